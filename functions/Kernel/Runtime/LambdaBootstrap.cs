@@ -1,0 +1,114 @@
+using Microsoft.Extensions.Logging;
+using Serverless.Kernel.Logging;
+
+namespace Serverless.Kernel.Runtime;
+
+/// <summary>Handles one invocation: the event's bytes in, the response's bytes out.</summary>
+public delegate Task<byte[]> LambdaHandler(byte[] payload, LambdaContext context);
+
+/// <summary>
+/// The custom runtime's main loop (<c>provided.al2023</c>): picks the handler named by
+/// <c>_HANDLER</c>, reports init errors, then serves invocations one at a time until the process
+/// is stopped. An invocation that throws is reported as that invocation's error and the loop goes on.
+/// </summary>
+public static class LambdaBootstrap
+{
+    /// <summary>The token fires this long before the deadline so a handler can still report.</summary>
+    public static readonly TimeSpan DeadlineMargin = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The process's main: reads <c>AWS_LAMBDA_RUNTIME_API</c> and <c>_HANDLER</c>, logs JSON lines to stdout.</summary>
+    public static async Task<int> RunAsync(IReadOnlyDictionary<string, Func<ILoggerFactory, Task<LambdaHandler>>> handlers)
+    {
+        using var loggerFactory = LoggerFactory.Create(logging => logging.AddLambdaJson());
+        var runtimeApi = Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API");
+        if (string.IsNullOrEmpty(runtimeApi))
+        {
+            loggerFactory.CreateLogger(typeof(LambdaBootstrap)).LogCritical(
+                "AWS_LAMBDA_RUNTIME_API is not set: this bootstrap runs under a Lambda Runtime API (see infra/Local).");
+            return 1;
+        }
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        return await RunAsync(handlers, Environment.GetEnvironmentVariable("_HANDLER") ?? "",
+            new RuntimeApiClient(http, runtimeApi), loggerFactory, TimeProvider.System, CancellationToken.None);
+    }
+
+    /// <summary>Init, then the invocation loop until <paramref name="stopping"/> fires; 1 after an init error.</summary>
+    public static async Task<int> RunAsync(
+        IReadOnlyDictionary<string, Func<ILoggerFactory, Task<LambdaHandler>>> handlers, string handlerName,
+        RuntimeApiClient client, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken stopping)
+    {
+        var logger = loggerFactory.CreateLogger(typeof(LambdaBootstrap));
+        LambdaHandler handler;
+        try
+        {
+            if (!handlers.TryGetValue(handlerName, out var create))
+                throw new HandlerNotFoundException(
+                    $"No handler named '{handlerName}' in this package; it has: {string.Join(", ", handlers.Keys)}.");
+            handler = await create(loggerFactory);
+        }
+        catch (Exception exception)
+        {
+            logger.LogCritical(exception, "Init failed for handler {Handler}", handlerName);
+            await client.SendInitErrorAsync(LambdaError.From(exception), CancellationToken.None);
+            return 1;
+        }
+
+        while (!stopping.IsCancellationRequested)
+        {
+            RuntimeApiClient.Invocation invocation;
+            try
+            {
+                invocation = await client.NextAsync(stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            await InvokeAsync(client, handler, invocation, logger, time);
+        }
+        return 0;
+    }
+
+    private static async Task InvokeAsync(
+        RuntimeApiClient client, LambdaHandler handler, RuntimeApiClient.Invocation invocation, ILogger logger, TimeProvider time)
+    {
+        var deadline = DateTimeOffset.FromUnixTimeMilliseconds(invocation.DeadlineMs);
+        var untilCancel = deadline - time.GetUtcNow() - DeadlineMargin;
+        using var cancellation = new CancellationTokenSource(untilCancel > TimeSpan.Zero ? untilCancel : TimeSpan.Zero, time);
+        Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", invocation.TraceId);
+        var context = new LambdaContext(
+            invocation.RequestId, deadline, invocation.FunctionArn, invocation.TraceId,
+            invocation.ClientContext, invocation.CognitoIdentity, cancellation.Token, time);
+        LambdaContext.Current = context;
+        try
+        {
+            byte[] response;
+            try
+            {
+                response = await handler(invocation.Payload, context);
+            }
+            catch (Exception exception)
+            {
+                logger.LogError(exception, "Invocation failed: {ErrorType}: {ErrorMessage}", exception.GetType().Name, exception.Message);
+                await client.SendErrorAsync(invocation.RequestId, LambdaError.From(exception), CancellationToken.None);
+                return;
+            }
+            try
+            {
+                await client.SendResponseAsync(invocation.RequestId, response, CancellationToken.None);
+            }
+            catch (HttpRequestException exception)
+            {
+                // The Runtime API refuses a response it cannot take (over 6 MB answers 413): report that instead.
+                logger.LogError(exception, "The Runtime API refused the response ({Bytes} bytes)", response.Length);
+                await client.SendErrorAsync(invocation.RequestId, LambdaError.From(exception), CancellationToken.None);
+            }
+        }
+        finally
+        {
+            LambdaContext.Current = null;
+        }
+    }
+
+    private sealed class HandlerNotFoundException(string message) : Exception(message);
+}

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Serverless.Kernel.AspNetCore;
+using Serverless.Kernel.Aws;
+using Serverless.Kernel.Runtime;
+using Serverless.ServiceDefaults;
+
+namespace Serverless.Profile;
+
+/// <summary>The Profile API function: <c>GET/PATCH/DELETE /me</c> (and the public <c>GET /health</c>).</summary>
+public static class ProfileApi
+{
+    public static WebApplication Build()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.AddServiceDefaults();
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ProfileJsonContext.Default));
+        builder.Services.AddSingleton<Profiles>();
+        builder.Services.AddSingleton(services => new CognitoIdentityProviderClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));
+
+        var app = builder.Build();
+        app.UseServiceDefaults();
+        var me = app.MapGroup("/me").RequireAuthorization();
+        me.MapGetMe();
+        me.MapPatchMe();
+        me.MapDeleteMe();
+        return app;
+    }
+
+    public static Task<LambdaHandler> CreateHandlerAsync() => Build().StartAsHandlerAsync();
+}

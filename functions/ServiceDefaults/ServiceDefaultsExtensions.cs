@@ -1,0 +1,65 @@
+using Amazon.DynamoDBv2;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Serverless.Kernel.AspNetCore;
+using Serverless.Kernel.Logging;
+
+namespace Serverless.ServiceDefaults;
+
+public static class ServiceDefaultsExtensions
+{
+    /// <summary>API Gateway HTTP APIs take at most 10 MB; the suite's JSON APIs take far less.</summary>
+    public const long MaxRequestBodyBytes = 256 * 1024;
+
+    /// <summary>
+    /// A resource group's API as a Lambda function: API Gateway events in, JSON logs with the
+    /// request id, problem details for every error, the JWT authorizer's user, AWS clients.
+    /// </summary>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
+    {
+        builder.UseLambdaServer();
+        builder.Logging.AddLambdaJson();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions["requestId"] = context.HttpContext.TraceIdentifier);
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddAuthentication(ApiGatewayAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiGatewayAuthenticationHandler>(
+                ApiGatewayAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorization();
+        builder.Services.AddSingleton<IAmazonDynamoDB>(_ => new AmazonDynamoDBClient());
+        builder.Services.AddSingleton(Table.FromEnvironment());
+        return builder;
+    }
+
+    /// <summary>The shared pipeline, and the public <c>GET /health</c>.</summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.ContentLength > MaxRequestBodyBytes)
+            {
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails = { Status = 413, Detail = $"The request body is {context.Request.ContentLength} bytes; this API takes at most {MaxRequestBodyBytes}." },
+                });
+                return;
+            }
+            await next(context);
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGet("/health", () => TypedResults.Ok(new Health("ok"))).AllowAnonymous();
+        return app;
+    }
+}
+
+public sealed record Health(string Status);

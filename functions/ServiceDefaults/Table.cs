@@ -1,0 +1,26 @@
+namespace Serverless.ServiceDefaults;
+
+/// <summary>
+/// The suite's one DynamoDB table (name in <c>TABLE_NAME</c>), single-table design. Every item a
+/// user owns lives in the user's partition, so deleting a user is one query and its deletes.
+/// <list type="table">
+/// <listheader><term>item</term><description>PK / SK — attributes</description></listheader>
+/// <item><term>profile</term><description><c>USER#{sub}</c> / <c>PROFILE</c> — email, displayName, locale, createdAt, updatedAt</description></item>
+/// <item><term>upload</term><description><c>USER#{sub}</c> / <c>UPLOAD#{uploadId}</c> (uploads issue)</description></item>
+/// <item><term>prediction</term><description><c>USER#{sub}</c> / <c>PREDICTION#{time}#{id}</c>, with <c>expiresAt</c> TTL (predictions issue)</description></item>
+/// <item><term>usage</term><description><c>USER#{sub}</c> / <c>USAGE#{yyyy-MM}</c> — counters (usage issue)</description></item>
+/// </list>
+/// Keys are the string attributes <c>PK</c> and <c>SK</c>; the TTL attribute is <c>expiresAt</c> (epoch seconds).
+/// </summary>
+public sealed record Table(string Name)
+{
+    public const string PartitionKey = "PK";
+    public const string SortKey = "SK";
+    public const string TimeToLive = "expiresAt";
+
+    public static Table FromEnvironment() => new(Environment.GetEnvironmentVariable("TABLE_NAME")
+        ?? throw new InvalidOperationException("TABLE_NAME is not set."));
+
+    public static string UserPartition(string userSub) => $"USER#{userSub}";
+    public const string ProfileSortKey = "PROFILE";
+}

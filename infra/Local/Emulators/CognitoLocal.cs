@@ -1,0 +1,318 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Serverless.Local.Emulators;
+
+/// <summary>
+/// cognito-local (a Cognito user-pool emulator) running as a child process on 127.0.0.1.
+/// <para>
+/// It is started with the working folder given by the caller; there it reads <c>.cognito/config.json</c>
+/// (rewritten on every start by <see cref="StartAsync"/>) and keeps its data in <c>.cognito/db/</c>:
+/// <c>clients.json</c> for app clients and <c>&lt;poolId&gt;.json</c> per user pool (options, users with their
+/// passwords in clear text, groups). Pools, clients and users therefore survive restarts.
+/// </para>
+/// <para>
+/// Tokens are RS256, signed with the fixed key shipped in the npm package (kid "CognitoLocal"), issuer
+/// <c>{Endpoint}/{poolId}</c>; the JWKS is served at <c>{Endpoint}/{poolId}/.well-known/jwks.json</c> for any pool id.
+/// Lambda triggers are sent to the Lambda Invoke API at the configured endpoint:
+/// <c>POST /2015-03-31/functions/{name}/invocations</c>.
+/// </para>
+/// </summary>
+public sealed class CognitoLocal : IAsyncDisposable
+{
+    /// <summary>The only address cognito-local listens on.</summary>
+    public const string Host = "127.0.0.1";
+
+    private const string TargetPrefix = "AWSCognitoIdentityProviderService.";
+    private static readonly MediaTypeHeaderValue AmzJson = new("application/x-amz-json-1.1");
+
+    private readonly HttpClient http;
+
+    private CognitoLocal(ChildProcess process, int port, string workingDirectory, TimeSpan startupTime)
+    {
+        Process = process;
+        Port = port;
+        WorkingDirectory = workingDirectory;
+        StartupTime = startupTime;
+        http = new HttpClient { BaseAddress = new Uri(Endpoint + "/"), Timeout = TimeSpan.FromSeconds(130) };
+    }
+
+    /// <summary>The node process.</summary>
+    public ChildProcess Process { get; }
+
+    /// <summary>The port it listens on.</summary>
+    public int Port { get; }
+
+    /// <summary>The folder holding <c>.cognito/</c>.</summary>
+    public string WorkingDirectory { get; }
+
+    /// <summary>The API endpoint, e.g. http://127.0.0.1:9229 (AmazonCognitoIdentityProviderConfig.ServiceURL).</summary>
+    public string Endpoint => $"http://{Host}:{Port}";
+
+    /// <summary>Time from starting node to the first successful /health.</summary>
+    public TimeSpan StartupTime { get; }
+
+    /// <summary>The <c>iss</c> claim of a pool's tokens.</summary>
+    public string Issuer(string userPoolId) => $"{Endpoint}/{userPoolId}";
+
+    /// <summary>The JWKS document of a pool's tokens (the same key for every pool).</summary>
+    public string JwksUri(string userPoolId) => $"{Endpoint}/{userPoolId}/.well-known/jwks.json";
+
+    /// <summary>Installs cognito-local if needed, writes its configuration, starts it and waits until it answers.</summary>
+    /// <param name="installer">Installs (once) and locates cognito-local.</param>
+    /// <param name="workingDirectory">Folder that gets <c>.cognito/config.json</c> and keeps <c>.cognito/db/</c>.</param>
+    /// <param name="port">Port to listen on; 0 picks a free one (the issuer must be known before start, so it is chosen here).</param>
+    /// <param name="lambdaEndpoint">Base URL of the Lambda Invoke API that receives triggers, e.g. http://127.0.0.1:9001;
+    /// required when <paramref name="triggerFunctions"/> is not empty.</param>
+    /// <param name="triggerFunctions">Trigger name to function name, e.g. { "PostConfirmation": "CreateProfile" }.
+    /// cognito-local knows PreSignUp, PostConfirmation, PostAuthentication, PreTokenGeneration, UserMigration,
+    /// CustomMessage and CustomEmailSender.</param>
+    /// <param name="confirmationCode">When set, every code cognito-local makes (sign-up, forgot password, MFA) is this
+    /// value instead of a random six-digit one (its CODE environment variable).</param>
+    /// <param name="output">Receives cognito-local's output lines (codes are printed there), prefixed with "[cognito]".</param>
+    /// <param name="timeout">How long to wait for it to answer; 30 s when null.</param>
+    /// <param name="cancellationToken">Cancels the wait (and stops the process).</param>
+    public static async Task<CognitoLocal> StartAsync(
+        EmulatorInstaller installer,
+        string workingDirectory,
+        int port = 0,
+        string? lambdaEndpoint = null,
+        IReadOnlyDictionary<string, string>? triggerFunctions = null,
+        string? confirmationCode = null,
+        Action<string>? output = null,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(installer);
+        ArgumentException.ThrowIfNullOrWhiteSpace(workingDirectory);
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        triggerFunctions ??= new Dictionary<string, string>();
+        if (triggerFunctions.Count > 0 && lambdaEndpoint is null)
+        {
+            throw new ArgumentException("Trigger functions need a lambdaEndpoint to be invoked on.", nameof(lambdaEndpoint));
+        }
+        await installer.InstallCognitoLocalAsync(cancellationToken).ConfigureAwait(false);
+
+        workingDirectory = Path.GetFullPath(workingDirectory);
+        if (port == 0)
+        {
+            port = FindFreePort();
+        }
+        var configDirectory = Path.Combine(workingDirectory, ".cognito");
+        Directory.CreateDirectory(configDirectory);
+        var config = BuildConfig(port, lambdaEndpoint, triggerFunctions);
+        await File.WriteAllTextAsync(
+            Path.Combine(configDirectory, "config.json"),
+            config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }),
+            cancellationToken).ConfigureAwait(false);
+
+        var environment = new Dictionary<string, string?>
+        {
+            ["HOST"] = Host,
+            ["PORT"] = port.ToString(CultureInfo.InvariantCulture),
+            ["CODE"] = confirmationCode, // null removes an inherited CODE
+            ["DEBUG"] = null, // any value switches cognito-local to debug logging
+            ["COGNITO_LOCAL_DEVMODE"] = null,
+            ["AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE"] = "1",
+        };
+
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        var clock = Stopwatch.StartNew();
+        var process = ChildProcess.Start("cognito", "node", [installer.CognitoLocalStartScript], output, workingDirectory, environment);
+        try
+        {
+            await WaitForHealthAsync(process, $"http://{Host}:{port}/health", limit, cancellationToken).ConfigureAwait(false);
+            return new CognitoLocal(process, port, workingDirectory, clock.Elapsed);
+        }
+        catch
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The configuration written to <c>.cognito/config.json</c>.</summary>
+    public static JsonObject BuildConfig(int port, string? lambdaEndpoint, IReadOnlyDictionary<string, string> triggerFunctions)
+    {
+        var lambdaClient = new JsonObject
+        {
+            ["region"] = "local",
+            ["credentials"] = new JsonObject { ["accessKeyId"] = "local", ["secretAccessKey"] = "local" },
+            // aws-sdk v2 retries a 5xx or network error 3 times, which would run a trigger up to 4 times.
+            ["maxRetries"] = 0,
+        };
+        if (lambdaEndpoint is not null)
+        {
+            lambdaClient["endpoint"] = lambdaEndpoint.TrimEnd('/');
+        }
+        var triggers = new JsonObject();
+        foreach (var (trigger, function) in triggerFunctions)
+        {
+            triggers[trigger] = function;
+        }
+        return new JsonObject
+        {
+            ["LambdaClient"] = lambdaClient,
+            ["TriggerFunctions"] = triggers,
+            ["TokenConfig"] = new JsonObject { ["IssuerDomain"] = $"http://{Host}:{port}" },
+            // cognito-local's default is ["email"], and CreateUserPool merges the request into it, so a pool could
+            // never be made without email usernames; an empty default makes CreateUserPool take the request as given.
+            ["UserPoolDefaults"] = new JsonObject { ["UsernameAttributes"] = new JsonArray() },
+            ["ServerConfig"] = new JsonObject { ["hostname"] = Host, ["port"] = port },
+        };
+    }
+
+    /// <summary>Calls an action of the Cognito user-pool API (AWS JSON 1.1) and returns the answer.</summary>
+    /// <exception cref="CognitoLocalException">cognito-local answered with an error.</exception>
+    public async Task<JsonElement> SendAsync(string action, JsonObject request, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(action);
+        ArgumentNullException.ThrowIfNull(request);
+        using var message = new HttpRequestMessage(HttpMethod.Post, string.Empty);
+        message.Headers.TryAddWithoutValidation("X-Amz-Target", TargetPrefix + action);
+        message.Content = new StringContent(request.ToJsonString());
+        message.Content.Headers.ContentType = AmzJson;
+        using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        JsonElement json;
+        try
+        {
+            using var document = JsonDocument.Parse(body.Length == 0 ? "{}" : body);
+            json = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            throw new CognitoLocalException(action, response.StatusCode, "InvalidResponse", body);
+        }
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new CognitoLocalException(
+                action,
+                response.StatusCode,
+                ReadString(json, "__type") ?? "Unknown",
+                ReadString(json, "message") ?? ReadString(json, "Message") ?? body);
+        }
+        return json;
+    }
+
+    /// <summary>Creates a user pool and returns its id (local_ and 8 letters or digits).</summary>
+    /// <param name="name">Pool name.</param>
+    /// <param name="usernameAttributes">E.g. ["email"]: users sign up and sign in with their email, and get a UUID username
+    /// (their sub). Null or empty: plain usernames.</param>
+    /// <param name="autoVerifiedAttributes">E.g. ["email"]: SignUp "delivers" a confirmation code (prints it) and answers
+    /// with CodeDeliveryDetails. Without it no code is shown, though ConfirmSignUp still needs the stored one.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<string> CreateUserPoolAsync(
+        string name,
+        IEnumerable<string>? usernameAttributes = null,
+        IEnumerable<string>? autoVerifiedAttributes = null,
+        CancellationToken cancellationToken = default)
+    {
+        var request = new JsonObject { ["PoolName"] = name };
+        if (usernameAttributes is not null)
+        {
+            request["UsernameAttributes"] = new JsonArray([.. usernameAttributes.Select(a => JsonValue.Create(a))]);
+        }
+        if (autoVerifiedAttributes is not null)
+        {
+            request["AutoVerifiedAttributes"] = new JsonArray([.. autoVerifiedAttributes.Select(a => JsonValue.Create(a))]);
+        }
+        var answer = await SendAsync("CreateUserPool", request, cancellationToken).ConfigureAwait(false);
+        return answer.GetProperty("UserPool").GetProperty("Id").GetString()!;
+    }
+
+    /// <summary>Creates an app client without secret (USER_PASSWORD_AUTH and refresh allowed) and returns its id.</summary>
+    public async Task<string> CreateUserPoolClientAsync(string userPoolId, string clientName, CancellationToken cancellationToken = default)
+    {
+        var request = new JsonObject
+        {
+            ["UserPoolId"] = userPoolId,
+            ["ClientName"] = clientName,
+            ["ExplicitAuthFlows"] = new JsonArray("ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"),
+        };
+        var answer = await SendAsync("CreateUserPoolClient", request, cancellationToken).ConfigureAwait(false);
+        return answer.GetProperty("UserPoolClient").GetProperty("ClientId").GetString()!;
+    }
+
+    /// <summary>The id of the first user pool with this name, or null (pools persist in .cognito/db across restarts).</summary>
+    public async Task<string?> FindUserPoolIdAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var answer = await SendAsync("ListUserPools", new JsonObject { ["MaxResults"] = 60 }, cancellationToken).ConfigureAwait(false);
+        return answer.GetProperty("UserPools").EnumerateArray()
+            .Where(pool => ReadString(pool, "Name") == name)
+            .Select(pool => ReadString(pool, "Id"))
+            .FirstOrDefault();
+    }
+
+    /// <summary>The id of the first app client of a pool with this name, or null.</summary>
+    public async Task<string?> FindUserPoolClientIdAsync(string userPoolId, string clientName, CancellationToken cancellationToken = default)
+    {
+        var answer = await SendAsync(
+            "ListUserPoolClients",
+            new JsonObject { ["UserPoolId"] = userPoolId, ["MaxResults"] = 60 },
+            cancellationToken).ConfigureAwait(false);
+        return answer.GetProperty("UserPoolClients").EnumerateArray()
+            .Where(client => ReadString(client, "ClientName") == clientName)
+            .Select(client => ReadString(client, "ClientId"))
+            .FirstOrDefault();
+    }
+
+    /// <summary>Stops cognito-local (its data stays in .cognito/db).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        http.Dispose();
+        await Process.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task WaitForHealthAsync(ChildProcess process, string healthUrl, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var clock = Stopwatch.StartNew();
+        string? lastProblem = null;
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException(
+                    $"cognito exited with code {await process.Exited.ConfigureAwait(false)} before it was ready. Last output:{Environment.NewLine}{process.DescribeRecentOutput()}");
+            }
+            try
+            {
+                using var response = await http.GetAsync(healthUrl, cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+                lastProblem = $"/health answered {(int)response.StatusCode}";
+            }
+            catch (HttpRequestException ex)
+            {
+                lastProblem = ex.Message;
+            }
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException(
+                    $"cognito-local did not answer {healthUrl} in time ({lastProblem}). Last output:{Environment.NewLine}{process.DescribeRecentOutput()}");
+            }
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static int FindFreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string? ReadString(JsonElement element, string property) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+}

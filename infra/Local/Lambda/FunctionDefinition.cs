@@ -1,0 +1,24 @@
+namespace Serverless.Local.Lambda;
+
+/// <summary>A function as the template defines it, resolved to local values.</summary>
+public sealed record FunctionDefinition(
+    string Name,
+    string Handler,
+    string PackageDirectory,
+    TimeSpan Timeout,
+    int MemorySize,
+    int MaxConcurrency,
+    IReadOnlyDictionary<string, string> Environment)
+{
+    public string Arn => $"arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{Name}";
+}
+
+/// <summary>The account, region and credentials the local cloud presents itself as.</summary>
+public static class LocalAccount
+{
+    public const string Region = "us-east-1";
+    public const string AccountId = "000000000000";
+    /// <summary>DynamoDB Local takes only alphanumeric access keys.</summary>
+    public const string AccessKeyId = "local";
+    public const string SecretAccessKey = "local";
+}

@@ -1,0 +1,26 @@
+namespace Serverless.Local.Lambda;
+
+/// <summary>One invocation on its way through an instance.</summary>
+public sealed class Invocation(byte[] payload)
+{
+    private readonly TaskCompletionSource<InvocationResult> result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string RequestId { get; } = Guid.NewGuid().ToString();
+    public byte[] Payload { get; } = payload;
+    /// <summary>An X-Ray trace header: <c>Root=1-{epoch seconds, hex}-{24 hex digits}</c>.</summary>
+    public string TraceId { get; } = $"Root=1-{DateTimeOffset.UtcNow.ToUnixTimeSeconds():x8}-{Guid.NewGuid().ToString("N")[..24]};Sampled=0";
+    public Task<InvocationResult> Result => result.Task;
+
+    public bool Complete(InvocationResult outcome) => result.TrySetResult(outcome);
+}
+
+/// <summary>
+/// What an invocation came to: the response payload, or an error payload with
+/// <see cref="FunctionError"/> set (<c>Unhandled</c>, as the Invoke API's <c>X-Amz-Function-Error</c>).
+/// </summary>
+public sealed record InvocationResult(byte[] Payload, string? FunctionError, TimeSpan Duration, TimeSpan? InitDuration)
+{
+    public static InvocationResult Error(string errorType, string errorMessage, TimeSpan duration, TimeSpan? initDuration = null) => new(
+        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["errorType"] = errorType, ["errorMessage"] = errorMessage }),
+        "Unhandled", duration, initDuration);
+}

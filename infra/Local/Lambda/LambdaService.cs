@@ -1,0 +1,168 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Serverless.Local.Lambda;
+
+/// <summary>
+/// The local Lambda service on one port: the Runtime API each function instance polls (under
+/// <c>/instances/{id}/2018-06-01/runtime/...</c>) and the Lambda Invoke API
+/// (<c>POST /2015-03-31/functions/{name}/invocations</c>) that the gateway, the Cognito emulator and
+/// the AWS CLI call.
+/// </summary>
+public sealed class LambdaService : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, FunctionPool> pools = new(StringComparer.Ordinal);
+    private readonly Action<string> log;
+
+    private LambdaService(WebApplication app, Action<string> log)
+    {
+        this.app = app;
+        this.log = log;
+    }
+
+    public string Endpoint { get; private set; } = "";
+
+    public static async Task<LambdaService> StartAsync(int port, Action<string> log)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var service = new LambdaService(builder.Build(), log);
+        service.MapRuntimeApi();
+        service.MapInvokeApi();
+        await service.app.StartAsync();
+        service.Endpoint = service.app.Urls.First();
+        return service;
+    }
+
+    /// <summary>Makes a function invocable; its instances start on demand.</summary>
+    public void Register(FunctionDefinition function) =>
+        pools[function.Name] = new FunctionPool(function, definition => new FunctionInstance(definition, Endpoint["http://".Length..], log));
+
+    public IReadOnlyCollection<FunctionDefinition> Functions => pools.Values.Select(pool => pool.Function).ToList();
+
+    /// <summary>Invokes a function by name, as a synchronous (RequestResponse) invocation.</summary>
+    public Task<InvocationResult> InvokeAsync(string functionName, byte[] payload, CancellationToken cancellationToken) =>
+        pools.TryGetValue(functionName, out var pool)
+            ? pool.InvokeAsync(payload, cancellationToken)
+            : throw new KeyNotFoundException($"Function not found: {functionName}");
+
+    private FunctionInstance? Instance(string id) =>
+        pools.Values.Select(pool => pool.Find(id)).FirstOrDefault(instance => instance is not null);
+
+    private void MapRuntimeApi()
+    {
+        var runtime = app.MapGroup("/instances/{instance}/2018-06-01/runtime");
+        runtime.MapGet("/invocation/next", async (string instance, HttpContext http) =>
+        {
+            if (Instance(instance) is not { } found) return Results.NotFound();
+            var (invocation, deadline) = await found.NextAsync(http.RequestAborted);
+            var headers = http.Response.Headers;
+            headers["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId;
+            headers["Lambda-Runtime-Deadline-Ms"] = deadline.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            headers["Lambda-Runtime-Invoked-Function-Arn"] = found.Function.Arn;
+            headers["Lambda-Runtime-Trace-Id"] = invocation.TraceId;
+            return Results.Bytes(invocation.Payload, "application/json");
+        });
+        runtime.MapPost("/invocation/{requestId}/response", async (string instance, string requestId, HttpRequest request) =>
+            Instance(instance)?.Respond(requestId, await ReadBodyAsync(request)) == true
+                ? Results.Accepted() : RuntimeError("InvalidRequestID", $"Unknown request id {requestId}."));
+        runtime.MapPost("/invocation/{requestId}/error", async (string instance, string requestId, HttpRequest request) =>
+            Instance(instance)?.RespondWithError(requestId, await ReadBodyAsync(request)) == true
+                ? Results.Accepted() : RuntimeError("InvalidRequestID", $"Unknown request id {requestId}."));
+        runtime.MapPost("/init/error", async (string instance, HttpRequest request) =>
+        {
+            if (Instance(instance) is not { } found) return Results.NotFound();
+            found.InitFailed(await ReadBodyAsync(request));
+            return Results.Accepted();
+        });
+    }
+
+    private void MapInvokeApi()
+    {
+        app.MapPost("/2015-03-31/functions/{function}/invocations", async (string function, HttpRequest request, HttpResponse response) =>
+        {
+            var name = FunctionName(function);
+            if (!pools.TryGetValue(name, out var pool))
+                return InvokeError(404, "ResourceNotFoundException",
+                    $"Function not found: arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{name}");
+            var payload = await ReadBodyAsync(request);
+            if (payload.Length == 0) payload = "{}"u8.ToArray();
+            try
+            {
+                using var _ = JsonDocument.Parse(payload);
+            }
+            catch (JsonException invalid)
+            {
+                return InvokeError(400, "InvalidRequestContentException", $"Could not parse request body into json: {invalid.Message}");
+            }
+
+            var requestId = Guid.NewGuid().ToString();
+            response.Headers["x-amzn-RequestId"] = requestId;
+            switch (request.Headers["X-Amz-Invocation-Type"].ToString())
+            {
+                case "DryRun":
+                    return Results.StatusCode(204);
+                case "Event":
+                    _ = RunAsynchronouslyAsync(pool, payload);
+                    return Results.StatusCode(202);
+            }
+            var result = await pool.InvokeAsync(payload, CancellationToken.None);
+            response.Headers["X-Amz-Executed-Version"] = "$LATEST";
+            if (result.FunctionError is { } error) response.Headers["X-Amz-Function-Error"] = error;
+            return Results.Bytes(result.Payload, "application/json");
+        });
+    }
+
+    private async Task RunAsynchronouslyAsync(FunctionPool pool, byte[] payload)
+    {
+        var result = await pool.InvokeAsync(payload, CancellationToken.None);
+        if (result.FunctionError is not null)
+            log($"[{pool.Function.Name}] asynchronous invocation failed: {System.Text.Encoding.UTF8.GetString(result.Payload)}");
+    }
+
+    /// <summary>The Invoke API takes a name, a full ARN, or a partial ARN, each with an optional qualifier.</summary>
+    private static string FunctionName(string function)
+    {
+        var parts = Uri.UnescapeDataString(function).Split(':');
+        return parts.Length switch
+        {
+            >= 7 => parts[6],          // arn:aws:lambda:region:account:function:name[:qualifier]
+            3 when parts[1] == "function" => parts[2], // account:function:name
+            _ => parts[0],             // name[:qualifier]
+        };
+    }
+
+    private static IResult InvokeError(int status, string type, string message) =>
+        new ErrorResult(status, type, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["Type"] = "User", ["message"] = message }));
+
+    private static IResult RuntimeError(string type, string message) =>
+        new ErrorResult(400, type, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["errorType"] = type, ["errorMessage"] = message }));
+
+    private sealed class ErrorResult(int status, string type, byte[] body) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = status;
+            context.Response.Headers["x-amzn-ErrorType"] = type;
+            context.Response.ContentType = "application/json";
+            return context.Response.Body.WriteAsync(body).AsTask();
+        }
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var pool in pools.Values) await pool.DisposeAsync();
+        await app.DisposeAsync();
+    }
+}

@@ -1,0 +1,143 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Serverless.Local.Emulators;
+using Serverless.Local.Gateway;
+using Serverless.Local.Lambda;
+using Serverless.Local.Template;
+
+namespace Serverless.Local;
+
+/// <summary>
+/// <c>template.yaml</c> on 127.0.0.1: installs and starts the emulators, provisions the template's
+/// table and user pool, builds the function packages, serves them through the local Lambda service
+/// and the HTTP API through the gateway, and writes the resolved Outputs. Disposing stops it all.
+/// </summary>
+public sealed class LocalCloud : IAsyncDisposable
+{
+    public const string StackName = "serverless-local";
+
+    private readonly List<IAsyncDisposable> parts = [];
+
+    private LocalCloud(LocalCloudOptions options) => Options = options;
+
+    public LocalCloudOptions Options { get; }
+    public IReadOnlyDictionary<string, string> Outputs { get; private set; } = new Dictionary<string, string>();
+    public LambdaService Lambda { get; private set; } = null!;
+
+    public static async Task<LocalCloud> StartAsync(LocalCloudOptions options, Action<string> log, CancellationToken cancellationToken)
+    {
+        var cloud = new LocalCloud(options);
+        try
+        {
+            await cloud.StartPartsAsync(log, cancellationToken);
+            return cloud;
+        }
+        catch
+        {
+            await cloud.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartPartsAsync(Action<string> log, CancellationToken cancellationToken)
+    {
+        var template = SamTemplate.Load(Options.TemplatePath);
+        var cacheDirectory = Path.Combine(Options.RepoRoot, ".local");
+        Directory.CreateDirectory(Options.StateDirectory);
+        var installer = new EmulatorInstaller(Path.Combine(cacheDirectory, "emulators"), log);
+
+        Lambda = await LambdaService.StartAsync(Options.LambdaPort, log);
+        parts.Add(Lambda);
+
+        var dynamoDbStarting = DynamoDbLocal.StartAsync(installer, Options.DynamoDbPort, output: log, cancellationToken: cancellationToken);
+        var cognitoDirectory = Path.Combine(Options.StateDirectory, "cognito");
+        if (Directory.Exists(cognitoDirectory)) Directory.Delete(cognitoDirectory, recursive: true);
+        var cognitoStarting = CognitoLocal.StartAsync(installer, cognitoDirectory, Options.CognitoPort, Lambda.Endpoint,
+            CognitoTriggers(template), output: log, cancellationToken: cancellationToken);
+        var packagesBuilding = BuildPackagesAsync(template, cacheDirectory, log, cancellationToken);
+
+        var dynamoDb = await dynamoDbStarting;
+        parts.Add(dynamoDb);
+        var cognito = await cognitoStarting;
+        parts.Add(cognito);
+        var packages = await packagesBuilding;
+
+        var resources = new LocalResources(template, dynamoDb, cognito);
+        await resources.ProvisionAsync(log, cancellationToken);
+
+        foreach (var function in resources.Functions(packages, Lambda.Endpoint))
+            Lambda.Register(function);
+
+        var gateway = await HttpApiGateway.StartAsync(Options.ApiPort, resources.Routes(), resources.Authorizers(), resources.Cors(), Lambda, log);
+        parts.Add(gateway);
+
+        var outputs = resources.Outputs();
+        outputs["ApiUrl"] = gateway.Endpoint;
+        outputs["CognitoEndpoint"] = cognito.Endpoint;
+        outputs["DynamoDbEndpoint"] = dynamoDb.Endpoint;
+        outputs["LambdaEndpoint"] = Lambda.Endpoint;
+        Outputs = outputs;
+        var outputsJson = new JsonArray(outputs.Select(output => (JsonNode?)new JsonObject
+        {
+            ["OutputKey"] = output.Key,
+            ["OutputValue"] = output.Value,
+        }).ToArray());
+        await File.WriteAllTextAsync(Path.Combine(Options.StateDirectory, "outputs.json"),
+            outputsJson.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+    }
+
+    /// <summary>Cognito triggers from the user pool's <c>LambdaConfig</c>: trigger name → function name.</summary>
+    private static Dictionary<string, string> CognitoTriggers(SamTemplate template) =>
+        template.ResourcesOfType("AWS::Cognito::UserPool")
+            .SelectMany(pool => pool.Properties["LambdaConfig"]?.AsObject() ?? [])
+            .Where(trigger => trigger.Value?["Fn::GetAtt"] is JsonArray)
+            .ToDictionary(trigger => trigger.Key, trigger => trigger.Value!["Fn::GetAtt"]![0]!.GetValue<string>());
+
+    /// <summary>One package per <c>CodeUri</c>, built one after another (they share projects).</summary>
+    private async Task<Dictionary<string, string>> BuildPackagesAsync(SamTemplate template, string cacheDirectory,
+        Action<string> log, CancellationToken cancellationToken)
+    {
+        var packages = new Dictionary<string, string>();
+        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
+        {
+            var properties = template.FunctionProperties(logicalId);
+            var codeUri = properties["CodeUri"]!.GetValue<string>();
+            if (packages.ContainsKey(codeUri)) continue;
+            var contextPath = template.Resources[logicalId]!["Metadata"]?["ContextPath"]?.GetValue<string>() ?? codeUri;
+            var artifacts = Path.Combine(cacheDirectory, "build", codeUri.Replace('/', '_'));
+            packages[codeUri] = await FunctionPackages.BuildAsync(Options.RepoRoot, contextPath, logicalId, artifacts, log, cancellationToken);
+        }
+        return packages;
+    }
+
+    public void PrintQuickStart(TextWriter output)
+    {
+        string Output(string key) => Outputs.GetValueOrDefault(key, "");
+        output.WriteLine();
+        output.WriteLine("Serverless is running locally. Outputs (also in .local/outputs.json):");
+        foreach (var (key, value) in Outputs) output.WriteLine($"  {key,-18} {value}");
+        output.WriteLine();
+        output.WriteLine("Functions:");
+        foreach (var function in Lambda.Functions) output.WriteLine($"  {function.Name,-24} handler {function.Handler}");
+        output.WriteLine();
+        output.WriteLine("Quick start (another terminal; any credentials work locally):");
+        output.WriteLine($"""
+              export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION={LocalAccount.Region}
+              aws cognito-idp sign-up --endpoint-url {Output("CognitoEndpoint")} --client-id {Output("UserPoolClientId")} \
+                --username me@example.com --password 'Passw0rd!' --user-attributes Name=email,Value=me@example.com
+              aws cognito-idp admin-confirm-sign-up --endpoint-url {Output("CognitoEndpoint")} --user-pool-id {Output("UserPoolId")} --username me@example.com
+              TOKEN=$(aws cognito-idp initiate-auth --endpoint-url {Output("CognitoEndpoint")} --client-id {Output("UserPoolClientId")} \
+                --auth-flow USER_PASSWORD_AUTH --auth-parameters USERNAME=me@example.com,PASSWORD='Passw0rd!' \
+                --query AuthenticationResult.AccessToken --output text)
+              curl -H "Authorization: Bearer $TOKEN" {Output("ApiUrl")}/me
+            """);
+        output.WriteLine("Ctrl+C stops everything.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = parts.Count - 1; i >= 0; i--)
+            await parts[i].DisposeAsync();
+        parts.Clear();
+    }
+}

@@ -1,0 +1,18 @@
+namespace Serverless.Local;
+
+/// <summary>Where the local cloud finds the template and keeps its state, and the ports it binds on 127.0.0.1 (0: any free port).</summary>
+public sealed record LocalCloudOptions(string RepoRoot, int ApiPort = 3000, int LambdaPort = 3001, int DynamoDbPort = 8000, int CognitoPort = 9229)
+{
+    /// <summary><c>.local/</c>: emulator installs, function packages, the Cognito emulator's folder, <c>outputs.json</c>.</summary>
+    public string StateDirectory { get; init; } = Path.Combine(RepoRoot, ".local");
+
+    public string TemplatePath => Path.Combine(RepoRoot, "template.yaml");
+
+    /// <summary>The folder holding <c>template.yaml</c>, from <paramref name="start"/> upwards.</summary>
+    public static string FindRepoRoot(string start)
+    {
+        for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "template.yaml"))) return directory.FullName;
+        throw new FileNotFoundException($"No template.yaml in {start} or above: run from the repository.");
+    }
+}

@@ -1,0 +1,224 @@
+using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Serverless.Local.Emulators;
+using Serverless.Local.Gateway;
+using Serverless.Local.Lambda;
+using Serverless.Local.Template;
+
+namespace Serverless.Local;
+
+/// <summary>
+/// The template's resources made real on the emulators, and every reference to them resolved to
+/// local values: physical names and ids for <c>Ref</c>, ARNs for <c>GetAtt</c>.
+/// </summary>
+public sealed class LocalResources
+{
+    private readonly SamTemplate template;
+    private readonly DynamoDbLocal dynamoDb;
+    private readonly CognitoLocal cognito;
+    private readonly Dictionary<string, JsonNode?> refs = new();
+    private readonly Dictionary<string, string> attributes = new();
+    private readonly IntrinsicResolver resolver;
+
+    public LocalResources(SamTemplate template, DynamoDbLocal dynamoDb, CognitoLocal cognito)
+    {
+        this.template = template;
+        this.dynamoDb = dynamoDb;
+        this.cognito = cognito;
+        resolver = new IntrinsicResolver(refs, attributes);
+        refs["AWS::Region"] = LocalAccount.Region;
+        refs["AWS::AccountId"] = LocalAccount.AccountId;
+        refs["AWS::StackName"] = LocalCloud.StackName;
+        refs["AWS::Partition"] = "aws";
+        refs["AWS::URLSuffix"] = "amazonaws.com";
+        foreach (var (name, parameter) in template.Parameters)
+        {
+            var value = parameter?["Default"]?.ToString() ?? "";
+            refs[name] = parameter?["Type"]?.GetValue<string>() == "CommaDelimitedList"
+                ? new JsonArray(value.Split(',').Select(item => (JsonNode?)item.Trim()).ToArray())
+                : value;
+        }
+        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
+        {
+            refs[logicalId] = logicalId;
+            attributes[$"{logicalId}.Arn"] = $"arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{logicalId}";
+        }
+        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::HttpApi"))
+            refs[logicalId] = "local";
+    }
+
+    public AmazonDynamoDBClient DynamoDbClient() => new(
+        new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey),
+        new AmazonDynamoDBConfig { ServiceURL = dynamoDb.Endpoint, AuthenticationRegion = LocalAccount.Region });
+
+    /// <summary>Creates the tables, then the user pools (their triggers name functions), then their clients.</summary>
+    public async Task ProvisionAsync(Action<string> log, CancellationToken cancellationToken)
+    {
+        using var db = DynamoDbClient();
+        foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::DynamoDB::Table"))
+        {
+            var name = properties["TableName"] is { } given ? resolver.ResolveString(given) : $"{LocalCloud.StackName}-{logicalId}";
+            await CreateTableAsync(db, name, properties, cancellationToken);
+            refs[logicalId] = name;
+            attributes[$"{logicalId}.Arn"] = $"arn:aws:dynamodb:{LocalAccount.Region}:{LocalAccount.AccountId}:table/{name}";
+            log($"[dynamodb] table {name}");
+        }
+        foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::Cognito::UserPool"))
+        {
+            var request = resolver.Resolve(properties)!.AsObject();
+            request["PoolName"] = request["UserPoolName"]?.DeepClone() ?? $"{LocalCloud.StackName}-{logicalId}";
+            request.Remove("UserPoolName");
+            var answer = await cognito.SendAsync("CreateUserPool", request, cancellationToken);
+            var id = answer.GetProperty("UserPool").GetProperty("Id").GetString()!;
+            refs[logicalId] = id;
+            attributes[$"{logicalId}.Arn"] = $"arn:aws:cognito-idp:{LocalAccount.Region}:{LocalAccount.AccountId}:userpool/{id}";
+            attributes[$"{logicalId}.ProviderName"] = $"cognito-idp.{LocalAccount.Region}.amazonaws.com/{id}";
+            log($"[cognito] user pool {id}");
+        }
+        foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::Cognito::UserPoolClient"))
+        {
+            var answer = await cognito.SendAsync("CreateUserPoolClient", resolver.Resolve(properties)!.AsObject(), cancellationToken);
+            var id = answer.GetProperty("UserPoolClient").GetProperty("ClientId").GetString()!;
+            refs[logicalId] = id;
+            log($"[cognito] app client {id}");
+        }
+    }
+
+    private static async Task CreateTableAsync(AmazonDynamoDBClient db, string name, JsonObject properties, CancellationToken cancellationToken)
+    {
+        var request = new CreateTableRequest
+        {
+            TableName = name,
+            BillingMode = BillingMode.PAY_PER_REQUEST,
+            AttributeDefinitions = properties["AttributeDefinitions"]!.AsArray().Select(definition => new AttributeDefinition(
+                definition!["AttributeName"]!.GetValue<string>(), definition["AttributeType"]!.GetValue<string>())).ToList(),
+            KeySchema = properties["KeySchema"]!.AsArray().Select(key => new KeySchemaElement(
+                key!["AttributeName"]!.GetValue<string>(), key["KeyType"]!.GetValue<string>())).ToList(),
+        };
+        if (properties["StreamSpecification"]?["StreamViewType"]?.GetValue<string>() is { } viewType)
+            request.StreamSpecification = new StreamSpecification { StreamEnabled = true, StreamViewType = viewType };
+        await db.CreateTableAsync(request, cancellationToken);
+        if (properties["TimeToLiveSpecification"] is { } ttl && ttl["Enabled"]?.GetValue<bool>() == true)
+            await db.UpdateTimeToLiveAsync(new UpdateTimeToLiveRequest
+            {
+                TableName = name,
+                TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = ttl["AttributeName"]!.GetValue<string>(), Enabled = true },
+            }, cancellationToken);
+    }
+
+    /// <summary>Every function with its template environment resolved, plus what Lambda and the local cloud add.</summary>
+    public IEnumerable<FunctionDefinition> Functions(IReadOnlyDictionary<string, string> packages, string lambdaEndpoint)
+    {
+        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
+        {
+            var properties = template.FunctionProperties(logicalId);
+            var memory = properties["MemorySize"]?.GetValue<int>() ?? 128;
+            var environment = new Dictionary<string, string>
+            {
+                ["PATH"] = "/usr/local/bin:/usr/bin:/bin",
+                ["LANG"] = "en_US.UTF-8",
+                ["TZ"] = ":UTC",
+                ["_HANDLER"] = resolver.ResolveString(properties["Handler"]),
+                ["LAMBDA_TASK_ROOT"] = packages[properties["CodeUri"]!.GetValue<string>()],
+                ["AWS_REGION"] = LocalAccount.Region,
+                ["AWS_DEFAULT_REGION"] = LocalAccount.Region,
+                ["AWS_ACCESS_KEY_ID"] = LocalAccount.AccessKeyId,
+                ["AWS_SECRET_ACCESS_KEY"] = LocalAccount.SecretAccessKey,
+                ["AWS_LAMBDA_FUNCTION_NAME"] = logicalId,
+                ["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST",
+                ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = memory.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["AWS_LAMBDA_LOG_GROUP_NAME"] = $"/aws/lambda/{logicalId}",
+                ["AWS_LAMBDA_LOG_FORMAT"] = resolver.ResolveString(properties["LoggingConfig"]?["LogFormat"]) is { Length: > 0 } format ? format : "Text",
+                // The memory size caps the managed heap, as the sandbox's memory caps the process on Lambda.
+                ["DOTNET_GCHeapHardLimit"] = $"0x{(long)memory * 1024 * 1024 * 3 / 4:X}",
+                ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamoDb.Endpoint,
+                ["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = cognito.Endpoint,
+                ["AWS_ENDPOINT_URL_LAMBDA"] = lambdaEndpoint,
+            };
+            if (resolver.ResolveString(properties["LoggingConfig"]?["ApplicationLogLevel"]) is { Length: > 0 } level)
+                environment["AWS_LAMBDA_LOG_LEVEL"] = level;
+            foreach (var (name, value) in resolver.Resolve(properties["Environment"]?["Variables"])?.AsObject() ?? [])
+                environment[name] = value?.ToString() ?? "";
+            yield return new FunctionDefinition(
+                logicalId,
+                environment["_HANDLER"],
+                environment["LAMBDA_TASK_ROOT"],
+                TimeSpan.FromSeconds(properties["Timeout"]?.GetValue<int>() ?? 3),
+                memory,
+                properties["ReservedConcurrentExecutions"]?.GetValue<int>() ?? 4,
+                environment);
+        }
+    }
+
+    /// <summary>The HTTP API's routes from the functions' <c>HttpApi</c> events.</summary>
+    public IReadOnlyList<HttpApiRoute> Routes()
+    {
+        var api = template.ResourcesOfType("AWS::Serverless::HttpApi").Select(pair => pair.Properties).FirstOrDefault();
+        var defaultAuthorizer = api?["Auth"]?["DefaultAuthorizer"]?.GetValue<string>();
+        var routes = new List<HttpApiRoute>();
+        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
+        {
+            foreach (var (_, trigger) in template.FunctionProperties(logicalId)["Events"]?.AsObject() ?? [])
+            {
+                if (trigger?["Type"]?.GetValue<string>() != "HttpApi") continue;
+                var properties = trigger["Properties"];
+                var auth = properties?["Auth"];
+                var authorizer = auth?["Authorizer"]?.GetValue<string>() ?? defaultAuthorizer;
+                routes.Add(new HttpApiRoute(
+                    properties?["Method"]?.GetValue<string>().ToUpperInvariant() ?? "ANY",
+                    properties?["Path"]?.GetValue<string>() ?? "/{proxy+}",
+                    logicalId,
+                    authorizer == "NONE" ? null : authorizer,
+                    auth?["AuthorizationScopes"]?.AsArray().Select(scope => scope!.GetValue<string>()).ToList() ?? []));
+            }
+        }
+        return routes;
+    }
+
+    /// <summary>
+    /// The HTTP API's JWT authorizers. An issuer naming a Cognito user pool of the template
+    /// (<c>https://cognito-idp.{region}.amazonaws.com/{poolId}</c>) is the Cognito emulator's issuer for that pool.
+    /// </summary>
+    public IReadOnlyDictionary<string, JwtAuthorizer> Authorizers()
+    {
+        var api = template.ResourcesOfType("AWS::Serverless::HttpApi").Select(pair => pair.Properties).FirstOrDefault();
+        var authorizers = new Dictionary<string, JwtAuthorizer>();
+        foreach (var (name, definition) in api?["Auth"]?["Authorizers"]?.AsObject() ?? [])
+        {
+            var configuration = resolver.Resolve(definition?["JwtConfiguration"])!;
+            var issuer = configuration["issuer"]!.GetValue<string>();
+            var audiences = configuration["audience"]!.AsArray().Select(audience => audience!.GetValue<string>()).ToList();
+            var cognitoPrefix = $"https://cognito-idp.{LocalAccount.Region}.amazonaws.com/";
+            Uri? jwks = null;
+            if (issuer.StartsWith(cognitoPrefix, StringComparison.Ordinal))
+            {
+                var poolId = issuer[cognitoPrefix.Length..];
+                issuer = cognito.Issuer(poolId);
+                jwks = new Uri(cognito.JwksUri(poolId));
+            }
+            authorizers[name] = new JwtAuthorizer(issuer, audiences, new HttpClient(), TimeProvider.System, jwks);
+        }
+        return authorizers;
+    }
+
+    public CorsConfiguration? Cors()
+    {
+        var api = template.ResourcesOfType("AWS::Serverless::HttpApi").Select(pair => pair.Properties).FirstOrDefault();
+        if (resolver.Resolve(api?["CorsConfiguration"]) is not { } cors) return null;
+        if (cors is JsonValue allowAll && allowAll.GetValue<bool>()) return new CorsConfiguration(["*"], ["*"], ["*"], [], false, null);
+        IReadOnlyList<string> List(string key) => cors[key] switch
+        {
+            JsonArray array => array.Select(item => item!.ToString()).ToList(),
+            JsonValue value => value.ToString().Split(','),
+            _ => [],
+        };
+        return new CorsConfiguration(List("AllowOrigins"), List("AllowHeaders"), List("AllowMethods"), List("ExposeHeaders"),
+            cors["AllowCredentials"]?.GetValue<bool>() ?? false, cors["MaxAge"]?.GetValue<int>());
+    }
+
+    /// <summary>The template's Outputs, resolved.</summary>
+    public Dictionary<string, string> Outputs() => template.Outputs.ToDictionary(
+        output => output.Key, output => resolver.ResolveString(output.Value?["Value"]));
+}

@@ -1,0 +1,36 @@
+using Serverless.Local;
+
+// dotnet run --project infra/Local     runs template.yaml on 127.0.0.1 until Ctrl+C.
+var repoRoot = LocalCloudOptions.FindRepoRoot(Directory.GetCurrentDirectory());
+var options = new LocalCloudOptions(repoRoot);
+using var stopping = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stopping.Cancel();
+};
+
+LocalCloud cloud;
+try
+{
+    cloud = await LocalCloud.StartAsync(options, Console.WriteLine, stopping.Token);
+}
+catch (Exception error) when (error is not OperationCanceledException)
+{
+    Console.Error.WriteLine($"The local cloud could not start: {error.Message}");
+    Console.Error.WriteLine(error);
+    return 1;
+}
+await using (cloud)
+{
+    cloud.PrintQuickStart(Console.Out);
+    try
+    {
+        await Task.Delay(Timeout.Infinite, stopping.Token);
+    }
+    catch (OperationCanceledException)
+    {
+        Console.WriteLine("Stopping the local cloud...");
+    }
+}
+return 0;

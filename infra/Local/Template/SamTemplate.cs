@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using YamlDotNet.RepresentationModel;
+
+namespace Serverless.Local.Template;
+
+/// <summary>
+/// <c>template.yaml</c> read as CloudFormation's JSON form: the short intrinsic tags
+/// (<c>!Ref</c>, <c>!Sub</c>, <c>!GetAtt</c>, ...) become their long forms (<c>{"Ref": ...}</c>,
+/// <c>{"Fn::Sub": ...}</c>), so the rest of the local cloud reads one shape.
+/// </summary>
+public sealed class SamTemplate(JsonObject root)
+{
+    public JsonObject Root { get; } = root;
+    public JsonObject Resources => Root["Resources"]?.AsObject() ?? [];
+    public JsonObject Parameters => Root["Parameters"]?.AsObject() ?? [];
+    public JsonObject Outputs => Root["Outputs"]?.AsObject() ?? [];
+
+    public static SamTemplate Load(string path)
+    {
+        using var reader = new StreamReader(path);
+        var yaml = new YamlStream();
+        yaml.Load(reader);
+        return new SamTemplate(ToJson(yaml.Documents[0].RootNode)!.AsObject());
+    }
+
+    /// <summary>The resources of one type, by logical id.</summary>
+    public IEnumerable<(string LogicalId, JsonObject Properties)> ResourcesOfType(string type) =>
+        from resource in Resources
+        where resource.Value?["Type"]?.GetValue<string>() == type
+        select (resource.Key, resource.Value!["Properties"]?.AsObject() ?? new JsonObject());
+
+    /// <summary>A function's properties with <c>Globals.Function</c> merged in, as SAM merges them.</summary>
+    public JsonObject FunctionProperties(string logicalId)
+    {
+        var merged = Root["Globals"]?["Function"]?.DeepClone().AsObject() ?? [];
+        var own = Resources[logicalId]?["Properties"]?.AsObject() ?? [];
+        Merge(merged, own);
+        return merged;
+    }
+
+    private static void Merge(JsonObject target, JsonObject source)
+    {
+        foreach (var (key, value) in source)
+        {
+            if (value is JsonObject child && target[key] is JsonObject existing && !IsIntrinsic(child))
+                Merge(existing, child);
+            else
+                target[key] = value?.DeepClone();
+        }
+    }
+
+    internal static bool IsIntrinsic(JsonObject node) =>
+        node.Count == 1 && node.First().Key is var key && (key == "Ref" || key.StartsWith("Fn::", StringComparison.Ordinal));
+
+    private static readonly Dictionary<string, string> ShortTags = new()
+    {
+        ["!Ref"] = "Ref", ["!Sub"] = "Fn::Sub", ["!GetAtt"] = "Fn::GetAtt", ["!Join"] = "Fn::Join",
+        ["!Select"] = "Fn::Select", ["!Split"] = "Fn::Split", ["!If"] = "Fn::If", ["!Equals"] = "Fn::Equals",
+        ["!Not"] = "Fn::Not", ["!And"] = "Fn::And", ["!Or"] = "Fn::Or", ["!FindInMap"] = "Fn::FindInMap",
+        ["!ImportValue"] = "Fn::ImportValue", ["!Base64"] = "Fn::Base64", ["!GetAZs"] = "Fn::GetAZs",
+    };
+
+    private static JsonNode? ToJson(YamlNode node)
+    {
+        JsonNode? value = node switch
+        {
+            YamlMappingNode map => new JsonObject(map.Children.Select(pair =>
+                KeyValuePair.Create(((YamlScalarNode)pair.Key).Value!, ToJson(pair.Value)))),
+            YamlSequenceNode sequence => new JsonArray(sequence.Children.Select(ToJson).ToArray()),
+            YamlScalarNode scalar => Scalar(scalar),
+            _ => throw new InvalidDataException($"Unsupported YAML node at {node.Start}."),
+        };
+        var tag = node.Tag.IsEmpty ? null : node.Tag.Value;
+        if (tag is null || tag.StartsWith("tag:yaml.org", StringComparison.Ordinal)) return value;
+        if (!ShortTags.TryGetValue(tag, out var function))
+            throw new InvalidDataException($"Unknown tag {tag} at {node.Start}.");
+        // !GetAtt A.B is the short form of ["A", "B"].
+        if (function == "Fn::GetAtt" && value is JsonValue text)
+        {
+            var parts = text.GetValue<string>().Split('.', 2);
+            value = new JsonArray(parts[0], parts[1]);
+        }
+        return new JsonObject { [function] = value };
+    }
+
+    /// <summary>Plain scalars that look like numbers or booleans are numbers or booleans, as in CloudFormation.</summary>
+    private static JsonNode? Scalar(YamlScalarNode scalar)
+    {
+        var text = scalar.Value ?? "";
+        if (scalar.Style is YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted
+            || scalar.Style is YamlDotNet.Core.ScalarStyle.Literal or YamlDotNet.Core.ScalarStyle.Folded)
+            return JsonValue.Create(text);
+        if (text is "true" or "True") return JsonValue.Create(true);
+        if (text is "false" or "False") return JsonValue.Create(false);
+        if (text is "" or "~" or "null") return null;
+        if (int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number))
+            return JsonValue.Create(number);
+        if (long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var large))
+            return JsonValue.Create(large);
+        return JsonValue.Create(text);
+    }
+}

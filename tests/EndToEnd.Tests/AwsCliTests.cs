@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Serverless.EndToEnd.Tests;
+
+/// <summary>The newcomer's quick start, with the real AWS CLI as the Cognito client.</summary>
+[Collection(LocalCloudCollection.Name)]
+public sealed class AwsCliTests(LocalCloudFixture cloud)
+{
+    private const string Aws = "/usr/bin/aws";
+
+    [Fact]
+    public async Task Sign_up_confirm_and_sign_in_with_the_AWS_CLI_then_read_me()
+    {
+        var email = $"cli-{Guid.NewGuid():N}@example.com";
+        var endpoint = cloud.Output("CognitoEndpoint");
+        var client = cloud.Output("UserPoolClientId");
+
+        await AwsAsync("cognito-idp", "sign-up", "--endpoint-url", endpoint, "--client-id", client,
+            "--username", email, "--password", "Passw0rd!", "--user-attributes", $"Name=email,Value={email}");
+        await AwsAsync("cognito-idp", "admin-confirm-sign-up", "--endpoint-url", endpoint,
+            "--user-pool-id", cloud.Output("UserPoolId"), "--username", email);
+        var token = (await AwsAsync("cognito-idp", "initiate-auth", "--endpoint-url", endpoint, "--client-id", client,
+            "--auth-flow", "USER_PASSWORD_AUTH", "--auth-parameters", $"USERNAME={email},PASSWORD=Passw0rd!",
+            "--query", "AuthenticationResult.AccessToken", "--output", "text")).Trim();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await cloud.Api.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(email, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("email").GetString());
+    }
+
+    private static async Task<string> AwsAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Aws, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["AWS_ACCESS_KEY_ID"] = "local";
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = "local";
+        start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
+        start.Environment["AWS_PAGER"] = "";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"aws {string.Join(' ', arguments)} failed: {await error}");
+        return await output;
+    }
+}

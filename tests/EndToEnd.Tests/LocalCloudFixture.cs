@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Serverless.Local;
+
+namespace Serverless.EndToEnd.Tests;
+
+/// <summary>
+/// One local cloud for the whole test run, on free ports with its own state folder: real DynamoDB
+/// Local, the real Cognito emulator, the real function packages as processes.
+/// </summary>
+public sealed class LocalCloudFixture : IAsyncLifetime
+{
+    private readonly ConcurrentQueue<string> log = new();
+    private readonly string stateDirectory = Path.Combine(Path.GetTempPath(), "serverless-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public LocalCloud Cloud { get; private set; } = null!;
+    public HttpClient Api { get; private set; } = null!;
+    public HttpClient Http { get; } = new();
+
+    public string Output(string key) => Cloud.Outputs[key];
+
+    /// <summary>Everything the local cloud and its functions printed so far.</summary>
+    public IReadOnlyCollection<string> Log => log;
+
+    public async Task InitializeAsync()
+    {
+        var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
+        var options = new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0) { StateDirectory = stateDirectory };
+        Cloud = await LocalCloud.StartAsync(options, log.Enqueue, CancellationToken.None);
+        Api = new HttpClient { BaseAddress = new Uri(Output("ApiUrl")) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cloud.DisposeAsync();
+        Api.Dispose();
+        Http.Dispose();
+        Directory.Delete(stateDirectory, recursive: true);
+    }
+
+    /// <summary>Calls the Cognito emulator's API (AWS JSON 1.1), as an SDK would.</summary>
+    public async Task<JsonElement> CognitoAsync(string action, JsonObject request)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, Output("CognitoEndpoint"))
+        {
+            Content = new StringContent(request.ToJsonString(), System.Text.Encoding.UTF8, "application/x-amz-json-1.1"),
+        };
+        message.Headers.Add("X-Amz-Target", $"AWSCognitoIdentityProviderService.{action}");
+        using var response = await Http.SendAsync(message);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        if (!response.IsSuccessStatusCode) throw new CognitoError(action, body);
+        return body;
+    }
+
+    /// <summary>Signs up and confirms a new user with a unique email; returns its tokens.</summary>
+    public async Task<TestUser> NewUserAsync(string? clientId = null, string? userPoolId = null)
+    {
+        var email = $"user-{Guid.NewGuid():N}@example.com";
+        const string password = "Passw0rd!";
+        clientId ??= Output("UserPoolClientId");
+        userPoolId ??= Output("UserPoolId");
+        await CognitoAsync("SignUp", new JsonObject
+        {
+            ["ClientId"] = clientId,
+            ["Username"] = email,
+            ["Password"] = password,
+            ["UserAttributes"] = new JsonArray(new JsonObject { ["Name"] = "email", ["Value"] = email }),
+        });
+        await CognitoAsync("AdminConfirmSignUp", new JsonObject { ["UserPoolId"] = userPoolId, ["Username"] = email });
+        var auth = await CognitoAsync("InitiateAuth", new JsonObject
+        {
+            ["ClientId"] = clientId,
+            ["AuthFlow"] = "USER_PASSWORD_AUTH",
+            ["AuthParameters"] = new JsonObject { ["USERNAME"] = email, ["PASSWORD"] = password },
+        });
+        var result = auth.GetProperty("AuthenticationResult");
+        return new TestUser(email, result.GetProperty("AccessToken").GetString()!, result.GetProperty("IdToken").GetString()!);
+    }
+
+    public sealed class CognitoError(string action, JsonElement body) : Exception($"{action}: {body}")
+    {
+        public string Type => body.TryGetProperty("__type", out var type) ? type.GetString()! : "";
+    }
+}
+
+public sealed record TestUser(string Email, string AccessToken, string IdToken);
+
+[CollectionDefinition(Name)]
+public sealed class LocalCloudCollection : ICollectionFixture<LocalCloudFixture>
+{
+    public const string Name = "local cloud";
+}

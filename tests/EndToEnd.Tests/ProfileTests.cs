@@ -1,0 +1,161 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Serverless.EndToEnd.Tests;
+
+/// <summary>The Profile resource through the gateway: sign-up creates the profile; GET, PATCH, DELETE /me.</summary>
+[Collection(LocalCloudCollection.Name)]
+public sealed class ProfileTests(LocalCloudFixture cloud)
+{
+    [Fact]
+    public async Task Confirmed_sign_up_creates_the_profile_that_GET_me_returns()
+    {
+        var user = await cloud.NewUserAsync();
+
+        using var response = await SendAsync(HttpMethod.Get, "/me", user.AccessToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var profile = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(user.Email, profile.GetProperty("email").GetString());
+        Assert.Equal(user.Email.Split('@')[0], profile.GetProperty("displayName").GetString());
+        Assert.Matches("^[0-9a-f-]{36}$", profile.GetProperty("userId").GetString());
+    }
+
+    [Fact]
+    public async Task PATCH_me_changes_the_given_fields_and_keeps_the_others()
+    {
+        var user = await cloud.NewUserAsync();
+
+        using var response = await SendAsync(HttpMethod.Patch, "/me", user.AccessToken, """{"displayName": "  Ada Lovelace "}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var profile = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Ada Lovelace", profile.GetProperty("displayName").GetString());
+        Assert.Equal(user.Email, profile.GetProperty("email").GetString());
+        using var again = await SendAsync(HttpMethod.Get, "/me", user.AccessToken);
+        Assert.Equal("Ada Lovelace", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("displayName").GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"displayName": ""}""", "displayName")]
+    [InlineData("""{"locale": "not a locale"}""", "locale")]
+    [InlineData("""{}""", "body")]
+    public async Task PATCH_me_with_a_bad_field_is_a_400_problem_naming_it(string body, string field)
+    {
+        var user = await cloud.NewUserAsync();
+
+        using var response = await SendAsync(HttpMethod.Patch, "/me", user.AccessToken, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task PATCH_me_with_an_unknown_field_or_broken_json_is_a_400_problem_that_says_why()
+    {
+        var user = await cloud.NewUserAsync();
+
+        using var unknown = await SendAsync(HttpMethod.Patch, "/me", user.AccessToken, """{"displayName": "A", "isAdmin": true}""");
+        using var broken = await SendAsync(HttpMethod.Patch, "/me", user.AccessToken, """{"displayName": """);
+
+        foreach (var response in new[] { unknown, broken })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        Assert.Contains("isAdmin", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task PATCH_me_with_a_non_json_or_oversized_body_is_a_4xx_problem()
+    {
+        var user = await cloud.NewUserAsync();
+
+        using var text = await SendAsync(HttpMethod.Patch, "/me", user.AccessToken, "displayName=Ada", "text/plain");
+        using var huge = await SendAsync(HttpMethod.Patch, "/me", user.AccessToken,
+            $$"""{"displayName": "{{new string('a', 300_000)}}"}""");
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, text.StatusCode);
+        Assert.Equal("application/problem+json", text.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
+        Assert.Equal("application/problem+json", huge.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task DELETE_me_removes_the_profile_and_the_Cognito_user_and_can_be_repeated()
+    {
+        var user = await cloud.NewUserAsync();
+
+        using var deleted = await SendAsync(HttpMethod.Delete, "/me", user.AccessToken);
+        using var afterwards = await SendAsync(HttpMethod.Get, "/me", user.AccessToken);
+        using var again = await SendAsync(HttpMethod.Delete, "/me", user.AccessToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, afterwards.StatusCode);
+        Assert.Equal("application/problem+json", afterwards.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
+        var error = await Assert.ThrowsAsync<LocalCloudFixture.CognitoError>(() => cloud.CognitoAsync("AdminGetUser",
+            new JsonObject { ["UserPoolId"] = cloud.Output("UserPoolId"), ["Username"] = user.Email }));
+        Assert.Equal("UserNotFoundException", error.Type);
+    }
+
+    [Fact]
+    public async Task A_second_PostConfirmation_delivery_changes_nothing()
+    {
+        var user = await cloud.NewUserAsync();
+        using var before = await SendAsync(HttpMethod.Get, "/me", user.AccessToken);
+        var profile = await before.Content.ReadFromJsonAsync<JsonElement>();
+        var trigger = new JsonObject
+        {
+            ["version"] = "1",
+            ["region"] = "us-east-1",
+            ["userPoolId"] = cloud.Output("UserPoolId"),
+            ["userName"] = profile.GetProperty("userId").GetString(),
+            ["callerContext"] = new JsonObject { ["awsSdkVersion"] = "aws-sdk-unknown-unknown", ["clientId"] = cloud.Output("UserPoolClientId") },
+            ["triggerSource"] = "PostConfirmation_ConfirmSignUp",
+            ["request"] = new JsonObject
+            {
+                ["userAttributes"] = new JsonObject
+                {
+                    ["sub"] = profile.GetProperty("userId").GetString(),
+                    ["email_verified"] = "true",
+                    ["cognito:user_status"] = "CONFIRMED",
+                    ["email"] = "someone-else@example.com",
+                },
+            },
+            ["response"] = new JsonObject(),
+        };
+
+        using var invoked = await cloud.Http.PostAsync($"{cloud.Output("LambdaEndpoint")}/2015-03-31/functions/CreateProfileFunction/invocations",
+            new StringContent(trigger.ToJsonString()));
+        using var after = await SendAsync(HttpMethod.Get, "/me", user.AccessToken);
+
+        Assert.Equal(HttpStatusCode.OK, invoked.StatusCode);
+        Assert.False(invoked.Headers.Contains("X-Amz-Function-Error"));
+        Assert.Equal("PostConfirmation_ConfirmSignUp", (await invoked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("triggerSource").GetString());
+        Assert.Equal(profile.ToString(), (await after.Content.ReadFromJsonAsync<JsonElement>()).ToString());
+    }
+
+    [Fact]
+    public async Task Health_is_public()
+    {
+        using var response = await cloud.Api.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("ok", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token, string? body = null, string contentType = "application/json")
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, contentType);
+        return await cloud.Api.SendAsync(request);
+    }
+}
