@@ -10,9 +10,11 @@ namespace Serverless.Profile;
 /// <summary>The Profile API function: <c>GET/PATCH/DELETE /me</c> (and the public <c>GET /health</c>).</summary>
 public static class ProfileApi
 {
-    public static WebApplication Build()
+    /// <param name="host">Chooses the server: the Lambda bridge in the function, Kestrel in the benchmark.</param>
+    public static WebApplication Build(Action<WebApplicationBuilder> host)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        host(builder);
         builder.AddServiceDefaults();
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ProfileJsonContext.Default));
         builder.Services.AddSingleton<Profiles>();
@@ -27,5 +29,5 @@ public static class ProfileApi
         return app;
     }
 
-    public static Task<LambdaHandler> CreateHandlerAsync() => Build().StartAsHandlerAsync();
+    public static Task<LambdaHandler> CreateHandlerAsync() => Build(builder => builder.UseLambdaServer()).StartAsHandlerAsync();
 }

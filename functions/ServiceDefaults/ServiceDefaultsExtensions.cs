@@ -15,12 +15,11 @@ public static class ServiceDefaultsExtensions
     public const long MaxRequestBodyBytes = 256 * 1024;
 
     /// <summary>
-    /// A resource group's API as a Lambda function: API Gateway events in, JSON logs with the
-    /// request id, problem details for every error, the JWT authorizer's user, AWS clients.
+    /// What a resource group's API needs whatever serves it: JSON logs with the request id,
+    /// problem details for every error, the JWT authorizer's user, AWS clients.
     /// </summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
     {
-        builder.UseLambdaServer();
         builder.Logging.AddLambdaJson();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>

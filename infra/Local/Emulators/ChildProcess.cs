@@ -281,9 +281,9 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
     /// <summary>Kills the child and all its descendants at once (SIGKILL).</summary>
     public void Kill()
     {
-        if (UsesProcessGroup)
+        if (UsesProcessGroup && !exitSignal.Task.IsCompleted)
         {
-            _ = SendSignal(-Id, SigKill); // the whole group, even members whose parent has already gone
+            _ = SendSignal(-Id, SigKill); // the whole group: the child and whatever it started
         }
         try
         {
@@ -344,6 +344,12 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
     private async Task<int> WatchExitAsync()
     {
         await exitSignal.Task.ConfigureAwait(false);
+        if (UsesProcessGroup)
+        {
+            // Whatever the child left running in its group goes with it. This is done right away, while its
+            // id cannot have been given to an unrelated process yet; later kills only target the child itself.
+            _ = SendSignal(-Id, SigKill);
+        }
         // Read what is left in the pipes, but do not hang if a grandchild keeps them open.
         await Task.WhenAny(Task.WhenAll(stdoutClosed.Task, stderrClosed.Task), Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
         Running.TryRemove(this, out _);

@@ -72,7 +72,10 @@ public sealed class DynamoDbLocal : IAsyncDisposable
         var arguments = new List<string>
         {
             $"-Xmx{maxHeap}",
-            "-XX:+UseSerialGC",
+            // Measured here: G1 with the C1 compiler only starts faster and stays smaller (~100 MB RSS idle)
+            // than the defaults (~115 MB) or the serial collector (~160 MB).
+            "-XX:+UseG1GC",
+            "-XX:TieredStopAtLevel=1",
             "-Djava.net.preferIPv4Stack=true",
             $"-Djava.library.path={installer.DynamoDbLocalLibraryDirectory}",
             "-cp",

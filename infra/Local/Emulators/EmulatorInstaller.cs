@@ -181,10 +181,17 @@ public sealed class EmulatorInstaller
             return;
         }
         Directory.CreateDirectory(CacheDirectory);
-        using var installLock = await AcquireLockAsync(destination + ".lock", description, cancellationToken).ConfigureAwait(false);
+        var lockFile = Path.Combine(CacheDirectory, $".{Path.GetFileName(destination)}.lock");
+        using var installLock = await AcquireLockAsync(lockFile, description, cancellationToken).ConfigureAwait(false);
         if (IsInstalled(destination, markerText))
         {
             return; // another process installed it while we waited
+        }
+
+        // Staging folders of this install left by a process that was killed mid-way (we hold the lock now).
+        foreach (var stale in Directory.GetDirectories(CacheDirectory, $".staging-{Path.GetFileName(destination)}-*"))
+        {
+            TryDeleteDirectory(stale);
         }
 
         var clock = Stopwatch.StartNew();

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Features.Authentication;
+using Microsoft.Extensions.DependencyInjection;
+using Serverless.Kernel.AspNetCore;
+using Serverless.Local;
+using Serverless.Local.Lambda;
+using Serverless.Profile;
+
+// The walking skeleton's figures: local cloud ready time, cold starts, warm GET /me through the
+// gateway versus the same app on Kestrel. Runs its own local cloud on free ports.
+const int Requests = 1000;
+var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
+var state = Path.Combine(Path.GetTempPath(), "serverless-bench-" + Guid.NewGuid().ToString("N")[..8]);
+var watch = Stopwatch.StartNew();
+await using var cloud = await LocalCloud.StartAsync(
+    new LocalCloudOptions(repoRoot, 0, 0, 0, 0) { StateDirectory = state }, _ => { }, CancellationToken.None);
+Console.WriteLine($"local cloud ready (packages built, emulators installed): {watch.Elapsed.TotalSeconds:0.0} s");
+
+using var http = new HttpClient();
+string Output(string key) => cloud.Outputs[key];
+
+// CreateProfile: cold (a new process: start, init, first invocation), then warm, through the Invoke API.
+var trigger = new JsonObject
+{
+    ["version"] = "1", ["region"] = LocalAccount.Region, ["userPoolId"] = Output("UserPoolId"), ["userName"] = "bench",
+    ["callerContext"] = new JsonObject { ["awsSdkVersion"] = "bench", ["clientId"] = Output("UserPoolClientId") },
+    ["triggerSource"] = "PostConfirmation_ConfirmSignUp",
+    ["request"] = new JsonObject { ["userAttributes"] = new JsonObject { ["sub"] = Guid.NewGuid().ToString(), ["email"] = "bench@example.com" } },
+    ["response"] = new JsonObject(),
+}.ToJsonString();
+async Task<double> InvokeCreateProfileAsync()
+{
+    var started = Stopwatch.GetTimestamp();
+    using var response = await http.PostAsync($"{Output("LambdaEndpoint")}/2015-03-31/functions/CreateProfileFunction/invocations", new StringContent(trigger));
+    response.EnsureSuccessStatusCode();
+    return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+}
+Console.WriteLine($"CreateProfile cold invocation (process start -> response): {await InvokeCreateProfileAsync():0} ms; warm: {await InvokeCreateProfileAsync():0.0} ms");
+
+// A signed-in user (the confirmation runs CreateProfile, warm by now).
+var email = $"bench-{Guid.NewGuid():N}@example.com";
+await CognitoAsync("SignUp", new JsonObject
+{
+    ["ClientId"] = Output("UserPoolClientId"), ["Username"] = email, ["Password"] = "Passw0rd!",
+    ["UserAttributes"] = new JsonArray(new JsonObject { ["Name"] = "email", ["Value"] = email }),
+});
+await CognitoAsync("AdminConfirmSignUp", new JsonObject { ["UserPoolId"] = Output("UserPoolId"), ["Username"] = email });
+var auth = await CognitoAsync("InitiateAuth", new JsonObject
+{
+    ["ClientId"] = Output("UserPoolClientId"), ["AuthFlow"] = "USER_PASSWORD_AUTH",
+    ["AuthParameters"] = new JsonObject { ["USERNAME"] = email, ["PASSWORD"] = "Passw0rd!" },
+});
+var token = auth.GetProperty("AuthenticationResult").GetProperty("AccessToken").GetString()!;
+var sub = JsonDocument.Parse(Base64Url(token.Split('.')[1])).RootElement.GetProperty("sub").GetString()!;
+
+using var api = new HttpClient { BaseAddress = new Uri(Output("ApiUrl")) };
+api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+var cold = Stopwatch.GetTimestamp();
+(await api.GetAsync("/me")).EnsureSuccessStatusCode();
+Console.WriteLine($"ProfileApi cold GET /me through the gateway (process start -> response): {Stopwatch.GetElapsedTime(cold).TotalMilliseconds:0} ms");
+Report("GET /me through the gateway (Lambda process, Runtime API)", await MeasureAsync(api));
+
+// The same app on Kestrel in this process, with the user the authorizer would have passed.
+Environment.SetEnvironmentVariable("TABLE_NAME", Output("TableName"));
+Environment.SetEnvironmentVariable("USER_POOL_ID", Output("UserPoolId"));
+Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB", Output("DynamoDbEndpoint"));
+Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", LocalAccount.AccessKeyId);
+Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", LocalAccount.SecretAccessKey);
+Environment.SetEnvironmentVariable("AWS_REGION", LocalAccount.Region);
+Environment.SetEnvironmentVariable("AWS_LAMBDA_LOG_LEVEL", "WARN");
+var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", sub)], LambdaServer.AuthenticationType));
+await using var kestrel = ProfileApi.Build(builder =>
+{
+    builder.WebHost.UseUrls("http://127.0.0.1:0");
+    builder.Services.AddSingleton<IStartupFilter>(new AuthorizerUser(user));
+});
+await kestrel.StartAsync();
+using var direct = new HttpClient { BaseAddress = new Uri(kestrel.Urls.First()) };
+(await direct.GetAsync("/me")).EnsureSuccessStatusCode();
+Report("GET /me on Kestrel directly (same app, same DynamoDB Local)", await MeasureAsync(direct));
+Directory.Delete(state, recursive: true);
+return 0;
+
+static async Task<List<double>> MeasureAsync(HttpClient client)
+{
+    var latencies = new List<double>(Requests);
+    for (var i = 0; i < Requests; i++)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var response = await client.GetAsync("/me");
+        response.EnsureSuccessStatusCode();
+        latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+    return latencies;
+}
+
+static void Report(string what, List<double> latencies)
+{
+    latencies.Sort();
+    double Percentile(double p) => latencies[(int)Math.Ceiling(p * latencies.Count) - 1];
+    Console.WriteLine($"{what}: p50 {Percentile(0.50):0.00} ms, p99 {Percentile(0.99):0.00} ms over {latencies.Count} sequential requests");
+}
+
+async Task<JsonElement> CognitoAsync(string action, JsonObject request)
+{
+    using var message = new HttpRequestMessage(HttpMethod.Post, Output("CognitoEndpoint"))
+    {
+        Content = new StringContent(request.ToJsonString(), System.Text.Encoding.UTF8, "application/x-amz-json-1.1"),
+    };
+    message.Headers.Add("X-Amz-Target", $"AWSCognitoIdentityProviderService.{action}");
+    using var response = await http.SendAsync(message);
+    response.EnsureSuccessStatusCode();
+    return await response.Content.ReadFromJsonAsync<JsonElement>();
+}
+
+static string Base64Url(string segment)
+{
+    var text = segment.Replace('-', '+').Replace('_', '/');
+    return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(text.PadRight(text.Length + (4 - text.Length % 4) % 4, '=')));
+}
+
+/// <summary>Puts the authorizer's user on every request first, as the Lambda bridge does.</summary>
+sealed class AuthorizerUser(ClaimsPrincipal user) : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            context.Features.Set<IHttpAuthenticationFeature>(new HttpAuthenticationFeature { User = user });
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
+}
