@@ -45,7 +45,7 @@ public static class ServiceDefaultsExtensions
             if (context.Request.ContentLength > MaxRequestBodyBytes)
             {
                 context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = context,
                     ProblemDetails = { Status = 413, Detail = $"The request body is {context.Request.ContentLength} bytes; this API takes at most {MaxRequestBodyBytes}." },

@@ -33,13 +33,14 @@ public sealed class ApiGatewayAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         WriteProblemAsync(StatusCodes.Status403Forbidden, "This token does not allow this request.");
 
-    private Task WriteProblemAsync(int status, string detail)
+    /// <summary>The status always; the problem document when the client accepts JSON (WriteAsync throws when no writer can).</summary>
+    private async Task WriteProblemAsync(int status, string detail)
     {
         Response.StatusCode = status;
-        return Context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        await Context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = Context,
             ProblemDetails = { Status = status, Detail = detail },
-        }).AsTask();
+        });
     }
 }

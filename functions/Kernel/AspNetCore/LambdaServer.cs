@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Features.Authentication;
+using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Events;
 using Serverless.Kernel.Runtime;
 
@@ -15,7 +16,7 @@ namespace Serverless.Kernel.AspNetCore;
 /// sockets: each event runs through the app's middleware pipeline and comes back as the response
 /// event. Registered in place of Kestrel when the app runs as a Lambda function.
 /// </summary>
-public sealed class LambdaServer : IServer
+public sealed class LambdaServer(ILogger<LambdaServer> logger) : IServer
 {
     private Func<IFeatureCollection, LambdaResponseFeature, Task>? process;
 
@@ -29,17 +30,36 @@ public sealed class LambdaServer : IServer
             Exception? error = null;
             try
             {
-                await application.ProcessRequestAsync(context);
+                try
+                {
+                    await application.ProcessRequestAsync(context);
+                }
+                catch (Exception exception) when (!response.HasStarted)
+                {
+                    // Like Kestrel: an exception no middleware handled is logged here (nothing else logs it) and is a bare 500.
+                    error = exception;
+                    logger.LogError(exception, "Unhandled exception in {Method} {Path}", features.Get<IHttpRequestFeature>()?.Method, features.Get<IHttpRequestFeature>()?.Path);
+                    response.Reset(StatusCodes.Status500InternalServerError);
+                }
+                await response.FireOnStartingAsync();
             }
-            catch (Exception exception) when (!response.HasStarted)
+            catch (Exception exception)
             {
-                // Like Kestrel: an exception no middleware handled is a bare 500; the host has logged it.
-                error = exception;
-                response.Reset(StatusCodes.Status500InternalServerError);
+                error ??= exception;
+                throw;
             }
-            await response.FireOnStartingAsync();
-            await response.FireOnCompletedAsync();
-            application.DisposeContext(context, error);
+            finally
+            {
+                // Always, as Kestrel does: OnCompleted ends the request's DI scope (RegisterForDispose).
+                try
+                {
+                    await response.FireOnCompletedAsync();
+                }
+                finally
+                {
+                    application.DisposeContext(context, error);
+                }
+            }
         };
         return Task.CompletedTask;
     }
@@ -79,8 +99,9 @@ public sealed class LambdaServer : IServer
             Protocol = http?.Protocol ?? "HTTP/1.1",
             Scheme = "https",
             Method = http?.Method ?? "GET",
-            PathBase = pathBase,
-            Path = path,
+            // The feature takes unescaped strings; PathString's implicit conversion to string would escape them.
+            PathBase = pathBase.Value ?? "",
+            Path = path.Value ?? "/",
             QueryString = query,
             RawTarget = new PathString(pathBase + path).ToUriComponent() + query,
             Headers = headers,

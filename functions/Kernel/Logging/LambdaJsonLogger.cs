@@ -26,7 +26,7 @@ public sealed class LambdaJsonLoggerProvider(Stream output, TimeProvider time) :
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("timestamp", time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ"));
+            json.WriteString("timestamp", time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
             json.WriteString("level", LevelName(level));
             json.WriteString("message", message);
             json.WriteString("logger", category);

@@ -90,7 +90,7 @@ public static class LambdaBootstrap
             catch (Exception exception)
             {
                 logger.LogError(exception, "Invocation failed: {ErrorType}: {ErrorMessage}", exception.GetType().Name, exception.Message);
-                await client.SendErrorAsync(invocation.RequestId, LambdaError.From(exception), CancellationToken.None);
+                await ReportErrorAsync(client, invocation.RequestId, exception, logger);
                 return;
             }
             try
@@ -101,12 +101,28 @@ public static class LambdaBootstrap
             {
                 // The Runtime API refuses a response it cannot take (over 6 MB answers 413): report that instead.
                 logger.LogError(exception, "The Runtime API refused the response ({Bytes} bytes)", response.Length);
-                await client.SendErrorAsync(invocation.RequestId, LambdaError.From(exception), CancellationToken.None);
+                await ReportErrorAsync(client, invocation.RequestId, exception, logger);
             }
         }
         finally
         {
             LambdaContext.Current = null;
+        }
+    }
+
+    /// <summary>
+    /// Reports an invocation's error. Lambda has already failed an invocation whose response it refused
+    /// (413) and answers a report for it with 403: that is logged, and the loop goes on.
+    /// </summary>
+    private static async Task ReportErrorAsync(RuntimeApiClient client, string requestId, Exception exception, ILogger logger)
+    {
+        try
+        {
+            await client.SendErrorAsync(requestId, LambdaError.From(exception), CancellationToken.None);
+        }
+        catch (HttpRequestException refused)
+        {
+            logger.LogWarning(refused, "The Runtime API did not take the error report for {RequestId}", requestId);
         }
     }
 
