@@ -45,6 +45,27 @@ public sealed class AuthorizerTests(LocalCloudFixture cloud)
     }
 
     [Fact]
+    public async Task An_expired_token_signed_with_the_pools_own_key_is_401()
+    {
+        var user = await cloud.NewUserAsync();
+        var parts = user.AccessToken.Split('.');
+        var payload = JsonNode.Parse(FromBase64Url(parts[1]))!.AsObject();
+        var past = DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeSeconds();
+        payload["iat"] = past;
+        payload["auth_time"] = past;
+        payload["exp"] = past + 3600;
+
+        using var response = await GetMeAsync(CognitoLocalKey.Sign(parts[0], Base64Url(payload.ToJsonString())));
+
+        await AssertDeniedAsync(response, HttpStatusCode.Unauthorized, "Unauthorized");
+        Assert.Contains("expired", response.Headers.WwwAuthenticate.ToString());
+        // The same re-signing with a valid expiry passes, so the signature above was good.
+        payload["exp"] = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+        using var fresh = await GetMeAsync(CognitoLocalKey.Sign(parts[0], Base64Url(payload.ToJsonString())));
+        Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+    }
+
+    [Fact]
     public async Task A_token_for_another_app_client_is_401()
     {
         var other = await cloud.CognitoAsync("CreateUserPoolClient", new JsonObject
@@ -123,6 +144,12 @@ public sealed class AuthorizerTests(LocalCloudFixture cloud)
         Assert.Equal(message, body.GetProperty("message").GetString());
     }
 
-    private static string Base64Url(string text) =>
+    private static string FromBase64Url(string segment)
+    {
+        var text = segment.Replace('-', '+').Replace('_', '/');
+        return Encoding.UTF8.GetString(Convert.FromBase64String(text.PadRight(text.Length + (4 - text.Length % 4) % 4, '=')));
+    }
+
+    internal static string Base64Url(string text) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
