@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Serverless.Local.Cognito;
 using Serverless.Local.Emulators;
 using Serverless.Local.Gateway;
 using Serverless.Local.Lambda;
@@ -52,7 +53,7 @@ public sealed class LocalCloud : IAsyncDisposable
         var dynamoDbStarting = DynamoDbLocal.StartAsync(installer, Options.DynamoDbPort, output: log, cancellationToken: cancellationToken);
         var cognitoDirectory = Path.Combine(Options.StateDirectory, "cognito");
         if (Directory.Exists(cognitoDirectory)) Directory.Delete(cognitoDirectory, recursive: true);
-        var cognitoStarting = CognitoLocal.StartAsync(installer, cognitoDirectory, Options.CognitoPort, Lambda.Endpoint,
+        var cognitoStarting = CognitoLocal.StartAsync(installer, cognitoDirectory, 0, Lambda.Endpoint,
             CognitoTriggers(template), output: log, cancellationToken: cancellationToken);
         var packagesBuilding = BuildPackagesAsync(template, cacheDirectory, log, cancellationToken);
 
@@ -65,7 +66,10 @@ public sealed class LocalCloud : IAsyncDisposable
         var resources = new LocalResources(template, dynamoDb, cognito);
         await resources.ProvisionAsync(log, cancellationToken);
 
-        foreach (var function in resources.Functions(packages, Lambda.Endpoint))
+        var cognitoFront = await CognitoFront.StartAsync(Options.CognitoPort, cognito.Endpoint, resources.PasswordPolicyOf, resources.PoolOf);
+        parts.Add(cognitoFront);
+
+        foreach (var function in resources.Functions(packages, Lambda.Endpoint, cognitoFront.Endpoint))
             Lambda.Register(function);
 
         var gateway = await HttpApiGateway.StartAsync(Options.ApiPort, resources.Routes(), resources.Authorizers(), resources.Cors(), Lambda, log);
@@ -73,7 +77,7 @@ public sealed class LocalCloud : IAsyncDisposable
 
         var outputs = resources.Outputs();
         outputs["ApiUrl"] = gateway.Endpoint;
-        outputs["CognitoEndpoint"] = cognito.Endpoint;
+        outputs["CognitoEndpoint"] = cognitoFront.Endpoint;
         outputs["DynamoDbEndpoint"] = dynamoDb.Endpoint;
         outputs["LambdaEndpoint"] = Lambda.Endpoint;
         Outputs = outputs;

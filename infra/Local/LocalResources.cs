@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
+using Serverless.Local.Cognito;
 using Serverless.Local.Emulators;
 using Serverless.Local.Gateway;
 using Serverless.Local.Lambda;
@@ -21,6 +22,8 @@ public sealed class LocalResources
     private readonly Dictionary<string, JsonNode?> refs = new();
     private readonly Dictionary<string, string> attributes = new();
     private readonly IntrinsicResolver resolver;
+    private readonly Dictionary<string, PasswordPolicy> passwordPolicies = new();
+    private readonly Dictionary<string, string> clientPools = new();
 
     public LocalResources(SamTemplate template, DynamoDbLocal dynamoDb, CognitoLocal cognito)
     {
@@ -75,13 +78,16 @@ public sealed class LocalResources
             refs[logicalId] = id;
             attributes[$"{logicalId}.Arn"] = $"arn:aws:cognito-idp:{LocalAccount.Region}:{LocalAccount.AccountId}:userpool/{id}";
             attributes[$"{logicalId}.ProviderName"] = $"cognito-idp.{LocalAccount.Region}.amazonaws.com/{id}";
+            passwordPolicies[id] = PasswordPolicy.From(request["Policies"]?["PasswordPolicy"]);
             log($"[cognito] user pool {id}");
         }
         foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::Cognito::UserPoolClient"))
         {
-            var answer = await cognito.SendAsync("CreateUserPoolClient", resolver.Resolve(properties)!.AsObject(), cancellationToken);
+            var request = resolver.Resolve(properties)!.AsObject();
+            var answer = await cognito.SendAsync("CreateUserPoolClient", request, cancellationToken);
             var id = answer.GetProperty("UserPoolClient").GetProperty("ClientId").GetString()!;
             refs[logicalId] = id;
+            clientPools[id] = request["UserPoolId"]!.GetValue<string>();
             log($"[cognito] app client {id}");
         }
     }
@@ -108,8 +114,14 @@ public sealed class LocalResources
             }, cancellationToken);
     }
 
+    /// <summary>The password policy of a pool the template defines.</summary>
+    public PasswordPolicy? PasswordPolicyOf(string poolId) => passwordPolicies.GetValueOrDefault(poolId);
+
+    /// <summary>The pool of an app client the template defines.</summary>
+    public string? PoolOf(string clientId) => clientPools.GetValueOrDefault(clientId);
+
     /// <summary>Every function with its template environment resolved, plus what Lambda and the local cloud add.</summary>
-    public IEnumerable<FunctionDefinition> Functions(IReadOnlyDictionary<string, string> packages, string lambdaEndpoint)
+    public IEnumerable<FunctionDefinition> Functions(IReadOnlyDictionary<string, string> packages, string lambdaEndpoint, string cognitoEndpoint)
     {
         foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
         {
@@ -134,7 +146,7 @@ public sealed class LocalResources
                 // The memory size caps the managed heap, as the sandbox's memory caps the process on Lambda.
                 ["DOTNET_GCHeapHardLimit"] = $"0x{(long)memory * 1024 * 1024 * 3 / 4:X}",
                 ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamoDb.Endpoint,
-                ["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = cognito.Endpoint,
+                ["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = cognitoEndpoint,
                 ["AWS_ENDPOINT_URL_LAMBDA"] = lambdaEndpoint,
             };
             if (resolver.ResolveString(properties["LoggingConfig"]?["ApplicationLogLevel"]) is { Length: > 0 } level)

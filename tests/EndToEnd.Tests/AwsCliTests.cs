@@ -35,7 +35,32 @@ public sealed class AwsCliTests(LocalCloudFixture cloud)
         Assert.Equal(email, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("email").GetString());
     }
 
+    [Fact]
+    public async Task Sign_up_with_a_password_the_templates_policy_refuses_fails_as_Cognito_fails()
+    {
+        var (exitCode, error) = await AwsFailingAsync("cognito-idp", "sign-up", "--endpoint-url", cloud.Output("CognitoEndpoint"),
+            "--client-id", cloud.Output("UserPoolClientId"), "--username", $"weak-{Guid.NewGuid():N}@example.com",
+            "--password", "password1");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("InvalidPasswordException", error);
+        Assert.Contains("Password must have uppercase characters", error);
+    }
+
     private static async Task<string> AwsAsync(params string[] arguments)
+    {
+        var (exitCode, output, error) = await RunAsync(arguments);
+        Assert.True(exitCode == 0, $"aws {string.Join(' ', arguments)} failed: {error}");
+        return output;
+    }
+
+    private static async Task<(int ExitCode, string Error)> AwsFailingAsync(params string[] arguments)
+    {
+        var (exitCode, _, error) = await RunAsync(arguments);
+        return (exitCode, error);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string[] arguments)
     {
         var start = new ProcessStartInfo(Aws, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["AWS_ACCESS_KEY_ID"] = "local";
@@ -46,7 +71,6 @@ public sealed class AwsCliTests(LocalCloudFixture cloud)
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"aws {string.Join(' ', arguments)} failed: {await error}");
-        return await output;
+        return (process.ExitCode, await output, await error);
     }
 }

@@ -1,0 +1,141 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Serverless.Local.Cognito;
+
+/// <summary>
+/// The Cognito endpoint the local cloud publishes: every call goes through to the Cognito
+/// emulator, after enforcing what the emulator does not — the template's password policy on every
+/// call that sets a password, answered as Cognito answers (400 <c>InvalidPasswordException</c>).
+/// </summary>
+public sealed class CognitoFront : IAsyncDisposable
+{
+    private static readonly Dictionary<string, string> PasswordFields = new()
+    {
+        ["SignUp"] = "Password",
+        ["AdminCreateUser"] = "TemporaryPassword",
+        ["AdminSetUserPassword"] = "Password",
+        ["ConfirmForgotPassword"] = "Password",
+        ["ChangePassword"] = "ProposedPassword",
+    };
+
+    private readonly WebApplication app;
+    private readonly HttpClient emulator;
+    private readonly Func<string, PasswordPolicy?> policyOfPool;
+    private readonly Func<string, string?> poolOfClient;
+
+    private CognitoFront(WebApplication app, string emulatorEndpoint, Func<string, PasswordPolicy?> policyOfPool, Func<string, string?> poolOfClient)
+    {
+        this.app = app;
+        emulator = new HttpClient { BaseAddress = new Uri(emulatorEndpoint) };
+        this.policyOfPool = policyOfPool;
+        this.poolOfClient = poolOfClient;
+    }
+
+    public string Endpoint => app.Urls.First();
+
+    /// <param name="policyOfPool">The policy of a pool id; null for a pool the template does not define.</param>
+    /// <param name="poolOfClient">The pool of an app client id; null for a client the template does not define.</param>
+    public static async Task<CognitoFront> StartAsync(int port, string emulatorEndpoint,
+        Func<string, PasswordPolicy?> policyOfPool, Func<string, string?> poolOfClient)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var front = new CognitoFront(builder.Build(), emulatorEndpoint, policyOfPool, poolOfClient);
+        front.app.Run(front.HandleAsync);
+        await front.app.StartAsync();
+        return front;
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        var action = context.Request.Headers["X-Amz-Target"].ToString().Split('.').Last();
+        if (PasswordFields.TryGetValue(action, out var field) && Violation(action, field, body.ToArray()) is { } message)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            context.Response.ContentType = "application/x-amz-json-1.1";
+            context.Response.Headers["x-amzn-ErrorType"] = "InvalidPasswordException";
+            await context.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string>
+            {
+                ["__type"] = "InvalidPasswordException",
+                ["message"] = message,
+            }));
+            return;
+        }
+        await ForwardAsync(context, body.ToArray());
+    }
+
+    private string? Violation(string action, string field, byte[] body)
+    {
+        JsonNode? request;
+        try
+        {
+            request = JsonNode.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return null; // the emulator answers malformed requests itself
+        }
+        if (request?[field]?.GetValue<string>() is not { } password) return null;
+        var poolId = action switch
+        {
+            "SignUp" or "ConfirmForgotPassword" => request["ClientId"]?.GetValue<string>() is { } client ? poolOfClient(client) : null,
+            "ChangePassword" => PoolOfAccessToken(request["AccessToken"]?.GetValue<string>()),
+            _ => request["UserPoolId"]?.GetValue<string>(),
+        };
+        return poolId is null ? null : policyOfPool(poolId)?.Violation(password);
+    }
+
+    /// <summary>The pool is the last segment of the token's issuer; the emulator checks the token itself.</summary>
+    private static string? PoolOfAccessToken(string? token)
+    {
+        var payload = token?.Split('.') is { Length: 3 } parts ? parts[1] : null;
+        if (payload is null) return null;
+        try
+        {
+            var json = Encoding.UTF8.GetString(Convert.FromBase64String(
+                payload.Replace('-', '+').Replace('_', '/').PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=')));
+            return JsonNode.Parse(json)?["iss"]?.GetValue<string>().Split('/').Last();
+        }
+        catch (Exception error) when (error is FormatException or JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private async Task ForwardAsync(HttpContext context, byte[] body)
+    {
+        var request = context.Request;
+        using var forward = new HttpRequestMessage(new HttpMethod(request.Method), request.Path + request.QueryString)
+        {
+            Content = new ByteArrayContent(body),
+        };
+        foreach (var (name, values) in request.Headers)
+        {
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) continue;
+            if (!forward.Headers.TryAddWithoutValidation(name, values.ToArray()))
+                forward.Content.Headers.TryAddWithoutValidation(name, values.ToArray());
+        }
+        using var answer = await emulator.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        context.Response.StatusCode = (int)answer.StatusCode;
+        foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
+        {
+            if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) continue;
+            context.Response.Headers[name] = values.ToArray();
+        }
+        await answer.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.DisposeAsync();
+        emulator.Dispose();
+    }
+}
