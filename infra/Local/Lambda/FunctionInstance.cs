@@ -56,10 +56,12 @@ public sealed class FunctionInstance : IAsyncDisposable
         if (process.Exited.IsCompleted) FailWaiting();
         if (!reportedInit)
         {
-            using var initGuard = new CancellationTokenSource(InitTimeout + Function.Timeout);
-            await Task.WhenAny(invocation.Result, Task.Delay(Timeout.Infinite, initGuard.Token)).ContinueWith(_ => { });
-            if (!invocation.Result.IsCompleted && current is null)
+            // A runtime that never asks for its first invocation fails it once init and the timeout have passed.
+            using var initGuard = new CancellationTokenSource();
+            var guard = Task.Delay(InitTimeout + Function.Timeout, initGuard.Token);
+            if (await Task.WhenAny(invocation.Result, guard) == guard && current is null)
                 Fail(invocation, "Runtime.InitError", $"The runtime did not ask for an invocation within {InitTimeout.TotalSeconds:0} s of starting.");
+            await initGuard.CancelAsync();
         }
         return await invocation.Result;
     }
