@@ -43,10 +43,7 @@ public sealed class CognitoFront : IAsyncDisposable
     public static async Task<CognitoFront> StartAsync(int port, string emulatorEndpoint,
         Func<string, PasswordPolicy?> policyOfPool, Func<string, string?> poolOfClient)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        var front = new CognitoFront(builder.Build(), emulatorEndpoint, policyOfPool, poolOfClient);
+        var front = new CognitoFront(LocalHttp.Create(port), emulatorEndpoint, policyOfPool, poolOfClient);
         front.app.Run(front.HandleAsync);
         await front.app.StartAsync();
         return front;
@@ -54,10 +51,9 @@ public sealed class CognitoFront : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        using var body = new MemoryStream();
-        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        var body = await context.Request.ReadBodyAsync();
         var action = context.Request.Headers["X-Amz-Target"].ToString().Split('.').Last();
-        if (PasswordFields.TryGetValue(action, out var field) && Violation(action, field, body.ToArray()) is { } message)
+        if (PasswordFields.TryGetValue(action, out var field) && Violation(action, field, body) is { } message)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             context.Response.ContentType = "application/x-amz-json-1.1";
@@ -69,7 +65,7 @@ public sealed class CognitoFront : IAsyncDisposable
             }));
             return;
         }
-        await ForwardAsync(context, body.ToArray());
+        await ForwardAsync(context, body);
     }
 
     private string? Violation(string action, string field, byte[] body)

@@ -42,11 +42,8 @@ public sealed class HttpApiGateway : IAsyncDisposable
     public static async Task<HttpApiGateway> StartAsync(int port, IReadOnlyList<HttpApiRoute> routes,
         IReadOnlyDictionary<string, JwtAuthorizer> authorizers, CorsConfiguration? cors, LambdaService lambda, Action<string> log)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 10 * 1024 * 1024);
-        var gateway = new HttpApiGateway(builder.Build(), routes, authorizers, cors, lambda, log);
+        // HTTP APIs take payloads of at most 10 MB.
+        var gateway = new HttpApiGateway(LocalHttp.Create(port, maxRequestBodySize: 10 * 1024 * 1024), routes, authorizers, cors, lambda, log);
         gateway.app.Run(gateway.HandleAsync);
         await gateway.app.StartAsync();
         return gateway;
@@ -103,7 +100,7 @@ public sealed class HttpApiGateway : IAsyncDisposable
             };
         }
 
-        var body = await ReadBodyAsync(request);
+        var body = await request.ReadBodyAsync();
         var payload = Event(context, route, rawTarget, path, pathParameters, authorizer, body, requestId);
         using var timeout = new CancellationTokenSource(IntegrationTimeout);
         InvocationResult invocation;
@@ -236,13 +233,6 @@ public sealed class HttpApiGateway : IAsyncDisposable
 
     /// <summary>API Gateway request ids look like <c>JvWc1gC2IAMEMvA=</c>.</summary>
     private static string NewRequestId() => Convert.ToBase64String(Guid.NewGuid().ToByteArray()[..11]);
-
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
-    {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer);
-        return buffer.ToArray();
-    }
 
     public ValueTask DisposeAsync() => app.DisposeAsync();
 }

@@ -27,10 +27,7 @@ public sealed class LambdaService : IAsyncDisposable
 
     public static async Task<LambdaService> StartAsync(int port, Action<string> log)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        var service = new LambdaService(builder.Build(), log);
+        var service = new LambdaService(LocalHttp.Create(port), log);
         service.MapRuntimeApi();
         service.MapInvokeApi();
         await service.app.StartAsync();
@@ -68,15 +65,15 @@ public sealed class LambdaService : IAsyncDisposable
             return Results.Bytes(invocation.Payload, "application/json");
         });
         runtime.MapPost("/invocation/{requestId}/response", async (string instance, string requestId, HttpRequest request) =>
-            Instance(instance)?.Respond(requestId, await ReadBodyAsync(request)) == true
+            Instance(instance)?.Respond(requestId, await request.ReadBodyAsync()) == true
                 ? Results.Accepted() : RuntimeError("InvalidRequestID", $"Unknown request id {requestId}."));
         runtime.MapPost("/invocation/{requestId}/error", async (string instance, string requestId, HttpRequest request) =>
-            Instance(instance)?.RespondWithError(requestId, await ReadBodyAsync(request)) == true
+            Instance(instance)?.RespondWithError(requestId, await request.ReadBodyAsync()) == true
                 ? Results.Accepted() : RuntimeError("InvalidRequestID", $"Unknown request id {requestId}."));
         runtime.MapPost("/init/error", async (string instance, HttpRequest request) =>
         {
             if (Instance(instance) is not { } found) return Results.NotFound();
-            found.InitFailed(await ReadBodyAsync(request));
+            found.InitFailed(await request.ReadBodyAsync());
             return Results.Accepted();
         });
     }
@@ -89,7 +86,7 @@ public sealed class LambdaService : IAsyncDisposable
             if (!pools.TryGetValue(name, out var pool))
                 return InvokeError(404, "ResourceNotFoundException",
                     $"Function not found: arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{name}");
-            var payload = await ReadBodyAsync(request);
+            var payload = await request.ReadBodyAsync();
             if (payload.Length == 0) payload = "{}"u8.ToArray();
             try
             {
@@ -151,13 +148,6 @@ public sealed class LambdaService : IAsyncDisposable
             context.Response.ContentType = "application/json";
             return context.Response.Body.WriteAsync(body).AsTask();
         }
-    }
-
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
-    {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer);
-        return buffer.ToArray();
     }
 
     public async ValueTask DisposeAsync()
