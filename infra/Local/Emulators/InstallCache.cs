@@ -5,7 +5,8 @@ namespace Serverless.Local.Emulators;
 /// <summary>
 /// A cache folder whose installs happen once: each is built in a temporary folder, moved into place and then marked
 /// done with a marker file naming what was installed, so later runs only check the marker. Installs are serialised
-/// between processes with a lock file per destination.
+/// between processes with a lock file per destination. <see cref="RunToolAsync"/> runs the tools (npm, javac) that
+/// build steps need.
 /// </summary>
 /// <param name="directory">The cache folder.</param>
 /// <param name="log">Receives progress lines.</param>
@@ -65,10 +66,55 @@ internal sealed class InstallCache(string directory, Action<string> log)
         }
     }
 
-    private static bool IsInstalled(string destination, string markerText)
+    /// <summary>True when <paramref name="destination"/> is a finished install whose marker holds <paramref name="markerText"/>.</summary>
+    public static bool IsInstalled(string destination, string markerText)
     {
         var marker = Path.Combine(destination, MarkerFile);
         return File.Exists(marker) && File.ReadAllText(marker).Trim() == markerText;
+    }
+
+    /// <summary>Runs a tool of a build step to completion; fails with its last output lines if it exits non-zero.</summary>
+    /// <param name="tool">The program, looked up on PATH; it also prefixes its output lines.</param>
+    /// <param name="arguments">Its arguments (no shell).</param>
+    /// <param name="workingDirectory">Where it runs.</param>
+    /// <param name="log">Receives the command line and the tool's output.</param>
+    /// <param name="cancellationToken">Kills the tool.</param>
+    public static async Task RunToolAsync(
+        string tool,
+        string[] arguments,
+        string workingDirectory,
+        Action<string> log,
+        CancellationToken cancellationToken)
+    {
+        log($"> {tool} {string.Join(' ', arguments)}");
+        (int ExitCode, IReadOnlyList<string> RecentOutput) result;
+        try
+        {
+            result = await ChildProcess.RunAsync(
+                tool,
+                tool,
+                arguments,
+                log,
+                workingDirectory,
+                new Dictionary<string, string?>
+                {
+                    ["npm_config_update_notifier"] = "false",
+                    ["npm_config_fund"] = "false",
+                    ["npm_config_audit"] = "false",
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new InvalidOperationException(
+                $"{ex.Message} The local cloud needs Node.js 20+ with npm, and a JDK 17+ (java and javac), on PATH.", ex);
+        }
+        if (result.ExitCode != 0)
+        {
+            var tail = string.Join(Environment.NewLine, result.RecentOutput.TakeLast(30).Select(line => "    " + line));
+            throw new InvalidOperationException(
+                $"'{tool} {string.Join(' ', arguments)}' failed with exit code {result.ExitCode}. Last output:{Environment.NewLine}{tail}");
+        }
     }
 
     private async Task<FileStream> AcquireLockAsync(string path, string description, CancellationToken cancellationToken)

@@ -1,37 +1,16 @@
 using Serverless.Local.Template;
 using Serverless.Local.Tests.Emulators;
 using Xunit.Abstractions;
+using static Serverless.Local.Tests.Template.CloudFormationSpecFixture;
 
 namespace Serverless.Local.Tests.Template;
-
-/// <summary>Installs the pinned CloudFormation resource specification once per test run and reads the repository's template.</summary>
-public sealed class CloudFormationSpecFixture : IAsyncLifetime
-{
-    private readonly List<string> log = [];
-
-    public string SpecificationPath { get; private set; } = "";
-    public CloudFormationSpec Spec { get; private set; } = null!;
-    public SamTemplate Template { get; private set; } = null!;
-    public TemplateValidation Validation { get; private set; } = null!;
-    public IReadOnlyList<string> InstallLog => log;
-
-    public async Task InitializeAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        SpecificationPath = await CloudFormationSpecPackage.InstallAsync(EmulatorTestPaths.Cache, line => { lock (log) log.Add(line); }, timeout.Token);
-        Spec = CloudFormationSpec.Load(SpecificationPath);
-        Template = SamTemplate.Load(Path.Combine(EmulatorTestPaths.RepoRoot, "template.yaml"));
-        Validation = Spec.Validate(Template);
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-}
 
 /// <summary>
 /// template.yaml against AWS's CloudFormation resource specification (<c>@aws-cdk/cfnspec</c>, SAM types included):
 /// the stand-in for cfn-lint / <c>sam validate</c>, which cannot run on these machines.
 /// </summary>
-public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOutputHelper output) : IClassFixture<CloudFormationSpecFixture>
+[Collection(CloudFormationSpecCollection.Name)]
+public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOutputHelper output)
 {
     public static TheoryData<string> ResourceIds()
     {
@@ -44,68 +23,11 @@ public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOu
         return ids;
     }
 
-    private static SamTemplate Load(string yaml)
-    {
-        var path = Path.GetTempFileName();
-        File.WriteAllText(path, yaml);
-        try
-        {
-            return SamTemplate.Load(path);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
     private IReadOnlyList<SpecFinding> FindingsUnder(string prefix) =>
         fixture.Validation.Findings.Where(f => f.Path == prefix || f.Path.StartsWith(prefix + ".", StringComparison.Ordinal)
             || f.Path.StartsWith(prefix + "[", StringComparison.Ordinal)).ToList();
 
-    private static string Describe(IEnumerable<SpecFinding> findings) =>
-        string.Join(Environment.NewLine, findings.Select(f => "  " + f));
-
-    // ---------- the spec package ----------
-
-    [Fact]
-    public async Task The_pinned_spec_package_is_installed_once_into_the_emulator_cache()
-    {
-        var directory = CloudFormationSpecPackage.InstallDirectory(EmulatorTestPaths.Cache);
-        Assert.Equal(Path.Combine(directory, "specification.json"), fixture.SpecificationPath);
-        Assert.Equal(CloudFormationSpecPackage.MarkerText, File.ReadAllText(Path.Combine(directory, ".installed")).Trim());
-        Assert.Equal(CloudFormationSpecPackage.SpecificationVersion, fixture.Spec.Version);
-        Assert.Equal(CloudFormationSpecPackage.SpecificationVersion, File.ReadAllText(Path.Combine(directory, "cfn.version")).Trim());
-
-        var marker = File.GetLastWriteTimeUtc(Path.Combine(directory, ".installed"));
-        var again = await CloudFormationSpecPackage.InstallAsync(EmulatorTestPaths.Cache);
-        Assert.Equal(fixture.SpecificationPath, again);
-        Assert.Equal(marker, File.GetLastWriteTimeUtc(Path.Combine(directory, ".installed")));
-    }
-
-    [Fact]
-    public async Task Concurrent_installs_into_an_empty_cache_all_succeed_and_leave_one_complete_install()
-    {
-        var cache = EmulatorTestPaths.NewScratchDirectory("cfnspec");
-        try
-        {
-            var lines = new List<string>();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            var installs = Enumerable.Range(0, 3)
-                .Select(_ => Task.Run(() => CloudFormationSpecPackage.InstallAsync(cache, line => { lock (lines) lines.Add(line); }, timeout.Token)))
-                .ToArray();
-            var paths = await Task.WhenAll(installs);
-
-            Assert.Single(paths.Distinct());
-            Assert.True(CloudFormationSpecPackage.IsInstalled(CloudFormationSpecPackage.InstallDirectory(cache)));
-            Assert.Single(lines, line => line.StartsWith("Installing ", StringComparison.Ordinal));
-            Assert.Empty(Directory.GetDirectories(cache, ".staging-*"));
-            Assert.Equal(CloudFormationSpecPackage.SpecificationVersion, CloudFormationSpec.Load(paths[0]).Version);
-        }
-        finally
-        {
-            Directory.Delete(cache, recursive: true);
-        }
-    }
+    // ---------- the loaded spec ----------
 
     [Fact]
     public void The_addenda_add_only_what_the_pinned_spec_lacks()
@@ -219,138 +141,5 @@ public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOu
         Assert.Contains("Resources.ProfileApiFunction.Properties.Policies[0].Statement", leaves);
         Assert.Contains("Resources.CreateProfileFunction.Properties.Policies[0].Statement", leaves);
         Assert.DoesNotContain(fixture.Validation.Checked.Keys, path => path.StartsWith("Resources.HttpApi.Properties.Auth.Authorizers.", StringComparison.Ordinal));
-    }
-
-    // ---------- the validator itself ----------
-
-    [Fact]
-    public void The_validator_reports_each_kind_of_error_with_its_path()
-    {
-        var template = Load("""
-            AWSTemplateFormatVersion: "2010-09-09"
-            Transform: AWS::Serverless-2016-10-31
-            Parameters:
-              Origins:
-                Type: CommaDelimitedList
-            Globals:
-              Function:
-                Timeout: ten
-                Colour: blue
-            Resources:
-              UserPool:
-                Type: AWS::Cognito::UserPool
-                Properties:
-                  Policies:
-                    PasswordPolicy:
-                      MinLength: 8
-                      RequireLowercase: sometimes
-              Table:
-                Type: AWS::DynamoDB::Table
-                Properties:
-                  BillingMode: PAY_PER_REQUEST
-                  AttributeDefinitions:
-                    - AttributeName: PK
-                      AttributeType: S
-              Permission:
-                Type: AWS::Lambda::Permission
-                Properties:
-                  Action: lambda:InvokeFunction
-                  FunctionName: !GetAtt Fn.Arn
-              Fn:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: Fn
-                  Description: !Ref Origins
-                  Architectures: x86_64
-                  Environment:
-                    Variables:
-                      STREAM: !GetAtt Table.StreamArnX
-                      NAME: !Ref Tabel
-                      URL: !Sub https://${Api}.example.com/${Table.Arn}
-                  Events:
-                    Get:
-                      Type: HttpApi
-                      Properties:
-                        Path: /x
-                        Method: GET
-                        Verb: GET
-                    Carrier:
-                      Type: CarrierPigeon
-                      Properties: {}
-              Thing:
-                Type: AWS::Nope::Thing
-            """);
-
-        var findings = fixture.Spec.Validate(template).Findings;
-        output.WriteLine(string.Join(Environment.NewLine, findings));
-
-        void Expect(string path, string message) =>
-            Assert.True(findings.Any(f => f.Path == path && f.Message.Contains(message, StringComparison.Ordinal)),
-                $"expected '{path}: ...{message}...' among:{Environment.NewLine}{Describe(findings)}");
-
-        // unknown property, deep in a nested property type, with a hint
-        Expect("Resources.UserPool.Properties.Policies.PasswordPolicy.MinLength", "unknown property of AWS::Cognito::UserPool.PasswordPolicy; did you mean 'MinimumLength'?");
-        // wrong primitive types
-        Expect("Resources.UserPool.Properties.Policies.PasswordPolicy.RequireLowercase", "expected Boolean, got String \"sometimes\"");
-        Expect("Resources.Fn.Properties.Architectures", "expected List<String>, got String \"x86_64\"");
-        Expect("Resources.Fn.Properties.Description", "expected String, got Ref to CommaDelimitedList parameter Origins (a list)");
-        // missing required properties
-        Expect("Resources.Permission.Properties.Principal", "missing required property of AWS::Lambda::Permission");
-        Expect("Resources.Table.Properties.KeySchema", "missing required property of AWS::DynamoDB::Table");
-        // unknown GetAtt attribute (plain and inside Fn::Sub), unknown Refs
-        Expect("Resources.Fn.Properties.Environment.Variables.STREAM", "unknown attribute 'StreamArnX' of AWS::DynamoDB::Table in Fn::GetAtt Table.StreamArnX (the spec lists: Arn, StreamArn)");
-        Expect("Resources.Fn.Properties.Environment.Variables.NAME", "Ref to unknown 'Tabel': no parameter, resource or pseudo parameter has that name; did you mean 'Table'?");
-        Expect("Resources.Fn.Properties.Environment.Variables.URL", "Fn::Sub ${Api}: Ref to unknown 'Api'");
-        // Globals, SAM events, resource types
-        Expect("Globals.Function.Timeout", "expected Integer, got String \"ten\"");
-        Expect("Globals.Function.Colour", "unknown property of AWS::Serverless::Function");
-        Expect("Resources.Fn.Properties.Events.Get.Properties.Verb", "unknown property of AWS::Serverless::Function.HttpApiEvent");
-        Expect("Resources.Fn.Properties.Events.Carrier.Type", "unknown event type 'CarrierPigeon'");
-        Expect("Resources.Thing.Type", "unknown resource type 'AWS::Nope::Thing'");
-
-        // ... and nothing else: the valid parts of the same template raise nothing.
-        Assert.Equal(14, findings.Count);
-    }
-
-    [Fact]
-    public void The_validator_accepts_intrinsics_where_their_result_fits_and_checks_both_branches_of_If()
-    {
-        var template = Load("""
-            Transform: AWS::Serverless-2016-10-31
-            Parameters:
-              Size: { Type: Number }
-              Origins: { Type: CommaDelimitedList }
-            Conditions:
-              Big: !Equals [!Ref Size, 1024]
-            Resources:
-              Fn:
-                Type: AWS::Serverless::Function
-                Properties:
-                  MemorySize: !Ref Size
-                  Timeout: !If [Big, 30, thirty]
-                  Layers: !Split [",", !Sub "a,b"]
-                  Architectures: !Sub x86_64
-                  Tags: !If [Big, { size: big }, !Ref AWS::NoValue]
-                  Role: !GetAtt PlainRole.Arn
-                  Events:
-                    Get:
-                      Type: HttpApi
-                      Properties: { Path: /x, Method: GET }
-              Plain:
-                Type: AWS::Serverless::Function
-                Properties: { Handler: Plain }
-              Api:
-                Type: AWS::Serverless::HttpApi
-                Properties:
-                  CorsConfiguration: true
-                  Description: !Sub "${ServerlessHttpApi} ${!NotARef} ${Fn.Arn}"
-            """);
-
-        var findings = fixture.Spec.Validate(template).Findings;
-        output.WriteLine(string.Join(Environment.NewLine, findings));
-
-        Assert.Collection(findings.OrderBy(f => f.Path, StringComparer.Ordinal),
-            f => Assert.Equal("Resources.Fn.Properties.Architectures: expected List<String>, got Fn::Sub (a single value)", f.ToString()),
-            f => Assert.Equal("Resources.Fn.Properties.Timeout: expected Integer, got String \"thirty\"", f.ToString()));
     }
 }

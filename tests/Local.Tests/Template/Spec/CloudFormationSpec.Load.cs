@@ -1,0 +1,91 @@
+using System.Text.Json;
+
+namespace Serverless.Local.Tests.Template;
+
+// Reading specification.json, with the addenda for what AWS added after the pinned spec.
+public sealed partial class CloudFormationSpec
+{
+    /// <summary>
+    /// Additions to the pinned specification, in its own format, for what AWS added after <c>@aws-cdk/cfnspec</c> was
+    /// last published (2.105.0-alpha.0, spec 130.1.0). Every entry must be absent from the pinned spec
+    /// (<see cref="AddendaAlreadyInSpec"/>); a bump of the pin that brings them makes that test ask for their removal.
+    /// <list type="bullet">
+    /// <item><c>LoggingConfig</c> of AWS::Lambda::Function and AWS::Serverless::Function (Lambda advanced logging,
+    /// 16 Nov 2023; SAM passes it straight to AWS::Lambda::Function):
+    /// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-loggingconfig.html,
+    /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-loggingconfig</item>
+    /// </list>
+    /// </summary>
+    public const string Addenda = """
+        {
+          "ResourceTypes": {
+            "AWS::Lambda::Function": { "Properties": { "LoggingConfig": { "Type": "LoggingConfig", "Required": false } } },
+            "AWS::Serverless::Function": { "Properties": { "LoggingConfig": { "Type": "LoggingConfig", "Required": false } } }
+          },
+          "PropertyTypes": {
+            "AWS::Lambda::Function.LoggingConfig": { "Properties": {
+              "ApplicationLogLevel": { "PrimitiveType": "String", "Required": false },
+              "LogFormat": { "PrimitiveType": "String", "Required": false },
+              "LogGroup": { "PrimitiveType": "String", "Required": false },
+              "SystemLogLevel": { "PrimitiveType": "String", "Required": false } } },
+            "AWS::Serverless::Function.LoggingConfig": { "Properties": {
+              "ApplicationLogLevel": { "PrimitiveType": "String", "Required": false },
+              "LogFormat": { "PrimitiveType": "String", "Required": false },
+              "LogGroup": { "PrimitiveType": "String", "Required": false },
+              "SystemLogLevel": { "PrimitiveType": "String", "Required": false } } }
+          }
+        }
+        """;
+
+    private sealed class SpecFile
+    {
+        public string? ResourceSpecificationVersion { get; set; }
+        public Dictionary<string, TypeSpec>? ResourceTypes { get; set; }
+        public Dictionary<string, TypeSpec>? PropertyTypes { get; set; }
+    }
+
+    /// <summary>Reads specification.json, with <see cref="Addenda"/> merged in unless <paramref name="withAddenda"/> is false.</summary>
+    public static CloudFormationSpec Load(string path, bool withAddenda = true)
+    {
+        SpecFile file;
+        using (var stream = File.OpenRead(path))
+        {
+            file = JsonSerializer.Deserialize<SpecFile>(stream)
+                ?? throw new InvalidDataException($"{path} is not a CloudFormation resource specification.");
+        }
+        var resources = file.ResourceTypes ?? throw new InvalidDataException($"{path} has no ResourceTypes.");
+        var properties = file.PropertyTypes ?? throw new InvalidDataException($"{path} has no PropertyTypes.");
+        var already = new List<string>();
+        if (withAddenda)
+        {
+            var addenda = JsonSerializer.Deserialize<SpecFile>(Addenda)!;
+            Merge(resources, addenda.ResourceTypes!, "ResourceTypes", already);
+            Merge(properties, addenda.PropertyTypes!, "PropertyTypes", already);
+        }
+        return new CloudFormationSpec(file.ResourceSpecificationVersion ?? "?", resources, properties, already);
+    }
+
+    private static void Merge(Dictionary<string, TypeSpec> target, Dictionary<string, TypeSpec> additions, string section, List<string> already)
+    {
+        foreach (var (name, addition) in additions)
+        {
+            if (!target.TryGetValue(name, out var existing))
+            {
+                target[name] = addition;
+                continue;
+            }
+            if (addition.Properties is null || existing.Properties is null)
+            {
+                already.Add($"{section}.{name}");
+                continue;
+            }
+            foreach (var (property, spec) in addition.Properties)
+            {
+                if (!existing.Properties.TryAdd(property, spec))
+                {
+                    already.Add($"{section}.{name}.{property}");
+                }
+            }
+        }
+    }
+}
