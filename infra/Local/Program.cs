@@ -1,14 +1,18 @@
+using System.Runtime.InteropServices;
 using Serverless.Local;
 
 // dotnet run --project infra/Local     runs template.yaml on 127.0.0.1 until Ctrl+C.
 var repoRoot = LocalCloudOptions.FindRepoRoot(Directory.GetCurrentDirectory());
 var options = new LocalCloudOptions(repoRoot);
 using var stopping = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+// Ctrl+C and SIGTERM (a process manager, `kill`) both stop everything in order.
+void Stop(PosixSignalContext signal)
 {
-    e.Cancel = true;
+    signal.Cancel = true;
     stopping.Cancel();
-};
+}
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
 LocalCloud cloud;
 try
