@@ -9,7 +9,8 @@ using Serverless.Local.Template;
 namespace Serverless.Local;
 
 /// <summary>
-/// <c>template.yaml</c> on 127.0.0.1: installs and starts the emulators, provisions the template's
+/// <c>template.yaml</c> on 127.0.0.1: installs and starts the emulators and the model server (the SageMaker endpoint
+/// named by the <c>ModelEndpointName</c> parameter), provisions the template's
 /// table and user pool, builds the function packages, serves them through the local Lambda service
 /// and the HTTP API through the gateway, and writes the resolved Outputs. Disposing stops it all.
 /// </summary>
@@ -55,12 +56,16 @@ public sealed class LocalCloud : IAsyncDisposable
         if (Directory.Exists(cognitoDirectory)) Directory.Delete(cognitoDirectory, recursive: true);
         var cognitoStarting = CognitoLocal.StartAsync(installer, cognitoDirectory, 0, Lambda.Endpoint,
             CognitoTriggers(template), output: log, cancellationToken: cancellationToken);
+        var modelStarting = LocalModelServer.StartAsync(installer, ModelEndpointName(template), Options.ModelPort,
+            output: log, cancellationToken: cancellationToken);
         var packagesBuilding = BuildPackagesAsync(template, cacheDirectory, log, cancellationToken);
 
         var dynamoDb = await dynamoDbStarting;
         parts.Add(dynamoDb);
         var cognito = await cognitoStarting;
         parts.Add(cognito);
+        var model = await modelStarting;
+        parts.Add(model);
         var packages = await packagesBuilding;
 
         var resources = new LocalResources(template, dynamoDb, cognito);
@@ -69,7 +74,7 @@ public sealed class LocalCloud : IAsyncDisposable
         var cognitoFront = await CognitoFront.StartAsync(Options.CognitoPort, cognito.Endpoint, resources.PasswordPolicyOf, resources.PoolOf);
         parts.Add(cognitoFront);
 
-        foreach (var function in resources.Functions(packages, Lambda.Endpoint, cognitoFront.Endpoint))
+        foreach (var function in resources.Functions(packages, Lambda.Endpoint, cognitoFront.Endpoint, model.Endpoint))
             Lambda.Register(function);
 
         var gateway = await HttpApiGateway.StartAsync(Options.ApiPort, resources.Routes(), resources.Authorizers(), resources.Cors(), Lambda, log);
@@ -80,6 +85,7 @@ public sealed class LocalCloud : IAsyncDisposable
         outputs["CognitoEndpoint"] = cognitoFront.Endpoint;
         outputs["DynamoDbEndpoint"] = dynamoDb.Endpoint;
         outputs["LambdaEndpoint"] = Lambda.Endpoint;
+        outputs["SageMakerEndpointUrl"] = model.Endpoint;
         Outputs = outputs;
         var outputsJson = new JsonArray(outputs.Select(output => (JsonNode?)new JsonObject
         {
@@ -89,6 +95,12 @@ public sealed class LocalCloud : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(Options.StateDirectory, "outputs.json"),
             outputsJson.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
     }
+
+    /// <summary>The endpoint the model server serves: the <c>ModelEndpointName</c> parameter's default.</summary>
+    private static string ModelEndpointName(SamTemplate template) =>
+        template.Parameters["ModelEndpointName"]?["Default"]?.ToString() is { Length: > 0 } name
+            ? name
+            : throw new InvalidOperationException("template.yaml has no ModelEndpointName parameter with a Default.");
 
     /// <summary>Cognito triggers from the user pool's <c>LambdaConfig</c>: trigger name → function name.</summary>
     private static Dictionary<string, string> CognitoTriggers(SamTemplate template) =>
@@ -119,7 +131,7 @@ public sealed class LocalCloud : IAsyncDisposable
         string Output(string key) => Outputs.GetValueOrDefault(key, "");
         output.WriteLine();
         output.WriteLine("Serverless is running locally. Outputs (also in .local/outputs.json):");
-        foreach (var (key, value) in Outputs) output.WriteLine($"  {key,-18} {value}");
+        foreach (var (key, value) in Outputs) output.WriteLine($"  {key,-21} {value}");
         output.WriteLine();
         output.WriteLine("Functions:");
         foreach (var function in Lambda.Functions) output.WriteLine($"  {function.Name,-24} handler {function.Handler}");

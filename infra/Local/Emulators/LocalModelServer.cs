@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Net;
+
+namespace Serverless.Local.Emulators;
+
+/// <summary>
+/// The local SageMaker real-time endpoint (infra/ModelServer, VADER sentiment) running as a child process on
+/// 127.0.0.1. Its build output, <c>Serverless.ModelServer.dll</c>, sits next to the local cloud's own assembly (Local.csproj
+/// references ModelServer.csproj), and is started with <c>dotnet</c>. It loads the lexicon the
+/// <see cref="EmulatorInstaller"/> installed, prints <c>READY http://127.0.0.1:&lt;port&gt;</c> once it listens, and
+/// answers <c>GET /ping</c>.
+/// </summary>
+public sealed class LocalModelServer : IAsyncDisposable
+{
+    /// <summary>The model server's assembly, in the local cloud's own folder.</summary>
+    public const string AssemblyFile = "Serverless.ModelServer.dll";
+
+    private const string ReadyPrefix = "READY ";
+
+    private LocalModelServer(ChildProcess process, string endpoint, string endpointName)
+    {
+        Process = process;
+        Endpoint = endpoint;
+        EndpointName = endpointName;
+    }
+
+    /// <summary>The dotnet process.</summary>
+    public ChildProcess Process { get; }
+
+    /// <summary>The base URL, e.g. http://127.0.0.1:8080 (<c>--endpoint-url</c> of <c>aws sagemaker-runtime</c>).</summary>
+    public string Endpoint { get; }
+
+    /// <summary>The endpoint name served (InvokeEndpoint's EndpointName).</summary>
+    public string EndpointName { get; }
+
+    /// <summary>Installs the lexicon if needed, starts the model server and waits until <c>/ping</c> answers.</summary>
+    /// <param name="installer">Installs (once) and locates the VADER lexicon.</param>
+    /// <param name="endpointName">The endpoint name to serve; any other name gets ValidationError, as in SageMaker.</param>
+    /// <param name="port">Port on 127.0.0.1; 0 picks a free one (read from the READY line).</param>
+    /// <param name="output">Receives the server's output lines, prefixed with "[model]".</param>
+    /// <param name="timeout">How long to wait for it to answer; 30 s when null.</param>
+    /// <param name="cancellationToken">Cancels the wait (and stops the process).</param>
+    public static async Task<LocalModelServer> StartAsync(
+        EmulatorInstaller installer,
+        string endpointName,
+        int port = 0,
+        Action<string>? output = null,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(installer);
+        ArgumentException.ThrowIfNullOrWhiteSpace(endpointName);
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        var lexicon = await installer.InstallVaderLexiconAsync(cancellationToken).ConfigureAwait(false);
+
+        var assembly = Path.Combine(AppContext.BaseDirectory, AssemblyFile);
+        if (!File.Exists(assembly))
+        {
+            throw new FileNotFoundException(
+                $"{AssemblyFile} is not next to the local cloud ({AppContext.BaseDirectory}): build infra/Local, which references infra/ModelServer.",
+                assembly);
+        }
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        var process = ChildProcess.Start(
+            "model",
+            "dotnet",
+            [
+                assembly,
+                "--urls", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
+                $"--ModelServer:Endpoints={endpointName}",
+                $"--ModelServer:LexiconPath={lexicon}",
+            ],
+            output,
+            AppContext.BaseDirectory,
+            new Dictionary<string, string?>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = null,
+                ["ASPNETCORE_URLS"] = null,
+                ["DOTNET_ENVIRONMENT"] = null,
+            });
+        try
+        {
+            var ready = await process.WaitForOutputAsync(line => line.StartsWith(ReadyPrefix, StringComparison.Ordinal), limit, cancellationToken)
+                .ConfigureAwait(false);
+            var endpoint = ready[ReadyPrefix.Length..].Trim().TrimEnd('/');
+            await WaitForPingAsync(process, endpoint + "/ping", limit, cancellationToken).ConfigureAwait(false);
+            return new LocalModelServer(process, endpoint, endpointName);
+        }
+        catch
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Stops the process.</summary>
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+
+    private static async Task WaitForPingAsync(ChildProcess process, string pingUrl, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        string? lastProblem = null;
+        while (!process.HasExited)
+        {
+            try
+            {
+                using var response = await http.GetAsync(pingUrl, deadline.Token).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+                lastProblem = $"/ping answered {(int)response.StatusCode}";
+                await Task.Delay(50, deadline.Token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex)
+            {
+                lastProblem = ex.Message;
+                await Task.Delay(50, deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException(
+                    $"The model server did not answer {pingUrl} in time ({lastProblem}). Last output:{Environment.NewLine}{process.DescribeRecentOutput()}");
+            }
+        }
+        throw new InvalidOperationException(
+            $"The model server exited with code {await process.Exited.ConfigureAwait(false)} before it was ready. Last output:{Environment.NewLine}{process.DescribeRecentOutput()}");
+    }
+}
