@@ -2,19 +2,16 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
 
 namespace Serverless.Kernel.Aws;
 
 /// <summary>
 /// Calls an AWS JSON-protocol (awsJson1_0 / awsJson1_1) service: one signed POST to the endpoint root per operation,
 /// <c>X-Amz-Target: {prefix}.{Operation}</c>, source-generated JSON in and out. An error answer becomes an
-/// <see cref="AwsServiceException"/>.
+/// <see cref="AwsServiceException"/> (read by <see cref="AwsErrorParser"/>).
 /// </summary>
 public sealed class AwsJsonClient
 {
-    private static readonly Lazy<DefaultAWSCredentialsIdentityResolver> DefaultCredentials = new(() => new DefaultAWSCredentialsIdentityResolver());
-
     private readonly HttpClient http;
     private readonly TimeProvider timeProvider;
     private readonly AWSCredentials? credentials;
@@ -62,7 +59,7 @@ public sealed class AwsJsonClient
     private async Task<byte[]> SendCoreAsync(string operation, byte[] payload, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(operation);
-        var identity = await ResolveCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        var identity = await AwsCredentialResolver.ResolveAsync(credentials, cancellationToken).ConfigureAwait(false);
 
         using var content = new ByteArrayContent(payload);
         content.Headers.ContentType = new MediaTypeHeaderValue(Service.ContentType);
@@ -73,67 +70,7 @@ public sealed class AwsJsonClient
 
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode) throw ParseError(response, body);
+        if (!response.IsSuccessStatusCode) throw AwsErrorParser.Parse(response, body);
         return body;
     }
-
-    private async Task<ImmutableCredentials> ResolveCredentialsAsync(CancellationToken cancellationToken)
-    {
-        var source = credentials
-            ?? await DefaultCredentials.Value.ResolveIdentityAsync(null, cancellationToken).ConfigureAwait(false);
-        var identity = await source.GetCredentialsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        return identity ?? throw new InvalidOperationException("The AWS credentials resolved to nothing; anonymous calls are not signed.");
-    }
-
-    /// <summary>
-    /// Reads an awsJson error: the code from <c>x-amzn-ErrorType</c>, else the body's <c>code</c> or <c>__type</c>;
-    /// the message from <c>message</c> or <c>Message</c>.
-    /// </summary>
-    internal static AwsServiceException ParseError(HttpResponseMessage response, ReadOnlySpan<byte> body)
-    {
-        string? code = Header(response, "x-amzn-ErrorType");
-        string? message = null;
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            if (body.Length > 0 && JsonDocument.TryParseValue(ref reader, out var document))
-            {
-                using (document)
-                {
-                    if (document.RootElement.ValueKind == JsonValueKind.Object)
-                    {
-                        code ??= String(document.RootElement, "code") ?? String(document.RootElement, "__type");
-                        message = String(document.RootElement, "message") ?? String(document.RootElement, "Message")
-                            ?? String(document.RootElement, "errorMessage");
-                    }
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON (a proxy's HTML page, say): the status line is all there is.
-        }
-        var errorCode = SanitizeErrorCode(code) ?? AwsServiceException.UnknownErrorCode;
-        message ??= $"{(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
-        var requestId = Header(response, "x-amzn-RequestId") ?? Header(response, "x-amz-request-id");
-        return new AwsServiceException(errorCode, message, response.StatusCode, requestId);
-    }
-
-    /// <summary><c>aws.protocoltests#FooError:http://internal.amazon.com/...</c> → <c>FooError</c>.</summary>
-    internal static string? SanitizeErrorCode(string? raw)
-    {
-        if (string.IsNullOrWhiteSpace(raw)) return null;
-        var code = raw.Trim();
-        var colon = code.IndexOf(':');
-        if (colon >= 0) code = code[..colon];
-        var hash = code.LastIndexOf('#');
-        if (hash >= 0) code = code[(hash + 1)..];
-        return code.Length == 0 ? null : code;
-    }
-
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static string? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 }

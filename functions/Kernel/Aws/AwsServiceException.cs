@@ -4,9 +4,10 @@ namespace Serverless.Kernel.Aws;
 
 /// <summary>
 /// An error answer from an AWS service: <see cref="ErrorCode"/> is the bare shape name
-/// (<c>UserNotFoundException</c>), without the namespace before '#' or the URL after ':'.
+/// (<c>UserNotFoundException</c>), without the namespace before '#' or the URL after ':'. A service-specific
+/// error with fields of its own derives from it (<see cref="ModelErrorException"/>).
 /// </summary>
-public sealed class AwsServiceException(string errorCode, string message, HttpStatusCode statusCode, string? requestId)
+public class AwsServiceException(string errorCode, string message, HttpStatusCode statusCode, string? requestId)
     : Exception(message)
 {
     /// <summary>The code given when the service named none.</summary>
@@ -20,5 +21,5 @@ public sealed class AwsServiceException(string errorCode, string message, HttpSt
     public string? RequestId { get; } = requestId;
 
     public override string ToString() =>
-        $"{nameof(AwsServiceException)}: {ErrorCode} ({(int)StatusCode}, request {RequestId ?? "-"}): {Message}";
+        $"{GetType().Name}: {ErrorCode} ({(int)StatusCode}, request {RequestId ?? "-"}): {Message}";
 }
