@@ -2,9 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Serverless.ModelServer.Vader;
 
 namespace Serverless.ModelServer;

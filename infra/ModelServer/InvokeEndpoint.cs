@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;

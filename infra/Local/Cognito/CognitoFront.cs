@@ -1,8 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
 using Serverless.Local.Gateway;
-using Microsoft.AspNetCore.Http;
 
 namespace Serverless.Local.Cognito;
 

@@ -18,35 +18,27 @@ public sealed class DefaultCredentialsTests
     [Fact]
     public async Task Lambda_style_environment_credentials_region_and_endpoint_are_used()
     {
-        var saved = Variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
+        using var environment = new EnvironmentScope(Variables);
         await using var server = await StubAwsServer.StartAsync();
-        try
-        {
-            foreach (var name in Variables) Environment.SetEnvironmentVariable(name, null);
-            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "ASIAENVEXAMPLE");
-            Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "envSecretEXAMPLE");
-            Environment.SetEnvironmentVariable("AWS_SESSION_TOKEN", "IQoJb3JpZ2luX2VjEXAMPLE");
-            Environment.SetEnvironmentVariable("AWS_REGION", "ap-southeast-2");
-            Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", "http://127.0.0.1:9/"); // must lose to the service-specific one
-            Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", server.Endpoint.ToString());
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "ASIAENVEXAMPLE");
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "envSecretEXAMPLE");
+        Environment.SetEnvironmentVariable("AWS_SESSION_TOKEN", "IQoJb3JpZ2luX2VjEXAMPLE");
+        Environment.SetEnvironmentVariable("AWS_REGION", "ap-southeast-2");
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", "http://127.0.0.1:9/"); // must lose to the service-specific one
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", server.Endpoint.ToString());
 
-            using var http = new HttpClient();
-            var cognito = new CognitoIdentityProviderClient(http, new FixedClock(new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero)));
-            Assert.Equal("ap-southeast-2", cognito.Client.Region);
-            Assert.Equal(server.Endpoint, cognito.Client.Endpoint);
+        using var http = new HttpClient();
+        var cognito = new CognitoIdentityProviderClient(http, new FixedClock(new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero)));
+        Assert.Equal("ap-southeast-2", cognito.Client.Region);
+        Assert.Equal(server.Endpoint, cognito.Client.Endpoint);
 
-            await cognito.AdminDeleteUserAsync("ap-southeast-2_Pool", "carol", CancellationToken.None);
+        await cognito.AdminDeleteUserAsync("ap-southeast-2_Pool", "carol", CancellationToken.None);
 
-            var request = Assert.Single(server.Requests);
-            Assert.Equal("IQoJb3JpZ2luX2VjEXAMPLE", request.Headers["X-Amz-Security-Token"]);
-            Assert.StartsWith(
-                "AWS4-HMAC-SHA256 Credential=ASIAENVEXAMPLE/20240102/ap-southeast-2/cognito-idp/aws4_request, " +
-                "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature=",
-                request.Headers["Authorization"]);
-        }
-        finally
-        {
-            foreach (var (name, value) in saved) Environment.SetEnvironmentVariable(name, value);
-        }
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("IQoJb3JpZ2luX2VjEXAMPLE", request.Headers["X-Amz-Security-Token"]);
+        Assert.StartsWith(
+            "AWS4-HMAC-SHA256 Credential=ASIAENVEXAMPLE/20240102/ap-southeast-2/cognito-idp/aws4_request, " +
+            "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature=",
+            request.Headers["Authorization"]);
     }
 }

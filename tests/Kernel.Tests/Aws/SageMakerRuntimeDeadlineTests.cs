@@ -1,11 +1,8 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Amazon.Runtime;
-using Amazon.Runtime.Internal.Auth;
 using Microsoft.AspNetCore.Http;
 using Serverless.Kernel.Aws;
-using Serverless.Kernel.Runtime;
 using Serverless.Kernel.Tests.Runtime;
 
 namespace Serverless.Kernel.Tests.Aws;

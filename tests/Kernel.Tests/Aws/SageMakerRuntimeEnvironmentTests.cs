@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Amazon.Runtime;
@@ -23,44 +22,36 @@ public sealed class SageMakerRuntimeEnvironmentTests
     [Fact]
     public async Task The_endpoint_comes_from_AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME()
     {
-        var saved = Variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
+        using var environment = new EnvironmentScope(Variables);
         await using var server = await StubAwsServer.StartAsync();
         server.Respond = context => StubAwsServer.Json(context, 200, """[{"label":"NEUTRAL","score":0.6}]""");
-        try
-        {
-            foreach (var name in Variables) Environment.SetEnvironmentVariable(name, null);
-            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "ASIAENVEXAMPLE");
-            Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "envSecretEXAMPLE");
-            Environment.SetEnvironmentVariable("AWS_SESSION_TOKEN", "IQoJb3JpZ2luX2VjEXAMPLE");
-            Environment.SetEnvironmentVariable("AWS_REGION", "ap-southeast-2");
-            Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", "http://127.0.0.1:9/"); // must lose to the service-specific one
-            Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", server.Endpoint.ToString());
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "ASIAENVEXAMPLE");
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "envSecretEXAMPLE");
+        Environment.SetEnvironmentVariable("AWS_SESSION_TOKEN", "IQoJb3JpZ2luX2VjEXAMPLE");
+        Environment.SetEnvironmentVariable("AWS_REGION", "ap-southeast-2");
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", "http://127.0.0.1:9/"); // must lose to the service-specific one
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", server.Endpoint.ToString());
 
-            using var http = new HttpClient();
-            var client = new SageMakerRuntimeClient(http, new FixedClock(new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero)));
-            Assert.Equal("ap-southeast-2", client.Region);
-            Assert.Equal(server.Endpoint, client.Endpoint);
+        using var http = new HttpClient();
+        var client = new SageMakerRuntimeClient(http, new FixedClock(new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero)));
+        Assert.Equal("ap-southeast-2", client.Region);
+        Assert.Equal(server.Endpoint, client.Endpoint);
 
-            var results = await client.ClassifyAsync("sentiment-local", ["meh"], CancellationToken.None);
+        var results = await client.ClassifyAsync("sentiment-local", ["meh"], CancellationToken.None);
 
-            Assert.Equal(new Classification("NEUTRAL", 0.6), Assert.Single(results));
-            var request = Assert.Single(server.Requests);
-            Assert.Equal("/endpoints/sentiment-local/invocations", request.RawTarget);
-            Assert.Equal("IQoJb3JpZ2luX2VjEXAMPLE", request.Headers["X-Amz-Security-Token"]);
-            Assert.StartsWith(
-                "AWS4-HMAC-SHA256 Credential=ASIAENVEXAMPLE/20240102/ap-southeast-2/sagemaker/aws4_request, " +
-                "SignedHeaders=accept;content-type;host;x-amz-date;x-amz-security-token, Signature=",
-                request.Headers["Authorization"]);
+        Assert.Equal(new Classification("NEUTRAL", 0.6), Assert.Single(results));
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("/endpoints/sentiment-local/invocations", request.RawTarget);
+        Assert.Equal("IQoJb3JpZ2luX2VjEXAMPLE", request.Headers["X-Amz-Security-Token"]);
+        Assert.StartsWith(
+            "AWS4-HMAC-SHA256 Credential=ASIAENVEXAMPLE/20240102/ap-southeast-2/sagemaker/aws4_request, " +
+            "SignedHeaders=accept;content-type;host;x-amz-date;x-amz-security-token, Signature=",
+            request.Headers["Authorization"]);
 
-            Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", null);
-            Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", null);
-            Assert.Equal(new Uri("https://runtime.sagemaker.ap-southeast-2.amazonaws.com/"), new SageMakerRuntimeClient(http).Endpoint);
-            Assert.Equal(new Uri("https://runtime.sagemaker.cn-north-1.amazonaws.com.cn/"), new SageMakerRuntimeClient(http, region: "cn-north-1").Endpoint);
-        }
-        finally
-        {
-            foreach (var (name, value) in saved) Environment.SetEnvironmentVariable(name, value);
-        }
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", null);
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", null);
+        Assert.Equal(new Uri("https://runtime.sagemaker.ap-southeast-2.amazonaws.com/"), new SageMakerRuntimeClient(http).Endpoint);
+        Assert.Equal(new Uri("https://runtime.sagemaker.cn-north-1.amazonaws.com.cn/"), new SageMakerRuntimeClient(http, region: "cn-north-1").Endpoint);
     }
 }
 

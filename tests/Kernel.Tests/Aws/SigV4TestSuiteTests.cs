@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Amazon.Runtime;
 using Serverless.Kernel.Aws;
 

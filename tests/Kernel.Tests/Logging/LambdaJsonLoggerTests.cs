@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Logging;
-using Serverless.Kernel.Runtime;
 using Serverless.Kernel.Tests.Runtime;
 
 namespace Serverless.Kernel.Tests.Logging;
