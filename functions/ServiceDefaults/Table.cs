@@ -6,7 +6,7 @@ namespace Serverless.ServiceDefaults;
 /// <list type="table">
 /// <listheader><term>item</term><description>PK / SK — attributes</description></listheader>
 /// <item><term>profile</term><description><c>USER#{sub}</c> / <c>PROFILE</c> — email, displayName, locale, createdAt, updatedAt</description></item>
-/// <item><term>upload</term><description><c>USER#{sub}</c> / <c>UPLOAD#{uploadId}</c> (uploads issue)</description></item>
+/// <item><term>upload</term><description><c>USER#{sub}</c> / <c>UPLOAD#{uploadId}</c> — see <c>Serverless.Uploads.UploadItem</c></description></item>
 /// <item><term>prediction</term><description><c>USER#{sub}</c> / <c>PREDICTION#{time}#{id}</c>, with <c>expiresAt</c> TTL (predictions issue)</description></item>
 /// <item><term>usage</term><description><c>USER#{sub}</c> / <c>USAGE#{yyyy-MM}</c> — counters (usage issue)</description></item>
 /// </list>
