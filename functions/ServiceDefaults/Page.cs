@@ -1,0 +1,55 @@
+using System.Buffers.Text;
+using System.Text;
+using Amazon.DynamoDBv2.Model;
+
+namespace Serverless.ServiceDefaults;
+
+/// <summary>One page of a list endpoint: the items, newest first, and the cursor of the next page (absent on the last).</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+/// <summary>
+/// A list request's paging (<c>?limit=&amp;cursor=</c>) over one user's partition. The cursor is opaque
+/// to clients: the base64url of the last sort key only. The partition always comes from the caller's
+/// token, so no cursor can page into another user's items, and one that does not fit is a 400.
+/// </summary>
+public sealed record PageRequest(int Limit, Dictionary<string, AttributeValue>? ExclusiveStartKey)
+{
+    public const int DefaultLimit = 20;
+    public const int MaxLimit = 100;
+
+    /// <summary>Reads <paramref name="limit"/> and <paramref name="cursor"/>; null with the reasons when either is invalid.</summary>
+    public static PageRequest? TryCreate(int? limit, string? cursor, string partition, string sortKeyPrefix, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        if (limit is < 1 or > MaxLimit)
+            errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
+        Dictionary<string, AttributeValue>? start = null;
+        if (cursor is not null)
+        {
+            if (Decode(cursor) is { } sortKey && sortKey.StartsWith(sortKeyPrefix, StringComparison.Ordinal))
+                start = new() { [Table.PartitionKey] = new() { S = partition }, [Table.SortKey] = new() { S = sortKey } };
+            else
+                errors["cursor"] = ["cursor is not one this API gave out."];
+        }
+        return errors.Count == 0 ? new PageRequest(limit ?? DefaultLimit, start) : null;
+    }
+
+    /// <summary>The cursor of the page after the one a query answered with <paramref name="lastEvaluatedKey"/>.</summary>
+    public static string? NextCursor(Dictionary<string, AttributeValue>? lastEvaluatedKey) =>
+        lastEvaluatedKey is not null && lastEvaluatedKey.TryGetValue(Table.SortKey, out var sortKey)
+            ? Base64Url.EncodeToString(Encoding.UTF8.GetBytes(sortKey.S))
+            : null;
+
+    private static string? Decode(string cursor)
+    {
+        if (cursor.Length is 0 or > 1024) return null;
+        try
+        {
+            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
