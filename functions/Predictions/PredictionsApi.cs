@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Serverless.Kernel.AspNetCore;
+using Serverless.Kernel.Runtime;
+using Serverless.ServiceDefaults;
+
+namespace Serverless.Predictions;
+
+/// <summary>The Predictions API function: <c>POST/GET /predictions</c>.</summary>
+public static class PredictionsApi
+{
+    /// <param name="host">Chooses the server: the Lambda bridge in the function, Kestrel in the benchmark.</param>
+    public static WebApplication Build(Action<WebApplicationBuilder> host)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        host(builder);
+        builder.AddServiceDefaults();
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, PredictionsJsonContext.Default));
+
+        var app = builder.Build();
+        app.UseServiceDefaults();
+        var predictions = app.MapGroup("/predictions").RequireAuthorization();
+        return app;
+    }
+
+    public static Task<LambdaHandler> CreateHandlerAsync() => Build(builder => builder.UseLambdaServer()).StartAsHandlerAsync();
+}

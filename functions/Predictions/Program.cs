@@ -1,0 +1,8 @@
+using Microsoft.Extensions.Logging;
+using Serverless.Kernel.Runtime;
+using Serverless.Predictions;
+
+return await LambdaBootstrap.RunAsync(new Dictionary<string, Func<ILoggerFactory, Task<LambdaHandler>>>
+{
+    [nameof(PredictionsApi)] = _ => PredictionsApi.CreateHandlerAsync(),
+});
