@@ -4,7 +4,8 @@
 // Listens on 127.0.0.1 only, prints "READY http://127.0.0.1:<port>" once it listens, and then one line per object
 // event: "S3EVENT " + {"bucket","key","eventName","size","eTag","eventTime","sourceIp"} as JSON, with the key raw
 // (not URL-encoded) and the event named as AWS names it. Needs NODE_OPTIONS=--openssl-legacy-provider.
-// Where s3rver differs from S3 inside (any access key, x-amz-copy-source decoding, multipart ETags) it is patched here;
+// Where s3rver differs from S3 inside (any access key, x-amz-copy-source decoding, multipart ETags, events of a
+// Multi-Object Delete) it is patched here;
 // differences on the wire are the S3 front's (S3Front.cs).
 const crypto = require('crypto');
 const fs = require('fs/promises');
@@ -65,6 +66,25 @@ s3rver.middleware.unshift(async (ctx, next) => {
     }
   }
 });
+// S3 reports each object a Multi-Object Delete removes; s3rver reports none of them. s3rver also removes the folders a
+// deletion empties, which fails (500, and the client retries) when a Multi-Object Delete removes sibling keys at once.
+const deleteObject = FilesystemStore.prototype.deleteObject;
+FilesystemStore.prototype.deleteObject = async function (bucket, key) {
+  try {
+    await deleteObject.call(this, bucket, key);
+  } catch (error) {
+    if (error.code !== 'ENOENT' && error.code !== 'ENOTEMPTY') throw error; // the object itself is gone by then
+  }
+  const ctx = requests.getStore();
+  if (ctx && ctx.method === 'POST' && 'delete' in ctx.query) {
+    ctx.state.s3Events.push({
+      eventName: 'ObjectRemoved:Delete',
+      eventTime: new Date().toISOString(),
+      requestParameters: { sourceIPAddress: ctx.ip },
+      s3: { bucket: { name: bucket }, object: { key } },
+    });
+  }
+};
 s3rver.on('event', event => {
   const ctx = requests.getStore();
   for (const record of event.Records) {

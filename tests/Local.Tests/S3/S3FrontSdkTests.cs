@@ -83,6 +83,27 @@ public sealed class S3FrontSdkTests(S3Fixture s3) : IClassFixture<S3Fixture>
     }
 
     [Fact]
+    public async Task A_multi_object_delete_reports_each_removal()
+    {
+        using var client = s3.Client();
+        var keys = new[] { $"batch/{Guid.NewGuid():N}/one.txt", $"batch/{Guid.NewGuid():N}/two.txt" };
+        foreach (var key in keys)
+            await client.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, ContentBody = key });
+
+        var deleted = await client.DeleteObjectsAsync(new DeleteObjectsRequest
+        {
+            BucketName = Bucket, Objects = [.. keys.Select(key => new KeyVersion { Key = key })],
+        });
+
+        Assert.Equal(keys.Order(), deleted.DeletedObjects.Select(o => o.Key).Order());
+        foreach (var key in keys)
+            Assert.Equal(HttpStatusCode.NotFound,
+                (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.GetObjectMetadataAsync(Bucket, key))).StatusCode);
+        foreach (var key in keys)
+            Assert.Null((await s3.EventAsync(key, "ObjectRemoved:Delete")).Size);
+    }
+
+    [Fact]
     public async Task Listings_page_with_continuation_tokens()
     {
         using var client = s3.Client();
