@@ -48,7 +48,7 @@ public sealed class LocalCloud : IAsyncDisposable
         Directory.CreateDirectory(Options.StateDirectory);
         var installer = new EmulatorInstaller(Path.Combine(cacheDirectory, "emulators"), log);
 
-        Lambda = await LambdaService.StartAsync(Options.LambdaPort, log);
+        Lambda = await LambdaService.StartAsync(Options.LambdaPort, Options.AsyncInvocations, log);
         parts.Add(Lambda);
 
         var dynamoDbStarting = DynamoDbLocal.StartAsync(installer, Options.DynamoDbPort, output: log, cancellationToken: cancellationToken);

@@ -50,6 +50,12 @@ public sealed class LocalResources
         }
         foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::HttpApi"))
             refs[logicalId] = "local";
+        // No SQS runs locally: a queue is only an on-failure destination's ARN, named as CloudFormation names it.
+        foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::SQS::Queue"))
+        {
+            var name = properties["QueueName"] is { } given ? resolver.ResolveString(given) : $"{LocalCloud.StackName}-{logicalId}";
+            attributes[$"{logicalId}.Arn"] = $"arn:aws:sqs:{LocalAccount.Region}:{LocalAccount.AccountId}:{name}";
+        }
     }
 
     public AmazonDynamoDBClient DynamoDbClient() => new(
@@ -162,8 +168,19 @@ public sealed class LocalResources
                 TimeSpan.FromSeconds(properties["Timeout"]?.GetValue<int>() ?? 3),
                 memory,
                 properties["ReservedConcurrentExecutions"]?.GetValue<int>() ?? 4,
-                environment);
+                environment,
+                EventInvokeConfigOf(properties));
         }
+    }
+
+    /// <summary>A function's <c>EventInvokeConfig</c>, unset values at Lambda's defaults; null without one.</summary>
+    private EventInvokeConfig? EventInvokeConfigOf(JsonObject properties)
+    {
+        if (resolver.Resolve(properties["EventInvokeConfig"]) is not JsonObject config) return null;
+        return new EventInvokeConfig(
+            config["MaximumRetryAttempts"]?.GetValue<int>() ?? EventInvokeConfig.Default.MaximumRetryAttempts,
+            config["MaximumEventAgeInSeconds"]?.GetValue<int>() is { } seconds ? TimeSpan.FromSeconds(seconds) : EventInvokeConfig.Default.MaximumEventAge,
+            config["DestinationConfig"]?["OnFailure"]?["Destination"]?.GetValue<string>());
     }
 
     /// <summary>The HTTP API's routes from the functions' <c>HttpApi</c> events.</summary>
