@@ -6,6 +6,7 @@ using Serverless.Local.Cognito;
 using Serverless.Local.Emulators;
 using Serverless.Local.Gateway;
 using Serverless.Local.Lambda;
+using Serverless.Local.S3;
 using Serverless.Local.Template;
 
 namespace Serverless.Local;
@@ -50,6 +51,12 @@ public sealed class LocalResources
         }
         foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::HttpApi"))
             refs[logicalId] = "local";
+        foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::S3::Bucket"))
+        {
+            var name = properties["BucketName"] is { } given ? resolver.ResolveString(given) : $"{LocalCloud.StackName}-{logicalId}".ToLowerInvariant();
+            refs[logicalId] = name;
+            attributes[$"{logicalId}.Arn"] = $"arn:aws:s3:::{name}";
+        }
         // No SQS runs locally: a queue is only an on-failure destination's ARN, named as CloudFormation names it.
         foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::SQS::Queue"))
         {
@@ -181,6 +188,31 @@ public sealed class LocalResources
             config["MaximumRetryAttempts"]?.GetValue<int>() ?? EventInvokeConfig.Default.MaximumRetryAttempts,
             config["MaximumEventAgeInSeconds"]?.GetValue<int>() is { } seconds ? TimeSpan.FromSeconds(seconds) : EventInvokeConfig.Default.MaximumEventAge,
             config["DestinationConfig"]?["OnFailure"]?["Destination"]?.GetValue<string>());
+    }
+
+    /// <summary>
+    /// The S3 notifications from the functions' <c>S3</c> events (<c>Events</c> one type or a list, <c>Filter.S3Key.Rules</c>
+    /// prefix and suffix). Each gets a configuration id as S3 generates one (a base64 UUID), the same on every run.
+    /// </summary>
+    public IReadOnlyList<S3Subscription> S3Subscriptions()
+    {
+        var subscriptions = new List<S3Subscription>();
+        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
+        {
+            foreach (var (eventName, trigger) in template.FunctionProperties(logicalId)["Events"]?.AsObject() ?? [])
+            {
+                if (trigger?["Type"]?.GetValue<string>() != "S3") continue;
+                var properties = resolver.Resolve(trigger["Properties"])!;
+                var events = properties["Events"] is JsonArray list ? list.Select(item => item!.GetValue<string>()).ToList() : [properties["Events"]!.GetValue<string>()];
+                var rules = properties["Filter"]?["S3Key"]?["Rules"]?.AsArray() ?? [];
+                string Rule(string name) => rules.FirstOrDefault(rule => string.Equals(rule?["Name"]?.GetValue<string>(), name, StringComparison.OrdinalIgnoreCase))
+                    ?["Value"]?.GetValue<string>() ?? "";
+                var id = new Guid(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes($"{logicalId}/{eventName}")));
+                subscriptions.Add(new S3Subscription(logicalId, properties["Bucket"]!.GetValue<string>(), events, Rule("prefix"), Rule("suffix"),
+                    Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(id.ToString()))));
+            }
+        }
+        return subscriptions;
     }
 
     /// <summary>The HTTP API's routes from the functions' <c>HttpApi</c> events.</summary>

@@ -46,7 +46,7 @@ public sealed record InvocationRecord(FunctionDefinition Function, string Reques
         return path;
     }
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A payload as JSON, or as a JSON string when it is not JSON (a runtime may answer anything).</summary>
     private static JsonNode? Json(byte[] payload)
