@@ -190,30 +190,8 @@ public sealed class LocalResources
             config["DestinationConfig"]?["OnFailure"]?["Destination"]?.GetValue<string>());
     }
 
-    /// <summary>
-    /// The S3 notifications from the functions' <c>S3</c> events (<c>Events</c> one type or a list, <c>Filter.S3Key.Rules</c>
-    /// prefix and suffix). Each gets a configuration id as S3 generates one (a base64 UUID), the same on every run.
-    /// </summary>
-    public IReadOnlyList<S3Subscription> S3Subscriptions()
-    {
-        var subscriptions = new List<S3Subscription>();
-        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
-        {
-            foreach (var (eventName, trigger) in template.FunctionProperties(logicalId)["Events"]?.AsObject() ?? [])
-            {
-                if (trigger?["Type"]?.GetValue<string>() != "S3") continue;
-                var properties = resolver.Resolve(trigger["Properties"])!;
-                var events = properties["Events"] is JsonArray list ? list.Select(item => item!.GetValue<string>()).ToList() : [properties["Events"]!.GetValue<string>()];
-                var rules = properties["Filter"]?["S3Key"]?["Rules"]?.AsArray() ?? [];
-                string Rule(string name) => rules.FirstOrDefault(rule => string.Equals(rule?["Name"]?.GetValue<string>(), name, StringComparison.OrdinalIgnoreCase))
-                    ?["Value"]?.GetValue<string>() ?? "";
-                var id = new Guid(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes($"{logicalId}/{eventName}")));
-                subscriptions.Add(new S3Subscription(logicalId, properties["Bucket"]!.GetValue<string>(), events, Rule("prefix"), Rule("suffix"),
-                    Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(id.ToString()))));
-            }
-        }
-        return subscriptions;
-    }
+    /// <summary>The S3 notifications from the functions' <c>S3</c> events.</summary>
+    public IReadOnlyList<S3Subscription> S3Subscriptions() => S3Subscription.FromTemplate(template, resolver);
 
     /// <summary>The HTTP API's routes from the functions' <c>HttpApi</c> events.</summary>
     public IReadOnlyList<HttpApiRoute> Routes()

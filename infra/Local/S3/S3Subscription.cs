@@ -1,4 +1,8 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
 using Serverless.Local.Emulators;
+using Serverless.Local.Template;
 
 namespace Serverless.Local.S3;
 
@@ -20,5 +24,33 @@ public sealed record S3Subscription(string FunctionName, string Bucket, IReadOnl
             return false;
         var key = S3EventMessage.EncodeKey(change.Key);
         return key.StartsWith(Prefix, StringComparison.Ordinal) && key.EndsWith(Suffix, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The functions' <c>S3</c> events (<c>Events</c> one type or a list, <c>Filter.S3Key.Rules</c> prefix and suffix).
+    /// Each gets a configuration id as S3 generates one (a base64 UUID), the same on every run.
+    /// </summary>
+    public static IReadOnlyList<S3Subscription> FromTemplate(SamTemplate template, IntrinsicResolver resolver)
+    {
+        var subscriptions = new List<S3Subscription>();
+        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
+        {
+            foreach (var (eventName, trigger) in template.FunctionProperties(logicalId)["Events"]?.AsObject() ?? [])
+            {
+                if (trigger?["Type"]?.GetValue<string>() != "S3") continue;
+                var properties = resolver.Resolve(trigger["Properties"])!;
+                var events = properties["Events"] is JsonArray list
+                    ? list.Select(item => item!.GetValue<string>()).ToList()
+                    : [properties["Events"]!.GetValue<string>()];
+                var rules = properties["Filter"]?["S3Key"]?["Rules"]?.AsArray() ?? [];
+                string Rule(string name) => rules
+                    .FirstOrDefault(rule => string.Equals(rule?["Name"]?.GetValue<string>(), name, StringComparison.OrdinalIgnoreCase))?["Value"]
+                    ?.GetValue<string>() ?? "";
+                var id = new Guid(MD5.HashData(Encoding.UTF8.GetBytes($"{logicalId}/{eventName}")));
+                subscriptions.Add(new S3Subscription(logicalId, properties["Bucket"]!.GetValue<string>(), events, Rule("prefix"), Rule("suffix"),
+                    Convert.ToBase64String(Encoding.UTF8.GetBytes(id.ToString()))));
+            }
+        }
+        return subscriptions;
     }
 }
