@@ -30,6 +30,15 @@ s3rver.proxy = true; // the source IP of an event is the front's X-Forwarded-For
 const requests = new AsyncLocalStorage();
 s3rver.middleware.unshift(async (ctx, next) => {
   ctx.state.s3Events = [];
+  // S3 URL-decodes x-amz-copy-source whole (SDKs encode the key's slashes as %2F); s3rver only applies decodeURI.
+  const copySource = ctx.req.headers['x-amz-copy-source'];
+  if (copySource) {
+    try {
+      ctx.req.headers['x-amz-copy-source'] = encodeURI(decodeURIComponent(copySource));
+    } catch {
+      // not URL-encoded: s3rver answers it as it is
+    }
+  }
   try {
     await requests.run(ctx, next);
   } finally {

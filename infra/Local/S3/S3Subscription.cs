@@ -33,7 +33,7 @@ public sealed record S3Subscription(string FunctionName, string Bucket, IReadOnl
     public static IReadOnlyList<S3Subscription> FromTemplate(SamTemplate template, IntrinsicResolver resolver)
     {
         var subscriptions = new List<S3Subscription>();
-        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
+        foreach (var (logicalId, functionName) in LocalResources.FunctionNames(template))
         {
             foreach (var (eventName, trigger) in template.FunctionProperties(logicalId)["Events"]?.AsObject() ?? [])
             {
@@ -47,7 +47,7 @@ public sealed record S3Subscription(string FunctionName, string Bucket, IReadOnl
                     .FirstOrDefault(rule => string.Equals(rule?["Name"]?.GetValue<string>(), name, StringComparison.OrdinalIgnoreCase))?["Value"]
                     ?.GetValue<string>() ?? "";
                 var id = new Guid(MD5.HashData(Encoding.UTF8.GetBytes($"{logicalId}/{eventName}")));
-                subscriptions.Add(new S3Subscription(logicalId, properties["Bucket"]!.GetValue<string>(), events, Rule("prefix"), Rule("suffix"),
+                subscriptions.Add(new S3Subscription(functionName, properties["Bucket"]!.GetValue<string>(), events, Rule("prefix"), Rule("suffix"),
                     Convert.ToBase64String(Encoding.UTF8.GetBytes(id.ToString()))));
             }
         }

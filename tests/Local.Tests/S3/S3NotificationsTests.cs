@@ -63,7 +63,7 @@ public sealed class S3NotificationsTests : IAsyncLifetime
 
         var subscription = Assert.Single(S3Subscription.FromTemplate(template, resolver));
 
-        Assert.Equal("ProcessUploadFunction", subscription.FunctionName);
+        Assert.Equal("serverless-local-ProcessUpload", subscription.FunctionName);
         Assert.Equal("serverless-local-files-000000000000-us-east-1", subscription.Bucket);
         Assert.Equal(["s3:ObjectCreated:*"], subscription.Events);
         Assert.Equal(("uploads/", ""), (subscription.Prefix, subscription.Suffix));
