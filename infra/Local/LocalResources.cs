@@ -203,18 +203,8 @@ public sealed partial class LocalResources
                 memory,
                 properties["ReservedConcurrentExecutions"]?.GetValue<int>() ?? 4,
                 environment,
-                EventInvokeConfigOf(properties));
+                EventInvokeConfig.From(resolver.Resolve(properties["EventInvokeConfig"])));
         }
-    }
-
-    /// <summary>A function's <c>EventInvokeConfig</c>, unset values at Lambda's defaults; null without one.</summary>
-    private EventInvokeConfig? EventInvokeConfigOf(JsonObject properties)
-    {
-        if (resolver.Resolve(properties["EventInvokeConfig"]) is not JsonObject config) return null;
-        return new EventInvokeConfig(
-            config["MaximumRetryAttempts"]?.GetValue<int>() ?? EventInvokeConfig.Default.MaximumRetryAttempts,
-            config["MaximumEventAgeInSeconds"]?.GetValue<int>() is { } seconds ? TimeSpan.FromSeconds(seconds) : EventInvokeConfig.Default.MaximumEventAge,
-            config["DestinationConfig"]?["OnFailure"]?["Destination"]?.GetValue<string>());
     }
 
     /// <summary>The S3 notifications from the functions' <c>S3</c> events.</summary>

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Serverless.Local.Lambda;
 
 /// <summary>
@@ -9,4 +11,10 @@ public sealed record EventInvokeConfig(int MaximumRetryAttempts, TimeSpan Maximu
 {
     /// <summary>Lambda's defaults: two retries, six hours, no destination.</summary>
     public static readonly EventInvokeConfig Default = new(2, TimeSpan.FromHours(6), null);
+
+    /// <summary>A function's resolved <c>EventInvokeConfig</c> property, unset values at Lambda's defaults; null without one.</summary>
+    public static EventInvokeConfig? From(JsonNode? config) => config is JsonObject ? new(
+        config["MaximumRetryAttempts"]?.GetValue<int>() ?? Default.MaximumRetryAttempts,
+        config["MaximumEventAgeInSeconds"]?.GetValue<int>() is { } seconds ? TimeSpan.FromSeconds(seconds) : Default.MaximumEventAge,
+        config["DestinationConfig"]?["OnFailure"]?["Destination"]?.GetValue<string>()) : null;
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Serverless.Local.Lambda;
+using Serverless.Local.Template;
 
 namespace Serverless.Local.Tests.Lambda;
 
@@ -161,6 +163,21 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
         Assert.True(answeredBeforeRelease);
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
         Assert.Equal([requestId], Attempts("held"));
+    }
+
+    [Fact]
+    public void The_templates_EventInvokeConfig_is_read_with_its_destination_and_Lambdas_defaults_fill_the_rest()
+    {
+        var template = SamTemplate.Load(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory) + "/template.yaml");
+        var resolver = new IntrinsicResolver(new Dictionary<string, JsonNode?>(),
+            new Dictionary<string, string> { ["ProcessUploadFailures.Arn"] = Destination });
+
+        var config = EventInvokeConfig.From(resolver.Resolve(template.FunctionProperties("ProcessUploadFunction")["EventInvokeConfig"]));
+        var retriesOnly = EventInvokeConfig.From(JsonNode.Parse("""{"MaximumRetryAttempts": 0}"""));
+
+        Assert.Equal(new EventInvokeConfig(2, TimeSpan.FromHours(6), Destination), config);
+        Assert.Equal(new EventInvokeConfig(0, TimeSpan.FromHours(6), null), retriesOnly);
+        Assert.Null(EventInvokeConfig.From(template.FunctionProperties("UploadsApiFunction")["EventInvokeConfig"]));
     }
 
     private IReadOnlyList<string> Attempts(string function, ShellFunctions? service = null)
