@@ -86,6 +86,10 @@ public sealed class AsyncInvocationQueue : IAsyncDisposable
         {
             log($"[{name}] asynchronous invocation {queued.RequestId} dropped: the local cloud is stopping");
         }
+        catch (Exception error)
+        {
+            log($"[{name}] asynchronous invocation {queued.RequestId} dropped: {error}");
+        }
     }
 
     private async Task GiveUpAsync(QueuedEvent queued, string condition)
