@@ -19,7 +19,7 @@ namespace Serverless.Local.Emulators;
 /// Standard output and error are read line by line, stripped of ANSI colour codes, prefixed with the
 /// child's name and passed to a callback; the last lines are kept for error messages.
 /// </summary>
-public sealed class ChildProcess : IAsyncDisposable, IDisposable
+public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
 {
     private const int SigTerm = 15;
     private const int SigKill = 9;

@@ -121,16 +121,11 @@ public sealed partial class CognitoLocal : IAsyncDisposable
         var limit = timeout ?? TimeSpan.FromSeconds(30);
         var clock = Stopwatch.StartNew();
         var process = ChildProcess.Start("cognito", "node", [installer.CognitoLocalStartScript], output, workingDirectory, environment);
-        try
+        return await process.ReadyOrStopAsync(async () =>
         {
-            await WaitForHealthAsync(process, $"http://{Host}:{port}/health", limit, cancellationToken).ConfigureAwait(false);
+            await process.WaitUntilAnsweringAsync("cognito-local", $"http://{Host}:{port}/health", limit, cancellationToken).ConfigureAwait(false);
             return new CognitoLocal(process, port, workingDirectory, clock.Elapsed);
-        }
-        catch
-        {
-            await process.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        }).ConfigureAwait(false);
     }
 
     /// <summary>The configuration written to <c>.cognito/config.json</c>.</summary>
@@ -169,40 +164,6 @@ public sealed partial class CognitoLocal : IAsyncDisposable
     {
         http.Dispose();
         await Process.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private static async Task WaitForHealthAsync(ChildProcess process, string healthUrl, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var clock = Stopwatch.StartNew();
-        string? lastProblem = null;
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException(
-                    $"cognito exited with code {await process.Exited.ConfigureAwait(false)} before it was ready. Last output:{Environment.NewLine}{process.DescribeRecentOutput()}");
-            }
-            try
-            {
-                using var response = await http.GetAsync(healthUrl, cancellationToken).ConfigureAwait(false);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-                lastProblem = $"/health answered {(int)response.StatusCode}";
-            }
-            catch (HttpRequestException ex)
-            {
-                lastProblem = ex.Message;
-            }
-            if (clock.Elapsed > timeout)
-            {
-                throw new TimeoutException(
-                    $"cognito-local did not answer {healthUrl} in time ({lastProblem}). Last output:{Environment.NewLine}{process.DescribeRecentOutput()}");
-            }
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     private static int FindFreePort()

@@ -100,64 +100,36 @@ public sealed class DynamoDbLocal : IAsyncDisposable
         var limit = timeout ?? TimeSpan.FromSeconds(60);
         var clock = Stopwatch.StartNew();
         var process = ChildProcess.Start("dynamodb", "java", arguments, output, installer.DynamoDbLocalDirectory);
-        try
+        return await process.ReadyOrStopAsync(async () =>
         {
             var ready = await process.WaitForOutputAsync(line => line.StartsWith(ReadyPrefix, StringComparison.Ordinal), limit, cancellationToken)
                 .ConfigureAwait(false);
             var boundPort = int.Parse(ready[(ready.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
-            await WaitUntilAnsweringAsync(process, $"http://{Host}:{boundPort}", limit - clock.Elapsed, cancellationToken).ConfigureAwait(false);
+            var endpoint = $"http://{Host}:{boundPort}";
+            await process.WaitUntilAnsweringAsync($"DynamoDB Local at {endpoint}", (http, token) => ListTablesAsync(http, endpoint, token),
+                limit - clock.Elapsed, cancellationToken).ConfigureAwait(false);
             return new DynamoDbLocal(process, boundPort, clock.Elapsed);
-        }
-        catch
-        {
-            await process.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Stops DynamoDB Local (in-memory data is gone).</summary>
     public ValueTask DisposeAsync() => Process.DisposeAsync();
 
-    private static async Task WaitUntilAnsweringAsync(ChildProcess process, string endpoint, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>One ListTables call; null when it succeeds, else what it answered.</summary>
+    private static async Task<string?> ListTablesAsync(HttpClient http, string endpoint, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var deadline = Stopwatch.StartNew();
-        string? lastProblem = null;
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException(
-                    $"dynamodb exited with code {await process.Exited.ConfigureAwait(false)} before it was ready. Last output:{Environment.NewLine}{process.DescribeRecentOutput()}");
-            }
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, endpoint + "/");
-                request.Headers.TryAddWithoutValidation("X-Amz-Target", "DynamoDB_20120810.ListTables");
-                // DynamoDB Local reads the access key and region from the credential scope; it checks no signature.
-                request.Headers.TryAddWithoutValidation(
-                    "Authorization",
-                    $"AWS4-HMAC-SHA256 Credential={AccessKeyId}/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0");
-                request.Content = new StringContent("{}");
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.0");
-                using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode && body.Contains("\"TableNames\"", StringComparison.Ordinal))
-                {
-                    return;
-                }
-                lastProblem = $"ListTables answered {(int)response.StatusCode}: {body}";
-            }
-            catch (HttpRequestException ex)
-            {
-                lastProblem = ex.Message;
-            }
-            if (deadline.Elapsed > timeout)
-            {
-                throw new TimeoutException(
-                    $"DynamoDB Local at {endpoint} did not answer ListTables in time ({lastProblem}). Last output:{Environment.NewLine}{process.DescribeRecentOutput()}");
-            }
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint + "/");
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "DynamoDB_20120810.ListTables");
+        // DynamoDB Local reads the access key and region from the credential scope; it checks no signature.
+        request.Headers.TryAddWithoutValidation(
+            "Authorization",
+            $"AWS4-HMAC-SHA256 Credential={AccessKeyId}/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0");
+        request.Content = new StringContent("{}");
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.0");
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return response.IsSuccessStatusCode && body.Contains("\"TableNames\"", StringComparison.Ordinal)
+            ? null
+            : $"ListTables answered {(int)response.StatusCode}: {body}";
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 
 namespace Serverless.Local.Emulators;
 
@@ -79,54 +78,16 @@ public sealed class LocalModelServer : IAsyncDisposable
                 ["ASPNETCORE_URLS"] = null,
                 ["DOTNET_ENVIRONMENT"] = null,
             });
-        try
+        return await process.ReadyOrStopAsync(async () =>
         {
             var ready = await process.WaitForOutputAsync(line => line.StartsWith(ReadyPrefix, StringComparison.Ordinal), limit, cancellationToken)
                 .ConfigureAwait(false);
             var endpoint = ready[ReadyPrefix.Length..].Trim().TrimEnd('/');
-            await WaitForPingAsync(process, endpoint + "/ping", limit, cancellationToken).ConfigureAwait(false);
+            await process.WaitUntilAnsweringAsync("The model server", endpoint + "/ping", limit, cancellationToken).ConfigureAwait(false);
             return new LocalModelServer(process, endpoint, endpointName);
-        }
-        catch
-        {
-            await process.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Stops the process.</summary>
     public ValueTask DisposeAsync() => Process.DisposeAsync();
-
-    private static async Task WaitForPingAsync(ChildProcess process, string pingUrl, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        string? lastProblem = null;
-        while (!process.HasExited)
-        {
-            try
-            {
-                using var response = await http.GetAsync(pingUrl, deadline.Token).ConfigureAwait(false);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-                lastProblem = $"/ping answered {(int)response.StatusCode}";
-                await Task.Delay(50, deadline.Token).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex)
-            {
-                lastProblem = ex.Message;
-                await Task.Delay(50, deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException(
-                    $"The model server did not answer {pingUrl} in time ({lastProblem}). Last output:{Environment.NewLine}{process.DescribeRecentOutput()}");
-            }
-        }
-        throw new InvalidOperationException(
-            $"The model server exited with code {await process.Exited.ConfigureAwait(false)} before it was ready. Last output:{Environment.NewLine}{process.DescribeRecentOutput()}");
-    }
 }

@@ -112,19 +112,13 @@ public sealed partial class S3Local : IAsyncDisposable
                 ["NODE_OPTIONS"] = "--openssl-legacy-provider",
                 ["DEBUG"] = null,
             });
-        try
+        return await process.ReadyOrStopAsync(async () =>
         {
             var ready = await process.WaitForOutputAsync(line => line.StartsWith(ReadyPrefix, StringComparison.Ordinal), limit, cancellationToken)
                 .ConfigureAwait(false);
             var boundPort = int.Parse(ready[(ready.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
-            started = new S3Local(process, boundPort, dataDirectory, clock.Elapsed);
-            return started;
-        }
-        catch
-        {
-            await process.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+            return started = new S3Local(process, boundPort, dataDirectory, clock.Elapsed);
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Stops s3rver (buckets and objects stay in the data folder).</summary>

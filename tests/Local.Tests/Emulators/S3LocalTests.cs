@@ -36,5 +36,22 @@ public sealed class S3LocalTests(ITestOutputHelper log)
         Assert.Equal(new S3ObjectEvent("emulator-bucket", "a.txt", "ObjectCreated:Put", 5, "5d41402abc4b2a76b9719d911017c592",
             put.EventTime, "127.0.0.1"), put);
         Assert.True(Directory.Exists(Path.Combine(data, "emulator-bucket")));
+        await s3.DisposeAsync();
+        Directory.Delete(data, recursive: true);
+    }
+
+    [Fact]
+    public async Task Dispose_stops_the_node_process()
+    {
+        var data = EmulatorTestPaths.NewScratchDirectory("s3");
+        var s3 = await S3Local.StartAsync(Installer, data);
+        var pid = s3.Process.Id;
+        Assert.True(Directory.Exists($"/proc/{pid}"));
+
+        await s3.DisposeAsync();
+
+        Assert.True(s3.Process.HasExited);
+        Assert.False(Directory.Exists($"/proc/{pid}"), $"node ({pid}) outlived S3Local");
+        Directory.Delete(data, recursive: true);
     }
 }

@@ -23,6 +23,33 @@ public sealed class S3FrontEndpointTests(S3Fixture s3) : IClassFixture<S3Fixture
         Assert.Equal(S3Fixture.Bucket, (await s3.EventAsync(key, "ObjectCreated:Put")).Bucket);
     }
 
+    /// <summary>
+    /// GetPreSignedURL takes its scheme from the request's Protocol (HTTPS unless told), never from the endpoint, so
+    /// function code that presigns must take the endpoint's scheme: <c>client.Config.ServiceURL</c> is null on AWS
+    /// (HTTPS) and the local endpoint here.
+    /// </summary>
+    [Fact]
+    public async Task A_presigned_put_takes_a_browser_upload_when_it_uses_the_endpoints_scheme()
+    {
+        var key = $"uploads/{Guid.NewGuid():N}/from the browser.csv";
+        using var client = PlainClient();
+        GetPreSignedUrlRequest Request() => new()
+        {
+            BucketName = S3Fixture.Bucket, Key = key, Verb = HttpVerb.PUT, Expires = DateTime.UtcNow.AddMinutes(5), ContentType = "text/csv",
+        };
+        var presign = Request();
+        presign.Protocol = client.Config.ServiceURL?.StartsWith("http://", StringComparison.Ordinal) == true ? Protocol.HTTP : Protocol.HTTPS;
+        var url = await client.GetPreSignedURLAsync(presign);
+        using var http = new HttpClient();
+
+        using var put = await http.PutAsync(url, new StringContent("a,b\n1,2\n", System.Text.Encoding.UTF8, "text/csv"));
+
+        Assert.StartsWith("https://", await client.GetPreSignedURLAsync(Request()));
+        Assert.StartsWith(s3.Front.Endpoint + "/" + S3Fixture.Bucket + "/", url);
+        Assert.True(put.IsSuccessStatusCode, $"{(int)put.StatusCode} {await put.Content.ReadAsStringAsync()}");
+        Assert.Equal(8, (await s3.EventAsync(key, "ObjectCreated:Put")).Size);
+    }
+
     /// <summary>A client made as function code makes it, while AWS_ENDPOINT_URL_S3 is set (AWSSDK.Core reads it then).</summary>
     private AmazonS3Client PlainClient()
     {
