@@ -114,17 +114,35 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
     [Fact]
     public async Task An_event_older_than_the_maximum_age_is_not_run_again_and_goes_to_the_destination_as_EventAgeExceeded()
     {
-        // The first retry falls due after 3 s; the event may only be 1 s old.
-        await using var slowRetries = await ShellFunctions.StartAsync(retryDelay: TimeSpan.FromSeconds(3));
-        slowRetries.Register("fails", AlwaysFails, eventInvokeConfig: new EventInvokeConfig(2, TimeSpan.FromSeconds(1), Destination));
+        // The first attempt holds its answer until the clock has moved two hours on; the event may be one hour old.
+        var time = new ShiftedTime();
+        await using var shifted = await ShellFunctions.StartAsync(time);
+        shifted.Register("fails", ShellFunctions.Next + """
 
-        using var response = await slowRetries.InvokeAsync("fails", "{}", "Event");
-        var record = await FailureRecordAsync("fails", slowRetries);
+            echo "$id" >> "$PACKAGE_DIR/attempts"
+            while [ ! -f "$PACKAGE_DIR/release" ]; do sleep 0.05; done
+            curl -s -X POST -d '{"errorMessage":"bad file","errorType":"InvalidDataException"}' "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
+            sleep 30
+            """, eventInvokeConfig: new EventInvokeConfig(2, TimeSpan.FromHours(1), Destination));
 
-        Assert.Single(File.ReadAllLines(Path.Combine(slowRetries.PackageDirectory("fails"), "attempts")));
+        using var response = await shifted.InvokeAsync("fails", "{}", "Event");
+        await shifted.EventuallyAsync(() => Attempts("fails", shifted).Count == 1, "the first attempt");
+        time.Offset = TimeSpan.FromHours(2);
+        await File.WriteAllTextAsync(Path.Combine(shifted.PackageDirectory("fails"), "release"), "");
+        var record = await FailureRecordAsync("fails", shifted);
+
+        Assert.Single(Attempts("fails", shifted));
         Assert.Equal("EventAgeExceeded", record.GetProperty("requestContext").GetProperty("condition").GetString());
         Assert.Equal(1, record.GetProperty("requestContext").GetProperty("approximateInvokeCount").GetInt32());
         Assert.Equal("bad file", record.GetProperty("responsePayload").GetProperty("errorMessage").GetString());
+    }
+
+    /// <summary>The system's clock and timers, with the clock moved on by <see cref="Offset"/>.</summary>
+    private sealed class ShiftedTime : TimeProvider
+    {
+        public TimeSpan Offset { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
     }
 
     [Fact]

@@ -31,13 +31,13 @@ internal sealed class ShellFunctions : IAsyncDisposable
     public LambdaService Service { get; }
     public string FailuresDirectory => Path.Combine(root, "failures");
 
-    /// <summary>A service whose asynchronous retries wait <paramref name="retryDelay"/> (default 50 ms), then 2 ×.</summary>
-    public static async Task<ShellFunctions> StartAsync(TimeSpan? retryDelay = null)
+    /// <summary>A service whose asynchronous retries wait 50 ms, then 100 ms, on <paramref name="time"/> (default: the system's).</summary>
+    public static async Task<ShellFunctions> StartAsync(TimeProvider? time = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "lambda-service-" + Guid.NewGuid().ToString("N")[..8]);
         var log = new List<string>();
         var service = await LambdaService.StartAsync(0,
-            new AsyncInvocationSettings(Path.Combine(root, "failures"), retryDelay ?? TimeSpan.FromMilliseconds(50)),
+            new AsyncInvocationSettings(Path.Combine(root, "failures"), TimeSpan.FromMilliseconds(50)) { Time = time ?? TimeProvider.System },
             line => { lock (log) log.Add(line); });
         return new ShellFunctions(service, root, log);
     }

@@ -9,14 +9,14 @@ namespace Serverless.Local.Tests.S3;
 
 /// <summary>
 /// S3 notifications delivered to a shell-script function through the local Lambda service (asynchronously),
-/// and read from the template. The function appends every event it gets, one JSON line each, to <c>$PACKAGE_DIR/events</c>.
+/// and read from the template. The function keeps every event it gets as <c>$PACKAGE_DIR/events/{request id}</c>.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class S3NotificationsTests : IAsyncLifetime
 {
     internal const string RecordsEvents = "while true; do\n" + ShellFunctions.Next + """
 
-          cat event >> "$PACKAGE_DIR/events"; echo >> "$PACKAGE_DIR/events"
+          mkdir -p "$PACKAGE_DIR/events"; cp event "$PACKAGE_DIR/events/$id"
           curl -s -X POST -d '{}' "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/response"
         done
         """;
@@ -40,7 +40,7 @@ public sealed class S3NotificationsTests : IAsyncLifetime
         notifications.Publish(new S3ObjectEvent("files", "results/a.jsonl", "ObjectCreated:Put", 5, "e2", Time, "127.0.0.1"));
         notifications.Publish(new S3ObjectEvent("files", "uploads/a b.csv", "ObjectRemoved:Delete", null, null, Time, "127.0.0.1"));
         notifications.Publish(new S3ObjectEvent("files", "uploads/a b.csv", "ObjectCreated:Copy", 5, "e3", Time, "127.0.0.1"));
-        var events = await EventsAsync("OnUpload", 2);
+        var events = await EventsAsync(functions, "OnUpload", 2);
 
         // Publishing is synchronous: the two deliveries logged are all there are.
         Assert.Equal(2, delivered.Count);
@@ -89,11 +89,33 @@ public sealed class S3NotificationsTests : IAsyncLifetime
     }
 
     /// <summary>Waits for <paramref name="count"/> events at the function, then returns them all.</summary>
-    private async Task<IReadOnlyList<JsonNode>> EventsAsync(string function, int count)
+    internal static async Task<IReadOnlyList<JsonNode>> EventsAsync(ShellFunctions functions, string function, int count)
     {
-        var path = Path.Combine(functions.PackageDirectory(function), "events");
-        IReadOnlyList<string> Lines() => File.Exists(path) ? File.ReadAllLines(path).Where(line => line.Length > 0).ToList() : [];
-        await functions.EventuallyAsync(() => Lines().Count >= count, $"{count} events at {function}");
-        return Lines().Select(line => JsonNode.Parse(line)!).ToList();
+        var directory = Path.Combine(functions.PackageDirectory(function), "events");
+        IReadOnlyList<string> Files() => Directory.Exists(directory) ? Directory.GetFiles(directory) : [];
+        await functions.EventuallyAsync(() => Files().Count >= count, $"{count} events at {function}");
+        // A file appears when cp starts writing it: read each once it parses.
+        var events = new List<JsonNode>();
+        foreach (var file in Files())
+        {
+            JsonNode? parsed = null;
+            await functions.EventuallyAsync(() => TryParse(file, out parsed), $"the whole of {file}");
+            events.Add(parsed!);
+        }
+        return events;
+    }
+
+    private static bool TryParse(string file, out JsonNode? parsed)
+    {
+        try
+        {
+            parsed = JsonNode.Parse(File.ReadAllText(file));
+            return true;
+        }
+        catch (JsonException)
+        {
+            parsed = null;
+            return false;
+        }
     }
 }
