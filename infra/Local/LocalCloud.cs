@@ -49,7 +49,7 @@ public sealed class LocalCloud : IAsyncDisposable
         Directory.CreateDirectory(Options.StateDirectory);
         var installer = new EmulatorInstaller(Path.Combine(cacheDirectory, "emulators"), log);
 
-        Lambda = await LambdaService.StartAsync(Options.LambdaPort, log);
+        Lambda = await LambdaService.StartAsync(Options.LambdaPort, Options.AsyncInvocations, log);
         parts.Add(Lambda);
 
         var dynamoDbStarting = DynamoDbLocal.StartAsync(installer, Options.DynamoDbPort, output: log, cancellationToken: cancellationToken);
@@ -84,6 +84,10 @@ public sealed class LocalCloud : IAsyncDisposable
 
         foreach (var function in resources.Functions(packages, Lambda.Endpoint, cognitoFront.Endpoint, model.Endpoint, s3Front.Endpoint))
             Lambda.Register(function);
+        var notifications = new S3Notifications(resources.S3Subscriptions(), Lambda, TimeProvider.System, log);
+        s3.ObjectChanged += notifications.Publish;
+        foreach (var subscription in notifications.Subscriptions)
+            log($"[s3] s3://{subscription.Bucket}/{subscription.Prefix}*{subscription.Suffix} {string.Join(",", subscription.Events)} -> {subscription.FunctionName} (asynchronous)");
 
         var gateway = await HttpApiGateway.StartAsync(Options.ApiPort, resources.Routes(), resources.Authorizers(), resources.Cors(), Lambda, log);
         parts.Add(gateway);

@@ -1,3 +1,5 @@
+using Serverless.Local.Lambda;
+
 namespace Serverless.Local;
 
 /// <summary>Where the local cloud finds the template and keeps its state, and the ports it binds on 127.0.0.1 (0: any free port).</summary>
@@ -9,6 +11,14 @@ public sealed record LocalCloudOptions(string RepoRoot, int ApiPort = 3000, int 
     public string StateDirectory { get; init; } = Path.Combine(RepoRoot, ".local");
 
     public string TemplatePath => Path.Combine(RepoRoot, "template.yaml");
+
+    /// <summary>
+    /// Asynchronous invocations: retry N of a failed event waits N × <see cref="AsyncRetryDelay"/> (Lambda waits about
+    /// 1 min, then 2 min); events given up on are written to <c>{StateDirectory}/failures/{function}/</c>.
+    /// </summary>
+    public TimeSpan AsyncRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public AsyncInvocationSettings AsyncInvocations => new(Path.Combine(StateDirectory, "failures"), AsyncRetryDelay);
 
     /// <summary>The folder holding <c>template.yaml</c>, from <paramref name="start"/> upwards.</summary>
     public static string FindRepoRoot(string start)

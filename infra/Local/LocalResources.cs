@@ -202,9 +202,13 @@ public sealed partial class LocalResources
                 TimeSpan.FromSeconds(properties["Timeout"]?.GetValue<int>() ?? 3),
                 memory,
                 properties["ReservedConcurrentExecutions"]?.GetValue<int>() ?? 4,
-                environment);
+                environment,
+                EventInvokeConfig.From(resolver.Resolve(properties["EventInvokeConfig"])));
         }
     }
+
+    /// <summary>The S3 notifications from the functions' <c>S3</c> events.</summary>
+    public IReadOnlyList<S3Subscription> S3Subscriptions() => S3Subscription.FromTemplate(template, resolver);
 
     /// <summary>The HTTP API's routes from the functions' <c>HttpApi</c> events.</summary>
     public IReadOnlyList<HttpApiRoute> Routes()
