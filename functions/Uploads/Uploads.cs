@@ -67,20 +67,7 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
     /// <summary>The user's uploads, newest first (upload ids are time-ordered).</summary>
     public async Task<Page<Upload>> ListAsync(string userSub, PageRequest page, CancellationToken cancellationToken)
     {
-        var response = await db.QueryAsync(new QueryRequest
-        {
-            TableName = table.Name,
-            KeyConditionExpression = "PK = :pk AND begins_with(SK, :prefix)",
-            ExpressionAttributeValues = new()
-            {
-                [":pk"] = new() { S = Table.UserPartition(userSub) },
-                [":prefix"] = new() { S = UploadItem.SortKeyPrefix },
-            },
-            ScanIndexForward = false,
-            Limit = page.Limit,
-            ExclusiveStartKey = page.ExclusiveStartKey,
-            ConsistentRead = true,
-        }, cancellationToken);
+        var response = await db.QueryAsync(page.NewestFirst(table, Table.UserPartition(userSub), UploadItem.SortKeyPrefix), cancellationToken);
         return new Page<Upload>((response.Items ?? []).Select(FromItem).ToList(), PageRequest.NextCursor(response.LastEvaluatedKey));
     }
 
