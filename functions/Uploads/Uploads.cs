@@ -25,6 +25,10 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
     /// <summary>How long a presigned URL works.</summary>
     public static readonly TimeSpan PresignedLifetime = TimeSpan.FromMinutes(15);
 
+    // The SDK writes X-Amz-Expires as the seconds from its own clock, read a moment after ours, to Expires, rounded:
+    // half a second more makes that 900, not 899, unless presigning takes over a second (a cold start's first call).
+    private static readonly TimeSpan RoundingMargin = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Creates a PENDING_UPLOAD item; it expires unless a file arrives and ProcessUpload claims it.</summary>
     public async Task<Upload> CreateAsync(string userSub, string fileName, string contentType, string format, long size, CancellationToken cancellationToken)
     {
@@ -114,7 +118,7 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
             BucketName = bucketName,
             Key = UploadItem.ObjectKey(userSub, uploadId, fileName),
             Verb = HttpVerb.PUT,
-            Expires = expiresAt.UtcDateTime,
+            Expires = (expiresAt + RoundingMargin).UtcDateTime,
             ContentType = contentType,
             Protocol = Scheme(),
         });
@@ -132,7 +136,7 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
             BucketName = bucketName,
             Key = UploadItem.ResultKey(userSub, uploadId),
             Verb = HttpVerb.GET,
-            Expires = expiresAt.UtcDateTime,
+            Expires = (expiresAt + RoundingMargin).UtcDateTime,
             ResponseHeaderOverrides = { ContentDisposition = disposition.ToString() },
             Protocol = Scheme(),
         });
