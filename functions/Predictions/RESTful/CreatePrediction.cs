@@ -93,7 +93,7 @@ public static class CreatePrediction
         switch (error)
         {
             case ModelErrorException modelError:
-                return Problem(StatusCodes.Status502BadGateway, $"The model failed: {modelError.OriginalMessage ?? modelError.Message}");
+                return Problem(StatusCodes.Status502BadGateway, $"The model failed: {modelError.Message}");
             case AwsServiceException throttled when SageMakerRuntimeClient.IsThrottling(throttled):
                 response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 return Problem(StatusCodes.Status503ServiceUnavailable, $"The model is busy; try again in {RetryAfterSeconds} seconds.");
