@@ -56,17 +56,15 @@ public sealed record PageRequest(int Limit, Dictionary<string, AttributeValue>? 
 
     /// <summary>
     /// The page a <see cref="NewestFirst"/> query answered: at most <see cref="Limit"/> items, and a cursor only when more
-    /// follow: an item came back beyond the page, or DynamoDB stopped at its 1 MB limit (its last evaluated key is then the
-    /// last item it returned). A last evaluated key beyond the items is not followed: DynamoDB Local gives one when it read
-    /// past the key condition's range, and it would lead to an empty page or a foreign cursor.
+    /// follow: an item came back beyond the page, or DynamoDB stopped at its 1 MB limit (then its last evaluated key is
+    /// the last item it returned). A page that ends exactly at the last item has no cursor, so none leads to an empty page.
     /// </summary>
     public Page<T> ToPage<T>(QueryResponse response, Func<Dictionary<string, AttributeValue>, T> map)
     {
         var items = response.Items ?? [];
-        if (items.Count > Limit) return new Page<T>(items.Take(Limit).Select(map).ToList(), NextCursor(items[Limit - 1]));
-        var stoppedAtSizeLimit = items.Count > 0 && response.LastEvaluatedKey is { } last && last.TryGetValue(Table.SortKey, out var sortKey)
-            && sortKey.S == items[^1][Table.SortKey].S;
-        return new Page<T>(items.Select(map).ToList(), stoppedAtSizeLimit ? NextCursor(items[^1]) : null);
+        return items.Count > Limit
+            ? new Page<T>(items.Take(Limit).Select(map).ToList(), NextCursor(items[Limit - 1]))
+            : new Page<T>(items.Select(map).ToList(), NextCursor(response.LastEvaluatedKey));
     }
 
     /// <summary>The cursor of the page after the one a query answered with <paramref name="lastEvaluatedKey"/>.</summary>
