@@ -2,9 +2,10 @@ namespace Serverless.Local;
 
 /// <summary>Where the local cloud finds the template and keeps its state, and the ports it binds on 127.0.0.1 (0: any free port).</summary>
 public sealed record LocalCloudOptions(string RepoRoot, int ApiPort = 3000, int LambdaPort = 3001, int DynamoDbPort = 8000, int CognitoPort = 9229,
-    int ModelPort = 8080)
+    int ModelPort = 8080, int S3Port = 4568)
 {
-    /// <summary><c>.local/</c>: emulator installs, function packages, the Cognito emulator's folder, <c>outputs.json</c>.</summary>
+    /// <summary><c>.local/</c>: emulator installs, function packages, the Cognito emulator's folder, the S3 emulator's buckets
+    /// (<c>s3/</c>), <c>outputs.json</c>.</summary>
     public string StateDirectory { get; init; } = Path.Combine(RepoRoot, ".local");
 
     public string TemplatePath => Path.Combine(RepoRoot, "template.yaml");
