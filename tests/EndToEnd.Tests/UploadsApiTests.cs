@@ -4,6 +4,8 @@ using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -129,6 +131,104 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         Assert.Equal("PENDING_UPLOAD", problem.GetProperty("uploadStatus").GetString());
     }
 
+    [Fact]
+    public async Task The_presigned_PUT_takes_the_file_as_a_browser_sends_it_and_DELETE_removes_file_and_upload()
+    {
+        var user = await cloud.NewUserAsync();
+        var file = "text\nI love it\nI hate it\n"u8.ToArray();
+        using var created = await cloud.SendAsync(HttpMethod.Post, "/uploads", user.AccessToken,
+            $$"""{"fileName": "two rows.txt", "contentType": "text/plain; charset=utf-8", "size": {{file.Length}}}""");
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var id = body.GetProperty("upload").GetProperty("uploadId").GetString()!;
+        var uploadRequest = body.GetProperty("uploadRequest");
+        var url = uploadRequest.GetProperty("url").GetString()!;
+        Assert.StartsWith($"{cloud.Output("S3Endpoint").TrimEnd('/')}/{cloud.Output("BucketName")}/uploads/{Sub(user)}/{id}/two%20rows.txt?", url);
+
+        // What fetch(url, {method: "PUT", headers, body: file}) sends: the one header it was given, nothing signed besides.
+        using var put = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent(file) };
+        foreach (var header in uploadRequest.GetProperty("headers").EnumerateObject())
+            put.Content.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString());
+        using var stored = await cloud.Http.SendAsync(put);
+
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        var key = $"uploads/{Sub(user)}/{id}/two rows.txt";
+        using (var s3 = S3())
+        using (var got = await s3.GetObjectAsync(cloud.Output("BucketName"), key))
+        {
+            Assert.Equal("text/plain; charset=utf-8", got.Headers.ContentType);
+            using var content = new MemoryStream();
+            await got.ResponseStream.CopyToAsync(content);
+            Assert.Equal(file, content.ToArray());
+        }
+
+        var resultKey = $"results/{Sub(user)}/{id}.jsonl";
+        using (var s3 = S3())
+        {
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = resultKey, ContentBody = "{}\n" });
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = resultKey + ".part", ContentBody = "{}\n" });
+        }
+
+        using var deleted = await cloud.SendAsync(HttpMethod.Delete, $"/uploads/{id}", user.AccessToken);
+        using var afterwards = await cloud.SendAsync(HttpMethod.Get, $"/uploads/{id}", user.AccessToken);
+        using var again = await cloud.SendAsync(HttpMethod.Delete, $"/uploads/{id}", user.AccessToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, afterwards.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        using var gone = S3();
+        foreach (var deletedKey in new[] { key, resultKey, resultKey + ".part" })
+        {
+            var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => gone.GetObjectMetadataAsync(cloud.Output("BucketName"), deletedKey));
+            Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task GET_results_of_a_completed_upload_is_a_presigned_download_saved_as_an_attachment()
+    {
+        var user = await cloud.NewUserAsync();
+        var id = await CreateAsync(user, "reviews ü.txt");
+        var lines = "{\"row\":1,\"text\":\"I love it\",\"label\":\"POSITIVE\",\"score\":0.9}\n";
+        using (var s3 = S3())
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = $"results/{Sub(user)}/{id}.jsonl", ContentBody = lines });
+        using (var db = DynamoDb())
+            await db.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = cloud.Output("TableName"),
+                Key = new() { ["PK"] = new() { S = $"USER#{Sub(user)}" }, ["SK"] = new() { S = $"UPLOAD#{id}" } },
+                UpdateExpression = "SET #status = :completed",
+                ExpressionAttributeNames = new() { ["#status"] = "status" },
+                ExpressionAttributeValues = new() { [":completed"] = new() { S = "COMPLETED" } },
+            });
+
+        using var response = await cloud.SendAsync(HttpMethod.Get, $"/uploads/{id}/results", user.AccessToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var results = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(results.GetProperty("expiresAt").GetDateTimeOffset() > DateTimeOffset.UtcNow);
+        using var download = await cloud.Http.GetAsync(results.GetProperty("url").GetString());
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal(lines, await download.Content.ReadAsStringAsync());
+        Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("reviews ü.results.jsonl", download.Content.Headers.ContentDisposition?.FileNameStar);
+    }
+
+    [Fact]
+    public async Task DELETE_of_an_upload_whose_file_never_came_removes_the_upload()
+    {
+        var user = await cloud.NewUserAsync();
+        var id = await CreateAsync(user, "never.txt");
+
+        using var deleted = await cloud.SendAsync(HttpMethod.Delete, $"/uploads/{id}", user.AccessToken);
+        using var listed = await cloud.SendAsync(HttpMethod.Get, "/uploads", user.AccessToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Empty((await listed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray());
+    }
+
+    private AmazonS3Client S3() => new(new BasicAWSCredentials("local", "local"),
+        new AmazonS3Config { ServiceURL = cloud.Output("S3Endpoint"), ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+
     private async Task<string> CreateAsync(TestUser user, string fileName)
     {
         using var response = await cloud.SendAsync(HttpMethod.Post, "/uploads", user.AccessToken,
@@ -148,10 +248,12 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         return JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement.GetProperty("sub").GetString()!;
     }
 
+    private AmazonDynamoDBClient DynamoDb() => new(new BasicAWSCredentials("local", "local"),
+        new AmazonDynamoDBConfig { ServiceURL = cloud.Output("DynamoDbEndpoint"), AuthenticationRegion = "us-east-1" });
+
     private async Task<Dictionary<string, AttributeValue>> ItemAsync(TestUser user, string id)
     {
-        using var db = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"),
-            new AmazonDynamoDBConfig { ServiceURL = cloud.Output("DynamoDbEndpoint"), AuthenticationRegion = "us-east-1" });
+        using var db = DynamoDb();
         var response = await db.GetItemAsync(cloud.Output("TableName"), new Dictionary<string, AttributeValue>
         {
             ["PK"] = new() { S = $"USER#{Sub(user)}" },
