@@ -1,4 +1,5 @@
 using Serverless.ServiceDefaults;
+using Serverless.Uploads.Parsing;
 
 namespace Serverless.Uploads;
 
@@ -29,6 +30,34 @@ public static class UploadItem
     public static string ObjectKey(string userSub, string uploadId, string fileName) => $"uploads/{userSub}/{uploadId}/{fileName}";
 
     public static string ResultKey(string userSub, string uploadId) => $"results/{userSub}/{uploadId}.jsonl";
+
+    /// <summary>Where a continuing ProcessUpload keeps the part of a result too small to be a multipart part yet (S3's 5 MiB minimum).</summary>
+    public static string CarryKey(string userSub, string uploadId) => $"results/{userSub}/{uploadId}.jsonl.carry";
+
+    public const string Status = "status";
+    public const string ObjectKeyAttribute = "objectKey";
+    public const string Format = "format";
+    public const string ObjectSize = "objectSize";
+    public const string RowsTotal = "rowsTotal";
+    public const string RowsProcessed = "rowsProcessed";
+    public const string RowsFailed = "rowsFailed";
+    public const string LabelCounts = "labelCounts";
+    public const string ResultKeyAttribute = "resultKey";
+    public const string Error = "error";
+    public const string Claim = "claim";
+    public const string Checkpoint = "checkpoint";
+    public const string StartedAt = "startedAt";
+    public const string UpdatedAt = "updatedAt";
+    public const string CompletedAt = "completedAt";
+
+    /// <summary>The <c>format</c> attribute's values.</summary>
+    public static UploadFormat? FormatOf(string? format) => format switch
+    {
+        "csv" => UploadFormat.Csv,
+        "jsonl" => UploadFormat.JsonLines,
+        "text" => UploadFormat.Text,
+        _ => null,
+    };
 
     public static Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue> Key(string userSub, string uploadId) => new()
     {
