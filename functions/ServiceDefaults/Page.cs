@@ -34,6 +34,25 @@ public sealed record PageRequest(int Limit, Dictionary<string, AttributeValue>? 
         return errors.Count == 0 ? new PageRequest(limit ?? DefaultLimit, start) : null;
     }
 
+    /// <summary>
+    /// The query for this page of the items whose sort key starts with <paramref name="sortKeyPrefix"/> in
+    /// <paramref name="partition"/>, greatest sort key (newest) first, read consistently so a list shows what was just written.
+    /// </summary>
+    public QueryRequest NewestFirst(Table table, string partition, string sortKeyPrefix) => new()
+    {
+        TableName = table.Name,
+        KeyConditionExpression = "PK = :pk AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues = new()
+        {
+            [":pk"] = new() { S = partition },
+            [":prefix"] = new() { S = sortKeyPrefix },
+        },
+        ScanIndexForward = false,
+        Limit = Limit,
+        ExclusiveStartKey = ExclusiveStartKey,
+        ConsistentRead = true,
+    };
+
     /// <summary>The cursor of the page after the one a query answered with <paramref name="lastEvaluatedKey"/>.</summary>
     public static string? NextCursor(Dictionary<string, AttributeValue>? lastEvaluatedKey) =>
         lastEvaluatedKey is not null && lastEvaluatedKey.TryGetValue(Table.SortKey, out var sortKey)
