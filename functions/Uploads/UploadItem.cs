@@ -44,31 +44,6 @@ public static class UploadItem
     /// <summary>Where a continuing ProcessUpload keeps the part of a result too small to be a multipart part yet (S3's 5 MiB minimum).</summary>
     public static string CarryKey(string userSub, string uploadId) => $"results/{userSub}/{uploadId}.jsonl.carry";
 
-    public const string Status = "status";
-    public const string ObjectKeyAttribute = "objectKey";
-    public const string Format = "format";
-    public const string ObjectSize = "objectSize";
-    public const string RowsTotal = "rowsTotal";
-    public const string RowsProcessed = "rowsProcessed";
-    public const string RowsFailed = "rowsFailed";
-    public const string LabelCounts = "labelCounts";
-    public const string ResultKeyAttribute = "resultKey";
-    public const string Error = "error";
-    public const string Claim = "claim";
-    public const string Checkpoint = "checkpoint";
-    public const string StartedAt = "startedAt";
-    public const string UpdatedAt = "updatedAt";
-    public const string CompletedAt = "completedAt";
-
-    /// <summary>The <c>format</c> attribute's values.</summary>
-    public static UploadFormat? FormatOf(string? format) => format switch
-    {
-        "csv" => UploadFormat.Csv,
-        "jsonl" => UploadFormat.JsonLines,
-        "text" => UploadFormat.Text,
-        _ => null,
-    };
-
     public static Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue> Key(string userSub, string uploadId) => new()
     {
         [Table.PartitionKey] = new() { S = Table.UserPartition(userSub) },
@@ -116,6 +91,15 @@ public static class UploadFormats
         ["application/x-ndjson"] = "jsonl",
         ["application/x-jsonlines"] = "jsonl",
         ["text/plain"] = "text",
+    };
+
+    /// <summary>The reader's format for a <c>format</c> attribute value; null for any other value.</summary>
+    public static UploadFormat? Parse(string? format) => format switch
+    {
+        "csv" => UploadFormat.Csv,
+        "jsonl" => UploadFormat.JsonLines,
+        "text" => UploadFormat.Text,
+        _ => null,
     };
 }
 

@@ -31,9 +31,9 @@ public sealed class Tally
     /// <summary>The counters as the upload item holds them.</summary>
     public Dictionary<string, AttributeValue> ToAttributes() => new()
     {
-        [UploadItem.RowsProcessed] = Number(RowsProcessed),
-        [UploadItem.RowsFailed] = Number(RowsFailed),
-        [UploadItem.LabelCounts] = new() { M = LabelCounts.ToDictionary(pair => pair.Key, pair => Number(pair.Value)) },
+        [UploadAttribute.RowsProcessed] = Number(RowsProcessed),
+        [UploadAttribute.RowsFailed] = Number(RowsFailed),
+        [UploadAttribute.LabelCounts] = new() { M = LabelCounts.ToDictionary(pair => pair.Key, pair => Number(pair.Value)) },
     };
 
     /// <summary>The counters of an upload item (a continuing invocation goes on from them).</summary>
@@ -41,11 +41,11 @@ public sealed class Tally
     {
         var tally = new Tally
         {
-            RowsProcessed = Long(item.GetValueOrDefault(UploadItem.RowsProcessed)),
-            RowsFailed = Long(item.GetValueOrDefault(UploadItem.RowsFailed)),
+            RowsProcessed = Long(item.GetValueOrDefault(UploadAttribute.RowsProcessed)),
+            RowsFailed = Long(item.GetValueOrDefault(UploadAttribute.RowsFailed)),
             FirstError = firstError,
         };
-        foreach (var (label, count) in item.GetValueOrDefault(UploadItem.LabelCounts)?.M ?? [])
+        foreach (var (label, count) in item.GetValueOrDefault(UploadAttribute.LabelCounts)?.M ?? [])
             tally.LabelCounts[label] = Long(count);
         return tally;
     }

@@ -31,8 +31,8 @@ public sealed class UploadProcessor(
             var found = await store.GetAsync(userSub, uploadId, context.CancellationToken);
             logger.LogInformation("Nothing to do for {ObjectKey}: {Reason}", objectKey,
                 found is null ? "there is no such upload"
-                : found.GetValueOrDefault(UploadItem.ObjectKeyAttribute)?.S != objectKey ? "the upload expects another object key"
-                : $"the upload is {found.GetValueOrDefault(UploadItem.Status)?.S} already (a repeated delivery)");
+                : found.GetValueOrDefault(UploadAttribute.ObjectKey)?.S != objectKey ? "the upload expects another object key"
+                : $"the upload is {found.GetValueOrDefault(UploadAttribute.Status)?.S} already (a repeated delivery)");
             return;
         }
         logger.LogInformation("Claimed upload {UploadId} of {UserSub} ({ObjectSize} bytes)", uploadId, userSub, objectSize);
@@ -51,7 +51,7 @@ public sealed class UploadProcessor(
     {
         var claim = Guid.NewGuid().ToString("N");
         var item = await store.TakeOverAsync(request.UserSub, request.UploadId, request.Claim, claim, context.CancellationToken);
-        if (item is null || Checkpoint.From(item.GetValueOrDefault(UploadItem.Checkpoint)) is not { } checkpoint)
+        if (item is null || Checkpoint.From(item.GetValueOrDefault(UploadAttribute.Checkpoint)) is not { } checkpoint)
         {
             logger.LogInformation("Nothing to continue for upload {UploadId}: deleted, finished, or taken over already (a repeated delivery)", request.UploadId);
             return;
@@ -68,8 +68,8 @@ public sealed class UploadProcessor(
         ResultWriter? writer = null;
         try
         {
-            var format = UploadItem.FormatOf(upload.Item.GetValueOrDefault(UploadItem.Format)?.S)
-                ?? throw new UploadFormatException($"The upload's format '{upload.Item.GetValueOrDefault(UploadItem.Format)?.S}' is not csv, jsonl or text.");
+            var format = UploadFormats.Parse(upload.Item.GetValueOrDefault(UploadAttribute.Format)?.S)
+                ?? throw new UploadFormatException($"The upload's format '{upload.Item.GetValueOrDefault(UploadAttribute.Format)?.S}' is not csv, jsonl or text.");
             writer = await ResultWriter.OpenAsync(s3, settings.Bucket, upload.ResultKey, upload.CarryKey, from, cancellationToken);
             var run = new ScoringRun(upload, tally, writer, scorer, store, settings, time, context);
             var position = await run.RunAsync(format, from?.Position ?? ReaderPosition.Start, ObjectOf(upload), s3);
@@ -107,7 +107,7 @@ public sealed class UploadProcessor(
     }
 
     private (string Key, long Size) ObjectOf(Upload upload) =>
-        (upload.Item[UploadItem.ObjectKeyAttribute].S, Tally.Long(upload.Item.GetValueOrDefault(UploadItem.ObjectSize)));
+        (upload.Item[UploadAttribute.ObjectKey].S, Tally.Long(upload.Item.GetValueOrDefault(UploadAttribute.ObjectSize)));
 
     /// <summary>Saves the checkpoint and hands the claim on to a new invocation of this function.</summary>
     private async Task HandOnAsync(Upload upload, Tally tally, ResultWriter writer, ReaderPosition position, Checkpoint? from,

@@ -31,15 +31,15 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
             [":size"] = Tally.Number(objectSize),
         };
         return await UpdateAsync(userSub, uploadId,
-            $"SET #status = :processing, #claim = :claim, {UploadItem.StartedAt} = :now, {UploadItem.UpdatedAt} = :now, {UploadItem.ObjectSize} = :size, " +
-            $"{UploadItem.RowsProcessed} = :{UploadItem.RowsProcessed}, {UploadItem.RowsFailed} = :{UploadItem.RowsFailed}, {UploadItem.LabelCounts} = :{UploadItem.LabelCounts} " +
+            $"SET #status = :processing, #claim = :claim, {UploadAttribute.StartedAt} = :now, {UploadAttribute.UpdatedAt} = :now, {UploadAttribute.ObjectSize} = :size, " +
+            $"{UploadAttribute.RowsProcessed} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.RowsFailed} = :{UploadAttribute.RowsFailed}, {UploadAttribute.LabelCounts} = :{UploadAttribute.LabelCounts} " +
             $"REMOVE {Table.TimeToLive}",
-            $"#status = :pending AND {UploadItem.ObjectKeyAttribute} = :key", values, cancellationToken);
+            $"#status = :pending AND {UploadAttribute.ObjectKey} = :key", values, cancellationToken);
     }
 
     /// <summary>A continuing invocation takes the upload over from the one that handed it on; null when another took it first.</summary>
     public Task<Dictionary<string, AttributeValue>?> TakeOverAsync(string userSub, string uploadId, string handoff, string claim, CancellationToken cancellationToken) =>
-        UpdateAsync(userSub, uploadId, $"SET #claim = :next, {UploadItem.UpdatedAt} = :now", Holds, new()
+        UpdateAsync(userSub, uploadId, $"SET #claim = :next, {UploadAttribute.UpdatedAt} = :now", Holds, new()
         {
             [":processing"] = new() { S = UploadStatus.Processing },
             [":claim"] = new() { S = handoff },
@@ -62,19 +62,19 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
     /// <summary>Saves where to resume and hands the claim on to <paramref name="handoff"/>, the token the continuing invocation brings.</summary>
     public Task CheckpointAsync(string userSub, string uploadId, string claim, Tally tally, Checkpoint checkpoint, string handoff,
         CancellationToken cancellationToken) =>
-        HeldUpdateAsync(userSub, uploadId, claim, tally, $", {UploadItem.Checkpoint} = :checkpoint, #claim = :handoff",
+        HeldUpdateAsync(userSub, uploadId, claim, tally, $", {UploadAttribute.Checkpoint} = :checkpoint, #claim = :handoff",
             new() { [":checkpoint"] = checkpoint.ToAttribute(), [":handoff"] = new() { S = handoff } }, cancellationToken);
 
     /// <summary>PROCESSING → COMPLETED with the final counts and the result's key.</summary>
     public Task CompleteAsync(string userSub, string uploadId, string claim, Tally tally, string resultKey, CancellationToken cancellationToken) =>
         HeldUpdateAsync(userSub, uploadId, claim, tally,
-            $", #status = :end, {UploadItem.RowsTotal} = :{UploadItem.RowsProcessed}, {UploadItem.ResultKeyAttribute} = :result, {UploadItem.CompletedAt} = :now REMOVE {UploadItem.Checkpoint}",
+            $", #status = :end, {UploadAttribute.RowsTotal} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.ResultKey} = :result, {UploadAttribute.CompletedAt} = :now REMOVE {UploadAttribute.Checkpoint}",
             new() { [":end"] = new() { S = UploadStatus.Completed }, [":result"] = new() { S = resultKey } }, cancellationToken);
 
     /// <summary>PROCESSING → FAILED with the reason and the counts so far.</summary>
     public Task FailAsync(string userSub, string uploadId, string claim, Tally tally, string error, CancellationToken cancellationToken) =>
         HeldUpdateAsync(userSub, uploadId, claim, tally,
-            $", #status = :end, #error = :error, {UploadItem.CompletedAt} = :now REMOVE {UploadItem.Checkpoint}",
+            $", #status = :end, #error = :error, {UploadAttribute.CompletedAt} = :now REMOVE {UploadAttribute.Checkpoint}",
             new() { [":end"] = new() { S = UploadStatus.Failed }, [":error"] = new() { S = error } }, cancellationToken);
 
     private async Task HeldUpdateAsync(string userSub, string uploadId, string claim, Tally tally, string more,
@@ -87,8 +87,8 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
             [":now"] = Now(),
         };
         foreach (var (name, value) in moreValues) values[name] = value;
-        var update = $"SET {UploadItem.RowsProcessed} = :{UploadItem.RowsProcessed}, {UploadItem.RowsFailed} = :{UploadItem.RowsFailed}, " +
-            $"{UploadItem.LabelCounts} = :{UploadItem.LabelCounts}, {UploadItem.UpdatedAt} = :now" + more;
+        var update = $"SET {UploadAttribute.RowsProcessed} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.RowsFailed} = :{UploadAttribute.RowsFailed}, " +
+            $"{UploadAttribute.LabelCounts} = :{UploadAttribute.LabelCounts}, {UploadAttribute.UpdatedAt} = :now" + more;
         if (await UpdateAsync(userSub, uploadId, update, Holds, values, cancellationToken) is null)
             throw new UploadGoneException(uploadId);
     }
@@ -96,8 +96,8 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
     private async Task<Dictionary<string, AttributeValue>?> UpdateAsync(string userSub, string uploadId, string update, string condition,
         Dictionary<string, AttributeValue> values, CancellationToken cancellationToken)
     {
-        var names = new Dictionary<string, string> { ["#status"] = UploadItem.Status, ["#claim"] = UploadItem.Claim };
-        if (update.Contains("#error", StringComparison.Ordinal)) names["#error"] = UploadItem.Error;
+        var names = new Dictionary<string, string> { ["#status"] = UploadAttribute.Status, ["#claim"] = UploadAttribute.Claim };
+        if (update.Contains("#error", StringComparison.Ordinal)) names["#error"] = UploadAttribute.Error;
         try
         {
             var response = await db.UpdateItemAsync(new UpdateItemRequest
