@@ -107,7 +107,7 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
             null, null, null, cancellation.Token, TimeProvider.System);
         using var loggers = LoggerFactory.Create(builder => builder.AddProvider(new QueueLoggerProvider(Log)));
         var processor = new UploadProcessor(new UploadStore(Db, Table, TimeProvider.System), S3,
-            new BatchScorer(new SageMakerRuntimeClient(Http, endpoint: new Uri(ModelEndpoint), region: "us-east-1", credentials: new BasicAWSCredentials("local", "local")), EndpointName),
+            new BatchScorer(new SageMakerRuntimeClient(Http, endpoint: new Uri(ModelEndpoint), region: "us-east-1", credentials: new BasicAWSCredentials("local", "local")), Settings.EndpointName),
             new LambdaClient(Http, region: "us-east-1", endpoint: new Uri(lambda.Urls.First()), credentials: new BasicAWSCredentials("local", "local")),
             Settings, TimeProvider.System, loggers.CreateLogger<UploadProcessor>());
         await ProcessUpload.HandleAsync(payload, processor, Settings, loggers.CreateLogger("ProcessUpload"), context);

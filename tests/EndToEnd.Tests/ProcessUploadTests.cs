@@ -155,8 +155,8 @@ public sealed class ProcessUploadTests(ProcessUploadFixture cloud) : IAsyncLifet
         var onePass = await cloud.ItemAsync(oneSub, oneId);
         var expected = (await cloud.ResultLinesAsync(oneSub, oneId)).Select(line => line.Replace(oneSub, "")).ToArray();
 
-        cloud.Settings = ProcessUploadFixture.Defaults with { MaxInFlight = 1, Limits = new BatchLimits(MaxTexts: 16) };
-        cloud.InvocationBudget = TimeSpan.FromSeconds(2);
+        cloud.Settings = ProcessUploadFixture.Defaults with { MaxInFlight = 1, Limits = new BatchLimits(MaxTexts: 16), SafetyFraction = 0.5 };
+        cloud.InvocationBudget = TimeSpan.FromSeconds(3);
         var before = cloud.Continuations;
         var (sub, id, key) = await cloud.NewUploadAsync("csv");
         await cloud.UploadAsync(key, bytes);
@@ -197,6 +197,7 @@ internal static class SentimentSample
         ("Wonderful, I enjoyed every minute.", "POSITIVE"),
         ("I hate waiting, this is a disaster.", "NEGATIVE"),
         ("Perfect, happy with it.", "POSITIVE"),
+        ("I really like it, very nice and helpful.", "POSITIVE"),
     ];
 
     /// <summary>A header with the text in the second column, quoted fields, CRLF, and an empty row 4.</summary>

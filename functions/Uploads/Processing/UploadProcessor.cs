@@ -123,7 +123,7 @@ public sealed class UploadProcessor(
         {
             await lambda.InvokeEventAsync(settings.FunctionName, payload, cancellationToken);
         }
-        catch (Exception error) when (error is AwsServiceException or HttpRequestException)
+        catch (Exception error) when (error is AwsServiceException or HttpRequestException or OperationCanceledException)
         {
             logger.LogError(error, "Could not invoke {FunctionName} to continue upload {UploadId}", settings.FunctionName, upload.UploadId);
             await FailAsync(upload with { Claim = handoff }, tally, writer,
