@@ -60,7 +60,7 @@ public sealed class Predictions(IAmazonDynamoDB db, Table table)
     public async Task<Page<PastPrediction>> ListAsync(string userSub, PageRequest page, CancellationToken cancellationToken)
     {
         var response = await db.QueryAsync(page.NewestFirst(table, Table.UserPartition(userSub), SortKeyPrefix), cancellationToken);
-        return new Page<PastPrediction>((response.Items ?? []).Select(FromItem).ToList(), PageRequest.NextCursor(response.LastEvaluatedKey));
+        return page.ToPage(response, FromItem);
     }
 
     private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };

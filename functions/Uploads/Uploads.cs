@@ -72,7 +72,7 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
     public async Task<Page<Upload>> ListAsync(string userSub, PageRequest page, CancellationToken cancellationToken)
     {
         var response = await db.QueryAsync(page.NewestFirst(table, Table.UserPartition(userSub), UploadItem.SortKeyPrefix), cancellationToken);
-        return new Page<Upload>((response.Items ?? []).Select(FromItem).ToList(), PageRequest.NextCursor(response.LastEvaluatedKey));
+        return page.ToPage(response, FromItem);
     }
 
     /// <summary>Deletes the uploaded object(s), the result, then the item (last, so a failed delete can be retried).</summary>

@@ -40,6 +40,15 @@ public sealed class LocalCloudFixture : IAsyncLifetime
         Directory.Delete(stateDirectory, recursive: true);
     }
 
+    /// <summary>Calls the HTTP API as a signed-in user, with a JSON body if given.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string accessToken, string? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
+        if (body is not null) request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        return await Api.SendAsync(request);
+    }
+
     /// <summary>Calls the Cognito emulator's API (AWS JSON 1.1), as an SDK would.</summary>
     public async Task<JsonElement> CognitoAsync(string action, JsonObject request)
     {
