@@ -30,7 +30,7 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         var uploadRequest = body.GetProperty("uploadRequest");
         Assert.Equal("PUT", uploadRequest.GetProperty("method").GetString());
         Assert.Equal("text/csv; charset=utf-8", uploadRequest.GetProperty("headers").GetProperty("Content-Type").GetString());
-        Assert.Contains($"/uploads/{Sub(user)}/{id}/my%20reviews.csv?", uploadRequest.GetProperty("url").GetString());
+        Assert.Contains($"/uploads/{user.Sub}/{id}/my%20reviews.csv?", uploadRequest.GetProperty("url").GetString());
 
         using var got = await cloud.SendAsync(HttpMethod.Get, $"/uploads/{id}", user.AccessToken);
         Assert.Equal(HttpStatusCode.OK, got.StatusCode);
@@ -141,20 +141,13 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         page.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("uploadId").GetString()!).ToList();
 
     /// <summary>The user's id: the access token's <c>sub</c>.</summary>
-    private static string Sub(TestUser user)
-    {
-        var payload = user.AccessToken.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
-        return JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement.GetProperty("sub").GetString()!;
-    }
-
     private async Task<Dictionary<string, AttributeValue>> ItemAsync(TestUser user, string id)
     {
         using var db = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"),
             new AmazonDynamoDBConfig { ServiceURL = cloud.Output("DynamoDbEndpoint"), AuthenticationRegion = "us-east-1" });
         var response = await db.GetItemAsync(cloud.Output("TableName"), new Dictionary<string, AttributeValue>
         {
-            ["PK"] = new() { S = $"USER#{Sub(user)}" },
+            ["PK"] = new() { S = $"USER#{user.Sub}" },
             ["SK"] = new() { S = $"UPLOAD#{id}" },
         });
         return response.Item;
