@@ -15,6 +15,12 @@ using Serverless.Profile;
 
 // The walking skeleton's figures: local cloud ready time, cold starts, warm GET /me through the
 // gateway versus the same app on Kestrel. Runs its own local cloud on free ports.
+if (args is ["uploads"])
+{
+    await Serverless.Bench.UploadBench.RunAsync();
+    return 0;
+}
+
 const int Requests = 1000;
 var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
 var state = Path.Combine(Path.GetTempPath(), "serverless-bench-" + Guid.NewGuid().ToString("N")[..8]);

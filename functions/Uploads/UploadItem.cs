@@ -1,4 +1,5 @@
 using Serverless.ServiceDefaults;
+using Serverless.Uploads.Parsing;
 
 namespace Serverless.Uploads;
 
@@ -39,6 +40,9 @@ public static class UploadItem
     public static string ObjectKey(string userSub, string uploadId, string fileName) => $"uploads/{userSub}/{uploadId}/{fileName}";
 
     public static string ResultKey(string userSub, string uploadId) => $"results/{userSub}/{uploadId}.jsonl";
+
+    /// <summary>Where a continuing ProcessUpload keeps the part of a result too small to be a multipart part yet (S3's 5 MiB minimum).</summary>
+    public static string CarryKey(string userSub, string uploadId) => $"results/{userSub}/{uploadId}.jsonl.carry";
 
     public static Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue> Key(string userSub, string uploadId) => new()
     {
@@ -87,6 +91,15 @@ public static class UploadFormats
         ["application/x-ndjson"] = "jsonl",
         ["application/x-jsonlines"] = "jsonl",
         ["text/plain"] = "text",
+    };
+
+    /// <summary>The reader's format for a <c>format</c> attribute value; null for any other value.</summary>
+    public static UploadFormat? Parse(string? format) => format switch
+    {
+        "csv" => UploadFormat.Csv,
+        "jsonl" => UploadFormat.JsonLines,
+        "text" => UploadFormat.Text,
+        _ => null,
     };
 }
 

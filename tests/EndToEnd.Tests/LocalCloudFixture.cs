@@ -94,7 +94,19 @@ public sealed class LocalCloudFixture : IAsyncLifetime
     }
 }
 
-public sealed record TestUser(string Email, string AccessToken, string IdToken);
+public sealed record TestUser(string Email, string AccessToken, string IdToken)
+{
+    /// <summary>The user's <c>sub</c>, from the access token.</summary>
+    public string Sub
+    {
+        get
+        {
+            var payload = AccessToken.Split('.')[1].Replace('-', '+').Replace('_', '/');
+            payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
+            return JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement.GetProperty("sub").GetString()!;
+        }
+    }
+}
 
 [CollectionDefinition(Name)]
 public sealed class LocalCloudCollection : ICollectionFixture<LocalCloudFixture>

@@ -32,7 +32,7 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         var uploadRequest = body.GetProperty("uploadRequest");
         Assert.Equal("PUT", uploadRequest.GetProperty("method").GetString());
         Assert.Equal("text/csv; charset=utf-8", uploadRequest.GetProperty("headers").GetProperty("Content-Type").GetString());
-        Assert.Contains($"/uploads/{Sub(user)}/{id}/my%20reviews.csv?", uploadRequest.GetProperty("url").GetString());
+        Assert.Contains($"/uploads/{user.Sub}/{id}/my%20reviews.csv?", uploadRequest.GetProperty("url").GetString());
 
         using var got = await cloud.SendAsync(HttpMethod.Get, $"/uploads/{id}", user.AccessToken);
         Assert.Equal(HttpStatusCode.OK, got.StatusCode);
@@ -142,7 +142,7 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         var id = body.GetProperty("upload").GetProperty("uploadId").GetString()!;
         var uploadRequest = body.GetProperty("uploadRequest");
         var url = uploadRequest.GetProperty("url").GetString()!;
-        Assert.StartsWith($"{cloud.Output("S3Endpoint").TrimEnd('/')}/{cloud.Output("BucketName")}/uploads/{Sub(user)}/{id}/two%20rows.txt?", url);
+        Assert.StartsWith($"{cloud.Output("S3Endpoint").TrimEnd('/')}/{cloud.Output("BucketName")}/uploads/{user.Sub}/{id}/two%20rows.txt?", url);
 
         // What fetch(url, {method: "PUT", headers, body: file}) sends: the one header it was given, nothing signed besides.
         using var put = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent(file) };
@@ -151,7 +151,7 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         using var stored = await cloud.Http.SendAsync(put);
 
         Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
-        var key = $"uploads/{Sub(user)}/{id}/two rows.txt";
+        var key = $"uploads/{user.Sub}/{id}/two rows.txt";
         using (var s3 = S3())
         using (var got = await s3.GetObjectAsync(cloud.Output("BucketName"), key))
         {
@@ -161,7 +161,7 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
             Assert.Equal(file, content.ToArray());
         }
 
-        var resultKey = $"results/{Sub(user)}/{id}.jsonl";
+        var resultKey = $"results/{user.Sub}/{id}.jsonl";
         using (var s3 = S3())
         {
             await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = resultKey, ContentBody = "{}\n" });
@@ -190,12 +190,12 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         var id = await CreateAsync(user, "reviews ü.txt");
         var lines = "{\"row\":1,\"text\":\"I love it\",\"label\":\"POSITIVE\",\"score\":0.9}\n";
         using (var s3 = S3())
-            await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = $"results/{Sub(user)}/{id}.jsonl", ContentBody = lines });
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = $"results/{user.Sub}/{id}.jsonl", ContentBody = lines });
         using (var db = DynamoDb())
             await db.UpdateItemAsync(new UpdateItemRequest
             {
                 TableName = cloud.Output("TableName"),
-                Key = new() { ["PK"] = new() { S = $"USER#{Sub(user)}" }, ["SK"] = new() { S = $"UPLOAD#{id}" } },
+                Key = new() { ["PK"] = new() { S = $"USER#{user.Sub}" }, ["SK"] = new() { S = $"UPLOAD#{id}" } },
                 UpdateExpression = "SET #status = :completed",
                 ExpressionAttributeNames = new() { ["#status"] = "status" },
                 ExpressionAttributeValues = new() { [":completed"] = new() { S = "COMPLETED" } },
@@ -240,14 +240,6 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
     private static List<string> Ids(JsonElement page) =>
         page.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("uploadId").GetString()!).ToList();
 
-    /// <summary>The user's id: the access token's <c>sub</c>.</summary>
-    private static string Sub(TestUser user)
-    {
-        var payload = user.AccessToken.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
-        return JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement.GetProperty("sub").GetString()!;
-    }
-
     private AmazonDynamoDBClient DynamoDb() => new(new BasicAWSCredentials("local", "local"),
         new AmazonDynamoDBConfig { ServiceURL = cloud.Output("DynamoDbEndpoint"), AuthenticationRegion = "us-east-1" });
 
@@ -256,7 +248,7 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         using var db = DynamoDb();
         var response = await db.GetItemAsync(cloud.Output("TableName"), new Dictionary<string, AttributeValue>
         {
-            ["PK"] = new() { S = $"USER#{Sub(user)}" },
+            ["PK"] = new() { S = $"USER#{user.Sub}" },
             ["SK"] = new() { S = $"UPLOAD#{id}" },
         });
         return response.Item;
