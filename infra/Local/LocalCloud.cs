@@ -4,6 +4,7 @@ using Serverless.Local.Cognito;
 using Serverless.Local.Emulators;
 using Serverless.Local.Gateway;
 using Serverless.Local.Lambda;
+using Serverless.Local.Streams;
 using Serverless.Local.Template;
 
 namespace Serverless.Local;
@@ -76,6 +77,11 @@ public sealed class LocalCloud : IAsyncDisposable
 
         foreach (var function in resources.Functions(packages, Lambda.Endpoint, cognitoFront.Endpoint, model.Endpoint))
             Lambda.Register(function);
+
+        var streams = new DynamoDbStreamsApi(new HttpClient(), dynamoDb.Endpoint);
+        var failures = new OnFailureDestination(Path.Combine(Options.StateDirectory, "failures"), TimeProvider.System, log);
+        foreach (var source in resources.StreamEventSources())
+            parts.Add(StreamPoller.Start(source, streams, Lambda, failures, TimeProvider.System, log));
 
         var gateway = await HttpApiGateway.StartAsync(Options.ApiPort, resources.Routes(), resources.Authorizers(), resources.Cors(), Lambda, log);
         parts.Add(gateway);

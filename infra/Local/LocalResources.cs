@@ -6,6 +6,7 @@ using Serverless.Local.Cognito;
 using Serverless.Local.Emulators;
 using Serverless.Local.Gateway;
 using Serverless.Local.Lambda;
+using Serverless.Local.Streams;
 using Serverless.Local.Template;
 
 namespace Serverless.Local;
@@ -50,6 +51,11 @@ public sealed class LocalResources
         }
         foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::HttpApi"))
             refs[logicalId] = "local";
+        foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::SQS::Queue"))
+        {
+            var name = properties["QueueName"]?.GetValue<string>() ?? $"{LocalCloud.StackName}-{logicalId}";
+            attributes[$"{logicalId}.Arn"] = $"arn:aws:sqs:{LocalAccount.Region}:{LocalAccount.AccountId}:{name}";
+        }
     }
 
     public AmazonDynamoDBClient DynamoDbClient() => new(
@@ -63,9 +69,11 @@ public sealed class LocalResources
         foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::DynamoDB::Table"))
         {
             var name = properties["TableName"] is { } given ? resolver.ResolveString(given) : $"{LocalCloud.StackName}-{logicalId}";
-            await CreateTableAsync(db, name, properties, cancellationToken);
+            var streamArn = await CreateTableAsync(db, name, properties, cancellationToken);
             refs[logicalId] = name;
             attributes[$"{logicalId}.Arn"] = $"arn:aws:dynamodb:{LocalAccount.Region}:{LocalAccount.AccountId}:table/{name}";
+            // DynamoDB Local's own stream ARN (region "ddblocal"), the one its Streams API answers to.
+            if (streamArn is not null) attributes[$"{logicalId}.StreamArn"] = streamArn;
             log($"[dynamodb] table {name}");
         }
         foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::Cognito::UserPool"))
@@ -92,7 +100,8 @@ public sealed class LocalResources
         }
     }
 
-    private static async Task CreateTableAsync(AmazonDynamoDBClient db, string name, JsonObject properties, CancellationToken cancellationToken)
+    /// <summary>Creates a table as the template defines it; answers its stream's ARN when it has a stream.</summary>
+    private static async Task<string?> CreateTableAsync(AmazonDynamoDBClient db, string name, JsonObject properties, CancellationToken cancellationToken)
     {
         var request = new CreateTableRequest
         {
@@ -105,13 +114,14 @@ public sealed class LocalResources
         };
         if (properties["StreamSpecification"]?["StreamViewType"]?.GetValue<string>() is { } viewType)
             request.StreamSpecification = new StreamSpecification { StreamEnabled = true, StreamViewType = viewType };
-        await db.CreateTableAsync(request, cancellationToken);
+        var created = await db.CreateTableAsync(request, cancellationToken);
         if (properties["TimeToLiveSpecification"] is { } ttl && ttl["Enabled"]?.GetValue<bool>() == true)
             await db.UpdateTimeToLiveAsync(new UpdateTimeToLiveRequest
             {
                 TableName = name,
                 TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = ttl["AttributeName"]!.GetValue<string>(), Enabled = true },
             }, cancellationToken);
+        return created.TableDescription.LatestStreamArn;
     }
 
     /// <summary>The password policy of a pool the template defines.</summary>
@@ -164,6 +174,17 @@ public sealed class LocalResources
                 properties["ReservedConcurrentExecutions"]?.GetValue<int>() ?? 4,
                 environment);
         }
+    }
+
+    /// <summary>The event source mappings of the functions' <c>DynamoDB</c> events (call after <see cref="ProvisionAsync"/>).</summary>
+    public IReadOnlyList<StreamEventSource> StreamEventSources()
+    {
+        var sources = new List<StreamEventSource>();
+        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
+            foreach (var (_, trigger) in template.FunctionProperties(logicalId)["Events"]?.AsObject() ?? [])
+                if (trigger?["Type"]?.GetValue<string>() == "DynamoDB")
+                    sources.Add(StreamEventSource.From(logicalId, attributes[$"{logicalId}.Arn"], resolver.Resolve(trigger["Properties"])!.AsObject()));
+        return sources;
     }
 
     /// <summary>The HTTP API's routes from the functions' <c>HttpApi</c> events.</summary>
