@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Serverless.ServiceDefaults;
 
 /// <summary>What a quota check found: whether the request fits, what is left this month, and how long until the next.</summary>
-public sealed record QuotaCheck(bool Allowed, long Requested, long Remaining, Usage Usage, Plan Plan, TimeSpan UntilReset)
+public sealed record QuotaCheck(bool Allowed, long Requested, long Remaining, MonthlyUsage Usage, Plan Plan, TimeSpan UntilReset)
 {
     /// <summary>The <c>Retry-After</c> value: whole seconds until the next month starts (UTC), at least 1.</summary>
     public long RetryAfterSeconds => Math.Max(1, (long)Math.Ceiling(UntilReset.TotalSeconds));

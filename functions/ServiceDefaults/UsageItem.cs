@@ -5,7 +5,7 @@ using Amazon.DynamoDBv2.Model;
 namespace Serverless.ServiceDefaults;
 
 /// <summary>A user's usage in one calendar month (UTC), as the usage item counts it.</summary>
-public sealed record Usage(string Month, long Predictions, long RowsScored, long Uploads, long Bytes)
+public sealed record MonthlyUsage(string Month, long Predictions, long RowsScored, long Uploads, long Bytes)
 {
     /// <summary>What the plan's monthly text quota counts: texts classified by POST /predictions plus rows scored by uploads.</summary>
     public long Texts => Predictions + RowsScored;
@@ -39,7 +39,7 @@ public static class UsageItem
         [Table.SortKey] = new() { S = SortKeyPrefix + month },
     };
 
-    public static async Task<Usage> GetAsync(IAmazonDynamoDB db, Table table, string userSub, string month, CancellationToken cancellationToken)
+    public static async Task<MonthlyUsage> GetAsync(IAmazonDynamoDB db, Table table, string userSub, string month, CancellationToken cancellationToken)
     {
         var response = await db.GetItemAsync(new GetItemRequest
         {
@@ -49,6 +49,6 @@ public static class UsageItem
         }, cancellationToken);
         var item = response.IsItemSet ? response.Item : [];
         long Counter(string name) => item.TryGetValue(name, out var value) ? long.Parse(value.N, CultureInfo.InvariantCulture) : 0;
-        return new Usage(month, Counter(Predictions), Counter(RowsScored), Counter(Uploads), Counter(Bytes));
+        return new MonthlyUsage(month, Counter(Predictions), Counter(RowsScored), Counter(Uploads), Counter(Bytes));
     }
 }

@@ -44,17 +44,20 @@ public static class MeterUsage
             }
             catch (InvalidDataException bad)
             {
-                logger.LogError("Bad stream record {EventId} (sequence number {SequenceNumber}, {EventName}): {Reason}",
-                    record.EventID, sequenceNumber, record.EventName, bad.Message);
+                logger.LogError("Bad stream record {EventId} (sequence number {SequenceNumber}, {EventName} of {Key}): {Reason}",
+                    record.EventID, sequenceNumber, record.EventName, Key(record), bad.Message);
                 response.BatchItemFailures.Add(new StreamsEventResponse.BatchItemFailure { ItemIdentifier = sequenceNumber });
             }
             catch (AmazonDynamoDBException failed)
             {
-                logger.LogError(failed, "Could not meter stream record {EventId} (sequence number {SequenceNumber}); it will be retried",
-                    record.EventID, sequenceNumber);
+                logger.LogError(failed, "Could not meter stream record {EventId} (sequence number {SequenceNumber}, {Key}); it will be retried",
+                    record.EventID, sequenceNumber, Key(record));
                 response.BatchItemFailures.Add(new StreamsEventResponse.BatchItemFailure { ItemIdentifier = sequenceNumber });
             }
         }
         return response;
     }
+
+    private static string Key(DynamoDBEvent.DynamodbStreamRecord record) =>
+        $"{record.Dynamodb.Keys.GetValueOrDefault(Table.PartitionKey)?.S}/{record.Dynamodb.Keys.GetValueOrDefault(Table.SortKey)?.S}";
 }

@@ -1,0 +1,166 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Serverless.Local.Lambda;
+
+namespace Serverless.EndToEnd.Tests;
+
+/// <summary>
+/// Usage metering through the real chain: items written to DynamoDB Local, its stream read by the local event source
+/// mapping from the template, the MeterUsage package as a process, GET /usage through the gateway.
+/// </summary>
+[Collection(LocalCloudCollection.Name)]
+public sealed class UsageTests(LocalCloudFixture cloud)
+{
+    [Fact]
+    public async Task Predictions_and_completed_uploads_count_once_a_poison_record_goes_to_the_destination_and_GET_usage_shows_the_rest()
+    {
+        var user = await cloud.NewUserAsync();
+        var sub = Sub(user.AccessToken);
+        using var db = Db();
+        var poisonKey = await PutPredictionAsync(db, sub, textCount: null);
+        await PutPredictionAsync(db, sub, textCount: 2);
+        await PutPredictionAsync(db, sub, textCount: 3);
+        var uploadId = Guid.CreateVersion7().ToString("N");
+        await PutUploadAsync(db, sub, uploadId, "PROCESSING");
+        await PutUploadAsync(db, sub, uploadId, "COMPLETED", rowsProcessed: 10, rowsFailed: 2, objectSize: 1234);
+        await PutUploadAsync(db, sub, uploadId, "COMPLETED", rowsProcessed: 10, rowsFailed: 2, objectSize: 1234); // not a new completion
+        await PutPredictionAsync(db, sub, textCount: 5);
+
+        var usage = await WaitForUsageAsync(user, usage => usage.GetProperty("predictions").GetInt64() >= 10 && usage.GetProperty("uploads").GetInt64() >= 1);
+        var failure = await WaitForFailureRecordAsync(poisonKey);
+
+        Assert.Equal(10, usage.GetProperty("predictions").GetInt64());
+        Assert.Equal(8, usage.GetProperty("rowsScored").GetInt64());
+        Assert.Equal(1, usage.GetProperty("uploads").GetInt64());
+        Assert.Equal(1234, usage.GetProperty("bytes").GetInt64());
+        Assert.Equal(DateTime.UtcNow.ToString("yyyy-MM"), usage.GetProperty("month").GetString());
+        var quota = usage.GetProperty("plan").GetProperty("monthlyTexts").GetInt64();
+        Assert.Equal("free", usage.GetProperty("plan").GetProperty("name").GetString());
+        Assert.Equal(quota - 18, usage.GetProperty("remaining").GetProperty("texts").GetInt64());
+        Assert.Equal("RetryAttemptsExhausted", failure.GetProperty("requestContext").GetProperty("condition").GetString());
+        Assert.Equal(6, failure.GetProperty("requestContext").GetProperty("approximateInvokeCount").GetInt32());
+        Assert.Contains(cloud.Log, line => line.Contains("Bad stream record") && line.Contains(poisonKey) && line.Contains("textCount") && line.Contains("\"requestId\""));
+
+        // Everything was delivered again with each retry of the poison record's batch; nothing counted twice.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var again = await GetUsageAsync(user, "");
+        Assert.Equal(10, again.GetProperty("predictions").GetInt64());
+        Assert.Equal(8, again.GetProperty("rowsScored").GetInt64());
+        Assert.Equal(1, again.GetProperty("uploads").GetInt64());
+    }
+
+    [Fact]
+    public async Task GET_usage_of_a_month_without_usage_is_all_zero_and_a_bad_month_is_a_400_problem_naming_it()
+    {
+        var user = await cloud.NewUserAsync();
+
+        var old = await GetUsageAsync(user, "?month=2001-02");
+        using var bad = await SendAsync(user, "/usage?month=2026-13");
+
+        Assert.Equal("2001-02", old.GetProperty("month").GetString());
+        Assert.Equal(0, old.GetProperty("predictions").GetInt64());
+        Assert.Equal(0, old.GetProperty("rowsScored").GetInt64());
+        Assert.Equal("2001-03-01T00:00:00+00:00", old.GetProperty("resetsAt").GetString());
+        Assert.Equal(old.GetProperty("plan").GetProperty("monthlyTexts").GetInt64(), old.GetProperty("remaining").GetProperty("texts").GetInt64());
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+        var problem = await bad.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("month", out _), problem.ToString());
+    }
+
+    private AmazonDynamoDBClient Db() => new(new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey),
+        new AmazonDynamoDBConfig { ServiceURL = cloud.Output("DynamoDbEndpoint"), AuthenticationRegion = LocalAccount.Region });
+
+    /// <summary>A prediction item as POST /predictions writes it; without a textCount it is one MeterUsage cannot read.</summary>
+    private async Task<string> PutPredictionAsync(AmazonDynamoDBClient db, string sub, int? textCount)
+    {
+        var createdAt = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ");
+        var id = Guid.NewGuid().ToString("N");
+        var item = new Dictionary<string, AttributeValue>
+        {
+            ["PK"] = new() { S = $"USER#{sub}" },
+            ["SK"] = new() { S = $"PREDICTION#{createdAt}#{id}" },
+            ["type"] = new() { S = "PREDICTION" },
+            ["predictionId"] = new() { S = id },
+            ["createdAt"] = new() { S = createdAt },
+        };
+        if (textCount is { } count) item["textCount"] = new() { N = count.ToString() };
+        await db.PutItemAsync(cloud.Output("TableName"), item);
+        return item["SK"].S;
+    }
+
+    private async Task PutUploadAsync(AmazonDynamoDBClient db, string sub, string uploadId, string status, int rowsProcessed = 0, int rowsFailed = 0, long objectSize = 0) =>
+        await db.PutItemAsync(cloud.Output("TableName"), new Dictionary<string, AttributeValue>
+        {
+            ["PK"] = new() { S = $"USER#{sub}" },
+            ["SK"] = new() { S = $"UPLOAD#{uploadId}" },
+            ["uploadId"] = new() { S = uploadId },
+            ["status"] = new() { S = status },
+            ["rowsProcessed"] = new() { N = rowsProcessed.ToString() },
+            ["rowsFailed"] = new() { N = rowsFailed.ToString() },
+            ["objectSize"] = new() { N = objectSize.ToString() },
+            ["updatedAt"] = new() { S = DateTime.UtcNow.ToString("O") },
+        });
+
+    private async Task<JsonElement> WaitForUsageAsync(TestUser user, Func<JsonElement, bool> done)
+    {
+        for (var waited = 0; waited < 120; waited++)
+        {
+            var usage = await GetUsageAsync(user, "");
+            if (done(usage)) return usage;
+            await Task.Delay(500);
+        }
+        throw new TimeoutException("GET /usage never showed the metered work.");
+    }
+
+    /// <summary>
+    /// The on-failure record whose batch starts at the poison record: its sequence number comes from MeterUsage's log
+    /// line about it (JSON, with the record's key and sequence number).
+    /// </summary>
+    private async Task<JsonElement> WaitForFailureRecordAsync(string poisonSortKey)
+    {
+        var directory = Path.Combine(cloud.Cloud.Options.StateDirectory, "failures", "MeterUsageFunction");
+        for (var waited = 0; waited < 120; waited++)
+        {
+            var line = cloud.Log.FirstOrDefault(line => line.Contains("Bad stream record") && line.Contains(poisonSortKey));
+            if (line is not null && Directory.Exists(directory))
+            {
+                var sequenceNumber = JsonDocument.Parse(line[line.IndexOf('{')..]).RootElement.GetProperty("SequenceNumber").GetString();
+                foreach (var file in Directory.GetFiles(directory))
+                {
+                    var record = JsonDocument.Parse(await File.ReadAllTextAsync(file)).RootElement;
+                    if (record.GetProperty("DDBStreamBatchInfo").GetProperty("startSequenceNumber").GetString() == sequenceNumber) return record;
+                }
+            }
+            await Task.Delay(500);
+        }
+        throw new TimeoutException("No on-failure record for MeterUsageFunction's poison record.");
+    }
+
+    private async Task<JsonElement> GetUsageAsync(TestUser user, string query)
+    {
+        using var response = await SendAsync(user, "/usage" + query);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(TestUser user, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user.AccessToken);
+        return await cloud.Api.SendAsync(request);
+    }
+
+    private static string Sub(string accessToken)
+    {
+        var payload = accessToken.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
+        return JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload))).RootElement.GetProperty("sub").GetString()!;
+    }
+}
