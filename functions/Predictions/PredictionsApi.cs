@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Kernel.AspNetCore;
+using Serverless.Kernel.Aws;
 using Serverless.Kernel.Runtime;
 using Serverless.ServiceDefaults;
 
@@ -16,10 +17,14 @@ public static class PredictionsApi
         host(builder);
         builder.AddServiceDefaults();
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, PredictionsJsonContext.Default));
+        builder.Services.AddSingleton<Predictions>();
+        builder.Services.AddSingleton(services => new SageMakerRuntimeClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));
 
         var app = builder.Build();
         app.UseServiceDefaults();
         var predictions = app.MapGroup("/predictions").RequireAuthorization();
+        predictions.MapCreatePrediction();
+        predictions.MapListPredictions();
         return app;
     }
 

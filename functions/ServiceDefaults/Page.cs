@@ -34,6 +34,41 @@ public sealed record PageRequest(int Limit, Dictionary<string, AttributeValue>? 
         return errors.Count == 0 ? new PageRequest(limit ?? DefaultLimit, start) : null;
     }
 
+    /// <summary>
+    /// The query for this page of the items whose sort key starts with <paramref name="sortKeyPrefix"/> in
+    /// <paramref name="partition"/>, greatest sort key (newest) first, read consistently so a list shows what was just written.
+    /// It asks for one item more than the page holds, so that <see cref="ToPage"/> knows whether another page follows.
+    /// </summary>
+    public QueryRequest NewestFirst(Table table, string partition, string sortKeyPrefix) => new()
+    {
+        TableName = table.Name,
+        KeyConditionExpression = "PK = :pk AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues = new()
+        {
+            [":pk"] = new() { S = partition },
+            [":prefix"] = new() { S = sortKeyPrefix },
+        },
+        ScanIndexForward = false,
+        Limit = Limit + 1,
+        ExclusiveStartKey = ExclusiveStartKey,
+        ConsistentRead = true,
+    };
+
+    /// <summary>
+    /// The page a <see cref="NewestFirst"/> query answered: at most <see cref="Limit"/> items, and a cursor only when more
+    /// follow: an item came back beyond the page, or DynamoDB stopped at its 1 MB limit (its last evaluated key is then the
+    /// last item it returned). A last evaluated key beyond the items is not followed: DynamoDB Local gives one when it read
+    /// past the key condition's range, and it would lead to an empty page or a foreign cursor.
+    /// </summary>
+    public Page<T> ToPage<T>(QueryResponse response, Func<Dictionary<string, AttributeValue>, T> map)
+    {
+        var items = response.Items ?? [];
+        if (items.Count > Limit) return new Page<T>(items.Take(Limit).Select(map).ToList(), NextCursor(items[Limit - 1]));
+        var stoppedAtSizeLimit = items.Count > 0 && response.LastEvaluatedKey is { } last && last.TryGetValue(Table.SortKey, out var sortKey)
+            && sortKey.S == items[^1][Table.SortKey].S;
+        return new Page<T>(items.Select(map).ToList(), stoppedAtSizeLimit ? NextCursor(items[^1]) : null);
+    }
+
     /// <summary>The cursor of the page after the one a query answered with <paramref name="lastEvaluatedKey"/>.</summary>
     public static string? NextCursor(Dictionary<string, AttributeValue>? lastEvaluatedKey) =>
         lastEvaluatedKey is not null && lastEvaluatedKey.TryGetValue(Table.SortKey, out var sortKey)

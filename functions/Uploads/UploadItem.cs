@@ -1,4 +1,5 @@
 using Serverless.ServiceDefaults;
+using Serverless.Uploads.Parsing;
 
 namespace Serverless.Uploads;
 
@@ -6,7 +7,8 @@ namespace Serverless.Uploads;
 /// The upload item, <c>USER#{sub}</c> / <c>UPLOAD#{uploadId}</c>: what the API creates and shows and
 /// what ProcessUpload claims, advances and finishes. One place for its attribute names and statuses.
 /// <list type="table">
-/// <item><term>uploadId, fileName, contentType, declaredSize</term><description>from <c>POST /uploads</c></description></item>
+/// <item><term>type</term><description><c>UPLOAD</c></description></item>
+/// <item><term>uploadId, fileName, contentType, format, declaredSize</term><description>from <c>POST /uploads</c>; format as <see cref="UploadFormats"/> maps the content type</description></item>
 /// <item><term>objectKey</term><description><c>uploads/{sub}/{uploadId}/{fileName}</c>, the only key the presigned request may write</description></item>
 /// <item><term>status</term><description><see cref="UploadStatus"/></description></item>
 /// <item><term>createdAt, updatedAt, startedAt, completedAt</term><description>ISO 8601 UTC strings</description></item>
@@ -24,16 +26,80 @@ public static class UploadItem
 {
     public const string SortKeyPrefix = "UPLOAD#";
 
+    /// <summary>The <c>type</c> attribute's value.</summary>
+    public const string Type = "UPLOAD";
+
+    /// <summary>How long a PENDING_UPLOAD item lives if no file arrives (its <c>expiresAt</c>).</summary>
+    public static readonly TimeSpan PendingLifetime = TimeSpan.FromHours(24);
+
     public static string SortKey(string uploadId) => SortKeyPrefix + uploadId;
+
+    /// <summary>Whether <paramref name="id"/> has the form of an upload id: a GUID in "N" form (32 lower-case hex digits).</summary>
+    public static bool IsUploadId(string id) => id.Length == 32 && id.All(char.IsAsciiHexDigitLower);
 
     public static string ObjectKey(string userSub, string uploadId, string fileName) => $"uploads/{userSub}/{uploadId}/{fileName}";
 
     public static string ResultKey(string userSub, string uploadId) => $"results/{userSub}/{uploadId}.jsonl";
 
+    /// <summary>Where a continuing ProcessUpload keeps the part of a result too small to be a multipart part yet (S3's 5 MiB minimum).</summary>
+    public static string CarryKey(string userSub, string uploadId) => $"results/{userSub}/{uploadId}.jsonl.carry";
+
     public static Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue> Key(string userSub, string uploadId) => new()
     {
         [Table.PartitionKey] = new() { S = Table.UserPartition(userSub) },
         [Table.SortKey] = new() { S = SortKey(uploadId) },
+    };
+}
+
+/// <summary>The upload item's attribute names (besides the keys).</summary>
+public static class UploadAttribute
+{
+    public const string Type = "type";
+    public const string UploadId = "uploadId";
+    public const string FileName = "fileName";
+    public const string ContentType = "contentType";
+    public const string Format = "format";
+    public const string DeclaredSize = "declaredSize";
+    public const string ObjectKey = "objectKey";
+    public const string Status = "status";
+    public const string CreatedAt = "createdAt";
+    public const string UpdatedAt = "updatedAt";
+    public const string StartedAt = "startedAt";
+    public const string CompletedAt = "completedAt";
+    public const string RowsTotal = "rowsTotal";
+    public const string RowsProcessed = "rowsProcessed";
+    public const string RowsFailed = "rowsFailed";
+    public const string LabelCounts = "labelCounts";
+    public const string ObjectSize = "objectSize";
+    public const string ResultKey = "resultKey";
+    public const string Error = "error";
+    public const string Claim = "claim";
+    public const string Checkpoint = "checkpoint";
+    public const string ExpiresAt = Table.TimeToLive;
+}
+
+/// <summary>
+/// The declared content types an upload may have and the <c>format</c> each means: <c>text/csv</c> → <c>csv</c>;
+/// <c>application/jsonl</c>, <c>application/x-ndjson</c>, <c>application/x-jsonlines</c> → <c>jsonl</c>; <c>text/plain</c> → <c>text</c>.
+/// </summary>
+public static class UploadFormats
+{
+    public static readonly IReadOnlyDictionary<string, string> ByMediaType = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["text/csv"] = "csv",
+        ["application/jsonl"] = "jsonl",
+        ["application/x-ndjson"] = "jsonl",
+        ["application/x-jsonlines"] = "jsonl",
+        ["text/plain"] = "text",
+    };
+
+    /// <summary>The reader's format for a <c>format</c> attribute value; null for any other value.</summary>
+    public static UploadFormat? Parse(string? format) => format switch
+    {
+        "csv" => UploadFormat.Csv,
+        "jsonl" => UploadFormat.JsonLines,
+        "text" => UploadFormat.Text,
+        _ => null,
     };
 }
 

@@ -1,3 +1,5 @@
+using Amazon.DynamoDBv2;
+using Amazon.S3;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Kernel.AspNetCore;
@@ -16,10 +18,20 @@ public static class UploadsApi
         host(builder);
         builder.AddServiceDefaults();
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, UploadsJsonContext.Default));
+        builder.Services.AddSingleton<IAmazonS3>(_ => new AmazonS3Client());
+        builder.Services.AddSingleton(services => new Uploads(
+            services.GetRequiredService<IAmazonDynamoDB>(), services.GetRequiredService<IAmazonS3>(), services.GetRequiredService<Table>(),
+            Environment.GetEnvironmentVariable("BUCKET_NAME") ?? throw new InvalidOperationException("BUCKET_NAME is not set."),
+            services.GetRequiredService<TimeProvider>()));
 
         var app = builder.Build();
         app.UseServiceDefaults();
         var uploads = app.MapGroup("/uploads").RequireAuthorization();
+        uploads.MapCreateUpload();
+        uploads.MapListUploads();
+        uploads.MapGetUpload();
+        uploads.MapGetUploadResults();
+        uploads.MapDeleteUpload();
         return app;
     }
 

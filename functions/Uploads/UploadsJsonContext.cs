@@ -5,5 +5,10 @@ using Serverless.ServiceDefaults;
 namespace Serverless.Uploads;
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(NewUpload))]
+[JsonSerializable(typeof(CreatedUpload))]
+[JsonSerializable(typeof(Upload))]
+[JsonSerializable(typeof(Page<Upload>))]
+[JsonSerializable(typeof(UploadResults))]
 [JsonSerializable(typeof(Health))]
 internal sealed partial class UploadsJsonContext : JsonSerializerContext;

@@ -4,6 +4,7 @@ using Serverless.Local.Cognito;
 using Serverless.Local.Emulators;
 using Serverless.Local.Gateway;
 using Serverless.Local.Lambda;
+using Serverless.Local.S3;
 using Serverless.Local.Streams;
 using Serverless.Local.Template;
 
@@ -12,7 +13,7 @@ namespace Serverless.Local;
 /// <summary>
 /// <c>template.yaml</c> on 127.0.0.1: installs and starts the emulators and the model server (the SageMaker endpoint
 /// named by the <c>ModelEndpointName</c> parameter), provisions the template's
-/// table and user pool, builds the function packages, serves them through the local Lambda service
+/// table, buckets and user pool, builds the function packages, serves them through the local Lambda service
 /// and the HTTP API through the gateway, and writes the resolved Outputs. Disposing stops it all.
 /// </summary>
 public sealed class LocalCloud : IAsyncDisposable
@@ -49,7 +50,7 @@ public sealed class LocalCloud : IAsyncDisposable
         Directory.CreateDirectory(Options.StateDirectory);
         var installer = new EmulatorInstaller(Path.Combine(cacheDirectory, "emulators"), log);
 
-        Lambda = await LambdaService.StartAsync(Options.LambdaPort, log);
+        Lambda = await LambdaService.StartAsync(Options.LambdaPort, Options.AsyncInvocations, log);
         parts.Add(Lambda);
 
         var dynamoDbStarting = DynamoDbLocal.StartAsync(installer, Options.DynamoDbPort, output: log, cancellationToken: cancellationToken);
@@ -57,6 +58,9 @@ public sealed class LocalCloud : IAsyncDisposable
         if (Directory.Exists(cognitoDirectory)) Directory.Delete(cognitoDirectory, recursive: true);
         var cognitoStarting = CognitoLocal.StartAsync(installer, cognitoDirectory, 0, Lambda.Endpoint,
             CognitoTriggers(template), output: log, cancellationToken: cancellationToken);
+        var s3Directory = Path.Combine(Options.StateDirectory, "s3");
+        if (Directory.Exists(s3Directory)) Directory.Delete(s3Directory, recursive: true); // a clean slate, as the table is
+        var s3Starting = S3Local.StartAsync(installer, s3Directory, output: log, cancellationToken: cancellationToken);
         var modelStarting = LocalModelServer.StartAsync(installer, ModelEndpointName(template), Options.ModelPort,
             output: log, cancellationToken: cancellationToken);
         var packagesBuilding = BuildPackagesAsync(template, cacheDirectory, log, cancellationToken);
@@ -65,18 +69,26 @@ public sealed class LocalCloud : IAsyncDisposable
         parts.Add(dynamoDb);
         var cognito = await cognitoStarting;
         parts.Add(cognito);
+        var s3 = await s3Starting;
+        parts.Add(s3);
         var model = await modelStarting;
         parts.Add(model);
         var packages = await packagesBuilding;
 
-        var resources = new LocalResources(template, dynamoDb, cognito);
+        var resources = new LocalResources(template, dynamoDb, cognito, s3);
         await resources.ProvisionAsync(log, cancellationToken);
 
         var cognitoFront = await CognitoFront.StartAsync(Options.CognitoPort, cognito.Endpoint, resources.PasswordPolicyOf, resources.PoolOf);
         parts.Add(cognitoFront);
+        var s3Front = await S3Front.StartAsync(Options.S3Port, s3.Endpoint, resources.CorsRulesOf);
+        parts.Add(s3Front);
 
-        foreach (var function in resources.Functions(packages, Lambda.Endpoint, cognitoFront.Endpoint, model.Endpoint))
+        foreach (var function in resources.Functions(packages, Lambda.Endpoint, cognitoFront.Endpoint, model.Endpoint, s3Front.Endpoint))
             Lambda.Register(function);
+        var notifications = new S3Notifications(resources.S3Subscriptions(), Lambda, TimeProvider.System, log);
+        s3.ObjectChanged += notifications.Publish;
+        foreach (var subscription in notifications.Subscriptions)
+            log($"[s3] s3://{subscription.Bucket}/{subscription.Prefix}*{subscription.Suffix} {string.Join(",", subscription.Events)} -> {subscription.FunctionName} (asynchronous)");
 
         var streams = new DynamoDbStreamsApi(new HttpClient(), dynamoDb.Endpoint);
         var failures = new OnFailureDestination(Path.Combine(Options.StateDirectory, "failures"), TimeProvider.System, log);
@@ -91,6 +103,7 @@ public sealed class LocalCloud : IAsyncDisposable
         outputs["CognitoEndpoint"] = cognitoFront.Endpoint;
         outputs["DynamoDbEndpoint"] = dynamoDb.Endpoint;
         outputs["LambdaEndpoint"] = Lambda.Endpoint;
+        outputs["S3Endpoint"] = s3Front.Endpoint;
         outputs["SageMakerEndpointUrl"] = model.Endpoint;
         Outputs = outputs;
         var outputsJson = new JsonArray(outputs.Select(output => (JsonNode?)new JsonObject
@@ -109,11 +122,14 @@ public sealed class LocalCloud : IAsyncDisposable
             : throw new InvalidOperationException("template.yaml has no ModelEndpointName parameter with a Default.");
 
     /// <summary>Cognito triggers from the user pool's <c>LambdaConfig</c>: trigger name → function name.</summary>
-    private static Dictionary<string, string> CognitoTriggers(SamTemplate template) =>
-        template.ResourcesOfType("AWS::Cognito::UserPool")
+    private static Dictionary<string, string> CognitoTriggers(SamTemplate template)
+    {
+        var functionNames = LocalResources.FunctionNames(template);
+        return template.ResourcesOfType("AWS::Cognito::UserPool")
             .SelectMany(pool => pool.Properties["LambdaConfig"]?.AsObject() ?? [])
             .Where(trigger => trigger.Value?["Fn::GetAtt"] is JsonArray)
-            .ToDictionary(trigger => trigger.Key, trigger => trigger.Value!["Fn::GetAtt"]![0]!.GetValue<string>());
+            .ToDictionary(trigger => trigger.Key, trigger => functionNames[trigger.Value!["Fn::GetAtt"]![0]!.GetValue<string>()]);
+    }
 
     /// <summary>One package per <c>CodeUri</c>, built one after another (they share projects).</summary>
     private async Task<Dictionary<string, string>> BuildPackagesAsync(SamTemplate template, string cacheDirectory,

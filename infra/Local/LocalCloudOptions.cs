@@ -1,13 +1,24 @@
+using Serverless.Local.Lambda;
+
 namespace Serverless.Local;
 
 /// <summary>Where the local cloud finds the template and keeps its state, and the ports it binds on 127.0.0.1 (0: any free port).</summary>
 public sealed record LocalCloudOptions(string RepoRoot, int ApiPort = 3000, int LambdaPort = 3001, int DynamoDbPort = 8000, int CognitoPort = 9229,
-    int ModelPort = 8080)
+    int ModelPort = 8080, int S3Port = 4568)
 {
-    /// <summary><c>.local/</c>: emulator installs, function packages, the Cognito emulator's folder, <c>outputs.json</c>.</summary>
+    /// <summary><c>.local/</c>: emulator installs, function packages, the Cognito emulator's folder, the S3 emulator's buckets
+    /// (<c>s3/</c>), <c>outputs.json</c>.</summary>
     public string StateDirectory { get; init; } = Path.Combine(RepoRoot, ".local");
 
     public string TemplatePath => Path.Combine(RepoRoot, "template.yaml");
+
+    /// <summary>
+    /// Asynchronous invocations: retry N of a failed event waits N × <see cref="AsyncRetryDelay"/> (Lambda waits about
+    /// 1 min, then 2 min); events given up on are written to <c>{StateDirectory}/failures/{function}/</c>.
+    /// </summary>
+    public TimeSpan AsyncRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public AsyncInvocationSettings AsyncInvocations => new(Path.Combine(StateDirectory, "failures"), AsyncRetryDelay);
 
     /// <summary>The folder holding <c>template.yaml</c>, from <paramref name="start"/> upwards.</summary>
     public static string FindRepoRoot(string start)

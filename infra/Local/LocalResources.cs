@@ -6,6 +6,7 @@ using Serverless.Local.Cognito;
 using Serverless.Local.Emulators;
 using Serverless.Local.Gateway;
 using Serverless.Local.Lambda;
+using Serverless.Local.S3;
 using Serverless.Local.Streams;
 using Serverless.Local.Template;
 
@@ -15,28 +16,58 @@ namespace Serverless.Local;
 /// The template's resources made real on the emulators, and every reference to them resolved to
 /// local values: physical names and ids for <c>Ref</c>, ARNs for <c>GetAtt</c>.
 /// </summary>
-public sealed class LocalResources
+public sealed partial class LocalResources
 {
     private readonly SamTemplate template;
     private readonly DynamoDbLocal dynamoDb;
     private readonly CognitoLocal cognito;
-    private readonly Dictionary<string, JsonNode?> refs = new();
+    private readonly S3Local s3;
+    private readonly Dictionary<string, JsonNode?> refs;
     private readonly Dictionary<string, string> attributes = new();
     private readonly IntrinsicResolver resolver;
     private readonly Dictionary<string, PasswordPolicy> passwordPolicies = new();
     private readonly Dictionary<string, string> clientPools = new();
+    private readonly Dictionary<string, IReadOnlyList<S3CorsRule>> bucketCors = new();
+    private readonly Dictionary<string, string> functionNames;
 
-    public LocalResources(SamTemplate template, DynamoDbLocal dynamoDb, CognitoLocal cognito)
+    public LocalResources(SamTemplate template, DynamoDbLocal dynamoDb, CognitoLocal cognito, S3Local s3)
     {
         this.template = template;
         this.dynamoDb = dynamoDb;
         this.cognito = cognito;
+        this.s3 = s3;
+        refs = ParameterRefs(template);
         resolver = new IntrinsicResolver(refs, attributes);
-        refs["AWS::Region"] = LocalAccount.Region;
-        refs["AWS::AccountId"] = LocalAccount.AccountId;
-        refs["AWS::StackName"] = LocalCloud.StackName;
-        refs["AWS::Partition"] = "aws";
-        refs["AWS::URLSuffix"] = "amazonaws.com";
+        functionNames = FunctionNames(template);
+        foreach (var (logicalId, name) in functionNames)
+        {
+            refs[logicalId] = name;
+            attributes[$"{logicalId}.Arn"] = $"arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{name}";
+        }
+        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::HttpApi"))
+            refs[logicalId] = "local";
+        foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::SQS::Queue"))
+        {
+            // Only an on-failure destination here: nothing is sent to it (failures are written to .local/failures/).
+            var name = properties["QueueName"] is { } given ? resolver.ResolveString(given) : $"{LocalCloud.StackName}-{logicalId}";
+            refs[logicalId] = $"https://sqs.{LocalAccount.Region}.amazonaws.com/{LocalAccount.AccountId}/{name}";
+            attributes[$"{logicalId}.Arn"] = $"arn:aws:sqs:{LocalAccount.Region}:{LocalAccount.AccountId}:{name}";
+            attributes[$"{logicalId}.QueueName"] = name;
+            attributes[$"{logicalId}.QueueUrl"] = refs[logicalId]!.ToString();
+        }
+    }
+
+    /// <summary>The pseudo parameters and the template's parameters at their defaults.</summary>
+    private static Dictionary<string, JsonNode?> ParameterRefs(SamTemplate template)
+    {
+        var refs = new Dictionary<string, JsonNode?>
+        {
+            ["AWS::Region"] = LocalAccount.Region,
+            ["AWS::AccountId"] = LocalAccount.AccountId,
+            ["AWS::StackName"] = LocalCloud.StackName,
+            ["AWS::Partition"] = "aws",
+            ["AWS::URLSuffix"] = "amazonaws.com",
+        };
         foreach (var (name, parameter) in template.Parameters)
         {
             var value = parameter?["Default"]?.ToString() ?? "";
@@ -44,25 +75,27 @@ public sealed class LocalResources
                 ? new JsonArray(value.Split(',').Select(item => (JsonNode?)item.Trim()).ToArray())
                 : value;
         }
-        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
-        {
-            refs[logicalId] = logicalId;
-            attributes[$"{logicalId}.Arn"] = $"arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{logicalId}";
-        }
-        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::HttpApi"))
-            refs[logicalId] = "local";
-        foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::SQS::Queue"))
-        {
-            var name = properties["QueueName"]?.GetValue<string>() ?? $"{LocalCloud.StackName}-{logicalId}";
-            attributes[$"{logicalId}.Arn"] = $"arn:aws:sqs:{LocalAccount.Region}:{LocalAccount.AccountId}:{name}";
-        }
+        return refs;
+    }
+
+    /// <summary>
+    /// Each function's name by logical id: its <c>FunctionName</c> resolved (from parameters and pseudo parameters), else
+    /// the logical id (where AWS would generate <c>{stack}-{logicalId}-{suffix}</c>). Functions are registered, invoked and
+    /// named in ARNs by it.
+    /// </summary>
+    public static Dictionary<string, string> FunctionNames(SamTemplate template)
+    {
+        var resolver = new IntrinsicResolver(ParameterRefs(template), new Dictionary<string, string>());
+        return template.ResourcesOfType("AWS::Serverless::Function").ToDictionary(
+            function => function.LogicalId,
+            function => function.Properties["FunctionName"] is { } given ? resolver.ResolveString(given) : function.LogicalId);
     }
 
     public AmazonDynamoDBClient DynamoDbClient() => new(
         new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey),
         new AmazonDynamoDBConfig { ServiceURL = dynamoDb.Endpoint, AuthenticationRegion = LocalAccount.Region });
 
-    /// <summary>Creates the tables, then the user pools (their triggers name functions), then their clients.</summary>
+    /// <summary>Creates the tables, the buckets, then the user pools (their triggers name functions), then their clients.</summary>
     public async Task ProvisionAsync(Action<string> log, CancellationToken cancellationToken)
     {
         using var db = DynamoDbClient();
@@ -76,6 +109,7 @@ public sealed class LocalResources
             if (streamArn is not null) attributes[$"{logicalId}.StreamArn"] = streamArn;
             log($"[dynamodb] table {name}");
         }
+        await CreateBucketsAsync(log, cancellationToken);
         foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::Cognito::UserPool"))
         {
             var request = resolver.Resolve(properties)!.AsObject();
@@ -132,9 +166,9 @@ public sealed class LocalResources
 
     /// <summary>Every function with its template environment resolved, plus what Lambda and the local cloud add.</summary>
     public IEnumerable<FunctionDefinition> Functions(IReadOnlyDictionary<string, string> packages, string lambdaEndpoint, string cognitoEndpoint,
-        string sageMakerRuntimeEndpoint)
+        string sageMakerRuntimeEndpoint, string s3Endpoint)
     {
-        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
+        foreach (var (logicalId, name) in functionNames)
         {
             var properties = template.FunctionProperties(logicalId);
             var memory = properties["MemorySize"]?.GetValue<int>() ?? 128;
@@ -149,10 +183,10 @@ public sealed class LocalResources
                 ["AWS_DEFAULT_REGION"] = LocalAccount.Region,
                 ["AWS_ACCESS_KEY_ID"] = LocalAccount.AccessKeyId,
                 ["AWS_SECRET_ACCESS_KEY"] = LocalAccount.SecretAccessKey,
-                ["AWS_LAMBDA_FUNCTION_NAME"] = logicalId,
+                ["AWS_LAMBDA_FUNCTION_NAME"] = name,
                 ["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST",
                 ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = memory.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["AWS_LAMBDA_LOG_GROUP_NAME"] = $"/aws/lambda/{logicalId}",
+                ["AWS_LAMBDA_LOG_GROUP_NAME"] = $"/aws/lambda/{name}",
                 ["AWS_LAMBDA_LOG_FORMAT"] = resolver.ResolveString(properties["LoggingConfig"]?["LogFormat"]) is { Length: > 0 } format ? format : "Text",
                 // The memory size caps the managed heap, as the sandbox's memory caps the process on Lambda.
                 ["DOTNET_GCHeapHardLimit"] = $"0x{(long)memory * 1024 * 1024 * 3 / 4:X}",
@@ -160,19 +194,21 @@ public sealed class LocalResources
                 ["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = cognitoEndpoint,
                 ["AWS_ENDPOINT_URL_LAMBDA"] = lambdaEndpoint,
                 ["AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"] = sageMakerRuntimeEndpoint,
+                ["AWS_ENDPOINT_URL_S3"] = s3Endpoint,
             };
             if (resolver.ResolveString(properties["LoggingConfig"]?["ApplicationLogLevel"]) is { Length: > 0 } level)
                 environment["AWS_LAMBDA_LOG_LEVEL"] = level;
-            foreach (var (name, value) in resolver.Resolve(properties["Environment"]?["Variables"])?.AsObject() ?? [])
-                environment[name] = value?.ToString() ?? "";
+            foreach (var (variable, value) in resolver.Resolve(properties["Environment"]?["Variables"])?.AsObject() ?? [])
+                environment[variable] = value?.ToString() ?? "";
             yield return new FunctionDefinition(
-                logicalId,
+                name,
                 environment["_HANDLER"],
                 environment["LAMBDA_TASK_ROOT"],
                 TimeSpan.FromSeconds(properties["Timeout"]?.GetValue<int>() ?? 3),
                 memory,
                 properties["ReservedConcurrentExecutions"]?.GetValue<int>() ?? 4,
-                environment);
+                environment,
+                EventInvokeConfigOf(properties));
         }
     }
 
@@ -183,9 +219,22 @@ public sealed class LocalResources
         foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
             foreach (var (_, trigger) in template.FunctionProperties(logicalId)["Events"]?.AsObject() ?? [])
                 if (trigger?["Type"]?.GetValue<string>() == "DynamoDB")
-                    sources.Add(StreamEventSource.From(logicalId, attributes[$"{logicalId}.Arn"], resolver.Resolve(trigger["Properties"])!.AsObject()));
+                    sources.Add(StreamEventSource.From(functionNames[logicalId], attributes[$"{logicalId}.Arn"], resolver.Resolve(trigger["Properties"])!.AsObject()));
         return sources;
     }
+
+    /// <summary>A function's <c>EventInvokeConfig</c>, unset values at Lambda's defaults; null without one.</summary>
+    private EventInvokeConfig? EventInvokeConfigOf(JsonObject properties)
+    {
+        if (resolver.Resolve(properties["EventInvokeConfig"]) is not JsonObject config) return null;
+        return new EventInvokeConfig(
+            config["MaximumRetryAttempts"]?.GetValue<int>() ?? EventInvokeConfig.Default.MaximumRetryAttempts,
+            config["MaximumEventAgeInSeconds"]?.GetValue<int>() is { } seconds ? TimeSpan.FromSeconds(seconds) : EventInvokeConfig.Default.MaximumEventAge,
+            config["DestinationConfig"]?["OnFailure"]?["Destination"]?.GetValue<string>());
+    }
+
+    /// <summary>The S3 notifications from the functions' <c>S3</c> events.</summary>
+    public IReadOnlyList<S3Subscription> S3Subscriptions() => S3Subscription.FromTemplate(template, resolver);
 
     /// <summary>The HTTP API's routes from the functions' <c>HttpApi</c> events.</summary>
     public IReadOnlyList<HttpApiRoute> Routes()
@@ -204,7 +253,7 @@ public sealed class LocalResources
                 routes.Add(new HttpApiRoute(
                     properties?["Method"]?.GetValue<string>().ToUpperInvariant() ?? "ANY",
                     properties?["Path"]?.GetValue<string>() ?? "/{proxy+}",
-                    logicalId,
+                    functionNames[logicalId],
                     authorizer == "NONE" ? null : authorizer,
                     auth?["AuthorizationScopes"]?.AsArray().Select(scope => scope!.GetValue<string>()).ToList() ?? []));
             }

@@ -27,7 +27,7 @@ public sealed class LocalCloudFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
-        var options = new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0, ModelPort: 0) { StateDirectory = stateDirectory };
+        var options = new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0, ModelPort: 0, S3Port: 0) { StateDirectory = stateDirectory };
         Cloud = await LocalCloud.StartAsync(options, log.Enqueue, CancellationToken.None);
         Api = new HttpClient { BaseAddress = new Uri(Output("ApiUrl")) };
     }
@@ -38,6 +38,15 @@ public sealed class LocalCloudFixture : IAsyncLifetime
         Api.Dispose();
         Http.Dispose();
         Directory.Delete(stateDirectory, recursive: true);
+    }
+
+    /// <summary>Calls the HTTP API as a signed-in user, with a JSON body if given.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string accessToken, string? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
+        if (body is not null) request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        return await Api.SendAsync(request);
     }
 
     /// <summary>Calls the Cognito emulator's API (AWS JSON 1.1), as an SDK would.</summary>
@@ -85,7 +94,19 @@ public sealed class LocalCloudFixture : IAsyncLifetime
     }
 }
 
-public sealed record TestUser(string Email, string AccessToken, string IdToken);
+public sealed record TestUser(string Email, string AccessToken, string IdToken)
+{
+    /// <summary>The user's <c>sub</c>, from the access token.</summary>
+    public string Sub
+    {
+        get
+        {
+            var payload = AccessToken.Split('.')[1].Replace('-', '+').Replace('_', '/');
+            payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
+            return JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement.GetProperty("sub").GetString()!;
+        }
+    }
+}
 
 [CollectionDefinition(Name)]
 public sealed class LocalCloudCollection : ICollectionFixture<LocalCloudFixture>

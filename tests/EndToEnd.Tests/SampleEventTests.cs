@@ -19,6 +19,13 @@ public sealed class SampleEventTests(LocalCloudFixture cloud)
         { "ProfileApiFunction/get-me-without-token.json", 401 },
         { "ProfileApiFunction/patch-me.json", 404 },
         { "CreateProfileFunction/post-confirmation.json", null },
+        { "UploadsApiFunction/post-uploads.json", 201 },
+        { "UploadsApiFunction/get-uploads.json", 200 },
+        { "UploadsApiFunction/get-upload.json", 404 },
+        { "UploadsApiFunction/get-upload-results.json", 404 },
+        { "UploadsApiFunction/delete-upload.json", 404 },
+        { "PredictionsApiFunction/post-predictions.json", 201 },
+        { "PredictionsApiFunction/get-predictions.json", 200 },
     };
 
     private static readonly string EventsDirectory = Path.Combine(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory), "events");

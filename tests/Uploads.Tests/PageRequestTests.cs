@@ -55,4 +55,62 @@ public sealed class PageRequestTests
         Assert.Null(PageRequest.TryCreate(null, cursor, Partition, "UPLOAD#", out var errors));
         Assert.Equal(["cursor"], errors.Keys);
     }
+
+    [Fact]
+    public void The_query_reads_newest_first_one_item_beyond_the_page_from_the_cursor()
+    {
+        var page = PageRequest.TryCreate(2, PageRequest.NextCursor(new() { ["SK"] = new() { S = "UPLOAD#0199" } }), Partition, "UPLOAD#", out _)!;
+
+        var query = page.NewestFirst(new Table("table"), Partition, "UPLOAD#");
+
+        Assert.Equal("table", query.TableName);
+        Assert.False(query.ScanIndexForward);
+        Assert.Equal(3, query.Limit);
+        Assert.True(query.ConsistentRead);
+        Assert.Equal("UPLOAD#0199", query.ExclusiveStartKey["SK"].S);
+        Assert.Equal(Partition, query.ExpressionAttributeValues[":pk"].S);
+        Assert.Equal("UPLOAD#", query.ExpressionAttributeValues[":prefix"].S);
+    }
+
+    [Fact]
+    public void An_item_beyond_the_page_makes_a_cursor_after_the_pages_last_item()
+    {
+        var page = new PageRequest(2, null);
+
+        var result = page.ToPage(Answer(["UPLOAD#3", "UPLOAD#2", "UPLOAD#1"], lastEvaluated: "UPLOAD#1"), item => item["SK"].S);
+
+        Assert.Equal(["UPLOAD#3", "UPLOAD#2"], result.Items);
+        Assert.Equal(PageRequest.NextCursor(new() { ["SK"] = new() { S = "UPLOAD#2" } }), result.NextCursor);
+    }
+
+    [Fact]
+    public void A_page_with_nothing_beyond_it_has_no_cursor_even_when_DynamoDB_Local_gives_a_later_key()
+    {
+        var page = new PageRequest(2, null);
+
+        var full = page.ToPage(Answer(["UPLOAD#2", "UPLOAD#1"], lastEvaluated: "PROFILE"), item => item["SK"].S);
+        var last = page.ToPage(Answer(["UPLOAD#1"], lastEvaluated: null), item => item["SK"].S);
+        var empty = page.ToPage(Answer([], lastEvaluated: "PROFILE"), item => item["SK"].S);
+
+        Assert.Null(full.NextCursor);
+        Assert.Null(last.NextCursor);
+        Assert.Empty(empty.Items);
+        Assert.Null(empty.NextCursor);
+    }
+
+    [Fact]
+    public void A_page_DynamoDB_cut_at_1_MB_has_a_cursor_after_its_last_item()
+    {
+        var page = new PageRequest(100, null);
+
+        var cut = page.ToPage(Answer(["UPLOAD#3", "UPLOAD#2"], lastEvaluated: "UPLOAD#2"), item => item["SK"].S);
+
+        Assert.Equal(PageRequest.NextCursor(new() { ["SK"] = new() { S = "UPLOAD#2" } }), cut.NextCursor);
+    }
+
+    private static QueryResponse Answer(string[] sortKeys, string? lastEvaluated) => new()
+    {
+        Items = sortKeys.Select(sortKey => new Dictionary<string, AttributeValue> { ["PK"] = new() { S = Partition }, ["SK"] = new() { S = sortKey } }).ToList(),
+        LastEvaluatedKey = lastEvaluated is null ? null : new() { ["PK"] = new() { S = Partition }, ["SK"] = new() { S = lastEvaluated } },
+    };
 }

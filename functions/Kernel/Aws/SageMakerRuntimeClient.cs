@@ -172,9 +172,15 @@ public sealed partial class SageMakerRuntimeClient
         return delay < room ? delay : room;
     }
 
+    /// <summary>Whether the endpoint refused the call for throttling: 429, or any status with one of the SDKs' throttling codes.</summary>
+    public static bool IsThrottling(AwsServiceException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return (int)error.StatusCode == 429 || ThrottlingCodes.Contains(error.ErrorCode);
+    }
+
     private static bool IsRetryable(AwsServiceException error) =>
-        error is not ModelErrorException
-        && ((int)error.StatusCode is 429 or 500 or 502 or 503 or 504 or 530 || ThrottlingCodes.Contains(error.ErrorCode));
+        error is not ModelErrorException && ((int)error.StatusCode is 500 or 502 or 503 or 504 or 530 || IsThrottling(error));
 
     // No answer at all: a refused or dropped connection, or HttpClient.Timeout (a cancellation the caller did not ask for).
     private static bool IsTransient(Exception error, CancellationToken cancellationToken) =>

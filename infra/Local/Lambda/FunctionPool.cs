@@ -17,13 +17,13 @@ public sealed class FunctionPool(FunctionDefinition function, Func<FunctionDefin
 
     public FunctionInstance? Find(string instanceId) => all.GetValueOrDefault(instanceId);
 
-    public async Task<InvocationResult> InvokeAsync(byte[] payload, CancellationToken cancellationToken)
+    public async Task<InvocationResult> InvokeAsync(byte[] payload, string requestId, CancellationToken cancellationToken)
     {
         await slots.WaitAsync(cancellationToken);
         try
         {
             var instance = TakeIdle() ?? Start();
-            var result = await instance.RunAsync(new Invocation(payload));
+            var result = await instance.RunAsync(new Invocation(payload, requestId));
             if (instance.IsAlive)
                 idle.Push(instance);
             else

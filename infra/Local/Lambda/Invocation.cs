@@ -1,11 +1,14 @@
 namespace Serverless.Local.Lambda;
 
-/// <summary>One invocation on its way through an instance.</summary>
-public sealed class Invocation(byte[] payload)
+/// <summary>
+/// One invocation on its way through an instance. An asynchronous invocation's retries carry the same
+/// <see cref="RequestId"/>, as on Lambda.
+/// </summary>
+public sealed class Invocation(byte[] payload, string requestId)
 {
     private readonly TaskCompletionSource<InvocationResult> result = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public string RequestId { get; } = Guid.NewGuid().ToString();
+    public string RequestId { get; } = requestId;
     public byte[] Payload { get; } = payload;
     /// <summary>An X-Ray trace header: <c>Root=1-{epoch seconds, hex}-{24 hex digits}</c>.</summary>
     public string TraceId { get; } = $"Root=1-{DateTimeOffset.UtcNow.ToUnixTimeSeconds():x8}-{Guid.NewGuid().ToString("N")[..24]};Sampled=0";

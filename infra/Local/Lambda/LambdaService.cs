@@ -13,20 +13,23 @@ namespace Serverless.Local.Lambda;
 public sealed class LambdaService : IAsyncDisposable
 {
     private readonly WebApplication app;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, FunctionPool> pools = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (FunctionPool Pool, AsyncInvocationQueue Queue)> functions =
+        new(StringComparer.Ordinal);
+    private readonly AsyncInvocationSettings asynchronous;
     private readonly Action<string> log;
 
-    private LambdaService(WebApplication app, Action<string> log)
+    private LambdaService(WebApplication app, AsyncInvocationSettings asynchronous, Action<string> log)
     {
         this.app = app;
+        this.asynchronous = asynchronous;
         this.log = log;
     }
 
     public string Endpoint { get; private set; } = "";
 
-    public static async Task<LambdaService> StartAsync(int port, Action<string> log)
+    public static async Task<LambdaService> StartAsync(int port, AsyncInvocationSettings asynchronous, Action<string> log)
     {
-        var service = new LambdaService(LocalHttp.Create(port), log);
+        var service = new LambdaService(LocalHttp.Create(port), asynchronous, log);
         service.MapRuntimeApi();
         service.MapInvokeApi();
         await service.app.StartAsync();
@@ -35,19 +38,31 @@ public sealed class LambdaService : IAsyncDisposable
     }
 
     /// <summary>Makes a function invocable; its instances start on demand.</summary>
-    public void Register(FunctionDefinition function) =>
-        pools[function.Name] = new FunctionPool(function, definition => new FunctionInstance(definition, Endpoint["http://".Length..], log));
+    public void Register(FunctionDefinition function)
+    {
+        var pool = new FunctionPool(function, definition => new FunctionInstance(definition, Endpoint["http://".Length..], log));
+        functions[function.Name] = (pool, new AsyncInvocationQueue(pool, asynchronous, log));
+    }
 
-    public IReadOnlyCollection<FunctionDefinition> Functions => pools.Values.Select(pool => pool.Function).ToList();
+    public IReadOnlyCollection<FunctionDefinition> Functions => functions.Values.Select(function => function.Pool.Function).ToList();
 
     /// <summary>Invokes a function by name, as a synchronous (RequestResponse) invocation.</summary>
     public Task<InvocationResult> InvokeAsync(string functionName, byte[] payload, CancellationToken cancellationToken) =>
-        pools.TryGetValue(functionName, out var pool)
-            ? pool.InvokeAsync(payload, cancellationToken)
-            : throw new KeyNotFoundException($"Function not found: {functionName}");
+        Find(functionName).Pool.InvokeAsync(payload, Guid.NewGuid().ToString(), cancellationToken);
+
+    /// <summary>Queues an asynchronous (Event) invocation, as S3 notifications and <c>X-Amz-Invocation-Type: Event</c> do; returns its request id.</summary>
+    public string InvokeAsynchronously(string functionName, byte[] payload)
+    {
+        var requestId = Guid.NewGuid().ToString();
+        Find(functionName).Queue.Enqueue(payload, requestId);
+        return requestId;
+    }
+
+    private (FunctionPool Pool, AsyncInvocationQueue Queue) Find(string functionName) =>
+        functions.TryGetValue(functionName, out var function) ? function : throw new KeyNotFoundException($"Function not found: {functionName}");
 
     private FunctionInstance? Instance(string id) =>
-        pools.Values.Select(pool => pool.Find(id)).FirstOrDefault(instance => instance is not null);
+        functions.Values.Select(function => function.Pool.Find(id)).FirstOrDefault(instance => instance is not null);
 
     private void MapRuntimeApi()
     {
@@ -82,7 +97,7 @@ public sealed class LambdaService : IAsyncDisposable
         app.MapPost("/2015-03-31/functions/{function}/invocations", async (string function, HttpRequest request, HttpResponse response) =>
         {
             var name = FunctionName(function);
-            if (!pools.TryGetValue(name, out var pool))
+            if (!functions.TryGetValue(name, out var target))
                 return InvokeError(404, "ResourceNotFoundException",
                     $"Function not found: arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{name}");
             var payload = await request.ReadBodyAsync();
@@ -103,21 +118,14 @@ public sealed class LambdaService : IAsyncDisposable
                 case "DryRun":
                     return Results.StatusCode(204);
                 case "Event":
-                    _ = RunAsynchronouslyAsync(pool, payload);
+                    target.Queue.Enqueue(payload, requestId);
                     return Results.StatusCode(202);
             }
-            var result = await pool.InvokeAsync(payload, CancellationToken.None);
+            var result = await target.Pool.InvokeAsync(payload, requestId, CancellationToken.None);
             response.Headers["X-Amz-Executed-Version"] = "$LATEST";
             if (result.FunctionError is { } error) response.Headers["X-Amz-Function-Error"] = error;
             return Results.Bytes(result.Payload, "application/json");
         });
-    }
-
-    private async Task RunAsynchronouslyAsync(FunctionPool pool, byte[] payload)
-    {
-        var result = await pool.InvokeAsync(payload, CancellationToken.None);
-        if (result.FunctionError is not null)
-            log($"[{pool.Function.Name}] asynchronous invocation failed: {System.Text.Encoding.UTF8.GetString(result.Payload)}");
     }
 
     /// <summary>The Invoke API takes a name, a full ARN, or a partial ARN, each with an optional qualifier.</summary>
@@ -151,7 +159,11 @@ public sealed class LambdaService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var pool in pools.Values) await pool.DisposeAsync();
+        foreach (var (pool, queue) in functions.Values)
+        {
+            await queue.DisposeAsync();
+            await pool.DisposeAsync();
+        }
         await app.DisposeAsync();
     }
 }

@@ -1,31 +1,20 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
-using Serverless.Local.Lambda;
 
 namespace Serverless.Local.Tests.Lambda;
 
 /// <summary>
-/// The local Lambda service with real processes: tiny shell-script runtimes that speak the Runtime
-/// API with curl, so each Lambda behaviour (warm reuse, errors, timeouts, crashes, init errors) is
-/// driven exactly.
+/// The local Lambda service with real processes (see <see cref="ShellFunctions"/>): warm reuse, errors,
+/// timeouts, crashes, init errors.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class LambdaServiceTests : IAsyncLifetime
 {
-    private readonly string packages = Path.Combine(Path.GetTempPath(), "lambda-service-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly List<string> log = [];
-    private LambdaService service = null!;
-    private readonly HttpClient http = new();
+    private ShellFunctions functions = null!;
 
-    public async Task InitializeAsync() => service = await LambdaService.StartAsync(0, line => { lock (log) log.Add(line); });
+    public async Task InitializeAsync() => functions = await ShellFunctions.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await service.DisposeAsync();
-        http.Dispose();
-        Directory.Delete(packages, recursive: true);
-    }
+    public async Task DisposeAsync() => await functions.DisposeAsync();
 
     /// <summary>Answers every invocation with its payload and the process id, so warm reuse shows.</summary>
     private const string Echo = """
@@ -139,26 +128,10 @@ public sealed class LambdaServiceTests : IAsyncLifetime
         Assert.Equal("InvalidRequestContentException", notJson.Headers.GetValues("x-amzn-ErrorType").Single());
     }
 
-    private void Register(string name, string script, TimeSpan? timeout = null)
-    {
-        var directory = Path.Combine(packages, name);
-        Directory.CreateDirectory(directory);
-        var bootstrap = Path.Combine(directory, "bootstrap");
-        File.WriteAllText(bootstrap, "#!/bin/bash\ncd \"$(mktemp -d)\"\n" + script + "\n");
-        File.SetUnixFileMode(bootstrap, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        service.Register(new FunctionDefinition(name, $"{name}.handler", directory, timeout ?? TimeSpan.FromSeconds(10), 128, 2,
-            new Dictionary<string, string> { ["_HANDLER"] = $"{name}.handler", ["PATH"] = "/usr/bin:/bin" }));
-    }
+    private void Register(string name, string script, TimeSpan? timeout = null) => functions.Register(name, script, timeout);
 
-    private async Task<HttpResponseMessage> InvokeAsync(string function, string payload, string invocationType = "RequestResponse")
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{service.Endpoint}/2015-03-31/functions/{Uri.EscapeDataString(function)}/invocations")
-        {
-            Content = new StringContent(payload, Encoding.UTF8),
-        };
-        request.Headers.Add("X-Amz-Invocation-Type", invocationType);
-        return await http.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> InvokeAsync(string function, string payload, string invocationType = "RequestResponse") =>
+        functions.InvokeAsync(function, payload, invocationType);
 
     private static async Task<JsonElement> BodyAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Serverless.Local.Lambda;
+using Serverless.Local.Tests.Lambda;
 
 namespace Serverless.Local.Tests.Streams;
 
@@ -9,10 +9,12 @@ namespace Serverless.Local.Tests.Streams;
 /// first record holding <c>"flaky"</c> is reported as a batch item failure the first time it is seen.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class StreamFunction : IDisposable
+internal sealed class StreamFunction
 {
     private const string Script = """
-        cd "$(mktemp -d)"
+        CALLS="$PACKAGE_DIR/calls"
+        mkdir -p "$CALLS"
+        keep() { cp event "$CALLS/event.tmp" && mv "$CALLS/event.tmp" "$CALLS/$n-$1.json"; } # whole files only
         api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
         while true; do
           curl -s -D headers -o event "$api/next"
@@ -20,7 +22,7 @@ public sealed class StreamFunction : IDisposable
           n=$(date +%s%N)
           sed 's/{"eventID"/\n{"eventID"/g' event | grep '"eventID"' > records
           if grep -q '"poison"' records; then
-            cp event "$CALLS/$n-error.json"
+            keep error
             curl -s -X POST -d '{"errorMessage":"poison record","errorType":"Poison"}' "$api/$id/error"
             continue
           fi
@@ -32,36 +34,27 @@ public sealed class StreamFunction : IDisposable
             fi
           done < records
           if [ -n "$failed" ]; then
-            cp event "$CALLS/$n-partial.json"
+            keep partial
             printf '{"batchItemFailures":[{"itemIdentifier":"%s"}]}' "$failed" > answer
           else
-            cp event "$CALLS/$n-ok.json"
+            keep ok
             printf '{"batchItemFailures":[]}' > answer
           fi
           curl -s -X POST --data-binary @answer "$api/$id/response"
         done
         """;
 
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "stream-function-" + Guid.NewGuid().ToString("N")[..8]);
-
-    public StreamFunction(LambdaService lambda, string name)
+    public StreamFunction(ShellFunctions functions, string name)
     {
-        var package = Path.Combine(directory, "package");
-        Calls = Path.Combine(directory, "calls");
-        Directory.CreateDirectory(package);
-        Directory.CreateDirectory(Calls);
-        var bootstrap = Path.Combine(package, "bootstrap");
-        File.WriteAllText(bootstrap, "#!/bin/bash\n" + Script + "\n");
-        File.SetUnixFileMode(bootstrap, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        lambda.Register(new FunctionDefinition(name, $"{name}.handler", package, TimeSpan.FromSeconds(10), 128, 1,
-            new Dictionary<string, string> { ["_HANDLER"] = $"{name}.handler", ["PATH"] = "/usr/bin:/bin", ["CALLS"] = Calls }));
+        functions.Register(name, Script);
+        Calls = Path.Combine(functions.PackageDirectory(name), "calls");
     }
 
     public string Calls { get; }
 
     /// <summary>Every invocation so far, in order: its outcome (ok, error, partial) and its records.</summary>
     public IReadOnlyList<(string Outcome, IReadOnlyList<JsonElement> Records)> Invocations() =>
-        Directory.GetFiles(Calls, "*.json").Order(StringComparer.Ordinal).Select(path =>
+        (Directory.Exists(Calls) ? Directory.GetFiles(Calls, "*.json") : []).Order(StringComparer.Ordinal).Select(path =>
         {
             var name = Path.GetFileNameWithoutExtension(path);
             using var document = JsonDocument.Parse(File.ReadAllText(path));
@@ -84,6 +77,4 @@ public sealed class StreamFunction : IDisposable
     public static string Value(JsonElement record) => record.GetProperty("dynamodb").GetProperty("NewImage").GetProperty("v").GetProperty("S").GetString()!;
 
     public static string SequenceNumber(JsonElement record) => record.GetProperty("dynamodb").GetProperty("SequenceNumber").GetString()!;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
 }

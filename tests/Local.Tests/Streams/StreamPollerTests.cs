@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Serverless.Local.Lambda;
+using Serverless.Local.Tests.Lambda;
 using Serverless.Local.Streams;
 
 namespace Serverless.Local.Tests.Streams;
@@ -12,18 +13,18 @@ namespace Serverless.Local.Tests.Streams;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixture<DynamoDbLocalFixture>, IAsyncLifetime
 {
-    private readonly string failures = Path.Combine(Path.GetTempPath(), "stream-failures-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly List<string> log = [];
     private readonly List<IAsyncDisposable> running = [];
-    private LambdaService lambda = null!;
+    private readonly List<string> log = [];
+    private ShellFunctions functions = null!;
 
-    public async Task InitializeAsync() => lambda = await LambdaService.StartAsync(0, Log);
+    private string Failures => Path.Combine(functions.PackageDirectory("stream-mappings"), "failures");
+
+    public async Task InitializeAsync() => functions = await ShellFunctions.StartAsync();
 
     public async Task DisposeAsync()
     {
         foreach (var part in running) await part.DisposeAsync();
-        await lambda.DisposeAsync();
-        if (Directory.Exists(failures)) Directory.Delete(failures, recursive: true);
+        await functions.DisposeAsync();
     }
 
     private void Log(string line)
@@ -35,7 +36,7 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
     public async Task Records_of_each_key_arrive_once_in_write_order_in_AWS_form_and_the_filter_drops_the_rest()
     {
         var (table, streamArn) = await dynamo.CreateTableAsync();
-        using var function = new StreamFunction(lambda, "ordered");
+        var function = new StreamFunction(functions, "ordered");
         for (var i = 0; i < 30; i++)
         {
             await dynamo.PutAsync(table, $"key-{i % 3}", "item", $"{i}");
@@ -77,7 +78,7 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
     public async Task A_reported_batch_item_failure_is_retried_from_that_record_only()
     {
         var (table, streamArn) = await dynamo.CreateTableAsync();
-        using var function = new StreamFunction(lambda, "partial");
+        var function = new StreamFunction(functions, "partial");
         foreach (var value in new[] { "a", "b", "flaky", "c", "d" }) await dynamo.PutAsync(table, "k", value, value);
         Start(Source("partial", streamArn, batchSize: 10, reportBatchItemFailures: true));
 
@@ -94,7 +95,7 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
     public async Task Bisection_narrows_a_failing_batch_to_the_poison_record_which_is_retried_then_sent_to_the_destination()
     {
         var (table, streamArn) = await dynamo.CreateTableAsync();
-        using var function = new StreamFunction(lambda, "bisect");
+        var function = new StreamFunction(functions, "bisect");
         var values = new[] { "r0", "r1", "r2", "r3", "r4", "poison", "r6", "r7" };
         foreach (var value in values) await dynamo.PutAsync(table, "k", value, value);
         Start(Source("bisect", streamArn, batchSize: 8, bisect: true, maximumRetryAttempts: 2, destination: "arn:aws:sqs:us-east-1:000000000000:failures"));
@@ -131,7 +132,7 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
     public async Task Without_bisection_a_poison_batch_is_retried_whole_then_dropped_and_the_records_after_it_still_arrive()
     {
         var (table, streamArn) = await dynamo.CreateTableAsync();
-        using var function = new StreamFunction(lambda, "whole");
+        var function = new StreamFunction(functions, "whole");
         foreach (var value in new[] { "a", "poison", "b" }) await dynamo.PutAsync(table, "k", value, value);
         Start(Source("whole", streamArn, batchSize: 3, maximumRetryAttempts: 1, destination: "arn:aws:sqs:us-east-1:000000000000:failures"));
         await WaitForFailureAsync("whole");
@@ -148,7 +149,7 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
     public async Task LATEST_starts_after_the_records_already_in_the_stream()
     {
         var (table, streamArn) = await dynamo.CreateTableAsync();
-        using var function = new StreamFunction(lambda, "latest");
+        var function = new StreamFunction(functions, "latest");
         await dynamo.PutAsync(table, "k", "before", "before");
         Start(Source("latest", streamArn, batchSize: 10, startingPosition: "LATEST"));
         await Task.Delay(1500); // the mapping has taken its LATEST iterator
@@ -162,7 +163,7 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
     private void Start(StreamEventSource source)
     {
         var api = new DynamoDbStreamsApi(new HttpClient(), dynamo.DynamoDb.Endpoint);
-        running.Add(StreamPoller.Start(source, api, lambda, new OnFailureDestination(failures, TimeProvider.System, Log), TimeProvider.System, Log));
+        running.Add(StreamPoller.Start(source, api, functions.Service, new OnFailureDestination(Failures, TimeProvider.System, Log), TimeProvider.System, Log));
     }
 
     private static StreamEventSource Source(string function, string streamArn, int batchSize, string startingPosition = "TRIM_HORIZON",
@@ -173,7 +174,7 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
 
     private async Task<string> WaitForFailureAsync(string function)
     {
-        var directory = Path.Combine(failures, function);
+        var directory = Path.Combine(Failures, function);
         for (var waited = 0; waited < 600; waited++)
         {
             if (Directory.Exists(directory) && Directory.GetFiles(directory) is [var file]) return file;

@@ -1,0 +1,74 @@
+using System.Globalization;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Serverless.Kernel.Aws;
+using Serverless.ServiceDefaults;
+
+namespace Serverless.Predictions;
+
+/// <summary>A past <c>POST /predictions</c> as the history shows it: the labels and scores, not the texts.</summary>
+public sealed record PastPrediction(string PredictionId, DateTimeOffset CreatedAt, int TextCount, IReadOnlyList<Classification> Results);
+
+/// <summary>
+/// Prediction history items, <c>USER#{sub}</c> / <c>PREDICTION#{createdAt}#{predictionId}</c> (createdAt as
+/// <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>, so the sort key orders them by time): <c>type</c>, <c>predictionId</c>,
+/// <c>createdAt</c>, <c>textCount</c>, <c>results</c> (list of <c>{label, score}</c>), and <c>expiresAt</c>, a TTL
+/// <see cref="Retention"/> on.
+/// </summary>
+public sealed class Predictions(IAmazonDynamoDB db, Table table)
+{
+    public const string SortKeyPrefix = "PREDICTION#";
+
+    /// <summary>How long a prediction stays in the history.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(90);
+
+    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
+    /// <summary>Writes the history item of a prediction made at <paramref name="createdAt"/> (whole milliseconds, UTC).</summary>
+    public async Task SaveAsync(string userSub, string predictionId, DateTimeOffset createdAt, IReadOnlyList<Classification> results,
+        CancellationToken cancellationToken)
+    {
+        var time = createdAt.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+        await db.PutItemAsync(new PutItemRequest
+        {
+            TableName = table.Name,
+            Item = new()
+            {
+                [Table.PartitionKey] = new() { S = Table.UserPartition(userSub) },
+                [Table.SortKey] = new() { S = $"{SortKeyPrefix}{time}#{predictionId}" },
+                ["type"] = new() { S = "PREDICTION" },
+                ["predictionId"] = new() { S = predictionId },
+                ["createdAt"] = new() { S = time },
+                ["textCount"] = Number(results.Count),
+                ["results"] = new()
+                {
+                    L = results.Select(result => new AttributeValue
+                    {
+                        M = new()
+                        {
+                            ["label"] = new() { S = result.Label },
+                            ["score"] = new() { N = result.Score.ToString("R", CultureInfo.InvariantCulture) },
+                        },
+                    }).ToList(),
+                },
+                [Table.TimeToLive] = Number((createdAt + Retention).ToUnixTimeSeconds()),
+            },
+        }, cancellationToken);
+    }
+
+    /// <summary>The user's predictions, newest first.</summary>
+    public async Task<Page<PastPrediction>> ListAsync(string userSub, PageRequest page, CancellationToken cancellationToken)
+    {
+        var response = await db.QueryAsync(page.NewestFirst(table, Table.UserPartition(userSub), SortKeyPrefix), cancellationToken);
+        return page.ToPage(response, FromItem);
+    }
+
+    private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
+
+    private static PastPrediction FromItem(Dictionary<string, AttributeValue> item) => new(
+        item["predictionId"].S,
+        DateTimeOffset.ParseExact(item["createdAt"].S, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+        int.Parse(item["textCount"].N, CultureInfo.InvariantCulture),
+        item["results"].L.Select(result => new Classification(
+            result.M["label"].S, double.Parse(result.M["score"].N, CultureInfo.InvariantCulture))).ToList());
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Serverless.Kernel.Aws;
+using Serverless.ServiceDefaults;
+
+namespace Serverless.Predictions;
+
+/// <summary>What <c>POST /predictions</c> takes: the texts to classify.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record NewPrediction(IReadOnlyList<string?>? Texts);
+
+/// <summary>One text with the label and score the model gave it.</summary>
+public sealed record TextPrediction(string Text, string Label, double Score);
+
+/// <summary>What <c>POST /predictions</c> answers: one result per text, in order.</summary>
+public sealed record CreatedPrediction(string PredictionId, DateTimeOffset CreatedAt, IReadOnlyList<TextPrediction> Results);
+
+/// <summary>
+/// <c>POST /predictions</c>: classifies 1..32 texts on the SageMaker endpoint at once, records the call in the history and
+/// answers 201 with the results. 400 names each bad field; the model's failures are 502 (it failed or answered nonsense),
+/// 503 with <c>Retry-After</c> (still throttled after the client's retries) or 504 (no answer in time), never a bare 500.
+/// </summary>
+public static class CreatePrediction
+{
+    public const int MaxTexts = 32;
+    public const int MaxTextLength = 5_000;
+
+    /// <summary>What a throttled caller is told to wait, in seconds.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    public static RouteHandlerBuilder MapCreatePrediction(this RouteGroupBuilder predictions) =>
+        predictions.MapPost("", HandleAsync).WithName(nameof(CreatePrediction));
+
+    public static async Task<Results<Created<CreatedPrediction>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+        NewPrediction request, ClaimsPrincipal user, Predictions predictions, SageMakerRuntimeClient model, TimeProvider time,
+        HttpResponse response, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var errors = Validate(request);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var texts = request.Texts!.Select(text => text!).ToList();
+        var logger = loggers.CreateLogger(typeof(CreatePrediction));
+
+        IReadOnlyList<Classification> classifications;
+        try
+        {
+            classifications = await model.ClassifyAsync(ModelEndpointName, texts, cancellationToken);
+        }
+        catch (Exception error)
+        {
+            var problem = ModelProblem(error, response);
+            if (problem is null) throw;
+            logger.LogWarning(error, "The model endpoint {EndpointName} failed {Texts} texts: {Status} {Detail}",
+                ModelEndpointName, texts.Count, problem.StatusCode, problem.ProblemDetails.Detail);
+            return problem;
+        }
+
+        var now = time.GetUtcNow();
+        var createdAt = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
+        var predictionId = Guid.CreateVersion7(createdAt).ToString("N");
+        var sub = user.Sub();
+        await predictions.SaveAsync(sub, predictionId, createdAt, classifications, cancellationToken);
+        logger.LogInformation("Prediction {PredictionId} for {UserSub}: {Texts} texts", predictionId, sub, texts.Count);
+        return TypedResults.Created((string?)null, new CreatedPrediction(predictionId, createdAt,
+            texts.Select((text, i) => new TextPrediction(text, classifications[i].Label, classifications[i].Score)).ToList()));
+    }
+
+    /// <summary>The problems with <paramref name="request"/>, by field (<c>texts</c>, <c>texts[i]</c>).</summary>
+    public static Dictionary<string, string[]> Validate(NewPrediction request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var texts = request.Texts ?? [];
+        if (texts.Count is 0 or > MaxTexts)
+            errors["texts"] = [$"Give 1 to {MaxTexts} texts; this request has {texts.Count}."];
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(texts[i]))
+                errors[$"texts[{i}]"] = ["The text must not be empty or blank."];
+            else if (texts[i]!.Length > MaxTextLength)
+                errors[$"texts[{i}]"] = [string.Create(CultureInfo.InvariantCulture, $"The text must be at most {MaxTextLength:N0} characters; it has {texts[i]!.Length:N0}.")];
+        }
+        return errors;
+    }
+
+    /// <summary>The answer for a failed model call, or null for a failure that is not the model's (it propagates).</summary>
+    public static ProblemHttpResult? ModelProblem(Exception error, HttpResponse response)
+    {
+        switch (error)
+        {
+            case ModelErrorException modelError:
+                return Problem(StatusCodes.Status502BadGateway, $"The model failed: {modelError.Message}");
+            case AwsServiceException throttled when SageMakerRuntimeClient.IsThrottling(throttled):
+                response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return Problem(StatusCodes.Status503ServiceUnavailable, $"The model is busy; try again in {RetryAfterSeconds} seconds.");
+            case AwsServiceException other:
+                return Problem(StatusCodes.Status502BadGateway, $"The model endpoint answered {other.ErrorCode}: {other.Message}");
+            case InvalidDataException nonsense:
+                return Problem(StatusCodes.Status502BadGateway, nonsense.Message);
+            case HttpRequestException or IOException:
+                return Problem(StatusCodes.Status502BadGateway, "The model endpoint could not be reached.");
+            case OperationCanceledException:
+                return Problem(StatusCodes.Status504GatewayTimeout, "The model did not answer in time.");
+            default:
+                return null;
+        }
+    }
+
+    private static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(statusCode: status, detail: detail);
+
+    private static string ModelEndpointName => Environment.GetEnvironmentVariable("MODEL_ENDPOINT_NAME")
+        ?? throw new InvalidOperationException("MODEL_ENDPOINT_NAME is not set.");
+}

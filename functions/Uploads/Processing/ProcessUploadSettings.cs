@@ -1,0 +1,41 @@
+using System.Globalization;
+using Serverless.Uploads.Scoring;
+
+namespace Serverless.Uploads.Processing;
+
+/// <summary>
+/// ProcessUpload's configuration, from the function's environment (<c>BUCKET_NAME</c>, <c>MODEL_ENDPOINT_NAME</c>,
+/// <c>MAX_UPLOAD_BYTES</c>, <c>MAX_UPLOAD_ROWS</c>, <c>AWS_LAMBDA_FUNCTION_NAME</c>) and its fixed tuning.
+/// </summary>
+/// <param name="FunctionName">The function itself, invoked again to continue an upload.</param>
+/// <param name="MaxInFlight">Batches being scored at once; results are still written in row order.</param>
+/// <param name="ProgressIntervalSeconds">How often the item's counts are updated while rows are scored.</param>
+/// <param name="MaxSafetyMarginSeconds">An invocation stops taking new batches this long before its deadline (at most), or ...</param>
+/// <param name="SafetyFraction">... this fraction of its whole time, when that is less: the time to finish in-flight batches and hand on.</param>
+public sealed record ProcessUploadSettings(
+    string Bucket,
+    string EndpointName,
+    long MaxUploadBytes,
+    long MaxUploadRows,
+    string FunctionName,
+    BatchLimits Limits,
+    int MaxInFlight = 4,
+    double ProgressIntervalSeconds = 2,
+    double MaxSafetyMarginSeconds = 30,
+    double SafetyFraction = 0.25)
+{
+    public static ProcessUploadSettings FromEnvironment() => new(
+        Required("BUCKET_NAME"),
+        Required("MODEL_ENDPOINT_NAME"),
+        long.Parse(Required("MAX_UPLOAD_BYTES"), CultureInfo.InvariantCulture),
+        long.Parse(Required("MAX_UPLOAD_ROWS"), CultureInfo.InvariantCulture),
+        Required("AWS_LAMBDA_FUNCTION_NAME"),
+        BatchLimits.Default);
+
+    /// <summary>How long before the deadline to stop taking new batches, for an invocation with <paramref name="budget"/> left at its start.</summary>
+    public TimeSpan SafetyMargin(TimeSpan budget) =>
+        TimeSpan.FromSeconds(Math.Min(MaxSafetyMarginSeconds, budget.TotalSeconds * SafetyFraction));
+
+    private static string Required(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : throw new InvalidOperationException($"{name} is not set.");
+}

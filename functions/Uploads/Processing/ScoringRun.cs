@@ -1,0 +1,103 @@
+using System.Globalization;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Serverless.Kernel.Aws;
+using Serverless.Kernel.Runtime;
+using Serverless.Uploads.Parsing;
+using Serverless.Uploads.Results;
+using Serverless.Uploads.Scoring;
+
+namespace Serverless.Uploads.Processing;
+
+/// <summary>
+/// One invocation's share of an upload: reads rows from a position into batches, keeps up to
+/// <see cref="ProcessUploadSettings.MaxInFlight"/> batches being scored, writes each batch's lines once all before it are
+/// written, and updates the counts now and then. It stops taking new batches when the invocation's safety margin is
+/// reached; batches still being scored then get until half the margin is left, and one that does not finish is read
+/// again by the next invocation. Only the batches in flight and the result's part buffer are held in memory.
+/// </summary>
+internal sealed class ScoringRun(
+    Upload upload, Tally tally, ResultWriter writer, BatchScorer scorer, UploadStore store, ProcessUploadSettings settings,
+    TimeProvider time, LambdaContext context)
+{
+    private readonly Queue<(Batch Batch, Task<IReadOnlyList<Classification>> Scores)> inFlight = new();
+    private DateTimeOffset lastProgress = time.GetUtcNow();
+    private ReaderPosition written = ReaderPosition.Start;
+
+    /// <summary>Processes rows from <paramref name="from"/>; null once the file is done, else the position to resume at.</summary>
+    public async Task<ReaderPosition?> RunAsync(UploadFormat format, ReaderPosition from, (string Key, long Size) file, IAmazonS3 s3)
+    {
+        written = from;
+        var margin = settings.SafetyMargin(context.RemainingTime);
+        var stopAt = context.Deadline - margin;
+        var cancellationToken = context.CancellationToken;
+        using var scoring = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        scoring.CancelAfter(Max(TimeSpan.Zero, context.Deadline - margin / 2 - time.GetUtcNow()));
+        var stopped = false;
+        try
+        {
+            if (from.Offset < file.Size)
+            {
+                using var response = await s3.GetObjectAsync(new GetObjectRequest
+                {
+                    BucketName = settings.Bucket,
+                    Key = file.Key,
+                    ByteRange = from.Offset > 0 ? new ByteRange(from.Offset, file.Size - 1) : null,
+                }, cancellationToken);
+                var batch = new Batch();
+                await foreach (var row in RowReader.ReadAsync(response.ResponseStream, format, from, cancellationToken))
+                {
+                    if (row.Number > settings.MaxUploadRows)
+                        throw new UploadFormatException(string.Create(CultureInfo.InvariantCulture,
+                            $"The file has more than {settings.MaxUploadRows:N0} rows, the most one upload may have. Split it into smaller files."));
+                    if (!batch.Fits(row, settings.Limits))
+                    {
+                        inFlight.Enqueue((batch, scorer.ScoreAsync(batch, scoring.Token)));
+                        batch = new Batch();
+                        while (inFlight.Count >= settings.MaxInFlight) await WriteOldestAsync(cancellationToken);
+                        if (time.GetUtcNow() >= stopAt)
+                        {
+                            stopped = true;
+                            break;
+                        }
+                    }
+                    batch.Add(row);
+                }
+                if (!stopped && batch.Rows.Count > 0) inFlight.Enqueue((batch, scorer.ScoreAsync(batch, scoring.Token)));
+            }
+            while (inFlight.Count > 0) await WriteOldestAsync(cancellationToken);
+            return stopped ? written : null;
+        }
+        catch (OperationCanceledException) when (scoring.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // A batch did not finish within the margin: the next invocation reads it again.
+            return written;
+        }
+        finally
+        {
+            await scoring.CancelAsync();
+            while (inFlight.TryDequeue(out var abandoned))
+                await abandoned.Scores.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+    }
+
+    private async Task WriteOldestAsync(CancellationToken cancellationToken)
+    {
+        var (batch, scores) = inFlight.Peek();
+        var classifications = await scores;
+        inFlight.Dequeue();
+        var next = 0;
+        foreach (var row in batch.Rows)
+        {
+            var classification = row.Text is null ? null : classifications[next++];
+            await writer.WriteAsync(row, classification, cancellationToken);
+            tally.Add(row, classification);
+        }
+        written = batch.Last.Next;
+        if (time.GetUtcNow() - lastProgress < TimeSpan.FromSeconds(settings.ProgressIntervalSeconds)) return;
+        await store.ProgressAsync(upload.UserSub, upload.UploadId, upload.Claim, tally, cancellationToken);
+        lastProgress = time.GetUtcNow();
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

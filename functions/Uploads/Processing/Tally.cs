@@ -1,0 +1,57 @@
+using System.Globalization;
+using Amazon.DynamoDBv2.Model;
+using Serverless.Kernel.Aws;
+using Serverless.Uploads.Parsing;
+
+namespace Serverless.Uploads.Processing;
+
+/// <summary>
+/// The counts of an upload so far: rows read (scored and failed), rows failed, rows per label, and the first
+/// failed row's reason (the FAILED reason when no row at all could be scored).
+/// </summary>
+public sealed class Tally
+{
+    public long RowsProcessed { get; private set; }
+    public long RowsFailed { get; private set; }
+    public SortedDictionary<string, long> LabelCounts { get; } = new(StringComparer.Ordinal);
+    public string? FirstError { get; private set; }
+
+    public void Add(Row row, Classification? classification)
+    {
+        RowsProcessed++;
+        if (classification is null)
+        {
+            RowsFailed++;
+            FirstError ??= $"row {row.Number.ToString(CultureInfo.InvariantCulture)}: {row.Error}";
+            return;
+        }
+        LabelCounts[classification.Label] = LabelCounts.GetValueOrDefault(classification.Label) + 1;
+    }
+
+    /// <summary>The counters as the upload item holds them.</summary>
+    public Dictionary<string, AttributeValue> ToAttributes() => new()
+    {
+        [UploadAttribute.RowsProcessed] = Number(RowsProcessed),
+        [UploadAttribute.RowsFailed] = Number(RowsFailed),
+        [UploadAttribute.LabelCounts] = new() { M = LabelCounts.ToDictionary(pair => pair.Key, pair => Number(pair.Value)) },
+    };
+
+    /// <summary>The counters of an upload item (a continuing invocation goes on from them).</summary>
+    public static Tally From(Dictionary<string, AttributeValue> item, string? firstError)
+    {
+        var tally = new Tally
+        {
+            RowsProcessed = Long(item.GetValueOrDefault(UploadAttribute.RowsProcessed)),
+            RowsFailed = Long(item.GetValueOrDefault(UploadAttribute.RowsFailed)),
+            FirstError = firstError,
+        };
+        foreach (var (label, count) in item.GetValueOrDefault(UploadAttribute.LabelCounts)?.M ?? [])
+            tally.LabelCounts[label] = Long(count);
+        return tally;
+    }
+
+    internal static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
+
+    internal static long Long(AttributeValue? value) =>
+        value?.N is { } number ? long.Parse(number, NumberStyles.Integer, CultureInfo.InvariantCulture) : 0;
+}

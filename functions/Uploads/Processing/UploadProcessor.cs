@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Text.Json;
+using Amazon.DynamoDBv2.Model;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Logging;
+using Serverless.Kernel.Aws;
+using Serverless.Kernel.Runtime;
+using Serverless.Uploads.Parsing;
+using Serverless.Uploads.Results;
+using Serverless.Uploads.Scoring;
+
+namespace Serverless.Uploads.Processing;
+
+/// <summary>
+/// Scores one upload within one invocation: claims it (or takes it over from the invocation that handed it on), reads its
+/// rows from where the checkpoint says, scores them in batches with a few calls in flight, writes the result in row
+/// order, and shows progress. It ends the upload COMPLETED or FAILED, or, when the invocation's time runs short, saves a
+/// checkpoint and invokes the function again to go on.
+/// </summary>
+public sealed class UploadProcessor(
+    UploadStore store, IAmazonS3 s3, BatchScorer scorer, LambdaClient lambda, ProcessUploadSettings settings, TimeProvider time, ILogger logger)
+{
+    /// <summary>An uploaded file arrived (S3 ObjectCreated): claims its upload and processes it.</summary>
+    public async Task StartAsync(string userSub, string uploadId, string objectKey, long objectSize, LambdaContext context)
+    {
+        var claim = Guid.NewGuid().ToString("N");
+        var item = await store.ClaimAsync(userSub, uploadId, objectKey, objectSize, claim, context.CancellationToken);
+        if (item is null)
+        {
+            var found = await store.GetAsync(userSub, uploadId, context.CancellationToken);
+            logger.LogInformation("Nothing to do for {ObjectKey}: {Reason}", objectKey,
+                found is null ? "there is no such upload"
+                : found.GetValueOrDefault(UploadAttribute.ObjectKey)?.S != objectKey ? "the upload expects another object key"
+                : $"the upload is {found.GetValueOrDefault(UploadAttribute.Status)?.S} already (a repeated delivery)");
+            return;
+        }
+        logger.LogInformation("Claimed upload {UploadId} of {UserSub} ({ObjectSize} bytes)", uploadId, userSub, objectSize);
+        var upload = new Upload(userSub, uploadId, item, claim);
+        if (objectSize > settings.MaxUploadBytes)
+        {
+            await store.FailAsync(userSub, uploadId, claim, new Tally(), string.Create(CultureInfo.InvariantCulture,
+                $"The file has {objectSize:N0} bytes; at most {settings.MaxUploadBytes:N0} can be processed."), context.CancellationToken);
+            return;
+        }
+        await ProcessAsync(upload, null, context);
+    }
+
+    /// <summary>A continuation: takes the upload over with the handed-on claim and resumes at its checkpoint.</summary>
+    public async Task ContinueAsync(ContinueUpload request, LambdaContext context)
+    {
+        var claim = Guid.NewGuid().ToString("N");
+        var item = await store.TakeOverAsync(request.UserSub, request.UploadId, request.Claim, claim, context.CancellationToken);
+        if (item is null || Checkpoint.From(item.GetValueOrDefault(UploadAttribute.Checkpoint)) is not { } checkpoint)
+        {
+            logger.LogInformation("Nothing to continue for upload {UploadId}: deleted, finished, or taken over already (a repeated delivery)", request.UploadId);
+            return;
+        }
+        logger.LogInformation("Continuing upload {UploadId} at byte {Offset}, row {RowsRead} (invocation {Invocation})",
+            request.UploadId, checkpoint.Position.Offset, checkpoint.Position.RowsRead, checkpoint.Invocations + 1);
+        await ProcessAsync(new Upload(request.UserSub, request.UploadId, item, claim), checkpoint, context);
+    }
+
+    private async Task ProcessAsync(Upload upload, Checkpoint? from, LambdaContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        var tally = Tally.From(upload.Item, from?.FirstError);
+        ResultWriter? writer = null;
+        try
+        {
+            var format = UploadFormats.Parse(upload.Item.GetValueOrDefault(UploadAttribute.Format)?.S)
+                ?? throw new UploadFormatException($"The upload's format '{upload.Item.GetValueOrDefault(UploadAttribute.Format)?.S}' is not csv, jsonl or text.");
+            writer = await ResultWriter.OpenAsync(s3, settings.Bucket, upload.ResultKey, upload.CarryKey, from, cancellationToken);
+            var run = new ScoringRun(upload, tally, writer, scorer, store, settings, time, context);
+            var position = await run.RunAsync(format, from?.Position ?? ReaderPosition.Start, ObjectOf(upload), s3);
+            if (position is not null)
+            {
+                await HandOnAsync(upload, tally, writer, position, from, cancellationToken);
+                return;
+            }
+            if (tally.RowsProcessed == 0)
+                throw new UploadFormatException("The file has no rows to score.");
+            if (tally.RowsFailed == tally.RowsProcessed)
+                throw new UploadFormatException(string.Create(CultureInfo.InvariantCulture,
+                    $"No row could be scored: all {tally.RowsProcessed:N0} failed ({tally.FirstError})"));
+            await writer.CompleteAsync(cancellationToken);
+            await store.CompleteAsync(upload.UserSub, upload.UploadId, upload.Claim, tally, upload.ResultKey, cancellationToken);
+            logger.LogInformation("Completed upload {UploadId}: {Rows} rows, {Failed} failed", upload.UploadId, tally.RowsProcessed, tally.RowsFailed);
+        }
+        catch (Exception error) when (error is UploadFormatException or ScoringException)
+        {
+            logger.LogWarning("Upload {UploadId} failed: {Reason}", upload.UploadId, error.Message);
+            await FailAsync(upload, tally, writer, error.Message, cancellationToken);
+        }
+        catch (UploadGoneException)
+        {
+            logger.LogInformation("Upload {UploadId} was deleted or taken over: stopping", upload.UploadId);
+            if (writer is not null) await writer.AbortAsync(CancellationToken.None);
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(error, "Upload {UploadId} stopped on an unexpected error", upload.UploadId);
+            await FailAsync(upload, tally, writer,
+                $"Processing stopped on an internal error (request {context.AwsRequestId}); upload the file again.", CancellationToken.None);
+            throw;
+        }
+    }
+
+    private (string Key, long Size) ObjectOf(Upload upload) =>
+        (upload.Item[UploadAttribute.ObjectKey].S, Tally.Long(upload.Item.GetValueOrDefault(UploadAttribute.ObjectSize)));
+
+    /// <summary>Saves the checkpoint and hands the claim on to a new invocation of this function.</summary>
+    private async Task HandOnAsync(Upload upload, Tally tally, ResultWriter writer, ReaderPosition position, Checkpoint? from,
+        CancellationToken cancellationToken)
+    {
+        var (multipartUploadId, parts, carryBytes) = await writer.CarryAsync(cancellationToken);
+        var checkpoint = new Checkpoint(position, multipartUploadId, parts, carryBytes, tally.FirstError, (from?.Invocations ?? 0) + 1);
+        var handoff = Guid.NewGuid().ToString("N");
+        await store.CheckpointAsync(upload.UserSub, upload.UploadId, upload.Claim, tally, checkpoint, handoff, cancellationToken);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new ContinueUploadEvent(new ContinueUpload(upload.UserSub, upload.UploadId, handoff)),
+            ProcessUploadJsonContext.Default.ContinueUploadEvent);
+        try
+        {
+            await lambda.InvokeEventAsync(settings.FunctionName, payload, cancellationToken);
+        }
+        catch (Exception error) when (error is AwsServiceException or HttpRequestException or OperationCanceledException)
+        {
+            logger.LogError(error, "Could not invoke {FunctionName} to continue upload {UploadId}", settings.FunctionName, upload.UploadId);
+            await FailAsync(upload with { Claim = handoff }, tally, writer,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"Processing stopped after row {position.RowsRead:N0}: the function could not invoke itself to go on ({error.Message})."),
+                CancellationToken.None);
+            return;
+        }
+        logger.LogInformation("Upload {UploadId}: handed on at byte {Offset}, row {RowsRead}", upload.UploadId, position.Offset, position.RowsRead);
+    }
+
+    private async Task FailAsync(Upload upload, Tally tally, ResultWriter? writer, string reason, CancellationToken cancellationToken)
+    {
+        if (writer is not null) await writer.AbortAsync(cancellationToken);
+        try
+        {
+            await store.FailAsync(upload.UserSub, upload.UploadId, upload.Claim, tally, reason, cancellationToken);
+        }
+        catch (UploadGoneException)
+        {
+            logger.LogInformation("Upload {UploadId} was deleted or taken over before it could be marked FAILED", upload.UploadId);
+        }
+    }
+}
+
+/// <summary>The upload being processed: its item as claimed and the claim token this invocation holds.</summary>
+public sealed record Upload(string UserSub, string UploadId, Dictionary<string, AttributeValue> Item, string Claim)
+{
+    public string ResultKey => UploadItem.ResultKey(UserSub, UploadId);
+    public string CarryKey => UploadItem.CarryKey(UserSub, UploadId);
+}

@@ -1,0 +1,125 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Serverless.ServiceDefaults;
+
+namespace Serverless.Uploads.Processing;
+
+/// <summary>
+/// ProcessUpload's writes to the upload item. Every write after the claim is conditional on the claim token of the
+/// invocation that holds it: an item that was deleted or handed on answers <see cref="UploadGoneException"/>, and the
+/// invocation stops without touching it again.
+/// </summary>
+public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider time)
+{
+    private const string Holds = "#status = :processing AND #claim = :claim";
+
+    /// <summary>
+    /// Claims an upload whose file arrived: PENDING_UPLOAD → PROCESSING, with the claim token, the object's size, the start
+    /// time and zero counts, and without the TTL. Null (nothing written) when there is no such upload waiting for that key.
+    /// </summary>
+    public async Task<Dictionary<string, AttributeValue>?> ClaimAsync(
+        string userSub, string uploadId, string objectKey, long objectSize, string claim, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        var values = new Dictionary<string, AttributeValue>(new Tally().ToAttributes().Select(pair => KeyValuePair.Create(":" + pair.Key, pair.Value)))
+        {
+            [":pending"] = new() { S = UploadStatus.PendingUpload },
+            [":processing"] = new() { S = UploadStatus.Processing },
+            [":key"] = new() { S = objectKey },
+            [":claim"] = new() { S = claim },
+            [":now"] = now,
+            [":size"] = Tally.Number(objectSize),
+        };
+        return await UpdateAsync(userSub, uploadId,
+            $"SET #status = :processing, #claim = :claim, {UploadAttribute.StartedAt} = :now, {UploadAttribute.UpdatedAt} = :now, {UploadAttribute.ObjectSize} = :size, " +
+            $"{UploadAttribute.RowsProcessed} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.RowsFailed} = :{UploadAttribute.RowsFailed}, {UploadAttribute.LabelCounts} = :{UploadAttribute.LabelCounts} " +
+            $"REMOVE {Table.TimeToLive}",
+            $"#status = :pending AND {UploadAttribute.ObjectKey} = :key", values, cancellationToken);
+    }
+
+    /// <summary>A continuing invocation takes the upload over from the one that handed it on; null when another took it first.</summary>
+    public Task<Dictionary<string, AttributeValue>?> TakeOverAsync(string userSub, string uploadId, string handoff, string claim, CancellationToken cancellationToken) =>
+        UpdateAsync(userSub, uploadId, $"SET #claim = :next, {UploadAttribute.UpdatedAt} = :now", Holds, new()
+        {
+            [":processing"] = new() { S = UploadStatus.Processing },
+            [":claim"] = new() { S = handoff },
+            [":next"] = new() { S = claim },
+            [":now"] = Now(),
+        }, cancellationToken);
+
+    /// <summary>The item as it is (for a log line saying why a claim failed); null when there is none.</summary>
+    public async Task<Dictionary<string, AttributeValue>?> GetAsync(string userSub, string uploadId, CancellationToken cancellationToken)
+    {
+        var response = await db.GetItemAsync(new GetItemRequest { TableName = table.Name, Key = UploadItem.Key(userSub, uploadId), ConsistentRead = true },
+            cancellationToken);
+        return response.IsItemSet ? response.Item : null;
+    }
+
+    /// <summary>Shows the counts so far.</summary>
+    public Task ProgressAsync(string userSub, string uploadId, string claim, Tally tally, CancellationToken cancellationToken) =>
+        HeldUpdateAsync(userSub, uploadId, claim, tally, "", [], cancellationToken);
+
+    /// <summary>Saves where to resume and hands the claim on to <paramref name="handoff"/>, the token the continuing invocation brings.</summary>
+    public Task CheckpointAsync(string userSub, string uploadId, string claim, Tally tally, Checkpoint checkpoint, string handoff,
+        CancellationToken cancellationToken) =>
+        HeldUpdateAsync(userSub, uploadId, claim, tally, $", {UploadAttribute.Checkpoint} = :checkpoint, #claim = :handoff",
+            new() { [":checkpoint"] = checkpoint.ToAttribute(), [":handoff"] = new() { S = handoff } }, cancellationToken);
+
+    /// <summary>PROCESSING → COMPLETED with the final counts and the result's key.</summary>
+    public Task CompleteAsync(string userSub, string uploadId, string claim, Tally tally, string resultKey, CancellationToken cancellationToken) =>
+        HeldUpdateAsync(userSub, uploadId, claim, tally,
+            $", #status = :end, {UploadAttribute.RowsTotal} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.ResultKey} = :result, {UploadAttribute.CompletedAt} = :now REMOVE {UploadAttribute.Checkpoint}",
+            new() { [":end"] = new() { S = UploadStatus.Completed }, [":result"] = new() { S = resultKey } }, cancellationToken);
+
+    /// <summary>PROCESSING → FAILED with the reason and the counts so far.</summary>
+    public Task FailAsync(string userSub, string uploadId, string claim, Tally tally, string error, CancellationToken cancellationToken) =>
+        HeldUpdateAsync(userSub, uploadId, claim, tally,
+            $", #status = :end, #error = :error, {UploadAttribute.CompletedAt} = :now REMOVE {UploadAttribute.Checkpoint}",
+            new() { [":end"] = new() { S = UploadStatus.Failed }, [":error"] = new() { S = error } }, cancellationToken);
+
+    private async Task HeldUpdateAsync(string userSub, string uploadId, string claim, Tally tally, string more,
+        Dictionary<string, AttributeValue> moreValues, CancellationToken cancellationToken)
+    {
+        var values = new Dictionary<string, AttributeValue>(tally.ToAttributes().Select(pair => KeyValuePair.Create(":" + pair.Key, pair.Value)))
+        {
+            [":processing"] = new() { S = UploadStatus.Processing },
+            [":claim"] = new() { S = claim },
+            [":now"] = Now(),
+        };
+        foreach (var (name, value) in moreValues) values[name] = value;
+        var update = $"SET {UploadAttribute.RowsProcessed} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.RowsFailed} = :{UploadAttribute.RowsFailed}, " +
+            $"{UploadAttribute.LabelCounts} = :{UploadAttribute.LabelCounts}, {UploadAttribute.UpdatedAt} = :now" + more;
+        if (await UpdateAsync(userSub, uploadId, update, Holds, values, cancellationToken) is null)
+            throw new UploadGoneException(uploadId);
+    }
+
+    private async Task<Dictionary<string, AttributeValue>?> UpdateAsync(string userSub, string uploadId, string update, string condition,
+        Dictionary<string, AttributeValue> values, CancellationToken cancellationToken)
+    {
+        var names = new Dictionary<string, string> { ["#status"] = UploadAttribute.Status, ["#claim"] = UploadAttribute.Claim };
+        if (update.Contains("#error", StringComparison.Ordinal)) names["#error"] = UploadAttribute.Error;
+        try
+        {
+            var response = await db.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = table.Name,
+                Key = UploadItem.Key(userSub, uploadId),
+                UpdateExpression = update,
+                ConditionExpression = condition,
+                ExpressionAttributeNames = names,
+                ExpressionAttributeValues = values,
+                ReturnValues = ReturnValue.ALL_NEW,
+            }, cancellationToken);
+            return response.Attributes;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return null;
+        }
+    }
+
+    private AttributeValue Now() => new() { S = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture) };
+}
+
+/// <summary>The upload item was deleted, or its claim is no longer this invocation's: processing stops and leaves it alone.</summary>
+public sealed class UploadGoneException(string uploadId) : Exception($"Upload {uploadId} was deleted or is no longer held by this invocation.");

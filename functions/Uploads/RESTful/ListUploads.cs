@@ -1,0 +1,23 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Serverless.ServiceDefaults;
+
+namespace Serverless.Uploads;
+
+/// <summary><c>GET /uploads?limit=&amp;cursor=</c>: the user's uploads, newest first, a page at a time.</summary>
+public static class ListUploads
+{
+    public static RouteHandlerBuilder MapListUploads(this RouteGroupBuilder uploads) => uploads.MapGet("", HandleAsync).WithName(nameof(ListUploads));
+
+    public static async Task<Results<Ok<Page<Upload>>, ValidationProblem>> HandleAsync(
+        int? limit, string? cursor, ClaimsPrincipal user, Uploads uploads, CancellationToken cancellationToken)
+    {
+        var sub = user.Sub();
+        var page = PageRequest.TryCreate(limit, cursor, Table.UserPartition(sub), UploadItem.SortKeyPrefix, out var errors);
+        if (page is null) return TypedResults.ValidationProblem(errors);
+        return TypedResults.Ok(await uploads.ListAsync(sub, page, cancellationToken));
+    }
+}

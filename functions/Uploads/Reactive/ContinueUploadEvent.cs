@@ -1,0 +1,17 @@
+using System.Text.Json.Serialization;
+
+namespace Serverless.Uploads;
+
+/// <summary>
+/// The event ProcessUpload sends itself (an asynchronous Invoke) to go on with an upload in a new invocation:
+/// <c>{"continueUpload": {"userSub": "...", "uploadId": "...", "claim": "..."}}</c>. <c>claim</c> is the token the
+/// checkpoint handed on; the continuing invocation swaps it for its own, so a repeated delivery finds nothing to do.
+/// </summary>
+public sealed record ContinueUploadEvent(ContinueUpload? ContinueUpload);
+
+/// <summary>Which upload to continue, and the handed-on claim token.</summary>
+public sealed record ContinueUpload(string UserSub, string UploadId, string Claim);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, RespectNullableAnnotations = true)]
+[JsonSerializable(typeof(ContinueUploadEvent))]
+internal sealed partial class ProcessUploadJsonContext : JsonSerializerContext;

@@ -1,0 +1,175 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Serverless.Kernel.Aws;
+using Serverless.Uploads.Parsing;
+using Serverless.Uploads.Processing;
+
+namespace Serverless.Uploads.Results;
+
+/// <summary>
+/// Streams the result file, <c>results/{sub}/{uploadId}.jsonl</c>, one JSON line per row in row order:
+/// <c>{"row":N,"text":"...","label":"POSITIVE","score":0.98}</c> or <c>{"row":N,"error":"..."}</c>. Lines gather in one
+/// part buffer; each full part (<see cref="PartBytes"/>, S3's minimum) goes up as a part of a multipart upload, started with
+/// the first one. A result that never fills a part is one PutObject. Between invocations the unfinished part is carried
+/// in a small object of its own (<see cref="UploadItem.CarryKey"/>), since S3 takes no part under 5 MiB but the last.
+/// </summary>
+public sealed class ResultWriter
+{
+    /// <summary>S3's smallest part but the last: 5 MiB.</summary>
+    public const int PartBytes = 5 * 1024 * 1024;
+
+    public const string ContentType = "application/jsonl";
+
+    private static readonly JsonWriterOptions LineOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    private readonly IAmazonS3 s3;
+    private readonly string bucket;
+    private readonly string key;
+    private readonly string carryKey;
+    private readonly MemoryStream part = new(PartBytes + 64 * 1024);
+    private readonly Utf8JsonWriter json;
+    private readonly List<ResultPart> parts;
+    private readonly bool resumed;
+    private string? multipartUploadId;
+
+    private ResultWriter(IAmazonS3 s3, string bucket, string key, string carryKey, Checkpoint? from)
+    {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.key = key;
+        this.carryKey = carryKey;
+        json = new Utf8JsonWriter(part, LineOptions);
+        parts = [.. from?.Parts ?? []];
+        multipartUploadId = from?.MultipartUploadId;
+        resumed = from is not null;
+    }
+
+    /// <summary>A writer for a new result, or one resuming at a checkpoint with its carried bytes loaded.</summary>
+    public static async Task<ResultWriter> OpenAsync(IAmazonS3 s3, string bucket, string key, string carryKey, Checkpoint? from,
+        CancellationToken cancellationToken)
+    {
+        var writer = new ResultWriter(s3, bucket, key, carryKey, from);
+        if (from is { CarryBytes: > 0 })
+        {
+            using var carried = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = carryKey }, cancellationToken);
+            await carried.ResponseStream.CopyToAsync(writer.part, cancellationToken);
+            if (writer.part.Length != from.CarryBytes)
+                throw new InvalidDataException($"The carried result part {carryKey} has {writer.part.Length} bytes; the checkpoint expects {from.CarryBytes}.");
+        }
+        return writer;
+    }
+
+    /// <summary>Adds a row's line; uploads a part when the buffer is full.</summary>
+    public async Task WriteAsync(Row row, Classification? classification, CancellationToken cancellationToken)
+    {
+        json.Reset(part);
+        json.WriteStartObject();
+        json.WriteNumber("row", row.Number);
+        if (classification is null)
+        {
+            json.WriteString("error", row.Error);
+        }
+        else
+        {
+            json.WriteString("text", row.Text);
+            json.WriteString("label", classification.Label);
+            json.WriteNumber("score", classification.Score);
+        }
+        json.WriteEndObject();
+        json.Flush();
+        part.WriteByte((byte)'\n');
+        if (part.Length >= PartBytes) await UploadPartAsync(cancellationToken);
+    }
+
+    /// <summary>Saves the unfinished part for the next invocation; returns the writer's state for the checkpoint.</summary>
+    public async Task<(string? MultipartUploadId, IReadOnlyList<ResultPart> Parts, long CarryBytes)> CarryAsync(CancellationToken cancellationToken)
+    {
+        if (part.Length > 0) await PutAsync(carryKey, cancellationToken);
+        return (multipartUploadId, parts, part.Length);
+    }
+
+    /// <summary>Writes the result object: the last part and CompleteMultipartUpload, or one PutObject.</summary>
+    public async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (multipartUploadId is null)
+        {
+            await PutAsync(key, cancellationToken);
+        }
+        else
+        {
+            if (part.Length > 0 || parts.Count == 0) await UploadPartAsync(cancellationToken);
+            await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                UploadId = multipartUploadId,
+                PartETags = parts.Select(p => new PartETag { PartNumber = p.PartNumber, ETag = p.ETag, ChecksumCRC32 = p.ChecksumCrc32 }).ToList(),
+            }, cancellationToken);
+        }
+        await ForgetCarryAsync(cancellationToken);
+    }
+
+    /// <summary>Drops what was written: aborts the multipart upload, deletes the carried part.</summary>
+    public async Task AbortAsync(CancellationToken cancellationToken)
+    {
+        if (multipartUploadId is { } id)
+        {
+            try
+            {
+                await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = id }, cancellationToken);
+            }
+            catch (AmazonS3Exception gone) when (gone.ErrorCode == "NoSuchUpload")
+            {
+                // Aborted already: a second failure report.
+            }
+        }
+        await ForgetCarryAsync(cancellationToken);
+    }
+
+    private async Task ForgetCarryAsync(CancellationToken cancellationToken)
+    {
+        if (resumed) await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = carryKey }, cancellationToken);
+    }
+
+    private async Task UploadPartAsync(CancellationToken cancellationToken)
+    {
+        multipartUploadId ??= (await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            ContentType = ContentType,
+            ChecksumAlgorithm = ChecksumAlgorithm.CRC32,
+        }, cancellationToken)).UploadId;
+        var number = parts.Count + 1;
+        var uploaded = await s3.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            UploadId = multipartUploadId,
+            PartNumber = number,
+            InputStream = Buffered(),
+            PartSize = part.Length,
+            ChecksumAlgorithm = ChecksumAlgorithm.CRC32,
+            UseChunkEncoding = false,
+        }, cancellationToken);
+        parts.Add(new ResultPart(number, uploaded.ETag, uploaded.ChecksumCRC32));
+        part.SetLength(0);
+    }
+
+    private async Task PutAsync(string objectKey, CancellationToken cancellationToken)
+    {
+        await s3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = objectKey,
+            InputStream = Buffered(),
+            ContentType = ContentType,
+            UseChunkEncoding = false,
+        }, cancellationToken);
+    }
+
+    // The buffered bytes as a stream of their own, which the SDK may read, rewind and close.
+    private MemoryStream Buffered() => new(part.GetBuffer(), 0, (int)part.Length, writable: false);
+}

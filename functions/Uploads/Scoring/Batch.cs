@@ -1,0 +1,48 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Serverless.Kernel.Aws;
+using Serverless.Uploads.Parsing;
+
+namespace Serverless.Uploads.Scoring;
+
+/// <summary>
+/// Consecutive rows scored in one InvokeEndpoint call: the rows in file order (failed rows ride along, so
+/// results stay in order) and the texts of those that can be scored.
+/// </summary>
+public sealed class Batch
+{
+    // {"inputs":[ ... ]}
+    private const int EnvelopeBytes = 13;
+
+    public List<Row> Rows { get; } = [];
+
+    public List<string> Texts { get; } = [];
+
+    /// <summary>The exact size of the request body <c>{"inputs": [...]}</c> as the SageMaker client serializes it.</summary>
+    public int BodyBytes { get; private set; } = EnvelopeBytes;
+
+    public Row Last => Rows[^1];
+
+    /// <summary>Adds a row, measuring its text as a JSON string (the serializer's default escaping).</summary>
+    public void Add(Row row)
+    {
+        Rows.Add(row);
+        if (row.Text is null) return;
+        BodyBytes += BytesOf(row.Text) + (Texts.Count > 0 ? 1 : 0);
+        Texts.Add(row.Text);
+    }
+
+    /// <summary>Whether the row fits: always into an empty batch, else within the text, row and body limits.</summary>
+    public bool Fits(Row row, BatchLimits limits) =>
+        Rows.Count == 0
+        || (Rows.Count < limits.MaxRows
+            && (row.Text is null || (Texts.Count < limits.MaxTexts && BodyBytes + 1 + BytesOf(row.Text) <= limits.MaxBodyBytes)));
+
+    private static int BytesOf(string text) => JsonEncodedText.Encode(text, JavaScriptEncoder.Default).EncodedUtf8Bytes.Length + 2;
+}
+
+/// <summary>How big a batch may grow: texts per call, rows per batch (failed rows included), request body bytes.</summary>
+public sealed record BatchLimits(int MaxTexts = 64, int MaxRows = 256, int MaxBodyBytes = SageMakerRuntimeClient.MaxBodyBytes)
+{
+    public static BatchLimits Default { get; } = new();
+}

@@ -1,0 +1,48 @@
+using System.Globalization;
+using Serverless.Kernel.Aws;
+
+namespace Serverless.Uploads.Scoring;
+
+/// <summary>
+/// Scores a batch's texts on the SageMaker endpoint (the kernel client retries throttling and 5xx within the deadline).
+/// A failure that retrying could not fix becomes a <see cref="ScoringException"/> naming the rows, in a user's words.
+/// </summary>
+public sealed class BatchScorer(SageMakerRuntimeClient model, string endpointName)
+{
+    public async Task<IReadOnlyList<Classification>> ScoreAsync(Batch batch, CancellationToken cancellationToken)
+    {
+        if (batch.Texts.Count == 0) return [];
+        try
+        {
+            return await model.ClassifyAsync(endpointName, batch.Texts, cancellationToken);
+        }
+        catch (ModelErrorException error)
+        {
+            throw Failure(batch, $"the model failed ({error.OriginalStatusCode?.ToString(CultureInfo.InvariantCulture) ?? "no status"}): {error.OriginalMessage ?? error.Message}", error);
+        }
+        catch (AwsServiceException error)
+        {
+            throw Failure(batch, $"endpoint {endpointName} answered {(int)error.StatusCode} {error.ErrorCode}: {error.Message}", error);
+        }
+        catch (InvalidDataException error)
+        {
+            throw Failure(batch, error.Message, error);
+        }
+        catch (Exception error) when (error is HttpRequestException or IOException || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw Failure(batch, $"endpoint {endpointName} did not answer ({error.Message})", error);
+        }
+    }
+
+    private static ScoringException Failure(Batch batch, string reason, Exception inner)
+    {
+        var scored = batch.Rows.Where(row => row.Text is not null).Select(row => row.Number).ToList();
+        var rows = scored.Count == 1
+            ? $"row {scored[0].ToString(CultureInfo.InvariantCulture)}"
+            : $"rows {scored[0].ToString(CultureInfo.InvariantCulture)}-{scored[^1].ToString(CultureInfo.InvariantCulture)}";
+        return new ScoringException($"The model could not score {rows}: {reason}", inner);
+    }
+}
+
+/// <summary>The model could not score a batch, even after retrying; the message is the upload's FAILED reason.</summary>
+public sealed class ScoringException(string message, Exception inner) : Exception(message, inner);

@@ -1,0 +1,176 @@
+using System.Globalization;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Serverless.ServiceDefaults;
+
+namespace Serverless.Uploads;
+
+/// <summary>An upload as the API shows it. <see cref="Size"/> is the uploaded object's once it arrived, the declared size until then.</summary>
+public sealed record Upload(
+    string UploadId, string Status, string FileName, string ContentType, long Size,
+    long? RowsTotal, long RowsProcessed, long RowsFailed, IReadOnlyDictionary<string, long> LabelCounts,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, string? Error);
+
+/// <summary>A presigned request: send it as given (method, URL, exactly these headers) before <see cref="ExpiresAt"/>.</summary>
+public sealed record PresignedRequest(string Method, string Url, IReadOnlyDictionary<string, string> Headers, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// Upload items (<c>USER#{sub}</c> / <c>UPLOAD#{uploadId}</c>, see <see cref="UploadItem"/>) and their objects in the
+/// files bucket: the uploaded file under <c>uploads/{sub}/{uploadId}/</c> and the result <c>results/{sub}/{uploadId}.jsonl</c>.
+/// </summary>
+public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, string bucketName, TimeProvider time)
+{
+    /// <summary>How long a presigned URL works.</summary>
+    public static readonly TimeSpan PresignedLifetime = TimeSpan.FromMinutes(15);
+
+    // The SDK writes X-Amz-Expires as the seconds from its own clock, read a moment after ours, to Expires, rounded:
+    // half a second more makes that 900, not 899, unless presigning takes over a second (a cold start's first call).
+    private static readonly TimeSpan RoundingMargin = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Creates a PENDING_UPLOAD item; it expires unless a file arrives and ProcessUpload claims it.</summary>
+    public async Task<Upload> CreateAsync(string userSub, string fileName, string contentType, string format, long size, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var uploadId = Guid.CreateVersion7(now).ToString("N");
+        var item = new Dictionary<string, AttributeValue>(UploadItem.Key(userSub, uploadId))
+        {
+            [UploadAttribute.Type] = new() { S = UploadItem.Type },
+            [UploadAttribute.UploadId] = new() { S = uploadId },
+            [UploadAttribute.FileName] = new() { S = fileName },
+            [UploadAttribute.ContentType] = new() { S = contentType },
+            [UploadAttribute.Format] = new() { S = format },
+            [UploadAttribute.DeclaredSize] = Number(size),
+            [UploadAttribute.ObjectKey] = new() { S = UploadItem.ObjectKey(userSub, uploadId, fileName) },
+            [UploadAttribute.Status] = new() { S = UploadStatus.PendingUpload },
+            [UploadAttribute.CreatedAt] = new() { S = now.ToString("O") },
+            [UploadAttribute.UpdatedAt] = new() { S = now.ToString("O") },
+            [UploadAttribute.ExpiresAt] = Number((now + UploadItem.PendingLifetime).ToUnixTimeSeconds()),
+        };
+        await db.PutItemAsync(new PutItemRequest
+        {
+            TableName = table.Name,
+            Item = item,
+            ConditionExpression = "attribute_not_exists(PK)",
+        }, cancellationToken);
+        return FromItem(item);
+    }
+
+    public async Task<Upload?> GetAsync(string userSub, string uploadId, CancellationToken cancellationToken)
+    {
+        var response = await db.GetItemAsync(new GetItemRequest
+        {
+            TableName = table.Name,
+            Key = UploadItem.Key(userSub, uploadId),
+            ConsistentRead = true,
+        }, cancellationToken);
+        return response.IsItemSet ? FromItem(response.Item) : null;
+    }
+
+    /// <summary>The user's uploads, newest first (upload ids are time-ordered).</summary>
+    public async Task<Page<Upload>> ListAsync(string userSub, PageRequest page, CancellationToken cancellationToken)
+    {
+        var response = await db.QueryAsync(page.NewestFirst(table, Table.UserPartition(userSub), UploadItem.SortKeyPrefix), cancellationToken);
+        return page.ToPage(response, FromItem);
+    }
+
+    /// <summary>Deletes the uploaded object(s), the result, then the item (last, so a failed delete can be retried).</summary>
+    /// <returns>The number of objects deleted.</returns>
+    public async Task<int> DeleteAsync(string userSub, string uploadId, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        var prefix = $"uploads/{userSub}/{uploadId}/";
+        string? continuation = null;
+        do
+        {
+            var listed = await s3.ListObjectsV2Async(new ListObjectsV2Request
+            {
+                BucketName = bucketName,
+                Prefix = prefix,
+                ContinuationToken = continuation,
+            }, cancellationToken);
+            if (listed.S3Objects is { Count: > 0 } objects)
+            {
+                var result = await s3.DeleteObjectsAsync(new DeleteObjectsRequest
+                {
+                    BucketName = bucketName,
+                    Objects = objects.Select(o => new KeyVersion { Key = o.Key }).ToList(),
+                    Quiet = true,
+                }, cancellationToken);
+                if (result.DeleteErrors is { Count: > 0 } errors)
+                    throw new InvalidOperationException($"S3 did not delete {errors[0].Key}: {errors[0].Code} {errors[0].Message}");
+                deleted += objects.Count;
+            }
+            continuation = listed.IsTruncated == true ? listed.NextContinuationToken : null;
+        } while (continuation is not null);
+        await s3.DeleteObjectAsync(bucketName, UploadItem.ResultKey(userSub, uploadId), cancellationToken);
+        await db.DeleteItemAsync(new DeleteItemRequest { TableName = table.Name, Key = UploadItem.Key(userSub, uploadId) }, cancellationToken);
+        return deleted;
+    }
+
+    /// <summary>A presigned <c>PUT</c> of the upload's object: SigV4 in the query, signing exactly the key, the content type and the expiry.</summary>
+    public async Task<PresignedRequest> PresignUploadAsync(string userSub, string uploadId, string fileName, string contentType)
+    {
+        var expiresAt = time.GetUtcNow() + PresignedLifetime;
+        var url = await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = bucketName,
+            Key = UploadItem.ObjectKey(userSub, uploadId, fileName),
+            Verb = HttpVerb.PUT,
+            Expires = (expiresAt + RoundingMargin).UtcDateTime,
+            ContentType = contentType,
+            Protocol = Scheme(),
+        });
+        return new PresignedRequest("PUT", url, new Dictionary<string, string> { ["Content-Type"] = contentType }, expiresAt);
+    }
+
+    /// <summary>A presigned <c>GET</c> of the result file that a browser saves as <paramref name="downloadName"/>.</summary>
+    public async Task<PresignedRequest> PresignResultsAsync(string userSub, string uploadId, string downloadName)
+    {
+        var disposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("attachment");
+        disposition.SetHttpFileName(downloadName);
+        var expiresAt = time.GetUtcNow() + PresignedLifetime;
+        var url = await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = bucketName,
+            Key = UploadItem.ResultKey(userSub, uploadId),
+            Verb = HttpVerb.GET,
+            Expires = (expiresAt + RoundingMargin).UtcDateTime,
+            ResponseHeaderOverrides = { ContentDisposition = disposition.ToString() },
+            Protocol = Scheme(),
+        });
+        return new PresignedRequest("GET", url, new Dictionary<string, string>(), expiresAt);
+    }
+
+    // The SDK presigns https unless told otherwise; an http endpoint (AWS_ENDPOINT_URL_S3 on a laptop) needs http URLs.
+    private Protocol Scheme() =>
+        s3.Config.ServiceURL?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true ? Protocol.HTTP : Protocol.HTTPS;
+
+    private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
+
+    private static Upload FromItem(Dictionary<string, AttributeValue> item)
+    {
+        long? Long(string name) => item.TryGetValue(name, out var value) && value.N is { } n ? long.Parse(n, CultureInfo.InvariantCulture) : null;
+        string? String(string name) => item.TryGetValue(name, out var value) ? value.S : null;
+        DateTimeOffset? Time(string name) => String(name) is { } text ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture) : null;
+        var labelCounts = item.TryGetValue(UploadAttribute.LabelCounts, out var counts) && counts.M is { } map
+            ? map.ToDictionary(pair => pair.Key, pair => long.Parse(pair.Value.N, CultureInfo.InvariantCulture))
+            : [];
+        return new Upload(
+            item[UploadAttribute.UploadId].S,
+            item[UploadAttribute.Status].S,
+            item[UploadAttribute.FileName].S,
+            item[UploadAttribute.ContentType].S,
+            Long(UploadAttribute.ObjectSize) ?? Long(UploadAttribute.DeclaredSize) ?? 0,
+            Long(UploadAttribute.RowsTotal),
+            Long(UploadAttribute.RowsProcessed) ?? 0,
+            Long(UploadAttribute.RowsFailed) ?? 0,
+            labelCounts,
+            Time(UploadAttribute.CreatedAt)!.Value,
+            Time(UploadAttribute.UpdatedAt)!.Value,
+            Time(UploadAttribute.StartedAt),
+            Time(UploadAttribute.CompletedAt),
+            String(UploadAttribute.Error));
+    }
+}

@@ -1,0 +1,86 @@
+'use strict';
+// Starts s3rver for the local cloud (see S3Local.cs):
+//   node s3rver-launcher.js <s3rver package folder> <data folder> <port, 0 = any free one>
+// Listens on 127.0.0.1 only, prints "READY http://127.0.0.1:<port>" once it listens, and then one line per object
+// event: "S3EVENT " + {"bucket","key","eventName","size","eTag","eventTime","sourceIp"} as JSON, with the key raw
+// (not URL-encoded) and the event named as AWS names it. Needs NODE_OPTIONS=--openssl-legacy-provider.
+const path = require('path');
+const { AsyncLocalStorage } = require('async_hooks');
+
+const [packageFolder, dataFolder, port] = process.argv.slice(2);
+const S3rver = require(packageFolder);
+const AWSAccount = require(path.join(packageFolder, 'lib', 'models', 'account'));
+
+// S3 answers any access key here: s3rver knows only its own dummy key and checks no SigV4 signature anyway.
+AWSAccount.registry.get = () => AWSAccount.DUMMY_ACCOUNT;
+
+const s3rver = new S3rver({
+  address: '127.0.0.1',
+  port: Number(port),
+  directory: dataFolder,
+  silent: true,
+  vhostBuckets: false, // the S3 front addresses buckets path-style
+  allowMismatchedSignatures: true,
+});
+s3rver.proxy = true; // the source IP of an event is the front's X-Forwarded-For
+
+// s3rver emits an event while handling the request, before the answer is complete; the request it belongs to is
+// found through the async context, and its events are written once the request is done (a copy's ETag is only
+// known from the answer).
+const requests = new AsyncLocalStorage();
+s3rver.middleware.unshift(async (ctx, next) => {
+  ctx.state.s3Events = [];
+  // S3 URL-decodes x-amz-copy-source whole (SDKs encode the key's slashes as %2F); s3rver only applies decodeURI.
+  const copySource = ctx.req.headers['x-amz-copy-source'];
+  if (copySource) {
+    try {
+      ctx.req.headers['x-amz-copy-source'] = encodeURI(decodeURIComponent(copySource));
+    } catch {
+      // not URL-encoded: s3rver answers it as it is
+    }
+  }
+  try {
+    await requests.run(ctx, next);
+  } finally {
+    for (const record of ctx.state.s3Events) {
+      write(ctx, record);
+    }
+  }
+});
+s3rver.on('event', event => {
+  const ctx = requests.getStore();
+  for (const record of event.Records) {
+    ctx.state.s3Events.push(record);
+  }
+});
+
+function write(ctx, record) {
+  const object = record.s3.object;
+  let eventName = record.eventName;
+  // s3rver names the completion of a multipart upload like a browser form POST.
+  if (eventName === 'ObjectCreated:Post' && 'uploadId' in ctx.query) {
+    eventName = 'ObjectCreated:CompleteMultipartUpload';
+  }
+  // A copy's event carries no ETag: take it from the answer, by then XML (<ETag>&quot;hex&quot;</ETag>).
+  const eTag = object.eTag ?? /<ETag>(?:&quot;|")?([^&"<]*)/.exec(String(ctx.body))?.[1];
+  process.stdout.write('S3EVENT ' + JSON.stringify({
+    bucket: record.s3.bucket.name,
+    key: object.key,
+    eventName,
+    size: object.size ?? null,
+    eTag: eTag === undefined ? null : String(eTag).replace(/"/g, ''),
+    eventTime: record.eventTime,
+    sourceIp: record.requestParameters.sourceIPAddress,
+  }) + '\n');
+}
+
+s3rver.run().then(
+  address => process.stdout.write(`READY http://127.0.0.1:${address.port}\n`),
+  error => {
+    process.stderr.write(`${error.stack || error}\n`);
+    process.exit(1);
+  });
+
+// The local cloud never writes to stdin; it closes when the local cloud is gone.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();

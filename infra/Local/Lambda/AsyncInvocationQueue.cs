@@ -1,0 +1,122 @@
+using System.Text;
+using System.Threading.Channels;
+
+namespace Serverless.Local.Lambda;
+
+/// <summary>
+/// Where asynchronous invocations go locally: <see cref="FailuresDirectory"/> takes the on-failure destination's
+/// records; retry N waits N × <see cref="RetryDelay"/> (Lambda waits about 1 min, then 2 min).
+/// </summary>
+public sealed record AsyncInvocationSettings(string FailuresDirectory, TimeSpan RetryDelay)
+{
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}
+
+/// <summary>
+/// One function's internal queue for asynchronous (<c>Event</c>) invocations, as Lambda runs it: each event is
+/// attempted, a function error (including a timeout or a crash) is retried up to
+/// <see cref="EventInvokeConfig.MaximumRetryAttempts"/> times with the same request id, an event older than
+/// <see cref="EventInvokeConfig.MaximumEventAge"/> is not run again, and an event given up on goes to the
+/// on-failure destination as Lambda's invocation record (see <see cref="InvocationRecord"/>), or is logged and dropped.
+/// </summary>
+public sealed class AsyncInvocationQueue : IAsyncDisposable
+{
+    private readonly Channel<QueuedEvent> queue = Channel.CreateUnbounded<QueuedEvent>();
+    private readonly CancellationTokenSource stopping = new();
+    private readonly FunctionPool pool;
+    private readonly EventInvokeConfig config;
+    private readonly AsyncInvocationSettings settings;
+    private readonly Action<string> log;
+    private readonly Task dispatching;
+
+    public AsyncInvocationQueue(FunctionPool pool, AsyncInvocationSettings settings, Action<string> log)
+    {
+        this.pool = pool;
+        this.settings = settings;
+        this.log = log;
+        config = pool.Function.EventInvokeConfig ?? EventInvokeConfig.Default;
+        dispatching = DispatchAsync();
+    }
+
+    /// <summary>Queues an event and returns at once.</summary>
+    public void Enqueue(byte[] payload, string requestId) =>
+        queue.Writer.TryWrite(new QueuedEvent(requestId, payload, settings.Time.GetUtcNow()));
+
+    private async Task DispatchAsync()
+    {
+        try
+        {
+            await foreach (var queued in queue.Reader.ReadAllAsync(stopping.Token))
+                _ = AttemptAsync(queued);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task AttemptAsync(QueuedEvent queued)
+    {
+        var name = pool.Function.Name;
+        try
+        {
+            if (settings.Time.GetUtcNow() - queued.EnqueuedAt > config.MaximumEventAge)
+            {
+                await GiveUpAsync(queued, "EventAgeExceeded");
+                return;
+            }
+            queued.Attempts++;
+            var result = await pool.InvokeAsync(queued.Payload, queued.RequestId, stopping.Token);
+            if (result.FunctionError is null)
+            {
+                if (queued.Attempts > 1) log($"[{name}] asynchronous invocation {queued.RequestId} succeeded on attempt {queued.Attempts}");
+                return;
+            }
+            queued.LastResult = result;
+            if (queued.Attempts > config.MaximumRetryAttempts)
+            {
+                await GiveUpAsync(queued, "RetriesExhausted");
+                return;
+            }
+            var delay = settings.RetryDelay * queued.Attempts;
+            log($"[{name}] asynchronous invocation {queued.RequestId} failed on attempt {queued.Attempts}, retrying in {delay.TotalSeconds:0.###} s: {Encoding.UTF8.GetString(result.Payload)}");
+            await Task.Delay(delay, settings.Time, stopping.Token);
+            await queue.Writer.WriteAsync(queued, stopping.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            log($"[{name}] asynchronous invocation {queued.RequestId} dropped: the local cloud is stopping");
+        }
+    }
+
+    private async Task GiveUpAsync(QueuedEvent queued, string condition)
+    {
+        var name = pool.Function.Name;
+        var attempts = $"{queued.Attempts} attempt{(queued.Attempts == 1 ? "" : "s")}";
+        if (config.OnFailureDestination is not { } destination)
+        {
+            log($"[{name}] asynchronous invocation {queued.RequestId} discarded ({condition} after {attempts}): no on-failure destination");
+            return;
+        }
+        var record = new InvocationRecord(pool.Function, queued.RequestId, condition, queued.Attempts, queued.Payload, queued.LastResult);
+        var path = await record.WriteAsync(Path.Combine(settings.FailuresDirectory, name), settings.Time.GetUtcNow(), stopping.Token);
+        log($"[{name}] asynchronous invocation {queued.RequestId} failed ({condition} after {attempts}): " +
+            $"record for the on-failure destination {destination} written to {path}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        queue.Writer.TryComplete();
+        await stopping.CancelAsync();
+        await dispatching;
+    }
+
+    /// <summary>An event in the queue: its request id stays the same across attempts.</summary>
+    private sealed class QueuedEvent(string requestId, byte[] payload, DateTimeOffset enqueuedAt)
+    {
+        public string RequestId { get; } = requestId;
+        public byte[] Payload { get; } = payload;
+        public DateTimeOffset EnqueuedAt { get; } = enqueuedAt;
+        public int Attempts { get; set; }
+        public InvocationResult? LastResult { get; set; }
+    }
+}

@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Serverless.Kernel.Aws;
+using Serverless.Kernel.Runtime;
+using Serverless.Local;
+using Serverless.Local.Emulators;
+using Serverless.Local.S3;
+using Serverless.ServiceDefaults;
+using Serverless.Uploads;
+using Serverless.Uploads.Processing;
+using Serverless.Uploads.Scoring;
+
+namespace Serverless.EndToEnd.Tests;
+
+/// <summary>
+/// ProcessUpload's handler in this process against the real emulators: DynamoDB Local, the S3 emulator behind the local
+/// cloud's S3 front, and the model server; plus a stand-in for the Lambda Invoke API that runs each asynchronous
+/// invocation (a continuation) through the same handler with its own short deadline.
+/// </summary>
+public sealed class ProcessUploadFixture : IAsyncLifetime
+{
+    public const string Bucket = "process-upload-tests";
+    public const string EndpointName = "sentiment";
+
+    private readonly string state = Path.Combine(Path.GetTempPath(), "serverless-process-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly List<IAsyncDisposable> parts = [];
+    private WebApplication lambda = null!;
+    private readonly ConcurrentBag<Task> continuations = [];
+
+    public ConcurrentQueue<string> Log { get; } = new();
+    public AmazonDynamoDBClient Db { get; private set; } = null!;
+    public AmazonS3Client S3 { get; private set; } = null!;
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(70) };
+    public Table Table { get; } = new("process-upload-tests");
+    public string ModelEndpoint { get; private set; } = "";
+
+    /// <summary>How much time each invocation gets (a continuation's too); tests that check the hand-on make it short.</summary>
+    public TimeSpan InvocationBudget { get; set; } = TimeSpan.FromMinutes(2);
+
+    public ProcessUploadSettings Settings { get; set; } = Defaults;
+
+    /// <summary>Asynchronous invocations the Invoke API stand-in took (continuations).</summary>
+    public int Continuations => continuations.Count;
+
+    public static ProcessUploadSettings Defaults { get; } =
+        new(Bucket, EndpointName, MaxUploadBytes: 50 * 1024 * 1024, MaxUploadRows: 1_000_000, FunctionName: "ProcessUploadFunction", BatchLimits.Default);
+
+    public async Task InitializeAsync()
+    {
+        var root = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
+        var installer = new EmulatorInstaller(Path.Combine(root, ".local", "emulators"), Log.Enqueue);
+        var dynamoDb = await DynamoDbLocal.StartAsync(installer, output: Log.Enqueue);
+        parts.Add(dynamoDb);
+        var s3 = await S3Local.StartAsync(installer, Path.Combine(state, "s3"), output: Log.Enqueue);
+        parts.Add(s3);
+        var front = await S3Front.StartAsync(0, s3.Endpoint, _ => null);
+        parts.Add(front);
+        var model = await LocalModelServer.StartAsync(installer, EndpointName, output: Log.Enqueue);
+        parts.Add(model);
+        ModelEndpoint = model.Endpoint;
+
+        var credentials = new BasicAWSCredentials(DynamoDbLocal.AccessKeyId, DynamoDbLocal.SecretAccessKey);
+        Db = new AmazonDynamoDBClient(credentials, new AmazonDynamoDBConfig { ServiceURL = dynamoDb.Endpoint, AuthenticationRegion = "us-east-1" });
+        S3 = new AmazonS3Client(credentials, new AmazonS3Config { ServiceURL = front.Endpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        await Db.CreateTableAsync(new CreateTableRequest
+        {
+            TableName = Table.Name,
+            BillingMode = BillingMode.PAY_PER_REQUEST,
+            AttributeDefinitions = [new(Table.PartitionKey, ScalarAttributeType.S), new(Table.SortKey, ScalarAttributeType.S)],
+            KeySchema = [new(Table.PartitionKey, KeyType.HASH), new(Table.SortKey, KeyType.RANGE)],
+        });
+        await S3.PutBucketAsync(Bucket);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        lambda = builder.Build();
+        lambda.MapPost("/2015-03-31/functions/{name}/invocations", async (string name, HttpRequest request) =>
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            var payload = body.ToArray();
+            if (request.Headers["X-Amz-Invocation-Type"] != "Event" || name != Settings.FunctionName) return Results.BadRequest();
+            continuations.Add(Task.Run(() => InvokeAsync(payload)));
+            return Results.StatusCode((int)HttpStatusCode.Accepted);
+        });
+        await lambda.StartAsync();
+    }
+
+    /// <summary>Runs the handler once with <paramref name="payload"/>, as one invocation with <see cref="InvocationBudget"/>.</summary>
+    public async Task InvokeAsync(byte[] payload)
+    {
+        var deadline = DateTimeOffset.UtcNow + InvocationBudget;
+        using var cancellation = new CancellationTokenSource(InvocationBudget - LambdaBootstrap.DeadlineMargin);
+        var context = new LambdaContext(Guid.NewGuid().ToString(), deadline, "arn:aws:lambda:us-east-1:000000000000:function:ProcessUploadFunction",
+            null, null, null, cancellation.Token, TimeProvider.System);
+        using var loggers = LoggerFactory.Create(builder => builder.AddProvider(new QueueLoggerProvider(Log)));
+        var processor = new UploadProcessor(new UploadStore(Db, Table, TimeProvider.System), S3,
+            new BatchScorer(new SageMakerRuntimeClient(Http, endpoint: new Uri(ModelEndpoint), region: "us-east-1", credentials: new BasicAWSCredentials("local", "local")), Settings.EndpointName),
+            new LambdaClient(Http, region: "us-east-1", endpoint: new Uri(lambda.Urls.First()), credentials: new BasicAWSCredentials("local", "local")),
+            Settings, TimeProvider.System, loggers.CreateLogger<UploadProcessor>());
+        await ProcessUpload.HandleAsync(payload, processor, Settings, loggers.CreateLogger("ProcessUpload"), context);
+    }
+
+    /// <summary>A user's PENDING_UPLOAD item, as POST /uploads writes it; returns its object key.</summary>
+    public async Task<(string UserSub, string UploadId, string Key)> NewUploadAsync(string format, string fileName = "file.csv")
+    {
+        var userSub = Guid.NewGuid().ToString();
+        var uploadId = Guid.CreateVersion7().ToString("N");
+        var key = UploadItem.ObjectKey(userSub, uploadId, fileName);
+        await Db.PutItemAsync(new PutItemRequest
+        {
+            TableName = Table.Name,
+            Item = new Dictionary<string, AttributeValue>(UploadItem.Key(userSub, uploadId))
+            {
+                [UploadAttribute.Type] = new() { S = UploadItem.Type },
+                [UploadAttribute.UploadId] = new() { S = uploadId },
+                [UploadAttribute.FileName] = new() { S = fileName },
+                [UploadAttribute.Format] = new() { S = format },
+                [UploadAttribute.ObjectKey] = new() { S = key },
+                [UploadAttribute.Status] = new() { S = UploadStatus.PendingUpload },
+                [UploadAttribute.ExpiresAt] = new() { N = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds().ToString() },
+            },
+        });
+        return (userSub, uploadId, key);
+    }
+
+    /// <summary>Puts the file and runs the handler with the S3 event of that PUT; returns the event.</summary>
+    public async Task<byte[]> UploadAsync(string key, byte[] file)
+    {
+        await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = new MemoryStream(file) });
+        var s3Event = S3EventOf(key, file.Length);
+        await InvokeAsync(s3Event);
+        return s3Event;
+    }
+
+    public Task<byte[]> UploadAsync(string key, string file) => UploadAsync(key, Encoding.UTF8.GetBytes(file));
+
+    /// <summary>The S3 event of one PUT, as S3 sends it (the key form-encoded).</summary>
+    public static byte[] S3EventOf(string key, long size, string bucket = Bucket, string eventName = "ObjectCreated:Put") =>
+        Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["Records"] = new JsonArray(new JsonObject
+            {
+                ["eventVersion"] = "2.1", ["eventSource"] = "aws:s3", ["awsRegion"] = "us-east-1", ["eventTime"] = DateTime.UtcNow.ToString("O"),
+                ["eventName"] = eventName, ["userIdentity"] = new JsonObject { ["principalId"] = "AWS:LOCAL" },
+                ["requestParameters"] = new JsonObject { ["sourceIPAddress"] = "127.0.0.1" },
+                ["responseElements"] = new JsonObject { ["x-amz-request-id"] = "REQ", ["x-amz-id-2"] = "ID2" },
+                ["s3"] = new JsonObject
+                {
+                    ["s3SchemaVersion"] = "1.0", ["configurationId"] = "FileUploaded",
+                    ["bucket"] = new JsonObject { ["name"] = bucket, ["ownerIdentity"] = new JsonObject { ["principalId"] = "LOCAL" }, ["arn"] = $"arn:aws:s3:::{bucket}" },
+                    ["object"] = new JsonObject { ["key"] = WebUtility.UrlEncode(key), ["size"] = size, ["eTag"] = "0123", ["sequencer"] = "0A1B" },
+                },
+            }),
+        }.ToJsonString());
+
+    /// <summary>The upload item; waits (up to a minute) while continuations still run it.</summary>
+    public async Task<Dictionary<string, AttributeValue>> ItemAsync(string userSub, string uploadId)
+    {
+        for (var waited = 0; ; waited++)
+        {
+            var item = (await Db.GetItemAsync(new GetItemRequest { TableName = Table.Name, Key = UploadItem.Key(userSub, uploadId), ConsistentRead = true })).Item;
+            if (item?[UploadAttribute.Status].S is UploadStatus.Completed or UploadStatus.Failed || waited == 600 || item is null) return item!;
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The result file's lines.</summary>
+    public async Task<string[]> ResultLinesAsync(string userSub, string uploadId)
+    {
+        using var response = await S3.GetObjectAsync(Bucket, UploadItem.ResultKey(userSub, uploadId));
+        using var reader = new StreamReader(response.ResponseStream);
+        return (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public async Task FaultAsync(string json)
+    {
+        using var response = await Http.PostAsync($"{ModelEndpoint}/_faults", new StringContent(json, Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Task.WhenAll(continuations);
+        await lambda.DisposeAsync();
+        for (var i = parts.Count - 1; i >= 0; i--) await parts[i].DisposeAsync();
+        Db.Dispose();
+        S3.Dispose();
+        Http.Dispose();
+        Directory.Delete(state, recursive: true);
+    }
+
+    private sealed class QueueLoggerProvider(ConcurrentQueue<string> log) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new QueueLogger(log);
+        public void Dispose() { }
+    }
+
+    private sealed class QueueLogger(ConcurrentQueue<string> log) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            log.Enqueue($"{logLevel}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ProcessUploadCollection : ICollectionFixture<ProcessUploadFixture>
+{
+    public const string Name = "process upload";
+}

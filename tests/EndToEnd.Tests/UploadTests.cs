@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Serverless.EndToEnd.Tests;
+
+/// <summary>
+/// An upload's whole life through the local cloud: POST /uploads, the file PUT to S3 (by a browser's presigned request,
+/// or by the AWS CLI), the S3 notification running ProcessUpload as its own process, GET /uploads/{id} until it ends, and
+/// the result file. Faults, bad files and the hand-on between invocations are in <see cref="ProcessUploadTests"/>.
+/// </summary>
+[Collection(LocalCloudCollection.Name)]
+public sealed class UploadTests(LocalCloudFixture cloud)
+{
+    private async Task<(string Id, JsonElement Request)> CreateAsync(TestUser user, string fileName, string contentType, long size)
+    {
+        using var response = await cloud.SendAsync(HttpMethod.Post, "/uploads", user.AccessToken,
+            JsonSerializer.Serialize(new { fileName, contentType, size }));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (body.GetProperty("upload").GetProperty("uploadId").GetString()!, body.GetProperty("uploadRequest"));
+    }
+
+    /// <summary>GET /uploads/{id} until the upload is COMPLETED or FAILED.</summary>
+    private async Task<JsonElement> EndedAsync(TestUser user, string id)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var response = await cloud.SendAsync(HttpMethod.Get, $"/uploads/{id}", user.AccessToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var upload = await response.Content.ReadFromJsonAsync<JsonElement>();
+            if (upload.GetProperty("status").GetString() is "COMPLETED" or "FAILED") return upload;
+            Assert.True(attempt < 600, $"Upload {id} is still {upload.GetProperty("status")}; log: {string.Join('\n', cloud.Log.TakeLast(30))}");
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<string[]> ResultLinesAsync(TestUser user, string id)
+    {
+        using var response = await cloud.SendAsync(HttpMethod.Get, $"/uploads/{id}/results", user.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var url = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("url").GetString()!;
+        return (await cloud.Http.GetStringAsync(url)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    private static void AssertSampleCounts(JsonElement upload)
+    {
+        Assert.Equal("COMPLETED", upload.GetProperty("status").GetString());
+        Assert.Equal(SentimentSample.Rows.Length + 1, upload.GetProperty("rowsTotal").GetInt64());
+        Assert.Equal(1, upload.GetProperty("rowsFailed").GetInt64());
+        var counts = upload.GetProperty("labelCounts");
+        Assert.Equal(10, counts.GetProperty("POSITIVE").GetInt64());
+        Assert.Equal(7, counts.GetProperty("NEGATIVE").GetInt64());
+        Assert.Equal(3, counts.GetProperty("NEUTRAL").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_CSV_PUT_by_a_browser_through_the_presigned_request_is_scored_and_its_results_downloaded()
+    {
+        var user = await cloud.NewUserAsync();
+        var file = Encoding.UTF8.GetBytes(SentimentSample.Csv);
+        var (id, uploadRequest) = await CreateAsync(user, "reviews.csv", "text/csv", file.Length);
+
+        using var put = new HttpRequestMessage(HttpMethod.Put, uploadRequest.GetProperty("url").GetString()) { Content = new ByteArrayContent(file) };
+        foreach (var header in uploadRequest.GetProperty("headers").EnumerateObject())
+            put.Content.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString());
+        using var stored = await cloud.Http.SendAsync(put);
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+
+        var upload = await EndedAsync(user, id);
+        AssertSampleCounts(upload);
+        SentimentSample.AssertResult(await ResultLinesAsync(user, id));
+    }
+
+    [Fact]
+    public async Task A_CSV_put_by_the_AWS_CLI_to_the_upload_key_is_scored_and_a_repeated_delivery_counts_nothing_twice()
+    {
+        var user = await cloud.NewUserAsync();
+        var folder = Directory.CreateTempSubdirectory("upload-e2e-");
+        try
+        {
+            var path = Path.Combine(folder.FullName, "reviews.csv");
+            await File.WriteAllTextAsync(path, SentimentSample.Csv);
+            var (id, _) = await CreateAsync(user, "reviews.csv", "text/csv", new FileInfo(path).Length);
+            var key = $"uploads/{user.Sub}/{id}/reviews.csv";
+
+            var (exitCode, _, error) = await AwsCli.RunAsync(
+            [
+                "s3api", "put-object", "--endpoint-url", cloud.Output("S3Endpoint"), "--bucket", cloud.Output("BucketName"),
+                "--key", key, "--body", path, "--content-type", "text/csv",
+            ]);
+            Assert.True(exitCode == 0, $"aws s3api put-object failed: {error}");
+            var upload = await EndedAsync(user, id);
+            AssertSampleCounts(upload);
+
+            // S3 delivers at least once: the same record again, through the Invoke API, finds the upload done.
+            var functionName = cloud.Cloud.Lambda.Functions.Single(function => function.Handler == "ProcessUpload").Name;
+            using var again = await cloud.Http.PostAsync($"{cloud.Output("LambdaEndpoint")}/2015-03-31/functions/{functionName}/invocations",
+                new ByteArrayContent(ProcessUploadFixture.S3EventOf(key, new FileInfo(path).Length, cloud.Output("BucketName"))));
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            Assert.False(again.Headers.Contains("X-Amz-Function-Error"));
+
+            var after = await EndedAsync(user, id);
+            AssertSampleCounts(after);
+            Assert.Equal(upload.GetProperty("updatedAt").GetString(), after.GetProperty("updatedAt").GetString());
+            Assert.Equal(SentimentSample.Rows.Length + 1, (await ResultLinesAsync(user, id)).Length);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_UTF8_ends_FAILED_with_the_reason_and_another_user_sees_404()
+    {
+        var user = await cloud.NewUserAsync();
+        var other = await cloud.NewUserAsync();
+        var file = new byte[] { 0x74, 0x65, 0x78, 0x74, 0x0A, 0xFF, 0xFE, 0x0A };
+        var (id, uploadRequest) = await CreateAsync(user, "latin1.txt", "text/plain", file.Length);
+        using var put = new HttpRequestMessage(HttpMethod.Put, uploadRequest.GetProperty("url").GetString()) { Content = new ByteArrayContent(file) };
+        put.Content.Headers.TryAddWithoutValidation("Content-Type", "text/plain");
+        (await cloud.Http.SendAsync(put)).EnsureSuccessStatusCode();
+
+        var upload = await EndedAsync(user, id);
+        using var foreign = await cloud.SendAsync(HttpMethod.Get, $"/uploads/{id}", other.AccessToken);
+
+        Assert.Equal("FAILED", upload.GetProperty("status").GetString());
+        Assert.StartsWith("The file is not UTF-8 text: the bytes at offset 5 (0xFF)", upload.GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+    }
+}

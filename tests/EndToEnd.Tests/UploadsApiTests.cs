@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+
+namespace Serverless.EndToEnd.Tests;
+
+/// <summary>The Uploads resource through the gateway: create (with its presigned PUT), list, get, results, delete.</summary>
+[Collection(LocalCloudCollection.Name)]
+public sealed class UploadsApiTests(LocalCloudFixture cloud)
+{
+    [Fact]
+    public async Task POST_uploads_answers_201_with_the_upload_and_its_presigned_PUT_and_GET_shows_it_pending()
+    {
+        var user = await cloud.NewUserAsync();
+
+        using var created = await cloud.SendAsync(HttpMethod.Post, "/uploads", user.AccessToken,
+            """{"fileName": "my reviews.csv", "contentType": "text/csv; charset=utf-8", "size": 1234}""");
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var upload = body.GetProperty("upload");
+        var id = upload.GetProperty("uploadId").GetString()!;
+        Assert.Matches("^[0-9a-f]{32}$", id);
+        Assert.Equal($"/uploads/{id}", created.Headers.Location?.OriginalString);
+        Assert.Equal("PENDING_UPLOAD", upload.GetProperty("status").GetString());
+        Assert.Equal(1234, upload.GetProperty("size").GetInt64());
+        var uploadRequest = body.GetProperty("uploadRequest");
+        Assert.Equal("PUT", uploadRequest.GetProperty("method").GetString());
+        Assert.Equal("text/csv; charset=utf-8", uploadRequest.GetProperty("headers").GetProperty("Content-Type").GetString());
+        Assert.Contains($"/uploads/{user.Sub}/{id}/my%20reviews.csv?", uploadRequest.GetProperty("url").GetString());
+
+        using var got = await cloud.SendAsync(HttpMethod.Get, $"/uploads/{id}", user.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, got.StatusCode);
+        var shown = await got.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(upload.ToString(), shown.ToString());
+        Assert.Equal("my reviews.csv", shown.GetProperty("fileName").GetString());
+        Assert.Equal(0, shown.GetProperty("rowsProcessed").GetInt64());
+
+        var item = await ItemAsync(user, id);
+        Assert.Equal("csv", item["format"].S);
+        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(long.Parse(item["expiresAt"].N, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange(expiresAt - DateTimeOffset.Parse(item["createdAt"].S, System.Globalization.CultureInfo.InvariantCulture),
+            TimeSpan.FromHours(24) - TimeSpan.FromSeconds(1), TimeSpan.FromHours(24));
+    }
+
+    [Fact]
+    public async Task POST_uploads_with_bad_fields_is_a_400_problem_naming_each()
+    {
+        var user = await cloud.NewUserAsync();
+
+        using var response = await cloud.SendAsync(HttpMethod.Post, "/uploads", user.AccessToken,
+            """{"fileName": "../etc/passwd", "contentType": "image/png", "size": 0}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Equal(["contentType", "fileName", "size"], errors.EnumerateObject().Select(error => error.Name).Order());
+    }
+
+    [Fact]
+    public async Task GET_uploads_pages_newest_first_with_a_cursor()
+    {
+        var user = await cloud.NewUserAsync();
+        var ids = new List<string>();
+        foreach (var name in new[] { "first.txt", "second.txt", "third.txt" })
+            ids.Add(await CreateAsync(user, name));
+
+        using var first = await cloud.SendAsync(HttpMethod.Get, "/uploads?limit=2", user.AccessToken);
+        var page = await first.Content.ReadFromJsonAsync<JsonElement>();
+        var cursor = page.GetProperty("nextCursor").GetString()!;
+        using var second = await cloud.SendAsync(HttpMethod.Get, $"/uploads?limit=2&cursor={Uri.EscapeDataString(cursor)}", user.AccessToken);
+        var last = await second.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal([ids[2], ids[1]], Ids(page));
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal([ids[0]], Ids(last));
+        Assert.False(last.TryGetProperty("nextCursor", out _));
+    }
+
+    [Fact]
+    public async Task GET_uploads_with_a_bad_limit_or_cursor_is_a_400_problem_naming_it()
+    {
+        var user = await cloud.NewUserAsync();
+
+        using var limit = await cloud.SendAsync(HttpMethod.Get, "/uploads?limit=0", user.AccessToken);
+        using var cursor = await cloud.SendAsync(HttpMethod.Get, "/uploads?cursor=bm90LWEta2V5", user.AccessToken);
+
+        Assert.True((await limit.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("limit", out _));
+        Assert.True((await cursor.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("cursor", out _));
+    }
+
+    [Fact]
+    public async Task Another_users_upload_and_a_malformed_id_are_404_problems_everywhere()
+    {
+        var owner = await cloud.NewUserAsync();
+        var stranger = await cloud.NewUserAsync();
+        var id = await CreateAsync(owner, "mine.csv");
+
+        foreach (var (method, path) in new[]
+        {
+            (HttpMethod.Get, $"/uploads/{id}"), (HttpMethod.Get, $"/uploads/{id}/results"), (HttpMethod.Delete, $"/uploads/{id}"),
+            (HttpMethod.Get, "/uploads/not-an-id"), (HttpMethod.Get, $"/uploads/{id.ToUpperInvariant()}"),
+        })
+        {
+            using var response = await cloud.SendAsync(method, path, stranger.AccessToken);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        using var stillThere = await cloud.SendAsync(HttpMethod.Get, $"/uploads/{id}", owner.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, stillThere.StatusCode);
+    }
+
+    [Fact]
+    public async Task GET_results_before_the_upload_is_completed_is_a_409_problem_saying_its_status()
+    {
+        var user = await cloud.NewUserAsync();
+        var id = await CreateAsync(user, "later.csv");
+
+        using var response = await cloud.SendAsync(HttpMethod.Get, $"/uploads/{id}/results", user.AccessToken);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("PENDING_UPLOAD", problem.GetProperty("detail").GetString());
+        Assert.Equal("PENDING_UPLOAD", problem.GetProperty("uploadStatus").GetString());
+    }
+
+    private async Task<string> CreateAsync(TestUser user, string fileName)
+    {
+        using var response = await cloud.SendAsync(HttpMethod.Post, "/uploads", user.AccessToken,
+            $$"""{"fileName": "{{fileName}}", "contentType": "text/plain", "size": 10}""");
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("upload").GetProperty("uploadId").GetString()!;
+    }
+
+    private static List<string> Ids(JsonElement page) =>
+        page.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("uploadId").GetString()!).ToList();
+
+    /// <summary>The user's id: the access token's <c>sub</c>.</summary>
+    private async Task<Dictionary<string, AttributeValue>> ItemAsync(TestUser user, string id)
+    {
+        using var db = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"),
+            new AmazonDynamoDBConfig { ServiceURL = cloud.Output("DynamoDbEndpoint"), AuthenticationRegion = "us-east-1" });
+        var response = await db.GetItemAsync(cloud.Output("TableName"), new Dictionary<string, AttributeValue>
+        {
+            ["PK"] = new() { S = $"USER#{user.Sub}" },
+            ["SK"] = new() { S = $"UPLOAD#{id}" },
+        });
+        return response.Item;
+    }
+}

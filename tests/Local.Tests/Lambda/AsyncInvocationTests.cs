@@ -1,0 +1,183 @@
+using System.Net;
+using System.Text.Json;
+using Serverless.Local.Lambda;
+
+namespace Serverless.Local.Tests.Lambda;
+
+/// <summary>
+/// Asynchronous (Event) invocations as Lambda runs them: retries with the same request id after function
+/// errors, timeouts and crashes, the event age limit, and the invocation record for the on-failure destination.
+/// Each script appends the request id of every invocation it gets to <c>$PACKAGE_DIR/attempts</c>.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class AsyncInvocationTests : IAsyncLifetime
+{
+    private const string Destination = "arn:aws:sqs:us-east-1:000000000000:serverless-local-ProcessUploadFailures";
+    private static readonly EventInvokeConfig TwoRetries = new(2, TimeSpan.FromHours(6), Destination);
+
+    /// <summary>Answers the first two invocations with a function error, the rest with a response.</summary>
+    private const string FailsTwice = "while true; do\n" + ShellFunctions.Next + """
+
+          echo "$id" >> "$PACKAGE_DIR/attempts"
+          if [ "$(wc -l < "$PACKAGE_DIR/attempts")" -le 2 ]; then
+            curl -s -X POST -d '{"errorMessage":"not yet","errorType":"Transient"}' "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
+          else
+            curl -s -X POST -d '{"done":true}' "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/response"
+          fi
+        done
+        """;
+
+    private const string AlwaysFails = "while true; do\n" + ShellFunctions.Next + """
+
+          echo "$id" >> "$PACKAGE_DIR/attempts"
+          curl -s -X POST -d '{"errorMessage":"bad file","errorType":"InvalidDataException","stackTrace":[]}' \
+            "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
+        done
+        """;
+
+    private ShellFunctions functions = null!;
+
+    public async Task InitializeAsync() => functions = await ShellFunctions.StartAsync();
+
+    public async Task DisposeAsync() => await functions.DisposeAsync();
+
+    [Fact]
+    public async Task An_event_that_fails_twice_then_succeeds_runs_three_times_with_one_request_id_and_leaves_no_failure_record()
+    {
+        functions.Register("flaky", FailsTwice, eventInvokeConfig: TwoRetries);
+
+        using var response = await functions.InvokeAsync("flaky", """{"n":1}""", "Event");
+        var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
+        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains($"{requestId} succeeded on attempt 3")), "the third attempt");
+
+        Assert.Equal([requestId, requestId, requestId], Attempts("flaky"));
+        Assert.False(Directory.Exists(functions.FailuresDirectory));
+    }
+
+    [Fact]
+    public async Task An_event_that_always_fails_runs_one_plus_the_retries_and_goes_to_the_destination_as_Lambdas_invocation_record()
+    {
+        functions.Register("fails", AlwaysFails, eventInvokeConfig: TwoRetries);
+
+        using var response = await functions.InvokeAsync("fails", """{"Records":[{"n":1}]}""", "Event");
+        var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
+        var record = await FailureRecordAsync("fails");
+
+        Assert.Equal([requestId, requestId, requestId], Attempts("fails"));
+        Assert.Equal(["version", "timestamp", "requestContext", "requestPayload", "responseContext", "responsePayload"],
+            record.EnumerateObject().Select(property => property.Name));
+        Assert.Equal("1.0", record.GetProperty("version").GetString());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", record.GetProperty("timestamp").GetString());
+        var context = record.GetProperty("requestContext");
+        Assert.Equal(requestId, context.GetProperty("requestId").GetString());
+        Assert.Equal("arn:aws:lambda:us-east-1:000000000000:function:fails:$LATEST", context.GetProperty("functionArn").GetString());
+        Assert.Equal("RetriesExhausted", context.GetProperty("condition").GetString());
+        Assert.Equal(3, context.GetProperty("approximateInvokeCount").GetInt32());
+        Assert.Equal(1, record.GetProperty("requestPayload").GetProperty("Records")[0].GetProperty("n").GetInt32());
+        var responseContext = record.GetProperty("responseContext");
+        Assert.Equal(200, responseContext.GetProperty("statusCode").GetInt32());
+        Assert.Equal("$LATEST", responseContext.GetProperty("executedVersion").GetString());
+        Assert.Equal("Unhandled", responseContext.GetProperty("functionError").GetString());
+        Assert.Equal("bad file", record.GetProperty("responsePayload").GetProperty("errorMessage").GetString());
+        Assert.Contains(functions.Log, line => line.Contains(requestId) && line.Contains(Destination) && line.Contains(functions.FailuresDirectory));
+    }
+
+    [Fact]
+    public async Task Timeouts_and_crashes_are_function_errors_that_are_retried()
+    {
+        var once = new EventInvokeConfig(1, TimeSpan.FromHours(6), Destination);
+        functions.Register("slow", ShellFunctions.Next + """
+
+            echo "$id" >> "$PACKAGE_DIR/attempts"
+            sleep 30
+            """, timeout: TimeSpan.FromSeconds(1), eventInvokeConfig: once);
+        functions.Register("crashes", ShellFunctions.Next + """
+
+            echo "$id" >> "$PACKAGE_DIR/attempts"
+            exit 3
+            """, eventInvokeConfig: once);
+
+        using var slow = await functions.InvokeAsync("slow", "{}", "Event");
+        using var crashes = await functions.InvokeAsync("crashes", "{}", "Event");
+        var timedOut = await FailureRecordAsync("slow");
+        var exited = await FailureRecordAsync("crashes");
+
+        Assert.Equal(2, Attempts("slow").Count);
+        Assert.Equal(2, Attempts("crashes").Count);
+        Assert.Equal(2, timedOut.GetProperty("requestContext").GetProperty("approximateInvokeCount").GetInt32());
+        Assert.Equal("Sandbox.Timedout", timedOut.GetProperty("responsePayload").GetProperty("errorType").GetString());
+        Assert.Equal("Runtime.ExitError", exited.GetProperty("responsePayload").GetProperty("errorType").GetString());
+    }
+
+    [Fact]
+    public async Task An_event_older_than_the_maximum_age_is_not_run_again_and_goes_to_the_destination_as_EventAgeExceeded()
+    {
+        // The first retry falls due after 3 s; the event may only be 1 s old.
+        await using var slowRetries = await ShellFunctions.StartAsync(retryDelay: TimeSpan.FromSeconds(3));
+        slowRetries.Register("fails", AlwaysFails, eventInvokeConfig: new EventInvokeConfig(2, TimeSpan.FromSeconds(1), Destination));
+
+        using var response = await slowRetries.InvokeAsync("fails", "{}", "Event");
+        var record = await FailureRecordAsync("fails", slowRetries);
+
+        Assert.Single(File.ReadAllLines(Path.Combine(slowRetries.PackageDirectory("fails"), "attempts")));
+        Assert.Equal("EventAgeExceeded", record.GetProperty("requestContext").GetProperty("condition").GetString());
+        Assert.Equal(1, record.GetProperty("requestContext").GetProperty("approximateInvokeCount").GetInt32());
+        Assert.Equal("bad file", record.GetProperty("responsePayload").GetProperty("errorMessage").GetString());
+    }
+
+    [Fact]
+    public async Task Without_a_destination_an_event_given_up_on_is_logged_and_dropped()
+    {
+        functions.Register("fails", AlwaysFails, eventInvokeConfig: new EventInvokeConfig(0, TimeSpan.FromHours(6), null));
+
+        using var response = await functions.InvokeAsync("fails", "{}", "Event");
+        var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
+        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains($"{requestId} discarded (RetriesExhausted after 1 attempt)")),
+            "the discarded event's log line");
+
+        Assert.Single(Attempts("fails"));
+        Assert.False(Directory.Exists(functions.FailuresDirectory));
+    }
+
+    [Fact]
+    public async Task The_Invoke_API_answers_202_before_the_function_has_run()
+    {
+        // The function holds its invocation until the test has its answer.
+        functions.Register("held", ShellFunctions.Next + """
+
+            echo "$id" >> "$PACKAGE_DIR/attempts"
+            while [ ! -f "$PACKAGE_DIR/release" ]; do sleep 0.05; done
+            curl -s -X POST -d '{}' "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/response"
+            sleep 30
+            """);
+
+        using var response = await functions.InvokeAsync("held", """{"n":1}""", "Event");
+        var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
+        var answeredBeforeRelease = !File.Exists(Path.Combine(functions.PackageDirectory("held"), "release"));
+        await File.WriteAllTextAsync(Path.Combine(functions.PackageDirectory("held"), "release"), "");
+        await functions.EventuallyAsync(() => Attempts("held").Count == 1, "the invocation");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.True(answeredBeforeRelease);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal([requestId], Attempts("held"));
+    }
+
+    private IReadOnlyList<string> Attempts(string function, ShellFunctions? service = null)
+    {
+        var path = Path.Combine((service ?? functions).PackageDirectory(function), "attempts");
+        return File.Exists(path) ? File.ReadAllLines(path) : [];
+    }
+
+    private async Task<JsonElement> FailureRecordAsync(string function, ShellFunctions? service = null)
+    {
+        service ??= functions;
+        var directory = Path.Combine(service.FailuresDirectory, function);
+        await service.EventuallyAsync(() => Directory.Exists(directory) && Directory.EnumerateFiles(directory).Any(), $"a failure record of {function}");
+        var file = Directory.EnumerateFiles(directory).Single();
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(file));
+        var record = document.RootElement.Clone();
+        Assert.Equal($"{record.GetProperty("requestContext").GetProperty("requestId").GetString()}.json", Path.GetFileName(file)[^41..]);
+        return record;
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text;
+using Serverless.Local.Lambda;
+
+namespace Serverless.Local.Tests.Lambda;
+
+/// <summary>
+/// A local Lambda service with tiny shell-script runtimes that speak the Runtime API with curl, so each Lambda
+/// behaviour is driven exactly. Each function's package folder is <c>$PACKAGE_DIR</c> in its environment
+/// (scripts leave traces there); the service's failure records go under <see cref="FailuresDirectory"/>.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal sealed class ShellFunctions : IAsyncDisposable
+{
+    /// <summary>Waits for the next invocation: its request id in <c>$id</c>, its payload in <c>event</c>.</summary>
+    public const string Next = """
+        curl -s -D headers -o event "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next"
+        id=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' headers | cut -d' ' -f2 | tr -d '\r')
+        """;
+
+    private readonly HttpClient http = new();
+    private readonly string root;
+    private readonly List<string> log;
+
+    private ShellFunctions(LambdaService service, string root, List<string> log)
+    {
+        Service = service;
+        this.root = root;
+        this.log = log;
+    }
+
+    public LambdaService Service { get; }
+    public string FailuresDirectory => Path.Combine(root, "failures");
+
+    /// <summary>A service whose asynchronous retries wait <paramref name="retryDelay"/> (default 50 ms), then 2 ×.</summary>
+    public static async Task<ShellFunctions> StartAsync(TimeSpan? retryDelay = null)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "lambda-service-" + Guid.NewGuid().ToString("N")[..8]);
+        var log = new List<string>();
+        var service = await LambdaService.StartAsync(0,
+            new AsyncInvocationSettings(Path.Combine(root, "failures"), retryDelay ?? TimeSpan.FromMilliseconds(50)),
+            line => { lock (log) log.Add(line); });
+        return new ShellFunctions(service, root, log);
+    }
+
+    public IReadOnlyList<string> Log
+    {
+        get { lock (log) return log.ToList(); }
+    }
+
+    public string PackageDirectory(string name) => Path.Combine(root, name);
+
+    public void Register(string name, string script, TimeSpan? timeout = null, EventInvokeConfig? eventInvokeConfig = null)
+    {
+        var directory = PackageDirectory(name);
+        Directory.CreateDirectory(directory);
+        var bootstrap = Path.Combine(directory, "bootstrap");
+        File.WriteAllText(bootstrap, "#!/bin/bash\ncd \"$(mktemp -d)\"\n" + script + "\n");
+        File.SetUnixFileMode(bootstrap, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Service.Register(new FunctionDefinition(name, $"{name}.handler", directory, timeout ?? TimeSpan.FromSeconds(10), 128, 2,
+            new Dictionary<string, string> { ["_HANDLER"] = $"{name}.handler", ["PATH"] = "/usr/bin:/bin", ["PACKAGE_DIR"] = directory },
+            eventInvokeConfig));
+    }
+
+    public async Task<HttpResponseMessage> InvokeAsync(string function, string payload, string invocationType = "RequestResponse")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{Service.Endpoint}/2015-03-31/functions/{Uri.EscapeDataString(function)}/invocations")
+        {
+            Content = new StringContent(payload, Encoding.UTF8),
+        };
+        request.Headers.Add("X-Amz-Invocation-Type", invocationType);
+        return await http.SendAsync(request);
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds (a minute at most: processes start slowly on a busy machine).</summary>
+    public async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        var giveUp = DateTime.UtcNow.AddMinutes(1);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > giveUp)
+                throw new TimeoutException($"Still waiting for {what}. The service's log:{Environment.NewLine}{string.Join(Environment.NewLine, Log)}");
+            await Task.Delay(50);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Service.DisposeAsync();
+        http.Dispose();
+        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+    }
+}
