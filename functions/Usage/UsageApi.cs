@@ -16,7 +16,6 @@ public static class UsageApi
         host(builder);
         builder.AddServiceDefaults();
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, UsageJsonContext.Default));
-        builder.Services.AddSingleton(Plan.FromEnvironment());
 
         var app = builder.Build();
         app.UseServiceDefaults();
