@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
@@ -21,7 +20,7 @@ public sealed class UsageTests(LocalCloudFixture cloud)
     public async Task Predictions_and_completed_uploads_count_once_a_poison_record_goes_to_the_destination_and_GET_usage_shows_the_rest()
     {
         var user = await cloud.NewUserAsync();
-        var sub = Sub(user.AccessToken);
+        var sub = user.Sub;
         using var db = Db();
         var poisonKey = await PutPredictionAsync(db, sub, textCount: null);
         await PutPredictionAsync(db, sub, textCount: 2);
@@ -72,6 +71,47 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
         var problem = await bad.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(problem.GetProperty("errors").TryGetProperty("month", out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task At_the_quota_POST_predictions_and_POST_uploads_answer_429_with_Retry_After_until_the_next_month()
+    {
+        var user = await cloud.NewUserAsync();
+        var quota = (await GetUsageAsync(user, "")).GetProperty("plan").GetProperty("monthlyTexts").GetInt64();
+        using var db = Db();
+        var month = DateTime.UtcNow.ToString("yyyy-MM");
+        await db.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = cloud.Output("TableName"),
+            Key = new() { ["PK"] = new() { S = $"USER#{user.Sub}" }, ["SK"] = new() { S = $"USAGE#{month}" } },
+            UpdateExpression = "SET predictions = :used",
+            ExpressionAttributeValues = new() { [":used"] = new() { N = (quota - 1).ToString() } },
+        });
+
+        var earliest = SecondsToNextMonth();
+        using var tooMany = await SendAsync(user, HttpMethod.Post, "/predictions", """{"texts": ["good", "bad"]}""");
+        var latest = SecondsToNextMonth();
+        using var last = await SendAsync(user, HttpMethod.Post, "/predictions", """{"texts": ["the last one"]}""");
+        await WaitForUsageAsync(user, usage => usage.GetProperty("remaining").GetProperty("texts").GetInt64() == 0);
+        using var upload = await SendAsync(user, HttpMethod.Post, "/uploads", """{"fileName": "a.csv", "contentType": "text/csv", "size": 10}""");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, tooMany.StatusCode);
+        Assert.Equal("application/problem+json", tooMany.Content.Headers.ContentType?.MediaType);
+        var retryAfter = (long)tooMany.Headers.RetryAfter!.Delta!.Value.TotalSeconds;
+        Assert.InRange(retryAfter, latest, earliest + 1);
+        var problem = await tooMany.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(429, problem.GetProperty("status").GetInt32());
+        Assert.Equal(1, problem.GetProperty("remaining").GetInt64());
+        Assert.Equal(HttpStatusCode.Created, last.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, upload.StatusCode);
+        Assert.NotNull(upload.Headers.RetryAfter?.Delta);
+    }
+
+    private static long SecondsToNextMonth()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var next = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
+        return (long)Math.Ceiling((next - now).TotalSeconds);
     }
 
     private AmazonDynamoDBClient Db() => new(new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey),
@@ -150,17 +190,13 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private async Task<HttpResponseMessage> SendAsync(TestUser user, string path)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user.AccessToken);
-        return await cloud.Api.SendAsync(request);
-    }
+    private async Task<HttpResponseMessage> SendAsync(TestUser user, string path) => await SendAsync(user, HttpMethod.Get, path, null);
 
-    private static string Sub(string accessToken)
+    private async Task<HttpResponseMessage> SendAsync(TestUser user, HttpMethod method, string path, string? json)
     {
-        var payload = accessToken.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
-        return JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload))).RootElement.GetProperty("sub").GetString()!;
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user.AccessToken);
+        if (json is not null) request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        return await cloud.Api.SendAsync(request);
     }
 }
