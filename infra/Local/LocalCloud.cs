@@ -5,6 +5,7 @@ using Serverless.Local.Emulators;
 using Serverless.Local.Gateway;
 using Serverless.Local.Lambda;
 using Serverless.Local.S3;
+using Serverless.Local.Streams;
 using Serverless.Local.Template;
 
 namespace Serverless.Local;
@@ -88,6 +89,11 @@ public sealed class LocalCloud : IAsyncDisposable
         s3.ObjectChanged += notifications.Publish;
         foreach (var subscription in notifications.Subscriptions)
             log($"[s3] s3://{subscription.Bucket}/{subscription.Prefix}*{subscription.Suffix} {string.Join(",", subscription.Events)} -> {subscription.FunctionName} (asynchronous)");
+
+        var streams = new DynamoDbStreamsApi(new HttpClient(), dynamoDb.Endpoint);
+        var failures = new OnFailureDestination(Path.Combine(Options.StateDirectory, "failures"), TimeProvider.System, log);
+        foreach (var source in resources.StreamEventSources())
+            parts.Add(StreamPoller.Start(source, streams, Lambda, failures, TimeProvider.System, log));
 
         var gateway = await HttpApiGateway.StartAsync(Options.ApiPort, resources.Routes(), resources.Authorizers(), resources.Cors(), Lambda, log);
         parts.Add(gateway);

@@ -7,6 +7,7 @@ using Serverless.Local.Emulators;
 using Serverless.Local.Gateway;
 using Serverless.Local.Lambda;
 using Serverless.Local.S3;
+using Serverless.Local.Streams;
 using Serverless.Local.Template;
 
 namespace Serverless.Local;
@@ -101,9 +102,11 @@ public sealed partial class LocalResources
         foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::DynamoDB::Table"))
         {
             var name = properties["TableName"] is { } given ? resolver.ResolveString(given) : $"{LocalCloud.StackName}-{logicalId}";
-            await CreateTableAsync(db, name, properties, cancellationToken);
+            var streamArn = await CreateTableAsync(db, name, properties, cancellationToken);
             refs[logicalId] = name;
             attributes[$"{logicalId}.Arn"] = $"arn:aws:dynamodb:{LocalAccount.Region}:{LocalAccount.AccountId}:table/{name}";
+            // DynamoDB Local's own stream ARN (region "ddblocal"), the one its Streams API answers to.
+            if (streamArn is not null) attributes[$"{logicalId}.StreamArn"] = streamArn;
             log($"[dynamodb] table {name}");
         }
         await CreateBucketsAsync(log, cancellationToken);
@@ -131,7 +134,8 @@ public sealed partial class LocalResources
         }
     }
 
-    private static async Task CreateTableAsync(AmazonDynamoDBClient db, string name, JsonObject properties, CancellationToken cancellationToken)
+    /// <summary>Creates a table as the template defines it; answers its stream's ARN when it has a stream.</summary>
+    private static async Task<string?> CreateTableAsync(AmazonDynamoDBClient db, string name, JsonObject properties, CancellationToken cancellationToken)
     {
         var request = new CreateTableRequest
         {
@@ -144,13 +148,14 @@ public sealed partial class LocalResources
         };
         if (properties["StreamSpecification"]?["StreamViewType"]?.GetValue<string>() is { } viewType)
             request.StreamSpecification = new StreamSpecification { StreamEnabled = true, StreamViewType = viewType };
-        await db.CreateTableAsync(request, cancellationToken);
+        var created = await db.CreateTableAsync(request, cancellationToken);
         if (properties["TimeToLiveSpecification"] is { } ttl && ttl["Enabled"]?.GetValue<bool>() == true)
             await db.UpdateTimeToLiveAsync(new UpdateTimeToLiveRequest
             {
                 TableName = name,
                 TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = ttl["AttributeName"]!.GetValue<string>(), Enabled = true },
             }, cancellationToken);
+        return created.TableDescription.LatestStreamArn;
     }
 
     /// <summary>The password policy of a pool the template defines.</summary>
@@ -205,6 +210,17 @@ public sealed partial class LocalResources
                 environment,
                 EventInvokeConfig.From(resolver.Resolve(properties["EventInvokeConfig"])));
         }
+    }
+
+    /// <summary>The event source mappings of the functions' <c>DynamoDB</c> events (call after <see cref="ProvisionAsync"/>).</summary>
+    public IReadOnlyList<StreamEventSource> StreamEventSources()
+    {
+        var sources = new List<StreamEventSource>();
+        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
+            foreach (var (_, trigger) in template.FunctionProperties(logicalId)["Events"]?.AsObject() ?? [])
+                if (trigger?["Type"]?.GetValue<string>() == "DynamoDB")
+                    sources.Add(StreamEventSource.From(functionNames[logicalId], attributes[$"{logicalId}.Arn"], resolver.Resolve(trigger["Properties"])!.AsObject()));
+        return sources;
     }
 
     /// <summary>The S3 notifications from the functions' <c>S3</c> events.</summary>

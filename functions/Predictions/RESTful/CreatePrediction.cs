@@ -23,7 +23,8 @@ public sealed record CreatedPrediction(string PredictionId, DateTimeOffset Creat
 
 /// <summary>
 /// <c>POST /predictions</c>: classifies 1..32 texts on the SageMaker endpoint at once, records the call in the history and
-/// answers 201 with the results. 400 names each bad field; the model's failures are 502 (it failed or answered nonsense),
+/// answers 201 with the results. 400 names each bad field; 429 with <c>Retry-After</c> when the texts would pass the plan's
+/// monthly quota; the model's failures are 502 (it failed or answered nonsense),
 /// 503 with <c>Retry-After</c> (still throttled after the client's retries) or 504 (no answer in time), never a bare 500.
 /// </summary>
 public static class CreatePrediction
@@ -38,13 +39,19 @@ public static class CreatePrediction
         predictions.MapPost("", HandleAsync).WithName(nameof(CreatePrediction));
 
     public static async Task<Results<Created<CreatedPrediction>, ValidationProblem, ProblemHttpResult>> HandleAsync(
-        NewPrediction request, ClaimsPrincipal user, Predictions predictions, SageMakerRuntimeClient model, TimeProvider time,
+        NewPrediction request, ClaimsPrincipal user, Predictions predictions, SageMakerRuntimeClient model, Quota quota, TimeProvider time,
         HttpResponse response, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = Validate(request);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var texts = request.Texts!.Select(text => text!).ToList();
         var logger = loggers.CreateLogger(typeof(CreatePrediction));
+        var check = await quota.CheckAsync(user.Sub(), texts.Count, cancellationToken);
+        if (!check.Allowed)
+        {
+            logger.LogWarning("Refused {Texts} texts of {UserSub}: {Remaining} of the monthly quota left", texts.Count, user.Sub(), check.Remaining);
+            return Quota.TooManyRequests(response, check);
+        }
 
         IReadOnlyList<Classification> classifications;
         try

@@ -21,7 +21,8 @@ public sealed record CreatedUpload(Upload Upload, PresignedRequest UploadRequest
 
 /// <summary>
 /// <c>POST /uploads</c>: records a PENDING_UPLOAD and answers 201 with a presigned <c>PUT</c> that writes the file
-/// to <c>uploads/{sub}/{uploadId}/{fileName}</c>; S3 then starts ProcessUpload. 400 names each bad field.
+/// to <c>uploads/{sub}/{uploadId}/{fileName}</c>; S3 then starts ProcessUpload. 400 names each bad field; 429 with
+/// <c>Retry-After</c> when the plan's monthly quota is used up.
 /// </summary>
 public static class CreateUpload
 {
@@ -29,12 +30,16 @@ public static class CreateUpload
 
     public static RouteHandlerBuilder MapCreateUpload(this RouteGroupBuilder uploads) => uploads.MapPost("", HandleAsync).WithName(nameof(CreateUpload));
 
-    public static async Task<Results<Created<CreatedUpload>, ValidationProblem>> HandleAsync(
-        NewUpload request, ClaimsPrincipal user, Uploads uploads, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task<Results<Created<CreatedUpload>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+        NewUpload request, ClaimsPrincipal user, Uploads uploads, Quota quota, HttpResponse response, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var errors = Validate(request, MaxUploadBytes, out var format);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var sub = user.Sub();
+        // A file's rows are known only once it is read: an upload needs room for at least one; ProcessUpload stops at the quota.
+        var check = await quota.CheckAsync(sub, 1, cancellationToken);
+        if (!check.Allowed) return Quota.TooManyRequests(response, check);
         var contentType = request.ContentType!.Trim();
         var upload = await uploads.CreateAsync(sub, request.FileName!, contentType, format!, request.Size!.Value, cancellationToken);
         var uploadRequest = await uploads.PresignUploadAsync(sub, upload.UploadId, upload.FileName, contentType);

@@ -14,6 +14,9 @@ public sealed partial class CloudFormationSpec
     /// 16 Nov 2023; SAM passes it straight to AWS::Lambda::Function):
     /// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-loggingconfig.html,
     /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-loggingconfig</item>
+    /// <item><c>FunctionResponseTypes</c> (SAM 1.36, 2021) and <c>FilterCriteria</c> (SAM 1.41, 2021) of a SAM <c>DynamoDB</c> event,
+    /// passed straight to AWS::Lambda::EventSourceMapping (the spec's SAM part never got them):
+    /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-dynamodb.html</item>
     /// </list>
     /// </summary>
     public const string Addenda = """
@@ -28,6 +31,13 @@ public sealed partial class CloudFormationSpec
               "LogFormat": { "PrimitiveType": "String", "Required": false },
               "LogGroup": { "PrimitiveType": "String", "Required": false },
               "SystemLogLevel": { "PrimitiveType": "String", "Required": false } } },
+            "AWS::Serverless::Function.DynamoDBEvent": { "Properties": {
+              "FilterCriteria": { "Type": "FilterCriteria", "Required": false },
+              "FunctionResponseTypes": { "Type": "List", "PrimitiveItemType": "String", "Required": false } } },
+            "AWS::Serverless::Function.FilterCriteria": { "Properties": {
+              "Filters": { "Type": "List", "ItemType": "Filter", "Required": false } } },
+            "AWS::Serverless::Function.Filter": { "Properties": {
+              "Pattern": { "PrimitiveType": "String", "Required": false } } },
             "AWS::Serverless::Function.LoggingConfig": { "Properties": {
               "ApplicationLogLevel": { "PrimitiveType": "String", "Required": false },
               "LogFormat": { "PrimitiveType": "String", "Required": false },

@@ -1,0 +1,21 @@
+using System.Globalization;
+
+namespace Serverless.ServiceDefaults;
+
+/// <summary>
+/// The plan every user is on: its name and how many texts a month it includes (texts classified by
+/// POST /predictions plus rows scored by uploads), from the template's <c>PlanName</c> and <c>MonthlyTextQuota</c>
+/// parameters (<c>PLAN_NAME</c>, <c>MONTHLY_TEXT_QUOTA</c>).
+/// </summary>
+public sealed record Plan(string Name, long MonthlyTexts)
+{
+    public static Plan FromEnvironment()
+    {
+        var quota = Environment.GetEnvironmentVariable("MONTHLY_TEXT_QUOTA");
+        return new Plan(
+            Environment.GetEnvironmentVariable("PLAN_NAME") is { Length: > 0 } name ? name : throw new InvalidOperationException("PLAN_NAME is not set."),
+            long.TryParse(quota, NumberStyles.None, CultureInfo.InvariantCulture, out var texts)
+                ? texts
+                : throw new InvalidOperationException($"MONTHLY_TEXT_QUOTA must be a whole number of texts, not '{quota}'."));
+    }
+}

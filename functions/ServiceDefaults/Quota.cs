@@ -1,0 +1,45 @@
+using Amazon.DynamoDBv2;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Serverless.ServiceDefaults;
+
+/// <summary>What a quota check found: whether the request fits, what is left this month, and how long until the next.</summary>
+public sealed record QuotaCheck(bool Allowed, long Requested, long Remaining, MonthlyUsage Usage, Plan Plan, TimeSpan UntilReset)
+{
+    /// <summary>The <c>Retry-After</c> value: whole seconds until the next month starts (UTC), at least 1.</summary>
+    public long RetryAfterSeconds => Math.Max(1, (long)Math.Ceiling(UntilReset.TotalSeconds));
+}
+
+/// <summary>
+/// The plan's monthly text quota, checked before work is accepted: this month's usage (as metered from the table's
+/// stream, so it trails the newest work by the stream's lag) plus the request must stay within the plan.
+/// </summary>
+public sealed class Quota(IAmazonDynamoDB db, Table table, Plan plan, TimeProvider time)
+{
+    public async Task<QuotaCheck> CheckAsync(string userSub, long texts, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var usage = await UsageItem.GetAsync(db, table, userSub, UsageItem.Month(now), cancellationToken);
+        var remaining = Math.Max(0, plan.MonthlyTexts - usage.Texts);
+        return new QuotaCheck(texts <= remaining, texts, remaining, usage, plan, UsageItem.NextMonthStart(now) - now);
+    }
+
+    /// <summary>The 429 answer for a check that did not pass: a problem naming the numbers, and <c>Retry-After</c>.</summary>
+    public static ProblemHttpResult TooManyRequests(HttpResponse response, QuotaCheck check)
+    {
+        response.Headers.RetryAfter = check.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Monthly quota exceeded",
+            detail: $"This request needs {check.Requested} texts but the {check.Plan.Name} plan has {check.Remaining} of its " +
+                $"{check.Plan.MonthlyTexts} left in {check.Usage.Month}; usage starts again at the next month (UTC).",
+            extensions: new Dictionary<string, object?>
+            {
+                ["requested"] = check.Requested,
+                ["remaining"] = check.Remaining,
+                ["monthlyTexts"] = check.Plan.MonthlyTexts,
+                ["month"] = check.Usage.Month,
+            });
+    }
+}

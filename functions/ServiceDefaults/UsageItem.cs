@@ -1,0 +1,54 @@
+using System.Globalization;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+
+namespace Serverless.ServiceDefaults;
+
+/// <summary>A user's usage in one calendar month (UTC), as the usage item counts it.</summary>
+public sealed record MonthlyUsage(string Month, long Predictions, long RowsScored, long Uploads, long Bytes)
+{
+    /// <summary>What the plan's monthly text quota counts: texts classified by POST /predictions plus rows scored by uploads.</summary>
+    public long Texts => Predictions + RowsScored;
+}
+
+/// <summary>
+/// The usage item, <c>USER#{sub}</c> / <c>USAGE#{yyyy-MM}</c>: counters that only MeterUsage adds to (from the
+/// table's stream) and that GET /usage and the quota checks read. A month without usage has no item: all zero.
+/// </summary>
+public static class UsageItem
+{
+    public const string SortKeyPrefix = "USAGE#";
+    public const string Predictions = "predictions";
+    public const string RowsScored = "rowsScored";
+    public const string Uploads = "uploads";
+    public const string Bytes = "bytes";
+
+    /// <summary>The calendar month of an instant, UTC: <c>yyyy-MM</c>.</summary>
+    public static string Month(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+    /// <summary>The first instant of the month after the one <paramref name="time"/> is in, UTC: when usage starts again from zero.</summary>
+    public static DateTimeOffset NextMonthStart(DateTimeOffset time)
+    {
+        var utc = time.UtcDateTime;
+        return new DateTimeOffset(utc.Year, utc.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
+    }
+
+    public static Dictionary<string, AttributeValue> Key(string userSub, string month) => new()
+    {
+        [Table.PartitionKey] = new() { S = Table.UserPartition(userSub) },
+        [Table.SortKey] = new() { S = SortKeyPrefix + month },
+    };
+
+    public static async Task<MonthlyUsage> GetAsync(IAmazonDynamoDB db, Table table, string userSub, string month, CancellationToken cancellationToken)
+    {
+        var response = await db.GetItemAsync(new GetItemRequest
+        {
+            TableName = table.Name,
+            Key = Key(userSub, month),
+            ConsistentRead = true,
+        }, cancellationToken);
+        var item = response.IsItemSet ? response.Item : [];
+        long Counter(string name) => item.TryGetValue(name, out var value) ? long.Parse(value.N, CultureInfo.InvariantCulture) : 0;
+        return new MonthlyUsage(month, Counter(Predictions), Counter(RowsScored), Counter(Uploads), Counter(Bytes));
+    }
+}

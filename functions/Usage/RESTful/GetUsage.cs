@@ -1,0 +1,50 @@
+using System.Security.Claims;
+using System.Text.RegularExpressions;
+using Amazon.DynamoDBv2;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Serverless.ServiceDefaults;
+
+namespace Serverless.Usage;
+
+/// <summary>A month's usage against the plan. <c>remaining.texts</c> never goes below zero.</summary>
+public sealed record UsageReport(
+    string Month, long Predictions, long RowsScored, long Uploads, long Bytes, UsagePlan Plan, UsageRemaining Remaining, DateTimeOffset ResetsAt);
+
+public sealed record UsagePlan(string Name, long MonthlyTexts);
+
+/// <summary>What the plan still allows in the month: texts for POST /predictions and uploads together.</summary>
+public sealed record UsageRemaining(long Texts);
+
+/// <summary>
+/// <c>GET /usage</c>: this month's counters (UTC), or those of <c>?month=YYYY-MM</c>, with the plan's quota and what
+/// remains of it. Counters come from the table's stream, so the newest work shows after the stream's lag.
+/// </summary>
+public static partial class GetUsage
+{
+    public static RouteHandlerBuilder MapGetUsage(this RouteGroupBuilder usage) => usage.MapGet("", HandleAsync).WithName(nameof(GetUsage));
+
+    public static async Task<Results<Ok<UsageReport>, ValidationProblem>> HandleAsync(
+        ClaimsPrincipal user, string? month, IAmazonDynamoDB db, Table table, Plan plan, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (month is not null && !MonthFormat().IsMatch(month))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["month"] = [$"month must be a calendar month as YYYY-MM (e.g. {UsageItem.Month(time.GetUtcNow())}), not '{month}'."],
+            });
+        month ??= UsageItem.Month(time.GetUtcNow());
+        var usage = await UsageItem.GetAsync(db, table, user.Sub(), month, cancellationToken);
+        var monthStart = DateTimeOffset.ParseExact(month + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal);
+        return TypedResults.Ok(new UsageReport(
+            usage.Month, usage.Predictions, usage.RowsScored, usage.Uploads, usage.Bytes,
+            new UsagePlan(plan.Name, plan.MonthlyTexts),
+            new UsageRemaining(Math.Max(0, plan.MonthlyTexts - usage.Texts)),
+            UsageItem.NextMonthStart(monthStart)));
+    }
+
+    [GeneratedRegex(@"^\d{4}-(0[1-9]|1[0-2])$")]
+    private static partial Regex MonthFormat();
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Microsoft.Extensions.Logging;
+using Serverless.Kernel.Events;
+using Serverless.Kernel.Runtime;
+using Serverless.ServiceDefaults;
+
+namespace Serverless.Usage;
+
+/// <summary>
+/// The table's stream (<c>ReportBatchItemFailures</c> on): meters new predictions and completed uploads into the
+/// users' monthly usage items, each exactly once (<see cref="UsageMeter"/>). A record that cannot be read or applied is
+/// reported as a batch item failure, with a log line naming it; every other record of the batch still counts
+/// (Lambda retries from the failed record, and the records after it then find their markers).
+/// </summary>
+public static class MeterUsage
+{
+    public static Task<LambdaHandler> CreateHandlerAsync(ILoggerFactory loggers)
+    {
+        var meter = new UsageMeter(new AmazonDynamoDBClient(), Table.FromEnvironment(), TimeProvider.System);
+        var logger = loggers.CreateLogger(typeof(MeterUsage));
+        return Task.FromResult<LambdaHandler>(async (payload, context) =>
+        {
+            var batch = JsonSerializer.Deserialize(payload, KernelJsonContext.Default.DynamoDBEvent)
+                ?? throw new JsonException("The event is not a DynamoDB stream event.");
+            var response = await HandleAsync(batch, meter, logger, context.CancellationToken);
+            return JsonSerializer.SerializeToUtf8Bytes(response, KernelJsonContext.Default.StreamsEventResponse);
+        });
+    }
+
+    public static async Task<StreamsEventResponse> HandleAsync(DynamoDBEvent batch, UsageMeter meter, ILogger logger, CancellationToken cancellationToken)
+    {
+        var response = new StreamsEventResponse();
+        foreach (var record in batch.Records)
+        {
+            var sequenceNumber = record.Dynamodb.SequenceNumber;
+            try
+            {
+                if (UsageChange.From(record) is not { } change) continue;
+                var applied = await meter.ApplyAsync(change, record.EventID, cancellationToken);
+                logger.LogInformation(
+                    applied ? "Metered {Source} of {UserSub} into {Month}" : "Already metered {Source} of {UserSub} into {Month}",
+                    change.Source, change.UserSub, change.Month);
+            }
+            catch (InvalidDataException bad)
+            {
+                logger.LogError("Bad stream record {EventId} (sequence number {SequenceNumber}, {EventName} of {Key}): {Reason}",
+                    record.EventID, sequenceNumber, record.EventName, Key(record), bad.Message);
+                response.BatchItemFailures.Add(new StreamsEventResponse.BatchItemFailure { ItemIdentifier = sequenceNumber });
+            }
+            catch (AmazonDynamoDBException failed)
+            {
+                logger.LogError(failed, "Could not meter stream record {EventId} (sequence number {SequenceNumber}, {Key}); it will be retried",
+                    record.EventID, sequenceNumber, Key(record));
+                response.BatchItemFailures.Add(new StreamsEventResponse.BatchItemFailure { ItemIdentifier = sequenceNumber });
+            }
+        }
+        return response;
+    }
+
+    private static string Key(DynamoDBEvent.DynamodbStreamRecord record) =>
+        $"{record.Dynamodb.Keys.GetValueOrDefault(Table.PartitionKey)?.S}/{record.Dynamodb.Keys.GetValueOrDefault(Table.SortKey)?.S}";
+}

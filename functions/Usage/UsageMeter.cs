@@ -1,0 +1,89 @@
+using System.Globalization;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Serverless.ServiceDefaults;
+
+namespace Serverless.Usage;
+
+/// <summary>
+/// Adds usage changes to the usage items, each exactly once. One transaction per change writes a marker item,
+/// <c>USER#{sub}</c> / <c>METERED#{source sort key}</c>, on the condition that it does not exist yet, and <c>ADD</c>s the
+/// counters to <c>USAGE#{yyyy-MM}</c>: both or neither. A redelivered record (Lambda's retries, a partial batch retried
+/// from its failed record, a bisected batch) finds its marker and changes nothing. The marker is keyed by the source
+/// item rather than the stream record's eventID because the event is what must count once, whichever record tells it.
+/// Markers expire (TTL) after <see cref="MarkerLifetime"/>, well past the 24 hours a stream keeps a record.
+/// </summary>
+public sealed class UsageMeter(IAmazonDynamoDB db, Table table, TimeProvider time)
+{
+    public const string MarkerSortKeyPrefix = "METERED#";
+    public static readonly TimeSpan MarkerLifetime = TimeSpan.FromDays(2);
+
+    /// <summary>True when the change was added now, false when it had been already.</summary>
+    public async Task<bool> ApplyAsync(UsageChange change, string eventId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var usageKey = UsageItem.Key(change.UserSub, change.Month);
+        try
+        {
+            await db.TransactWriteItemsAsync(new TransactWriteItemsRequest
+            {
+                TransactItems =
+                [
+                    new TransactWriteItem
+                    {
+                        Put = new Put
+                        {
+                            TableName = table.Name,
+                            Item = new Dictionary<string, AttributeValue>
+                            {
+                                [Table.PartitionKey] = usageKey[Table.PartitionKey],
+                                [Table.SortKey] = new() { S = MarkerSortKeyPrefix + change.Source },
+                                ["type"] = new() { S = "METERED" },
+                                ["month"] = new() { S = change.Month },
+                                ["eventID"] = new() { S = eventId },
+                                [Table.TimeToLive] = new() { N = (now + MarkerLifetime).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) },
+                            },
+                            ConditionExpression = "attribute_not_exists(#pk)",
+                            ExpressionAttributeNames = new() { ["#pk"] = Table.PartitionKey },
+                        },
+                    },
+                    new TransactWriteItem
+                    {
+                        Update = new Update
+                        {
+                            TableName = table.Name,
+                            Key = usageKey,
+                            UpdateExpression = "ADD #predictions :predictions, #rowsScored :rowsScored, #uploads :uploads, #bytes :bytes " +
+                                "SET #type = :type, #updatedAt = :updatedAt",
+                            ExpressionAttributeNames = new()
+                            {
+                                ["#predictions"] = UsageItem.Predictions,
+                                ["#rowsScored"] = UsageItem.RowsScored,
+                                ["#uploads"] = UsageItem.Uploads,
+                                ["#bytes"] = UsageItem.Bytes,
+                                ["#type"] = "type",
+                                ["#updatedAt"] = "updatedAt",
+                            },
+                            ExpressionAttributeValues = new()
+                            {
+                                [":predictions"] = Number(change.Predictions),
+                                [":rowsScored"] = Number(change.RowsScored),
+                                [":uploads"] = Number(change.Uploads),
+                                [":bytes"] = Number(change.Bytes),
+                                [":type"] = new() { S = "USAGE" },
+                                [":updatedAt"] = new() { S = now.ToString("O", CultureInfo.InvariantCulture) },
+                            },
+                        },
+                    },
+                ],
+            }, cancellationToken);
+            return true;
+        }
+        catch (TransactionCanceledException cancelled) when (cancelled.CancellationReasons?.FirstOrDefault()?.Code == "ConditionalCheckFailed")
+        {
+            return false;
+        }
+    }
+
+    private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
+}

@@ -1,0 +1,202 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Serverless.Local.Lambda;
+
+namespace Serverless.EndToEnd.Tests;
+
+/// <summary>
+/// Usage metering through the real chain: items written to DynamoDB Local, its stream read by the local event source
+/// mapping from the template, the MeterUsage package as a process, GET /usage through the gateway.
+/// </summary>
+[Collection(LocalCloudCollection.Name)]
+public sealed class UsageTests(LocalCloudFixture cloud)
+{
+    [Fact]
+    public async Task Predictions_and_completed_uploads_count_once_a_poison_record_goes_to_the_destination_and_GET_usage_shows_the_rest()
+    {
+        var user = await cloud.NewUserAsync();
+        var sub = user.Sub;
+        using var db = Db();
+        var poisonKey = await PutPredictionAsync(db, sub, textCount: null);
+        await PutPredictionAsync(db, sub, textCount: 2);
+        await PutPredictionAsync(db, sub, textCount: 3);
+        var uploadId = Guid.CreateVersion7().ToString("N");
+        await PutUploadAsync(db, sub, uploadId, "PROCESSING");
+        await PutUploadAsync(db, sub, uploadId, "COMPLETED", rowsProcessed: 10, rowsFailed: 2, objectSize: 1234);
+        await PutUploadAsync(db, sub, uploadId, "COMPLETED", rowsProcessed: 10, rowsFailed: 2, objectSize: 1234); // not a new completion
+        await PutPredictionAsync(db, sub, textCount: 5);
+
+        var usage = await WaitForUsageAsync(user, usage => usage.GetProperty("predictions").GetInt64() >= 10 && usage.GetProperty("uploads").GetInt64() >= 1);
+        var failure = await WaitForFailureRecordAsync(poisonKey);
+
+        Assert.Equal(10, usage.GetProperty("predictions").GetInt64());
+        Assert.Equal(8, usage.GetProperty("rowsScored").GetInt64());
+        Assert.Equal(1, usage.GetProperty("uploads").GetInt64());
+        Assert.Equal(1234, usage.GetProperty("bytes").GetInt64());
+        Assert.Equal(DateTime.UtcNow.ToString("yyyy-MM"), usage.GetProperty("month").GetString());
+        var quota = usage.GetProperty("plan").GetProperty("monthlyTexts").GetInt64();
+        Assert.Equal("free", usage.GetProperty("plan").GetProperty("name").GetString());
+        Assert.Equal(quota - 18, usage.GetProperty("remaining").GetProperty("texts").GetInt64());
+        Assert.Equal("RetryAttemptsExhausted", failure.GetProperty("requestContext").GetProperty("condition").GetString());
+        Assert.Equal(6, failure.GetProperty("requestContext").GetProperty("approximateInvokeCount").GetInt32());
+        Assert.Contains(cloud.Log, line => line.Contains("Bad stream record") && line.Contains(poisonKey) && line.Contains("textCount") && line.Contains("\"requestId\""));
+
+        // Everything was delivered again with each retry of the poison record's batch; nothing counted twice.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var again = await GetUsageAsync(user, "");
+        Assert.Equal(10, again.GetProperty("predictions").GetInt64());
+        Assert.Equal(8, again.GetProperty("rowsScored").GetInt64());
+        Assert.Equal(1, again.GetProperty("uploads").GetInt64());
+    }
+
+    [Fact]
+    public async Task GET_usage_of_a_month_without_usage_is_all_zero_and_a_bad_month_is_a_400_problem_naming_it()
+    {
+        var user = await cloud.NewUserAsync();
+
+        var old = await GetUsageAsync(user, "?month=2001-02");
+        using var bad = await SendAsync(user, "/usage?month=2026-13");
+
+        Assert.Equal("2001-02", old.GetProperty("month").GetString());
+        Assert.Equal(0, old.GetProperty("predictions").GetInt64());
+        Assert.Equal(0, old.GetProperty("rowsScored").GetInt64());
+        Assert.Equal("2001-03-01T00:00:00+00:00", old.GetProperty("resetsAt").GetString());
+        Assert.Equal(old.GetProperty("plan").GetProperty("monthlyTexts").GetInt64(), old.GetProperty("remaining").GetProperty("texts").GetInt64());
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+        var problem = await bad.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("month", out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task At_the_quota_POST_predictions_and_POST_uploads_answer_429_with_Retry_After_until_the_next_month()
+    {
+        var user = await cloud.NewUserAsync();
+        var quota = (await GetUsageAsync(user, "")).GetProperty("plan").GetProperty("monthlyTexts").GetInt64();
+        using var db = Db();
+        var month = DateTime.UtcNow.ToString("yyyy-MM");
+        await db.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = cloud.Output("TableName"),
+            Key = new() { ["PK"] = new() { S = $"USER#{user.Sub}" }, ["SK"] = new() { S = $"USAGE#{month}" } },
+            UpdateExpression = "SET predictions = :used",
+            ExpressionAttributeValues = new() { [":used"] = new() { N = (quota - 1).ToString() } },
+        });
+
+        var earliest = SecondsToNextMonth();
+        using var tooMany = await SendAsync(user, HttpMethod.Post, "/predictions", """{"texts": ["good", "bad"]}""");
+        var latest = SecondsToNextMonth();
+        using var last = await SendAsync(user, HttpMethod.Post, "/predictions", """{"texts": ["the last one"]}""");
+        await WaitForUsageAsync(user, usage => usage.GetProperty("remaining").GetProperty("texts").GetInt64() == 0);
+        using var upload = await SendAsync(user, HttpMethod.Post, "/uploads", """{"fileName": "a.csv", "contentType": "text/csv", "size": 10}""");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, tooMany.StatusCode);
+        Assert.Equal("application/problem+json", tooMany.Content.Headers.ContentType?.MediaType);
+        var retryAfter = (long)tooMany.Headers.RetryAfter!.Delta!.Value.TotalSeconds;
+        Assert.InRange(retryAfter, latest, earliest + 1);
+        var problem = await tooMany.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(429, problem.GetProperty("status").GetInt32());
+        Assert.Equal(1, problem.GetProperty("remaining").GetInt64());
+        Assert.Equal(HttpStatusCode.Created, last.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, upload.StatusCode);
+        Assert.NotNull(upload.Headers.RetryAfter?.Delta);
+    }
+
+    private static long SecondsToNextMonth()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var next = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
+        return (long)Math.Ceiling((next - now).TotalSeconds);
+    }
+
+    private AmazonDynamoDBClient Db() => new(new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey),
+        new AmazonDynamoDBConfig { ServiceURL = cloud.Output("DynamoDbEndpoint"), AuthenticationRegion = LocalAccount.Region });
+
+    /// <summary>A prediction item as POST /predictions writes it; without a textCount it is one MeterUsage cannot read.</summary>
+    private async Task<string> PutPredictionAsync(AmazonDynamoDBClient db, string sub, int? textCount)
+    {
+        var createdAt = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ");
+        var id = Guid.NewGuid().ToString("N");
+        var item = new Dictionary<string, AttributeValue>
+        {
+            ["PK"] = new() { S = $"USER#{sub}" },
+            ["SK"] = new() { S = $"PREDICTION#{createdAt}#{id}" },
+            ["type"] = new() { S = "PREDICTION" },
+            ["predictionId"] = new() { S = id },
+            ["createdAt"] = new() { S = createdAt },
+        };
+        if (textCount is { } count) item["textCount"] = new() { N = count.ToString() };
+        await db.PutItemAsync(cloud.Output("TableName"), item);
+        return item["SK"].S;
+    }
+
+    private async Task PutUploadAsync(AmazonDynamoDBClient db, string sub, string uploadId, string status, int rowsProcessed = 0, int rowsFailed = 0, long objectSize = 0) =>
+        await db.PutItemAsync(cloud.Output("TableName"), new Dictionary<string, AttributeValue>
+        {
+            ["PK"] = new() { S = $"USER#{sub}" },
+            ["SK"] = new() { S = $"UPLOAD#{uploadId}" },
+            ["uploadId"] = new() { S = uploadId },
+            ["status"] = new() { S = status },
+            ["rowsProcessed"] = new() { N = rowsProcessed.ToString() },
+            ["rowsFailed"] = new() { N = rowsFailed.ToString() },
+            ["objectSize"] = new() { N = objectSize.ToString() },
+            ["updatedAt"] = new() { S = DateTime.UtcNow.ToString("O") },
+        });
+
+    private async Task<JsonElement> WaitForUsageAsync(TestUser user, Func<JsonElement, bool> done)
+    {
+        for (var waited = 0; waited < 120; waited++)
+        {
+            var usage = await GetUsageAsync(user, "");
+            if (done(usage)) return usage;
+            await Task.Delay(500);
+        }
+        throw new TimeoutException("GET /usage never showed the metered work.");
+    }
+
+    /// <summary>
+    /// The on-failure record whose batch starts at the poison record: its sequence number comes from MeterUsage's log
+    /// line about it (JSON, with the record's key and sequence number).
+    /// </summary>
+    private async Task<JsonElement> WaitForFailureRecordAsync(string poisonSortKey)
+    {
+        var directory = Path.Combine(cloud.Cloud.Options.StateDirectory, "failures", "MeterUsageFunction");
+        for (var waited = 0; waited < 120; waited++)
+        {
+            var line = cloud.Log.FirstOrDefault(line => line.Contains("Bad stream record") && line.Contains(poisonSortKey));
+            if (line is not null && Directory.Exists(directory))
+            {
+                var sequenceNumber = JsonDocument.Parse(line[line.IndexOf('{')..]).RootElement.GetProperty("SequenceNumber").GetString();
+                foreach (var file in Directory.GetFiles(directory))
+                {
+                    var record = JsonDocument.Parse(await File.ReadAllTextAsync(file)).RootElement;
+                    if (record.GetProperty("DDBStreamBatchInfo").GetProperty("startSequenceNumber").GetString() == sequenceNumber) return record;
+                }
+            }
+            await Task.Delay(500);
+        }
+        throw new TimeoutException("No on-failure record for MeterUsageFunction's poison record.");
+    }
+
+    private async Task<JsonElement> GetUsageAsync(TestUser user, string query)
+    {
+        using var response = await SendAsync(user, "/usage" + query);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(TestUser user, string path) => await SendAsync(user, HttpMethod.Get, path, null);
+
+    private async Task<HttpResponseMessage> SendAsync(TestUser user, HttpMethod method, string path, string? json)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user.AccessToken);
+        if (json is not null) request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        return await cloud.Api.SendAsync(request);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Serverless.Kernel.Events;
+using Serverless.ServiceDefaults;
+
+namespace Serverless.Usage.Tests;
+
+/// <summary>MeterUsage's handler on stream events in AWS's form, against DynamoDB Local.</summary>
+public sealed class MeterUsageTests(TableFixture table) : IClassFixture<TableFixture>
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 14, 12, 0, 0, TimeSpan.Zero);
+    private readonly UsageMeter meter = new(table.Db, table.Table, new FixedTime(Now));
+
+    [Fact]
+    public async Task A_batch_delivered_again_counts_once()
+    {
+        var sub = Guid.NewGuid().ToString();
+        var batch = Event(
+            Prediction(sub, "1", textCount: "4"),
+            Upload(sub, "2", "PROCESSING", "COMPLETED", rowsProcessed: "10", rowsFailed: "3", objectSize: "2048"));
+
+        var first = await HandleAsync(batch);
+        var second = await HandleAsync(batch);
+
+        Assert.Empty(first.BatchItemFailures);
+        Assert.Empty(second.BatchItemFailures);
+        Assert.Equal(new MonthlyUsage("2026-03", 4, 7, 1, 2048), await UsageItem.GetAsync(table.Db, table.Table, sub, "2026-03", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Bad_records_are_reported_by_sequence_number_and_the_rest_of_the_batch_counts()
+    {
+        var sub = Guid.NewGuid().ToString();
+        var batch = Event(
+            Prediction(sub, "1", textCount: "2"),
+            Prediction(sub, "2", textCount: null),
+            Upload(sub, "3", "PROCESSING", "COMPLETED", rowsProcessed: "1", rowsFailed: "5", objectSize: "10"),
+            Prediction("", "4", textCount: "1", partition: "PROFILE#x"),
+            Prediction(sub, "5", textCount: "3"));
+
+        var response = await HandleAsync(batch);
+
+        Assert.Equal(["2", "3", "4"], response.BatchItemFailures.Select(failure => failure.ItemIdentifier));
+        Assert.Equal(new MonthlyUsage("2026-03", 5, 0, 0, 0), await UsageItem.GetAsync(table.Db, table.Table, sub, "2026-03", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Only_new_predictions_and_uploads_becoming_COMPLETED_count_in_the_month_of_the_change()
+    {
+        var sub = Guid.NewGuid().ToString();
+        var batch = Event(
+            Upload(sub, "1", "PENDING_UPLOAD", "PROCESSING", rowsProcessed: "0", rowsFailed: "0", objectSize: "5"),
+            Upload(sub, "2", "COMPLETED", "COMPLETED", rowsProcessed: "9", rowsFailed: "0", objectSize: "5"),
+            Upload(sub, "3", "PROCESSING", "FAILED", rowsProcessed: "9", rowsFailed: "9", objectSize: "5"),
+            Prediction(sub, "4", textCount: "6", eventName: "MODIFY"),
+            Prediction(sub, "5", textCount: "1", created: "1772323199"), // 2026-02-28T23:59:59Z
+            Upload(sub, "6", "PROCESSING", "COMPLETED", rowsProcessed: "4", rowsFailed: "1", objectSize: "100"));
+
+        var response = await HandleAsync(batch);
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Equal(new MonthlyUsage("2026-02", 1, 0, 0, 0), await UsageItem.GetAsync(table.Db, table.Table, sub, "2026-02", CancellationToken.None));
+        Assert.Equal(new MonthlyUsage("2026-03", 0, 3, 1, 100), await UsageItem.GetAsync(table.Db, table.Table, sub, "2026-03", CancellationToken.None));
+    }
+
+    private Task<StreamsEventResponse> HandleAsync(string batch) =>
+        MeterUsage.HandleAsync(JsonSerializer.Deserialize(batch, KernelJsonContext.Default.DynamoDBEvent)!, meter, NullLogger.Instance, CancellationToken.None);
+
+    private static string Event(params string[] records) => $$$"""{"Records": [{{{string.Join(",", records)}}}]}""";
+
+    private static string Prediction(string sub, string sequenceNumber, string? textCount, string eventName = "INSERT",
+        string created = "1773489600", string? partition = null)
+    {
+        var keys = $$$"""{"PK": {"S": "{{{partition ?? "USER#" + sub}}}"}, "SK": {"S": "PREDICTION#2026-03-14T12:00:00.000Z#{{{sequenceNumber}}}"}}""";
+        var count = textCount is null ? "" : $$$""", "textCount": {"N": "{{{textCount}}}"}""";
+        return Record(eventName, sequenceNumber, created, keys, $$$"""{"type": {"S": "PREDICTION"}{{{count}}}}""", null);
+    }
+
+    private static string Upload(string sub, string sequenceNumber, string oldStatus, string newStatus, string rowsProcessed, string rowsFailed, string objectSize)
+    {
+        var keys = $$$"""{"PK": {"S": "USER#{{{sub}}}"}, "SK": {"S": "UPLOAD#{{{sequenceNumber}}}"}}""";
+        var image = $$$"""{"status": {"S": "{{{newStatus}}}"}, "rowsProcessed": {"N": "{{{rowsProcessed}}}"}, "rowsFailed": {"N": "{{{rowsFailed}}}"}, "objectSize": {"N": "{{{objectSize}}}"}}""";
+        return Record("MODIFY", sequenceNumber, "1773489600", keys, image, $$$"""{"status": {"S": "{{{oldStatus}}}"}}""");
+    }
+
+    private static string Record(string eventName, string sequenceNumber, string created, string keys, string newImage, string? oldImage) => $$$"""
+        {
+          "eventID": "{{{Guid.NewGuid():N}}}", "eventName": "{{{eventName}}}", "eventVersion": "1.1", "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+          "dynamodb": {
+            "ApproximateCreationDateTime": {{{created}}}, "Keys": {{{keys}}}, "NewImage": {{{newImage}}}{{{(oldImage is null ? "" : $", \"OldImage\": {oldImage}")}}},
+            "SequenceNumber": "{{{sequenceNumber}}}", "SizeBytes": 100, "StreamViewType": "NEW_AND_OLD_IMAGES"
+          },
+          "eventSourceARN": "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/2026-03-01T00:00:00.000"
+        }
+        """;
+}
