@@ -58,7 +58,7 @@ public sealed class LocalCloud : IAsyncDisposable
             CognitoTriggers(template), output: log, cancellationToken: cancellationToken);
         var modelStarting = LocalModelServer.StartAsync(installer, ModelEndpointName(template), Options.ModelPort,
             output: log, cancellationToken: cancellationToken);
-        var packagesBuilding = BuildPackagesAsync(template, cacheDirectory, log, cancellationToken);
+        var packagesBuilding = BuildPackagesAsync(template, log, cancellationToken);
 
         var dynamoDb = await dynamoDbStarting;
         parts.Add(dynamoDb);
@@ -110,8 +110,7 @@ public sealed class LocalCloud : IAsyncDisposable
             .ToDictionary(trigger => trigger.Key, trigger => trigger.Value!["Fn::GetAtt"]![0]!.GetValue<string>());
 
     /// <summary>One package per <c>CodeUri</c>, built one after another (they share projects).</summary>
-    private async Task<Dictionary<string, string>> BuildPackagesAsync(SamTemplate template, string cacheDirectory,
-        Action<string> log, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, string>> BuildPackagesAsync(SamTemplate template, Action<string> log, CancellationToken cancellationToken)
     {
         var packages = new Dictionary<string, string>();
         foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
@@ -119,9 +118,7 @@ public sealed class LocalCloud : IAsyncDisposable
             var properties = template.FunctionProperties(logicalId);
             var codeUri = properties["CodeUri"]!.GetValue<string>();
             if (packages.ContainsKey(codeUri)) continue;
-            var contextPath = template.Resources[logicalId]!["Metadata"]?["ContextPath"]?.GetValue<string>() ?? codeUri;
-            var artifacts = Path.Combine(cacheDirectory, "build", codeUri.Replace('/', '_'));
-            packages[codeUri] = await FunctionPackages.BuildAsync(Options.RepoRoot, contextPath, logicalId, artifacts, log, cancellationToken);
+            packages[codeUri] = await FunctionPackages.BuildFunctionAsync(template, Options.RepoRoot, logicalId, log, cancellationToken);
         }
         return packages;
     }

@@ -31,11 +31,23 @@ public sealed class LocalResources
         this.dynamoDb = dynamoDb;
         this.cognito = cognito;
         resolver = new IntrinsicResolver(refs, attributes);
-        refs["AWS::Region"] = LocalAccount.Region;
-        refs["AWS::AccountId"] = LocalAccount.AccountId;
-        refs["AWS::StackName"] = LocalCloud.StackName;
-        refs["AWS::Partition"] = "aws";
-        refs["AWS::URLSuffix"] = "amazonaws.com";
+        foreach (var (name, value) in TemplateRefs(template)) refs[name] = value;
+        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
+            attributes[$"{logicalId}.Arn"] = $"arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{logicalId}";
+    }
+
+    /// <summary>What <c>Ref</c> gives before anything is provisioned: pseudo parameters, parameters' defaults, functions
+    /// (by logical id) and the HTTP API.</summary>
+    public static Dictionary<string, JsonNode?> TemplateRefs(SamTemplate template)
+    {
+        var refs = new Dictionary<string, JsonNode?>
+        {
+            ["AWS::Region"] = LocalAccount.Region,
+            ["AWS::AccountId"] = LocalAccount.AccountId,
+            ["AWS::StackName"] = LocalCloud.StackName,
+            ["AWS::Partition"] = "aws",
+            ["AWS::URLSuffix"] = "amazonaws.com",
+        };
         foreach (var (name, parameter) in template.Parameters)
         {
             var value = parameter?["Default"]?.ToString() ?? "";
@@ -44,12 +56,10 @@ public sealed class LocalResources
                 : value;
         }
         foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
-        {
             refs[logicalId] = logicalId;
-            attributes[$"{logicalId}.Arn"] = $"arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{logicalId}";
-        }
         foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::HttpApi"))
             refs[logicalId] = "local";
+        return refs;
     }
 
     public AmazonDynamoDBClient DynamoDbClient() => new(
@@ -124,46 +134,16 @@ public sealed class LocalResources
     public IEnumerable<FunctionDefinition> Functions(IReadOnlyDictionary<string, string> packages, string lambdaEndpoint, string cognitoEndpoint,
         string sageMakerRuntimeEndpoint)
     {
-        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
+        var endpoints = new Dictionary<string, string>
         {
-            var properties = template.FunctionProperties(logicalId);
-            var memory = properties["MemorySize"]?.GetValue<int>() ?? 128;
-            var environment = new Dictionary<string, string>
-            {
-                ["PATH"] = "/usr/local/bin:/usr/bin:/bin",
-                ["LANG"] = "en_US.UTF-8",
-                ["TZ"] = ":UTC",
-                ["_HANDLER"] = resolver.ResolveString(properties["Handler"]),
-                ["LAMBDA_TASK_ROOT"] = packages[properties["CodeUri"]!.GetValue<string>()],
-                ["AWS_REGION"] = LocalAccount.Region,
-                ["AWS_DEFAULT_REGION"] = LocalAccount.Region,
-                ["AWS_ACCESS_KEY_ID"] = LocalAccount.AccessKeyId,
-                ["AWS_SECRET_ACCESS_KEY"] = LocalAccount.SecretAccessKey,
-                ["AWS_LAMBDA_FUNCTION_NAME"] = logicalId,
-                ["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST",
-                ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = memory.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["AWS_LAMBDA_LOG_GROUP_NAME"] = $"/aws/lambda/{logicalId}",
-                ["AWS_LAMBDA_LOG_FORMAT"] = resolver.ResolveString(properties["LoggingConfig"]?["LogFormat"]) is { Length: > 0 } format ? format : "Text",
-                // The memory size caps the managed heap, as the sandbox's memory caps the process on Lambda.
-                ["DOTNET_GCHeapHardLimit"] = $"0x{(long)memory * 1024 * 1024 * 3 / 4:X}",
-                ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamoDb.Endpoint,
-                ["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = cognitoEndpoint,
-                ["AWS_ENDPOINT_URL_LAMBDA"] = lambdaEndpoint,
-                ["AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"] = sageMakerRuntimeEndpoint,
-            };
-            if (resolver.ResolveString(properties["LoggingConfig"]?["ApplicationLogLevel"]) is { Length: > 0 } level)
-                environment["AWS_LAMBDA_LOG_LEVEL"] = level;
-            foreach (var (name, value) in resolver.Resolve(properties["Environment"]?["Variables"])?.AsObject() ?? [])
-                environment[name] = value?.ToString() ?? "";
-            yield return new FunctionDefinition(
-                logicalId,
-                environment["_HANDLER"],
-                environment["LAMBDA_TASK_ROOT"],
-                TimeSpan.FromSeconds(properties["Timeout"]?.GetValue<int>() ?? 3),
-                memory,
-                properties["ReservedConcurrentExecutions"]?.GetValue<int>() ?? 4,
-                environment);
-        }
+            ["DYNAMODB"] = dynamoDb.Endpoint,
+            ["COGNITO_IDENTITY_PROVIDER"] = cognitoEndpoint,
+            ["LAMBDA"] = lambdaEndpoint,
+            ["SAGEMAKER_RUNTIME"] = sageMakerRuntimeEndpoint,
+        };
+        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
+            yield return FunctionDefinitions.Define(template, resolver, logicalId,
+                packages[template.FunctionProperties(logicalId)["CodeUri"]!.GetValue<string>()], endpoints);
     }
 
     /// <summary>The HTTP API's routes from the functions' <c>HttpApi</c> events.</summary>

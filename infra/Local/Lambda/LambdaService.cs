@@ -109,6 +109,8 @@ public sealed class LambdaService : IAsyncDisposable
             var result = await pool.InvokeAsync(payload, CancellationToken.None);
             response.Headers["X-Amz-Executed-Version"] = "$LATEST";
             if (result.FunctionError is { } error) response.Headers["X-Amz-Function-Error"] = error;
+            if (request.Headers["X-Amz-Log-Type"] == "Tail" && await LogTail.Base64Async(pool.Function, result) is { } tail)
+                response.Headers["X-Amz-Log-Result"] = tail;
             return Results.Bytes(result.Payload, "application/json");
         });
     }
