@@ -141,11 +141,7 @@ public sealed class LambdaServiceTests : IAsyncLifetime
 
     private void Register(string name, string script, TimeSpan? timeout = null)
     {
-        var directory = Path.Combine(packages, name);
-        Directory.CreateDirectory(directory);
-        var bootstrap = Path.Combine(directory, "bootstrap");
-        File.WriteAllText(bootstrap, "#!/bin/bash\ncd \"$(mktemp -d)\"\n" + script + "\n");
-        File.SetUnixFileMode(bootstrap, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var directory = ShellFunction.WritePackage(Path.Combine(packages, name), script);
         service.Register(new FunctionDefinition(name, $"{name}.handler", directory, timeout ?? TimeSpan.FromSeconds(10), 128, 2,
             new Dictionary<string, string> { ["_HANDLER"] = $"{name}.handler", ["PATH"] = "/usr/bin:/bin" }));
     }
