@@ -48,17 +48,13 @@ public static class InvokeCommand
             return 2;
         }
 
-        var refs = LocalResources.TemplateRefs(template);
-        foreach (var (resource, _) in template.Resources)
-            refs.TryAdd(resource, resource); // as sam local invoke: a resource that is not running is its logical id
         var cloud = await RunningCloud.FindAsync(options.StateDirectory, cancellationToken);
-        cloud?.AddRefs(template, refs);
         stderr.WriteLine(cloud is null
             ? "No local cloud answers (.local/outputs.json): the function gets the template's values and your AWS settings."
             : $"Using the running local cloud: {string.Join(", ", cloud.Endpoints.Select(e => $"{e.Key} {e.Value}"))}");
 
         var package = await FunctionPackages.BuildFunctionAsync(template, options.RepoRoot, logicalId, stderr.WriteLine, cancellationToken);
-        var function = FunctionDefinitions.Define(template, new IntrinsicResolver(refs, new Dictionary<string, string>()), logicalId, package,
+        var function = FunctionDefinitions.Define(template, OfflineValues.Resolver(template, cloud?.PhysicalIds(template)), logicalId, package,
             cloud?.Endpoints ?? new Dictionary<string, string>());
         function = function with { Environment = Environment(template, function, cloud is null, line.Option("--env-vars"), stderr) };
 

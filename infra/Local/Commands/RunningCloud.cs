@@ -40,13 +40,15 @@ internal sealed class RunningCloud(IReadOnlyDictionary<string, string> outputs)
         return cloud.Endpoints.Count > 0 ? cloud : null;
     }
 
-    /// <summary>Sets <c>Ref</c> of each resource an Output names with <c>!Ref</c> to that output's value.</summary>
-    public void AddRefs(SamTemplate template, Dictionary<string, JsonNode?> refs)
+    /// <summary>The value of each resource an Output names with <c>!Ref</c>: that output's value.</summary>
+    public Dictionary<string, JsonNode?> PhysicalIds(SamTemplate template)
     {
+        var ids = new Dictionary<string, JsonNode?>();
         foreach (var (key, output) in template.Outputs)
             if (output?["Value"]?["Ref"]?.GetValue<string>() is { } resource && template.Resources.ContainsKey(resource)
                 && outputs.TryGetValue(key, out var value))
-                refs[resource] = value;
+                ids[resource] = value;
+        return ids;
     }
 
     private static async Task<bool> AnswersAsync(Uri endpoint, CancellationToken cancellationToken)
