@@ -63,7 +63,7 @@ public sealed class LocalCloud : IAsyncDisposable
         var s3Starting = S3Local.StartAsync(installer, s3Directory, output: log, cancellationToken: cancellationToken);
         var modelStarting = LocalModelServer.StartAsync(installer, ModelEndpointName(template), Options.ModelPort,
             output: log, cancellationToken: cancellationToken);
-        var packagesBuilding = BuildPackagesAsync(template, cacheDirectory, log, cancellationToken);
+        var packagesBuilding = BuildPackagesAsync(template, log, cancellationToken);
 
         var dynamoDb = await dynamoDbStarting;
         parts.Add(dynamoDb);
@@ -132,8 +132,7 @@ public sealed class LocalCloud : IAsyncDisposable
     }
 
     /// <summary>One package per <c>CodeUri</c>, built one after another (they share projects).</summary>
-    private async Task<Dictionary<string, string>> BuildPackagesAsync(SamTemplate template, string cacheDirectory,
-        Action<string> log, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, string>> BuildPackagesAsync(SamTemplate template, Action<string> log, CancellationToken cancellationToken)
     {
         var packages = new Dictionary<string, string>();
         foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
@@ -141,9 +140,7 @@ public sealed class LocalCloud : IAsyncDisposable
             var properties = template.FunctionProperties(logicalId);
             var codeUri = properties["CodeUri"]!.GetValue<string>();
             if (packages.ContainsKey(codeUri)) continue;
-            var contextPath = template.Resources[logicalId]!["Metadata"]?["ContextPath"]?.GetValue<string>() ?? codeUri;
-            var artifacts = Path.Combine(cacheDirectory, "build", codeUri.Replace('/', '_'));
-            packages[codeUri] = await FunctionPackages.BuildAsync(Options.RepoRoot, contextPath, logicalId, artifacts, log, cancellationToken);
+            packages[codeUri] = await FunctionPackages.BuildFunctionAsync(template, Options.RepoRoot, logicalId, log, cancellationToken);
         }
         return packages;
     }

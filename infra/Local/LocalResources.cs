@@ -36,16 +36,11 @@ public sealed partial class LocalResources
         this.dynamoDb = dynamoDb;
         this.cognito = cognito;
         this.s3 = s3;
-        refs = ParameterRefs(template);
+        refs = TemplateRefs(template);
         resolver = new IntrinsicResolver(refs, attributes);
         functionNames = FunctionNames(template);
         foreach (var (logicalId, name) in functionNames)
-        {
-            refs[logicalId] = name;
             attributes[$"{logicalId}.Arn"] = $"arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{name}";
-        }
-        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::HttpApi"))
-            refs[logicalId] = "local";
         foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::SQS::Queue"))
         {
             // Only an on-failure destination here: nothing is sent to it (failures are written to .local/failures/).
@@ -55,6 +50,16 @@ public sealed partial class LocalResources
             attributes[$"{logicalId}.QueueName"] = name;
             attributes[$"{logicalId}.QueueUrl"] = refs[logicalId]!.ToString();
         }
+    }
+
+    /// <summary>What <c>Ref</c> gives before anything is provisioned: pseudo parameters, parameters' defaults, functions
+    /// (by name) and the HTTP API.</summary>
+    public static Dictionary<string, JsonNode?> TemplateRefs(SamTemplate template)
+    {
+        var refs = ParameterRefs(template);
+        foreach (var (logicalId, name) in FunctionNames(template)) refs[logicalId] = name;
+        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::HttpApi")) refs[logicalId] = "local";
+        return refs;
     }
 
     /// <summary>The pseudo parameters and the template's parameters at their defaults.</summary>
@@ -88,7 +93,7 @@ public sealed partial class LocalResources
         var resolver = new IntrinsicResolver(ParameterRefs(template), new Dictionary<string, string>());
         return template.ResourcesOfType("AWS::Serverless::Function").ToDictionary(
             function => function.LogicalId,
-            function => function.Properties["FunctionName"] is { } given ? resolver.ResolveString(given) : function.LogicalId);
+            function => FunctionDefinitions.NameOf(function.LogicalId, function.Properties, resolver));
     }
 
     public AmazonDynamoDBClient DynamoDbClient() => new(
@@ -168,48 +173,17 @@ public sealed partial class LocalResources
     public IEnumerable<FunctionDefinition> Functions(IReadOnlyDictionary<string, string> packages, string lambdaEndpoint, string cognitoEndpoint,
         string sageMakerRuntimeEndpoint, string s3Endpoint)
     {
-        foreach (var (logicalId, name) in functionNames)
+        var endpoints = new Dictionary<string, string>
         {
-            var properties = template.FunctionProperties(logicalId);
-            var memory = properties["MemorySize"]?.GetValue<int>() ?? 128;
-            var environment = new Dictionary<string, string>
-            {
-                ["PATH"] = "/usr/local/bin:/usr/bin:/bin",
-                ["LANG"] = "en_US.UTF-8",
-                ["TZ"] = ":UTC",
-                ["_HANDLER"] = resolver.ResolveString(properties["Handler"]),
-                ["LAMBDA_TASK_ROOT"] = packages[properties["CodeUri"]!.GetValue<string>()],
-                ["AWS_REGION"] = LocalAccount.Region,
-                ["AWS_DEFAULT_REGION"] = LocalAccount.Region,
-                ["AWS_ACCESS_KEY_ID"] = LocalAccount.AccessKeyId,
-                ["AWS_SECRET_ACCESS_KEY"] = LocalAccount.SecretAccessKey,
-                ["AWS_LAMBDA_FUNCTION_NAME"] = name,
-                ["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST",
-                ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = memory.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["AWS_LAMBDA_LOG_GROUP_NAME"] = $"/aws/lambda/{name}",
-                ["AWS_LAMBDA_LOG_FORMAT"] = resolver.ResolveString(properties["LoggingConfig"]?["LogFormat"]) is { Length: > 0 } format ? format : "Text",
-                // The memory size caps the managed heap, as the sandbox's memory caps the process on Lambda.
-                ["DOTNET_GCHeapHardLimit"] = $"0x{(long)memory * 1024 * 1024 * 3 / 4:X}",
-                ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamoDb.Endpoint,
-                ["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = cognitoEndpoint,
-                ["AWS_ENDPOINT_URL_LAMBDA"] = lambdaEndpoint,
-                ["AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"] = sageMakerRuntimeEndpoint,
-                ["AWS_ENDPOINT_URL_S3"] = s3Endpoint,
-            };
-            if (resolver.ResolveString(properties["LoggingConfig"]?["ApplicationLogLevel"]) is { Length: > 0 } level)
-                environment["AWS_LAMBDA_LOG_LEVEL"] = level;
-            foreach (var (variable, value) in resolver.Resolve(properties["Environment"]?["Variables"])?.AsObject() ?? [])
-                environment[variable] = value?.ToString() ?? "";
-            yield return new FunctionDefinition(
-                name,
-                environment["_HANDLER"],
-                environment["LAMBDA_TASK_ROOT"],
-                TimeSpan.FromSeconds(properties["Timeout"]?.GetValue<int>() ?? 3),
-                memory,
-                properties["ReservedConcurrentExecutions"]?.GetValue<int>() ?? 4,
-                environment,
-                EventInvokeConfig.From(resolver.Resolve(properties["EventInvokeConfig"])));
-        }
+            ["DYNAMODB"] = dynamoDb.Endpoint,
+            ["COGNITO_IDENTITY_PROVIDER"] = cognitoEndpoint,
+            ["LAMBDA"] = lambdaEndpoint,
+            ["SAGEMAKER_RUNTIME"] = sageMakerRuntimeEndpoint,
+            ["S3"] = s3Endpoint,
+        };
+        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
+            yield return FunctionDefinitions.Define(template, resolver, logicalId,
+                packages[template.FunctionProperties(logicalId)["CodeUri"]!.GetValue<string>()], endpoints);
     }
 
     /// <summary>The event source mappings of the functions' <c>DynamoDB</c> events (call after <see cref="ProvisionAsync"/>).</summary>

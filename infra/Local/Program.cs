@@ -1,40 +1,26 @@
-using System.Runtime.InteropServices;
 using Serverless.Local;
+using Serverless.Local.Commands;
 
-// dotnet run --project infra/Local     runs template.yaml on 127.0.0.1 until Ctrl+C.
-var repoRoot = LocalCloudOptions.FindRepoRoot(Directory.GetCurrentDirectory());
-var options = new LocalCloudOptions(repoRoot);
-using var stopping = new CancellationTokenSource();
-// Ctrl+C and SIGTERM (a process manager, `kill`) both stop everything in order.
-void Stop(PosixSignalContext signal)
-{
-    signal.Cancel = true;
-    stopping.Cancel();
-}
-using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-
-LocalCloud cloud;
+// dotnet run --project infra/Local [-- invoke ... | -- generate-event ...]
+var options = new LocalCloudOptions(LocalCloudOptions.FindRepoRoot(Directory.GetCurrentDirectory()));
 try
 {
-    cloud = await LocalCloud.StartAsync(options, Console.WriteLine, stopping.Token);
-}
-catch (Exception error) when (error is not OperationCanceledException)
-{
-    Console.Error.WriteLine($"The local cloud could not start: {error.Message}");
-    Console.Error.WriteLine(error);
-    return 1;
-}
-await using (cloud)
-{
-    cloud.PrintQuickStart(Console.Out);
-    try
+    return args switch
     {
-        await Task.Delay(Timeout.Infinite, stopping.Token);
-    }
-    catch (OperationCanceledException)
-    {
-        Console.WriteLine("Stopping the local cloud...");
-    }
+        [] => await RunCommand.RunAsync(options),
+        ["invoke", .. var rest] => await InvokeCommand.RunAsync(options, rest, Console.Out, Console.Error, CancellationToken.None),
+        ["generate-event", .. var rest] => GenerateEventCommand.Run(options, rest, Console.Out, TimeProvider.System),
+        _ => throw new UsageException($"Unknown command {args[0]}."),
+    };
 }
-return 0;
+catch (UsageException usage)
+{
+    Console.Error.WriteLine(usage.Message);
+    Console.Error.WriteLine($"""
+        Usage: dotnet run --project infra/Local                  runs template.yaml locally until Ctrl+C
+               dotnet run --project infra/Local -- {InvokeCommand.Usage}
+        {string.Join(Environment.NewLine, GenerateEventCommand.Usage.Split('\n').Select(line => "       dotnet run --project infra/Local -- " + line))}
+               (every sample event also takes --region; the default is us-east-1)
+        """);
+    return 2;
+}

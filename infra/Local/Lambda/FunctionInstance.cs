@@ -22,6 +22,7 @@ public sealed class FunctionInstance : IAsyncDisposable
     private Invocation? current;
     private Stopwatch? currentClock;
     private TimeSpan? initDuration;
+    private InvocationLog? invocationLog;
     private bool reportedInit;
     private byte[]? initError;
 
@@ -41,8 +42,16 @@ public sealed class FunctionInstance : IAsyncDisposable
             ["AWS_LAMBDA_LOG_STREAM_NAME"] = $"{DateTime.UtcNow:yyyy/MM/dd}/[$LATEST]{Id}",
         };
         process = ChildProcess.Start(Function.Name, Path.Combine(Function.PackageDirectory, "bootstrap"), [],
-            output: log, workingDirectory: Function.PackageDirectory, environment: environment);
+            output: Output, workingDirectory: Function.PackageDirectory, environment: environment);
         _ = WatchExitAsync();
+    }
+
+    /// <summary>Every line goes to the service's log, and to the log of the invocation running (for the log tail).</summary>
+    private void Output(string line)
+    {
+        log(line);
+        var prefix = $"[{Function.Name}] ";
+        invocationLog?.Append(line.StartsWith(prefix, StringComparison.Ordinal) ? line[prefix.Length..] : line);
     }
 
     public string Id { get; } = Guid.NewGuid().ToString("N")[..12];
@@ -76,6 +85,8 @@ public sealed class FunctionInstance : IAsyncDisposable
         }
         var invocation = await inbox.Reader.ReadAsync(cancellationToken);
         current = invocation;
+        invocationLog?.Close();
+        invocationLog = new InvocationLog(invocation.RequestId);
         currentClock = Stopwatch.StartNew();
         var deadline = DateTimeOffset.UtcNow + Function.Timeout;
         _ = EnforceTimeoutAsync(invocation);
@@ -101,7 +112,11 @@ public sealed class FunctionInstance : IAsyncDisposable
         var invocation = current;
         if (invocation is null || invocation.RequestId != requestId) return false;
         current = null;
-        return invocation.Complete(outcome(currentClock!.Elapsed));
+        return invocation.Complete(outcome(currentClock!.Elapsed) with
+        {
+            MaxMemoryUsedMB = InvocationReport.MaxMemoryUsedMB(process.Id),
+            Log = invocationLog,
+        });
     }
 
     private TimeSpan? TakeInitDuration()
@@ -151,6 +166,7 @@ public sealed class FunctionInstance : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         IsAlive = false;
+        invocationLog?.Close();
         if (process is not null) await process.DisposeAsync();
     }
 }

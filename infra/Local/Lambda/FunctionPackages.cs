@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Serverless.Local.Template;
 
 namespace Serverless.Local.Lambda;
 
@@ -10,6 +11,16 @@ namespace Serverless.Local.Lambda;
 /// </summary>
 public static class FunctionPackages
 {
+    /// <summary>Builds the package of function <paramref name="logicalId"/> into <c>.local/build/{CodeUri}</c>; returns that folder.</summary>
+    public static Task<string> BuildFunctionAsync(SamTemplate template, string repoRoot, string logicalId, Action<string> log,
+        CancellationToken cancellationToken)
+    {
+        var codeUri = template.FunctionProperties(logicalId)["CodeUri"]!.GetValue<string>();
+        var contextPath = template.Resources[logicalId]!["Metadata"]?["ContextPath"]?.GetValue<string>() ?? codeUri;
+        var artifacts = Path.Combine(repoRoot, ".local", "build", codeUri.Replace('/', '_'));
+        return BuildAsync(repoRoot, contextPath, logicalId, artifacts, log, cancellationToken);
+    }
+
     public static async Task<string> BuildAsync(string repoRoot, string contextPath, string logicalId, string artifactsDirectory,
         Action<string> log, CancellationToken cancellationToken)
     {

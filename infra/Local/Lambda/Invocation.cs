@@ -23,6 +23,12 @@ public sealed class Invocation(byte[] payload, string requestId)
 /// </summary>
 public sealed record InvocationResult(byte[] Payload, string? FunctionError, TimeSpan Duration, TimeSpan? InitDuration)
 {
+    /// <summary>The instance's peak resident memory (VmHWM) when the invocation ended, as Lambda's REPORT gives it.</summary>
+    public long MaxMemoryUsedMB { get; init; }
+
+    /// <summary>What the function printed during the invocation; null when it never reached the runtime.</summary>
+    public InvocationLog? Log { get; init; }
+
     public static InvocationResult Error(string errorType, string errorMessage, TimeSpan duration, TimeSpan? initDuration = null) => new(
         System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["errorType"] = errorType, ["errorMessage"] = errorMessage }),
         "Unhandled", duration, initDuration);

@@ -124,6 +124,8 @@ public sealed class LambdaService : IAsyncDisposable
             var result = await target.Pool.InvokeAsync(payload, requestId, CancellationToken.None);
             response.Headers["X-Amz-Executed-Version"] = "$LATEST";
             if (result.FunctionError is { } error) response.Headers["X-Amz-Function-Error"] = error;
+            if (request.Headers["X-Amz-Log-Type"] == "Tail" && await LogTail.Base64Async(target.Pool.Function, result) is { } tail)
+                response.Headers["X-Amz-Log-Result"] = tail;
             return Results.Bytes(result.Payload, "application/json");
         });
     }

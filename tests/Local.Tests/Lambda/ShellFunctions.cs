@@ -51,11 +51,7 @@ internal sealed class ShellFunctions : IAsyncDisposable
 
     public void Register(string name, string script, TimeSpan? timeout = null, EventInvokeConfig? eventInvokeConfig = null)
     {
-        var directory = PackageDirectory(name);
-        Directory.CreateDirectory(directory);
-        var bootstrap = Path.Combine(directory, "bootstrap");
-        File.WriteAllText(bootstrap, "#!/bin/bash\ncd \"$(mktemp -d)\"\n" + script + "\n");
-        File.SetUnixFileMode(bootstrap, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var directory = ShellFunction.WritePackage(PackageDirectory(name), script);
         Service.Register(new FunctionDefinition(name, $"{name}.handler", directory, timeout ?? TimeSpan.FromSeconds(10), 128, 2,
             new Dictionary<string, string> { ["_HANDLER"] = $"{name}.handler", ["PATH"] = "/usr/bin:/bin", ["PACKAGE_DIR"] = directory },
             eventInvokeConfig));

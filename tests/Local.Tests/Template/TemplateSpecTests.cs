@@ -33,9 +33,50 @@ public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOu
     public void The_addenda_add_only_what_the_pinned_spec_lacks()
     {
         Assert.Empty(fixture.Spec.AddendaAlreadyInSpec);
-        var pinned = CloudFormationSpec.Load(fixture.SpecificationPath, withAddenda: false);
+        var pinned = CloudFormationSpec.Load(fixture.SpecificationPath, asPinned: true);
         Assert.False(pinned.ResourceTypes["AWS::Serverless::Function"].Properties!.ContainsKey("LoggingConfig"));
         Assert.False(pinned.ResourceTypes["AWS::Lambda::Function"].Properties!.ContainsKey("LoggingConfig"));
+    }
+
+    [Fact]
+    public void The_corrections_change_only_what_the_pinned_spec_gets_wrong()
+    {
+        Assert.Empty(fixture.Spec.CorrectionsNotNeeded);
+        const string destinations = "AWS::Serverless::Function.EventInvokeDestinationConfig";
+        var pinned = CloudFormationSpec.Load(fixture.SpecificationPath, asPinned: true).PropertyTypes[destinations].Properties!;
+        var corrected = fixture.Spec.PropertyTypes[destinations].Properties!;
+        Assert.True(pinned["OnSuccess"].Required);
+        Assert.True(pinned["OnFailure"].Required);
+        Assert.False(corrected["OnSuccess"].Required);
+        Assert.False(corrected["OnFailure"].Required);
+        Assert.Equal(pinned["OnSuccess"].Type, corrected["OnSuccess"].Type);
+    }
+
+    [Fact]
+    public void An_on_failure_destination_alone_validates_and_a_destination_still_needs_its_arn()
+    {
+        var template = Load("""
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Failures:
+                Type: AWS::SQS::Queue
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: provided.al2023
+                  Handler: H
+                  CodeUri: .
+                  EventInvokeConfig:
+                    DestinationConfig:
+                      OnFailure:
+                        Type: SQS
+                      OnSuccess:
+                        Type: SQS
+                        Destination: !GetAtt Failures.Arn
+            """);
+        var findings = fixture.Spec.Validate(template).Findings;
+        var finding = Assert.Single(findings);
+        Assert.Equal("Resources.Fn.Properties.EventInvokeConfig.DestinationConfig.OnFailure.Destination", finding.Path);
     }
 
     [Fact]
@@ -130,6 +171,15 @@ public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOu
         Assert.Equal("Integer", checkedPaths["Resources.HttpApi.Properties.CorsConfiguration.MaxAge"]);
         Assert.Equal("List<String>", checkedPaths["Resources.HttpApi.Properties.CorsConfiguration.AllowOrigins"]);
         Assert.Equal("String", checkedPaths["Resources.HttpApi.Properties.Auth.DefaultAuthorizer"]);
+        Assert.Equal("Integer", checkedPaths["Resources.Bucket.Properties.CorsConfiguration.CorsRules[0].MaxAge"]);
+        Assert.Equal("Integer", checkedPaths["Resources.Bucket.Properties.LifecycleConfiguration.Rules[2].AbortIncompleteMultipartUpload.DaysAfterInitiation"]);
+        Assert.Equal("Boolean", checkedPaths["Resources.Bucket.Properties.PublicAccessBlockConfiguration.RestrictPublicBuckets"]);
+        Assert.Equal("Integer", checkedPaths["Resources.ProcessUploadFailures.Properties.MessageRetentionPeriod"]);
+        Assert.Equal("S3Event", checkedPaths["Resources.ProcessUploadFunction.Properties.Events.FileUploaded.Properties"]);
+        Assert.Equal("String", checkedPaths["Resources.ProcessUploadFunction.Properties.Events.FileUploaded.Properties.Filter.S3Key.Rules[0].Value"]);
+        Assert.Equal("Destination", checkedPaths["Resources.ProcessUploadFunction.Properties.EventInvokeConfig.DestinationConfig.OnFailure"]);
+        Assert.Equal("Integer", checkedPaths["Resources.ProcessUploadFunction.Properties.EventInvokeConfig.MaximumRetryAttempts"]);
+        Assert.Equal("HttpApiEvent", checkedPaths["Resources.PredictionsApiFunction.Properties.Events.CreatePrediction.Properties"]);
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Serverless.Local.Tests.Template;
 
-// Reading specification.json, with the addenda for what AWS added after the pinned spec.
+// Reading specification.json, with the addenda for what AWS added after the pinned spec and the corrections of what it gets wrong.
 public sealed partial class CloudFormationSpec
 {
     /// <summary>
@@ -47,6 +47,27 @@ public sealed partial class CloudFormationSpec
         }
         """;
 
+    /// <summary>
+    /// Corrections of the pinned specification where it contradicts AWS's documentation, in its own format: each
+    /// property given here replaces the pinned one. Every entry must name a property the pinned spec has and differ from
+    /// it (<see cref="CorrectionsNotNeeded"/>); a bump of the pin that fixes one makes that test ask for its removal.
+    /// <list type="bullet">
+    /// <item><c>OnSuccess</c> and <c>OnFailure</c> of AWS::Serverless::Function.EventInvokeDestinationConfig are both
+    /// optional ("Required: No"; the pinned spec marks both required, so an on-failure destination alone would not
+    /// validate):
+    /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-eventinvokedestinationconfiguration.html</item>
+    /// </list>
+    /// </summary>
+    public const string Corrections = """
+        {
+          "PropertyTypes": {
+            "AWS::Serverless::Function.EventInvokeDestinationConfig": { "Properties": {
+              "OnFailure": { "Type": "Destination", "Required": false },
+              "OnSuccess": { "Type": "Destination", "Required": false } } }
+          }
+        }
+        """;
+
     private sealed class SpecFile
     {
         public string? ResourceSpecificationVersion { get; set; }
@@ -54,8 +75,9 @@ public sealed partial class CloudFormationSpec
         public Dictionary<string, TypeSpec>? PropertyTypes { get; set; }
     }
 
-    /// <summary>Reads specification.json, with <see cref="Addenda"/> merged in unless <paramref name="withAddenda"/> is false.</summary>
-    public static CloudFormationSpec Load(string path, bool withAddenda = true)
+    /// <summary>Reads specification.json, with <see cref="Addenda"/> merged in and <see cref="Corrections"/> applied
+    /// unless <paramref name="asPinned"/>.</summary>
+    public static CloudFormationSpec Load(string path, bool asPinned = false)
     {
         SpecFile file;
         using (var stream = File.OpenRead(path))
@@ -66,13 +88,36 @@ public sealed partial class CloudFormationSpec
         var resources = file.ResourceTypes ?? throw new InvalidDataException($"{path} has no ResourceTypes.");
         var properties = file.PropertyTypes ?? throw new InvalidDataException($"{path} has no PropertyTypes.");
         var already = new List<string>();
-        if (withAddenda)
+        var notNeeded = new List<string>();
+        if (!asPinned)
         {
             var addenda = JsonSerializer.Deserialize<SpecFile>(Addenda)!;
             Merge(resources, addenda.ResourceTypes!, "ResourceTypes", already);
             Merge(properties, addenda.PropertyTypes!, "PropertyTypes", already);
+            var corrections = JsonSerializer.Deserialize<SpecFile>(Corrections)!;
+            Correct(properties, corrections.PropertyTypes!, "PropertyTypes", notNeeded);
         }
-        return new CloudFormationSpec(file.ResourceSpecificationVersion ?? "?", resources, properties, already);
+        return new CloudFormationSpec(file.ResourceSpecificationVersion ?? "?", resources, properties, already, notNeeded);
+    }
+
+    private static void Correct(Dictionary<string, TypeSpec> target, Dictionary<string, TypeSpec> corrections, string section, List<string> notNeeded)
+    {
+        foreach (var (name, correction) in corrections)
+        {
+            foreach (var (property, spec) in correction.Properties!)
+            {
+                if (target.GetValueOrDefault(name)?.Properties is not { } existing || !existing.TryGetValue(property, out var pinned))
+                {
+                    notNeeded.Add($"{section}.{name}.{property} (not in the pinned spec: an addendum, not a correction)");
+                    continue;
+                }
+                if (JsonSerializer.Serialize(pinned) == JsonSerializer.Serialize(spec))
+                {
+                    notNeeded.Add($"{section}.{name}.{property} (the pinned spec already says so)");
+                }
+                existing[property] = spec;
+            }
+        }
     }
 
     private static void Merge(Dictionary<string, TypeSpec> target, Dictionary<string, TypeSpec> additions, string section, List<string> already)

@@ -43,12 +43,13 @@ public sealed partial class CloudFormationSpec
     private readonly Dictionary<string, TypeSpec> propertyTypes;
 
     private CloudFormationSpec(string version, Dictionary<string, TypeSpec> resourceTypes, Dictionary<string, TypeSpec> propertyTypes,
-        IReadOnlyList<string> addendaAlreadyInSpec)
+        IReadOnlyList<string> addendaAlreadyInSpec, IReadOnlyList<string> correctionsNotNeeded)
     {
         Version = version;
         this.resourceTypes = resourceTypes;
         this.propertyTypes = propertyTypes;
         AddendaAlreadyInSpec = addendaAlreadyInSpec;
+        CorrectionsNotNeeded = correctionsNotNeeded;
     }
 
     /// <summary>ResourceSpecificationVersion of the loaded file.</summary>
@@ -59,6 +60,9 @@ public sealed partial class CloudFormationSpec
 
     /// <summary>Entries of <see cref="Addenda"/> that the loaded spec already had (so the addendum can go).</summary>
     public IReadOnlyList<string> AddendaAlreadyInSpec { get; }
+
+    /// <summary>Entries of <see cref="Corrections"/> that the loaded spec does not need (absent, or already equal).</summary>
+    public IReadOnlyList<string> CorrectionsNotNeeded { get; }
 
     /// <summary>The attributes Fn::GetAtt may read from a resource of <paramref name="resourceType"/> (for SAM types,
     /// those of the resource SAM generates); null when any attribute goes (custom resources, stacks' Outputs.*).</summary>

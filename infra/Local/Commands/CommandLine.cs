@@ -1,0 +1,31 @@
+namespace Serverless.Local.Commands;
+
+/// <summary>A sub-command's arguments: words in order, and <c>--option value</c> pairs (short aliases allowed).</summary>
+internal sealed record CommandLine(IReadOnlyList<string> Words, IReadOnlyDictionary<string, string> Options)
+{
+    /// <param name="options">Each option the command takes, by every spelling, to its long name.</param>
+    public static CommandLine Parse(string[] args, IReadOnlyDictionary<string, string> options)
+    {
+        var words = new List<string>();
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith('-') || args[i] == "-")
+            {
+                words.Add(args[i]);
+                continue;
+            }
+            if (!options.TryGetValue(args[i], out var name))
+                throw new UsageException($"Unknown option {args[i]}.");
+            if (i + 1 >= args.Length)
+                throw new UsageException($"{args[i]} needs a value.");
+            values[name] = args[++i];
+        }
+        return new CommandLine(words, values);
+    }
+
+    public string? Option(string name) => Options.GetValueOrDefault(name);
+}
+
+/// <summary>Arguments a sub-command cannot take; the message says which.</summary>
+internal sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,45 @@
+using System.Runtime.InteropServices;
+
+namespace Serverless.Local.Commands;
+
+/// <summary>No sub-command: runs <c>template.yaml</c> on 127.0.0.1 until Ctrl+C or SIGTERM.</summary>
+public static class RunCommand
+{
+    public static async Task<int> RunAsync(LocalCloudOptions options)
+    {
+        using var stopping = new CancellationTokenSource();
+        // Ctrl+C and SIGTERM (a process manager, `kill`) both stop everything in order.
+        void Stop(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            stopping.Cancel();
+        }
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+        LocalCloud cloud;
+        try
+        {
+            cloud = await LocalCloud.StartAsync(options, Console.WriteLine, stopping.Token);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            Console.Error.WriteLine($"The local cloud could not start: {error.Message}");
+            Console.Error.WriteLine(error);
+            return 1;
+        }
+        await using (cloud)
+        {
+            cloud.PrintQuickStart(Console.Out);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.WriteLine("Stopping the local cloud...");
+            }
+        }
+        return 0;
+    }
+}

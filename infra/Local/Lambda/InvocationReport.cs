@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Serverless.Local.Lambda;
+
+/// <summary>
+/// Lambda's platform lines around an invocation's own log lines: START, END and REPORT in the Text log format,
+/// <c>platform.start</c> and <c>platform.report</c> records in the JSON log format.
+/// </summary>
+public static class InvocationReport
+{
+    public static string Start(string requestId, bool json) => json
+        ? Platform("platform.start", new JsonObject { ["requestId"] = requestId, ["version"] = "$LATEST" })
+        : $"START RequestId: {requestId} Version: $LATEST";
+
+    public static string End(string requestId) => $"END RequestId: {requestId}";
+
+    /// <summary>
+    /// <c>REPORT RequestId: … Duration: … Billed Duration: … Memory Size: … Max Memory Used: … Init Duration: …</c>, tab-separated
+    /// as Lambda writes it. Billed duration is rounded up to the millisecond and, as for every custom runtime
+    /// (<c>provided.al2023</c>), includes the init duration.
+    /// </summary>
+    public static string Report(string requestId, InvocationResult result, int memorySize, bool json)
+    {
+        var billed = (long)Math.Ceiling(result.Duration.TotalMilliseconds + (result.InitDuration?.TotalMilliseconds ?? 0));
+        if (json)
+        {
+            var metrics = new JsonObject
+            {
+                ["durationMs"] = Math.Round(result.Duration.TotalMilliseconds, 2),
+                ["billedDurationMs"] = billed,
+                ["memorySizeMB"] = memorySize,
+                ["maxMemoryUsedMB"] = result.MaxMemoryUsedMB,
+            };
+            if (result.InitDuration is { } init) metrics["initDurationMs"] = Math.Round(init.TotalMilliseconds, 2);
+            return Platform("platform.report", new JsonObject
+            {
+                ["requestId"] = requestId,
+                ["metrics"] = metrics,
+                ["status"] = result.FunctionError is null ? "success" : "error",
+            });
+        }
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"REPORT RequestId: {requestId}\tDuration: {result.Duration.TotalMilliseconds:0.00} ms\tBilled Duration: {billed} ms\tMemory Size: {memorySize} MB\tMax Memory Used: {result.MaxMemoryUsedMB} MB\t");
+        return result.InitDuration is { } initDuration
+            ? line + string.Create(CultureInfo.InvariantCulture, $"Init Duration: {initDuration.TotalMilliseconds:0.00} ms\t")
+            : line;
+    }
+
+    /// <summary>The peak resident memory of a process (VmHWM), in MB rounded up; 0 when it cannot be read.</summary>
+    public static long MaxMemoryUsedMB(int processId)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{processId}/status"))
+            {
+                if (!line.StartsWith("VmHWM:", StringComparison.Ordinal)) continue;
+                var kilobytes = long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                return (kilobytes + 1023) / 1024;
+            }
+        }
+        catch (IOException)
+        {
+            // The process has ended.
+        }
+        return 0;
+    }
+
+    private static string Platform(string type, JsonObject record) => new JsonObject
+    {
+        ["time"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+        ["type"] = type,
+        ["record"] = record,
+    }.ToJsonString();
+}

@@ -1,0 +1,49 @@
+using Serverless.Local;
+using Serverless.Local.Template;
+using Xunit.Abstractions;
+
+namespace Serverless.EndToEnd.Tests;
+
+/// <summary>
+/// The packages the local cloud built with each function's Makefile target (<c>sam build</c>'s path), which every other
+/// end-to-end test runs: self-contained <c>bootstrap</c>s far under Lambda's 250 MB unzipped limit, Profile's trimmed.
+/// </summary>
+[Collection(LocalCloudCollection.Name)]
+public sealed class PackageTests(LocalCloudFixture cloud, ITestOutputHelper output)
+{
+    private const long LambdaUnzippedLimit = 250L * 1024 * 1024;
+
+    public static TheoryData<string> CodeUris()
+    {
+        var template = SamTemplate.Load(Path.Combine(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory), "template.yaml"));
+        var uris = new TheoryData<string>();
+        foreach (var codeUri in template.ResourcesOfType("AWS::Serverless::Function")
+                     .Select(function => template.FunctionProperties(function.LogicalId)["CodeUri"]!.GetValue<string>()).Distinct())
+            uris.Add(codeUri);
+        return uris;
+    }
+
+    [Theory]
+    [MemberData(nameof(CodeUris))]
+    public void Each_package_is_a_self_contained_bootstrap_under_Lambdas_limit(string codeUri)
+    {
+        var package = Package(codeUri);
+        var size = new DirectoryInfo(package).EnumerateFiles("*", SearchOption.AllDirectories).Sum(file => file.Length);
+        output.WriteLine($"{codeUri}: {size / 1024.0 / 1024.0:0.0} MB unzipped");
+
+        Assert.True(File.Exists(Path.Combine(package, "bootstrap")), $"{package} has no bootstrap");
+        Assert.True(File.Exists(Path.Combine(package, "libcoreclr.so")), $"{package} is not self-contained");
+        Assert.True(size < LambdaUnzippedLimit, $"{codeUri} is {size} bytes unzipped; Lambda takes at most {LambdaUnzippedLimit}");
+    }
+
+    [Fact]
+    public void The_Profile_package_is_trimmed()
+    {
+        var package = Package("functions/Profile");
+
+        Assert.False(File.Exists(Path.Combine(package, "Microsoft.AspNetCore.Mvc.Core.dll")), "an untrimmed ASP.NET Core app ships MVC");
+        Assert.True(File.Exists(Path.Combine(package, "Microsoft.AspNetCore.Routing.dll")));
+    }
+
+    private string Package(string codeUri) => Path.Combine(cloud.Cloud.Options.RepoRoot, ".local", "build", codeUri.Replace('/', '_'));
+}
