@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace Serverless.Local.Tests.S3;
 
-/// <summary>The AWS CLI (aws on PATH) through the S3 front, with only --endpoint-url and any credentials.</summary>
+/// <summary>The AWS CLI (Debian's /usr/bin/aws, which .ci/run installs) through the S3 front, with only --endpoint-url and any credentials.</summary>
 public sealed class S3FrontCliTests(S3Fixture s3, ITestOutputHelper log) : IClassFixture<S3Fixture>
 {
     [Fact]
@@ -56,7 +56,7 @@ public sealed class S3FrontCliTests(S3Fixture s3, ITestOutputHelper log) : IClas
 
     private async Task<string> AwsAsync(params string[] arguments)
     {
-        var (exitCode, recent) = await ChildProcess.RunAsync("aws", "aws", [.. arguments, "--endpoint-url", s3.Front.Endpoint],
+        var (exitCode, recent) = await ChildProcess.RunAsync("aws", "/usr/bin/aws", [.. arguments, "--endpoint-url", s3.Front.Endpoint],
             environment: new Dictionary<string, string?>
             {
                 ["AWS_ACCESS_KEY_ID"] = "local",
