@@ -8,8 +8,9 @@ namespace Serverless.Local.Emulators;
 /// <summary>
 /// s3rver (an S3 emulator) running as a child process on 127.0.0.1, keeping buckets and objects in a data folder, so
 /// they survive restarts. It is started by <c>s3rver-launcher.js</c> (next to this assembly, in <c>Emulators/</c>),
-/// which accepts any access key, addresses buckets path-style only, and reports every object change on its standard
-/// output; each one is raised as <see cref="ObjectChanged"/>.
+/// which accepts any access key, addresses buckets path-style only, decodes <c>x-amz-copy-source</c> and gives multipart
+/// objects their ETag as S3 does, and reports every object change on its standard output; each one is raised as
+/// <see cref="ObjectChanged"/>.
 /// <para>
 /// What s3rver gets wrong compared with S3 (aws-chunked bodies, CORS) is covered by the S3 front the local cloud
 /// publishes in front of it (<c>S3Front</c>); clients should not call <see cref="Endpoint"/> directly.

@@ -4,15 +4,34 @@
 // Listens on 127.0.0.1 only, prints "READY http://127.0.0.1:<port>" once it listens, and then one line per object
 // event: "S3EVENT " + {"bucket","key","eventName","size","eTag","eventTime","sourceIp"} as JSON, with the key raw
 // (not URL-encoded) and the event named as AWS names it. Needs NODE_OPTIONS=--openssl-legacy-provider.
+// Where s3rver differs from S3 inside (any access key, x-amz-copy-source decoding, multipart ETags, events of a
+// Multi-Object Delete) it is patched here;
+// differences on the wire are the S3 front's (S3Front.cs).
+const crypto = require('crypto');
+const fs = require('fs/promises');
 const path = require('path');
 const { AsyncLocalStorage } = require('async_hooks');
 
 const [packageFolder, dataFolder, port] = process.argv.slice(2);
 const S3rver = require(packageFolder);
 const AWSAccount = require(path.join(packageFolder, 'lib', 'models', 'account'));
+const FilesystemStore = require(path.join(packageFolder, 'lib', 'stores', 'filesystem'));
 
 // S3 answers any access key here: s3rver knows only its own dummy key and checks no SigV4 signature anyway.
 AWSAccount.registry.get = () => AWSAccount.DUMMY_ACCOUNT;
+
+// S3 gives an object made of parts the ETag md5(the parts' binary MD5s, concatenated)-<part count>; s3rver gives it the
+// MD5 of the whole object.
+const putObjectMultipart = FilesystemStore.prototype.putObjectMultipart;
+FilesystemStore.prototype.putObjectMultipart = async function (bucket, uploadId, parts) {
+  const uploadFolder = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+  const key = await fs.readFile(path.join(uploadFolder, 'key'), 'utf8');
+  const result = await putObjectMultipart.call(this, bucket, uploadId, parts);
+  const partMd5s = [...parts].sort((a, b) => a.number - b.number).map(part => Buffer.from(part.etag, 'hex'));
+  const md5 = `${crypto.createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-${parts.length}`;
+  await fs.writeFile(this.getResourcePath(bucket, key, 'object.md5'), md5);
+  return { ...result, md5 };
+};
 
 const s3rver = new S3rver({
   address: '127.0.0.1',
@@ -47,6 +66,25 @@ s3rver.middleware.unshift(async (ctx, next) => {
     }
   }
 });
+// S3 reports each object a Multi-Object Delete removes; s3rver reports none of them. s3rver also removes the folders a
+// deletion empties, which fails (500, and the client retries) when a Multi-Object Delete removes sibling keys at once.
+const deleteObject = FilesystemStore.prototype.deleteObject;
+FilesystemStore.prototype.deleteObject = async function (bucket, key) {
+  try {
+    await deleteObject.call(this, bucket, key);
+  } catch (error) {
+    if (error.code !== 'ENOENT' && error.code !== 'ENOTEMPTY') throw error; // the object itself is gone by then
+  }
+  const ctx = requests.getStore();
+  if (ctx && ctx.method === 'POST' && 'delete' in ctx.query) {
+    ctx.state.s3Events.push({
+      eventName: 'ObjectRemoved:Delete',
+      eventTime: new Date().toISOString(),
+      requestParameters: { sourceIPAddress: ctx.ip },
+      s3: { bucket: { name: bucket }, object: { key } },
+    });
+  }
+};
 s3rver.on('event', event => {
   const ctx = requests.getStore();
   for (const record of event.Records) {

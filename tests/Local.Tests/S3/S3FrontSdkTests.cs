@@ -47,17 +47,19 @@ public sealed class S3FrontSdkTests(S3Fixture s3) : IClassFixture<S3Fixture>
             });
             etags.Add(new PartETag(i + 1, part.ETag));
         }
-        await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        var completed = await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
             BucketName = Bucket, Key = key, UploadId = upload.UploadId, PartETags = etags,
         });
 
         var whole = parts[0].Concat(parts[1]).ToArray();
         Assert.Equal(whole, await GetBytesAsync(client, key));
+        // S3's multipart ETag: the MD5 of the parts' MD5s, then the part count.
+        var etag = Convert.ToHexStringLower(MD5.HashData(parts.SelectMany(MD5.HashData).ToArray())) + "-2";
+        Assert.Equal($"\"{etag}\"", completed.ETag);
+        Assert.Equal($"\"{etag}\"", (await client.GetObjectMetadataAsync(Bucket, key)).ETag);
         var reported = await s3.EventAsync(key, "ObjectCreated:CompleteMultipartUpload");
-        Assert.Equal(whole.Length, reported.Size);
-        Assert.False(string.IsNullOrEmpty(reported.ETag));
-        Assert.DoesNotContain('"', reported.ETag);
+        Assert.Equal((whole.Length, etag), (reported.Size, reported.ETag));
         Assert.DoesNotContain(s3.Events, e => e.Key == key && e.EventName == "ObjectCreated:Post");
     }
 
@@ -78,6 +80,27 @@ public sealed class S3FrontSdkTests(S3Fixture s3) : IClassFixture<S3Fixture>
         Assert.Equal((null, null), (removed.Size, removed.ETag));
         var missing = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.GetObjectAsync(Bucket, source));
         Assert.Equal(("NoSuchKey", HttpStatusCode.NotFound), (missing.ErrorCode, missing.StatusCode));
+    }
+
+    [Fact]
+    public async Task A_multi_object_delete_reports_each_removal()
+    {
+        using var client = s3.Client();
+        var keys = new[] { $"batch/{Guid.NewGuid():N}/one.txt", $"batch/{Guid.NewGuid():N}/two.txt" };
+        foreach (var key in keys)
+            await client.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, ContentBody = key });
+
+        var deleted = await client.DeleteObjectsAsync(new DeleteObjectsRequest
+        {
+            BucketName = Bucket, Objects = [.. keys.Select(key => new KeyVersion { Key = key })],
+        });
+
+        Assert.Equal(keys.Order(), deleted.DeletedObjects.Select(o => o.Key).Order());
+        foreach (var key in keys)
+            Assert.Equal(HttpStatusCode.NotFound,
+                (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.GetObjectMetadataAsync(Bucket, key))).StatusCode);
+        foreach (var key in keys)
+            Assert.Null((await s3.EventAsync(key, "ObjectRemoved:Delete")).Size);
     }
 
     [Fact]
