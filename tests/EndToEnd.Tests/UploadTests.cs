@@ -2,6 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -95,7 +100,7 @@ public sealed class UploadTests(LocalCloudFixture cloud)
             AssertSampleCounts(upload);
 
             // S3 delivers at least once: the same record again, through the Invoke API, finds the upload done.
-            var functionName = cloud.Cloud.Lambda.Functions.Single(function => function.Handler == "ProcessUpload").Name;
+            var functionName = $"{Serverless.Local.LocalCloud.StackName}-ProcessUpload";
             using var again = await cloud.Http.PostAsync($"{cloud.Output("LambdaEndpoint")}/2015-03-31/functions/{functionName}/invocations",
                 new ByteArrayContent(ProcessUploadFixture.S3EventOf(key, new FileInfo(path).Length, cloud.Output("BucketName"))));
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
@@ -129,5 +134,69 @@ public sealed class UploadTests(LocalCloudFixture cloud)
         Assert.Equal("FAILED", upload.GetProperty("status").GetString());
         Assert.StartsWith("The file is not UTF-8 text: the bytes at offset 5 (0xFF)", upload.GetProperty("error").GetString());
         Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_file_too_long_for_one_invocation_is_handed_on_through_the_Invoke_API_and_completes()
+    {
+        // ProcessUpload once more under its own name with a 10 s timeout: it invokes itself by that name.
+        var template = cloud.Cloud.Lambda.Functions.Single(function => function.Name == $"{Serverless.Local.LocalCloud.StackName}-ProcessUpload");
+        var name = template.Name + "-Short";
+        if (cloud.Cloud.Lambda.Functions.All(function => function.Name != name))
+            cloud.Cloud.Lambda.Register(template with
+            {
+                Name = name,
+                Timeout = TimeSpan.FromSeconds(10),
+                Environment = new Dictionary<string, string>(template.Environment) { ["AWS_LAMBDA_FUNCTION_NAME"] = name },
+            });
+        var sub = Guid.NewGuid().ToString();
+        var id = Guid.CreateVersion7().ToString("N");
+        var key = $"uploads/{sub}/{id}/long.csv";
+        var csv = new StringBuilder("text\n");
+        for (var i = 0; i < 120_000; i++) csv.Append('"').Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append(" #").Append(i).Append("\"\n");
+        var file = Encoding.UTF8.GetBytes(csv.ToString());
+        var credentials = new BasicAWSCredentials("local", "local");
+        using var s3 = new AmazonS3Client(credentials, new AmazonS3Config { ServiceURL = cloud.Output("S3Endpoint"), ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        using var db = new AmazonDynamoDBClient(credentials, new AmazonDynamoDBConfig { ServiceURL = cloud.Output("DynamoDbEndpoint"), AuthenticationRegion = "us-east-1" });
+
+        // The file first: the template's ProcessUpload finds no upload for it and leaves it; then the upload, run by the short one.
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = key, InputStream = new MemoryStream(file), UseChunkEncoding = false });
+        for (var waited = 0; !cloud.Log.Any(line => line.Contains($"Nothing to do for {key}: there is no such upload")); waited++)
+        {
+            Assert.True(waited < 300, "The template's ProcessUpload never saw the file.");
+            await Task.Delay(100);
+        }
+        var itemKey = new Dictionary<string, AttributeValue> { ["PK"] = new() { S = $"USER#{sub}" }, ["SK"] = new() { S = $"UPLOAD#{id}" } };
+        await db.PutItemAsync(new PutItemRequest
+        {
+            TableName = cloud.Output("TableName"),
+            Item = new(itemKey) { ["format"] = new() { S = "csv" }, ["objectKey"] = new() { S = key }, ["status"] = new() { S = "PENDING_UPLOAD" } },
+        });
+        using var invoke = new HttpRequestMessage(HttpMethod.Post, $"{cloud.Output("LambdaEndpoint")}/2015-03-31/functions/{name}/invocations")
+        {
+            Content = new ByteArrayContent(ProcessUploadFixture.S3EventOf(key, file.Length, cloud.Output("BucketName"))),
+        };
+        invoke.Headers.Add("X-Amz-Invocation-Type", "Event");
+        Assert.Equal(HttpStatusCode.Accepted, (await cloud.Http.SendAsync(invoke)).StatusCode);
+
+        Dictionary<string, AttributeValue> item;
+        for (var waited = 0; (item = (await db.GetItemAsync(cloud.Output("TableName"), itemKey, consistentRead: true)).Item)["status"].S is "PENDING_UPLOAD" or "PROCESSING"; waited++)
+        {
+            Assert.True(waited < 1200, $"Still {item["status"].S}; log: {string.Join('\n', cloud.Log.TakeLast(30))}");
+            await Task.Delay(100);
+        }
+        Assert.Equal("COMPLETED", item["status"].S);
+        Assert.Equal("120000", item["rowsTotal"].N);
+        Assert.Contains(cloud.Log, line => line.Contains($"Continuing upload {id}"));
+        using var result = await s3.GetObjectAsync(cloud.Output("BucketName"), $"results/{sub}/{id}.jsonl");
+        using var reader = new StreamReader(result.ResponseStream);
+        var row = 0;
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            using var parsed = JsonDocument.Parse(line);
+            Assert.Equal(++row, parsed.RootElement.GetProperty("row").GetInt32());
+            Assert.EndsWith($" #{row - 1}", parsed.RootElement.GetProperty("text").GetString());
+        }
+        Assert.Equal(120_000, row);
     }
 }

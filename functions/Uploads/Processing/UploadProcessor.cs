@@ -75,7 +75,8 @@ public sealed class UploadProcessor(
             var position = await run.RunAsync(format, from?.Position ?? ReaderPosition.Start, ObjectOf(upload), s3);
             if (position is not null)
             {
-                await HandOnAsync(upload, tally, writer, position, from, cancellationToken);
+                // Not cancelled by the invocation's token: the margin was kept for this, and a hand-on cut short strands the upload.
+                await HandOnAsync(upload, tally, writer, position, from, CancellationToken.None);
                 return;
             }
             if (tally.RowsProcessed == 0)
