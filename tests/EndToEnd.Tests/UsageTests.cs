@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
@@ -60,7 +59,7 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         var user = await cloud.NewUserAsync();
 
         var old = await GetUsageAsync(user, "?month=2001-02");
-        using var bad = await SendAsync(user, "/usage?month=2026-13");
+        using var bad = await cloud.SendAsync(HttpMethod.Get, "/usage?month=2026-13", user.AccessToken);
 
         Assert.Equal("2001-02", old.GetProperty("month").GetString());
         Assert.Equal(0, old.GetProperty("predictions").GetInt64());
@@ -89,11 +88,11 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         });
 
         var earliest = SecondsToNextMonth();
-        using var tooMany = await SendAsync(user, HttpMethod.Post, "/predictions", """{"texts": ["good", "bad"]}""");
+        using var tooMany = await cloud.SendAsync(HttpMethod.Post, "/predictions", user.AccessToken, """{"texts": ["good", "bad"]}""");
         var latest = SecondsToNextMonth();
-        using var last = await SendAsync(user, HttpMethod.Post, "/predictions", """{"texts": ["the last one"]}""");
+        using var last = await cloud.SendAsync(HttpMethod.Post, "/predictions", user.AccessToken, """{"texts": ["the last one"]}""");
         await WaitForUsageAsync(user, usage => usage.GetProperty("remaining").GetProperty("texts").GetInt64() == 0);
-        using var upload = await SendAsync(user, HttpMethod.Post, "/uploads", """{"fileName": "a.csv", "contentType": "text/csv", "size": 10}""");
+        using var upload = await cloud.SendAsync(HttpMethod.Post, "/uploads", user.AccessToken, """{"fileName": "a.csv", "contentType": "text/csv", "size": 10}""");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, tooMany.StatusCode);
         Assert.Equal("application/problem+json", tooMany.Content.Headers.ContentType?.MediaType);
@@ -185,18 +184,8 @@ public sealed class UsageTests(LocalCloudFixture cloud)
 
     private async Task<JsonElement> GetUsageAsync(TestUser user, string query)
     {
-        using var response = await SendAsync(user, "/usage" + query);
+        using var response = await cloud.SendAsync(HttpMethod.Get, "/usage" + query, user.AccessToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(TestUser user, string path) => await SendAsync(user, HttpMethod.Get, path, null);
-
-    private async Task<HttpResponseMessage> SendAsync(TestUser user, HttpMethod method, string path, string? json)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user.AccessToken);
-        if (json is not null) request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
-        return await cloud.Api.SendAsync(request);
     }
 }
