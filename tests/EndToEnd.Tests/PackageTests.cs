@@ -6,7 +6,7 @@ namespace Serverless.EndToEnd.Tests;
 
 /// <summary>
 /// The packages the local cloud built with each function's Makefile target (<c>sam build</c>'s path), which every other
-/// end-to-end test runs: self-contained <c>bootstrap</c>s far under Lambda's 250 MB unzipped limit, Profile's trimmed.
+/// end-to-end test runs: self-contained <c>bootstrap</c>s far under Lambda's 250 MB unzipped limit.
 /// </summary>
 [Collection(LocalCloudCollection.Name)]
 public sealed class PackageTests(LocalCloudFixture cloud, ITestOutputHelper output)
@@ -34,15 +34,6 @@ public sealed class PackageTests(LocalCloudFixture cloud, ITestOutputHelper outp
         Assert.True(File.Exists(Path.Combine(package, "bootstrap")), $"{package} has no bootstrap");
         Assert.True(File.Exists(Path.Combine(package, "libcoreclr.so")), $"{package} is not self-contained");
         Assert.True(size < LambdaUnzippedLimit, $"{codeUri} is {size} bytes unzipped; Lambda takes at most {LambdaUnzippedLimit}");
-    }
-
-    [Fact]
-    public void The_Profile_package_is_trimmed()
-    {
-        var package = Package("functions/Profile");
-
-        Assert.False(File.Exists(Path.Combine(package, "Microsoft.AspNetCore.Mvc.Core.dll")), "an untrimmed ASP.NET Core app ships MVC");
-        Assert.True(File.Exists(Path.Combine(package, "Microsoft.AspNetCore.Routing.dll")));
     }
 
     private string Package(string codeUri) => Path.Combine(cloud.Cloud.Options.RepoRoot, ".local", "build", codeUri.Replace('/', '_'));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Serverless.Local.Template;
 using Serverless.Local.Tests.Emulators;
@@ -26,9 +27,10 @@ public sealed partial class SamConfigTests
             var parameter = Template.Parameters[name]!;
             if (parameter["AllowedValues"] is { } allowed)
                 Assert.True(allowed.AsArray().Any(item => item!.ToString() == value), $"{environment}: {name}={value} is not one of its AllowedValues");
-            if (parameter["Type"]!.GetValue<string>() == "Number")
-                Assert.True(long.TryParse(value, out var number) && number >= long.Parse(parameter["MinValue"]?.ToString() ?? long.MinValue.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture),
-                    $"{environment}: {name}={value} is not a Number of at least its MinValue");
+            if (parameter["Type"]!.GetValue<string>() != "Number") continue;
+            var minimum = parameter["MinValue"] is { } min ? long.Parse(min.ToString(), CultureInfo.InvariantCulture) : long.MinValue;
+            Assert.True(long.TryParse(value, CultureInfo.InvariantCulture, out var number) && number >= minimum,
+                $"{environment}: {name}={value} is not a Number of at least its MinValue {minimum}");
         }
     }
 
