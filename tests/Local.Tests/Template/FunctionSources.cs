@@ -48,15 +48,35 @@ public sealed partial class FunctionSources
         files.Values.Where(file => file.Path.StartsWith(PackageDirectory(logicalId) + Path.DirectorySeparatorChar, StringComparison.Ordinal)
             && file.Types.Contains(typeName)).ToList();
 
-    /// <summary>Every file the function's handler reaches; empty when no file of its package declares the handler type.</summary>
+    /// <summary>
+    /// Every file the function's handler reaches within what its package compiles (its project and the projects it references);
+    /// empty when no file of its package declares the handler type.
+    /// </summary>
     public IReadOnlyCollection<SourceFile> Reachable(string logicalId)
     {
+        var compiled = ProjectDirectories(PackageDirectory(logicalId));
         var seen = new HashSet<SourceFile>();
         var pending = new Stack<SourceFile>(Declaring(logicalId, Handler(logicalId)));
         while (pending.TryPop(out var file))
             if (seen.Add(file))
-                foreach (var next in file.Mentions) pending.Push(next);
+                foreach (var next in file.Mentions.Where(other => compiled.Any(directory => other.Path.StartsWith(directory, StringComparison.Ordinal))))
+                    pending.Push(next);
         return seen;
+    }
+
+    /// <summary>The folders of the project in <paramref name="directory"/> and of every project it references, each ending in a separator.</summary>
+    private static HashSet<string> ProjectDirectories(string directory)
+    {
+        var found = new HashSet<string>();
+        var pending = new Stack<string>([Path.GetFullPath(directory)]);
+        while (pending.TryPop(out var next))
+        {
+            if (!found.Add(next.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar)) continue;
+            foreach (var project in Directory.EnumerateFiles(next, "*.csproj"))
+                foreach (Match reference in ProjectReference().Matches(File.ReadAllText(project)))
+                    pending.Push(Path.GetDirectoryName(Path.GetFullPath(Path.Combine(next, reference.Groups[1].Value.Replace('\\', '/'))))!);
+        }
+        return found;
     }
 
     /// <summary>Every member (method, property, constructor) the function's handler reaches, within <see cref="Reachable"/>.</summary>
@@ -69,10 +89,12 @@ public sealed partial class FunctionSources
         while (pending.TryPop(out var member))
         {
             if (!seen.Add(member)) continue;
-            foreach (var name in Identifier().Matches(member.Code).Select(match => match.Value).Distinct())
+            foreach (var (type, name) in QualifiedIdentifier().Matches(member.Code).Select(match => (match.Groups["type"].Value, match.Groups["name"].Value)).Distinct())
             {
+                // Type.Member names the member of that type when a reachable file declares the type; else any member so named.
+                var qualified = byName[name].Where(other => other.File.Types.Contains(type)).ToList();
                 var sameFile = member.File.Members.Where(other => other.Name == name).ToList();
-                foreach (var next in sameFile.Count > 0 ? sameFile : byName[name]) pending.Push(next);
+                foreach (var next in qualified.Count > 0 ? qualified : sameFile.Count > 0 ? sameFile : byName[name]) pending.Push(next);
             }
         }
         return seen;
@@ -159,4 +181,10 @@ public sealed partial class FunctionSources
 
     [GeneratedRegex(@"\b[A-Z]\w*\b")]
     private static partial Regex Identifier();
+
+    [GeneratedRegex(@"\b(?:(?<type>[A-Z]\w*)\s*\.\s*)?(?<name>[A-Z]\w*)\b")]
+    private static partial Regex QualifiedIdentifier();
+
+    [GeneratedRegex(@"<ProjectReference\s+Include=""([^""]+)""")]
+    private static partial Regex ProjectReference();
 }
