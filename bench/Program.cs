@@ -13,8 +13,9 @@ using Serverless.Local;
 using Serverless.Local.Lambda;
 using Serverless.Profile;
 
-// The walking skeleton's figures: local cloud ready time, cold starts, warm GET /me through the
-// gateway versus the same app on Kestrel. Runs its own local cloud on free ports.
+// The figures: local cloud ready time, cold starts, warm GET /me through the gateway versus the same
+// app on Kestrel, POST /predictions with 1 and 32 texts. Runs its own local cloud on free ports.
+// `bench -- uploads`: ProcessUpload rows/s and peak memory (UploadBench.cs).
 if (args is ["uploads"])
 {
     await Serverless.Bench.UploadBench.RunAsync();
@@ -26,7 +27,8 @@ var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
 var state = Path.Combine(Path.GetTempPath(), "serverless-bench-" + Guid.NewGuid().ToString("N")[..8]);
 var watch = Stopwatch.StartNew();
 await using var cloud = await LocalCloud.StartAsync(
-    new LocalCloudOptions(repoRoot, 0, 0, 0, 0) { StateDirectory = state }, _ => { }, CancellationToken.None);
+    new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0, ModelPort: 0, S3Port: 0) { StateDirectory = state },
+    _ => { }, CancellationToken.None);
 Console.WriteLine($"local cloud ready (packages built, emulators installed): {watch.Elapsed.TotalSeconds:0.0} s");
 
 using var http = new HttpClient();
@@ -71,7 +73,17 @@ api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer"
 var cold = Stopwatch.GetTimestamp();
 (await api.GetAsync("/me")).EnsureSuccessStatusCode();
 Console.WriteLine($"ProfileApi cold GET /me through the gateway (process start -> response): {Stopwatch.GetElapsedTime(cold).TotalMilliseconds:0} ms");
-Report("GET /me through the gateway (Lambda process, Runtime API)", await MeasureAsync(api));
+Report("GET /me through the gateway (Lambda process, Runtime API)", await MeasureAsync(() => api.GetAsync("/me")));
+
+// POST /predictions through the gateway: the function, the SageMaker client and the model server, one text and 32.
+const int PredictionRequests = 100;
+foreach (var texts in new[] { 1, 32 })
+{
+    var body = JsonSerializer.Serialize(new { texts = Enumerable.Range(0, texts).Select(i => $"Review {i}: the service was great and I loved it.").ToArray() });
+    Task<HttpResponseMessage> PostAsync() => api.PostAsync("/predictions", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+    (await PostAsync()).EnsureSuccessStatusCode(); // the first is the cold start
+    Report($"POST /predictions with {texts} text(s) through the gateway", await MeasureAsync(PostAsync, PredictionRequests));
+}
 
 // The same app on Kestrel in this process, with the user the authorizer would have passed.
 Environment.SetEnvironmentVariable("TABLE_NAME", Output("TableName"));
@@ -90,17 +102,17 @@ await using var kestrel = ProfileApi.Build(builder =>
 await kestrel.StartAsync();
 using var direct = new HttpClient { BaseAddress = new Uri(kestrel.Urls.First()) };
 (await direct.GetAsync("/me")).EnsureSuccessStatusCode();
-Report("GET /me on Kestrel directly (same app, same DynamoDB Local)", await MeasureAsync(direct));
+Report("GET /me on Kestrel directly (same app, same DynamoDB Local)", await MeasureAsync(() => direct.GetAsync("/me")));
 Directory.Delete(state, recursive: true);
 return 0;
 
-static async Task<List<double>> MeasureAsync(HttpClient client)
+static async Task<List<double>> MeasureAsync(Func<Task<HttpResponseMessage>> send, int requests = Requests)
 {
-    var latencies = new List<double>(Requests);
-    for (var i = 0; i < Requests; i++)
+    var latencies = new List<double>(requests);
+    for (var i = 0; i < requests; i++)
     {
         var started = Stopwatch.GetTimestamp();
-        using var response = await client.GetAsync("/me");
+        using var response = await send();
         response.EnsureSuccessStatusCode();
         latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
