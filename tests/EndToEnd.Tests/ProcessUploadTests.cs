@@ -180,7 +180,8 @@ public sealed class ProcessUploadTests(ProcessUploadFixture cloud) : IAsyncLifet
     {
         var file = new StringBuilder();
         for (var i = 0; i < 30_000; i++) file.Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append(" (").Append(i).Append(")\n");
-        cloud.Settings = ProcessUploadFixture.Defaults with { MaxInFlight = 1, Limits = new BatchLimits(MaxTexts: 16), SafetyFraction = 0.5 };
+        // Small batches, one at a time, in 3-second invocations: thousands of model calls, more than one invocation does.
+        cloud.Settings = ProcessUploadFixture.Defaults with { MaxInFlight = 1, Limits = new BatchLimits(MaxTexts: 4), SafetyFraction = 0.5 };
         cloud.InvocationBudget = TimeSpan.FromSeconds(3);
         var before = cloud.Continuations;
         var (sub, id, key) = await cloud.NewUploadAsync("text");
