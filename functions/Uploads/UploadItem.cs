@@ -12,11 +12,13 @@ namespace Serverless.Uploads;
 /// <item><term>objectKey</term><description><c>uploads/{sub}/{uploadId}/{fileName}</c>, the only key the presigned request may write</description></item>
 /// <item><term>status</term><description><see cref="UploadStatus"/></description></item>
 /// <item><term>createdAt, updatedAt, startedAt, completedAt</term><description>ISO 8601 UTC strings</description></item>
-/// <item><term>rowsTotal, rowsProcessed, rowsFailed</term><description>numbers; rowsTotal once known (at the end)</description></item>
+/// <item><term>rowsTotal, rowsProcessed, rowsFailed</term><description>numbers; rowsTotal once known (at the end): the rows read, which
+/// are all the file's rows unless it stopped at the quota, then only those read before it (the rows in the result)</description></item>
 /// <item><term>labelCounts</term><description>map label → number</description></item>
 /// <item><term>objectSize</term><description>the uploaded object's size, from the S3 event</description></item>
 /// <item><term>resultKey</term><description><c>results/{sub}/{uploadId}.jsonl</c> once COMPLETED</description></item>
 /// <item><term>error</term><description>why it FAILED, in words a user can act on</description></item>
+/// <item><term>stoppedAtQuota, note</term><description>true, and why in words, on a COMPLETED upload that stopped at the user's monthly quota before the end of its file</description></item>
 /// <item><term>claim</term><description>the token of the invocation chain that owns the processing (conditional writes)</description></item>
 /// <item><term>checkpoint</term><description>map: where a continuing invocation resumes</description></item>
 /// <item><term>expiresAt</term><description>TTL on a PENDING_UPLOAD item only: an upload never made is forgotten</description></item>
@@ -73,6 +75,8 @@ public static class UploadAttribute
     public const string ObjectSize = "objectSize";
     public const string ResultKey = "resultKey";
     public const string Error = "error";
+    public const string StoppedAtQuota = "stoppedAtQuota";
+    public const string Note = "note";
     public const string Claim = "claim";
     public const string Checkpoint = "checkpoint";
     public const string ExpiresAt = Table.TimeToLive;

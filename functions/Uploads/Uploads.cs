@@ -7,11 +7,16 @@ using Serverless.ServiceDefaults;
 
 namespace Serverless.Uploads;
 
-/// <summary>An upload as the API shows it. <see cref="Size"/> is the uploaded object's once it arrived, the declared size until then.</summary>
+/// <summary>
+/// An upload as the API shows it. <see cref="Size"/> is the uploaded object's once it arrived, the declared size until then.
+/// <see cref="StoppedAtQuota"/> and <see cref="Note"/> are there only when processing stopped at the monthly quota (then
+/// <see cref="RowsTotal"/> counts the rows read before it, not the whole file).
+/// </summary>
 public sealed record Upload(
     string UploadId, string Status, string FileName, string ContentType, long Size,
     long? RowsTotal, long RowsProcessed, long RowsFailed, IReadOnlyDictionary<string, long> LabelCounts,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, string? Error);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, string? Error,
+    bool? StoppedAtQuota, string? Note);
 
 /// <summary>A presigned request: send it as given (method, URL, exactly these headers) before <see cref="ExpiresAt"/>.</summary>
 public sealed record PresignedRequest(string Method, string Url, IReadOnlyDictionary<string, string> Headers, DateTimeOffset ExpiresAt);
@@ -176,6 +181,8 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
             Time(UploadAttribute.UpdatedAt)!.Value,
             Time(UploadAttribute.StartedAt),
             Time(UploadAttribute.CompletedAt),
-            String(UploadAttribute.Error));
+            String(UploadAttribute.Error),
+            item.TryGetValue(UploadAttribute.StoppedAtQuota, out var stopped) ? stopped.BOOL : null,
+            String(UploadAttribute.Note));
     }
 }

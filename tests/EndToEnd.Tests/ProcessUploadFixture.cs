@@ -53,6 +53,9 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
     /// <summary>Asynchronous invocations the Invoke API stand-in took (continuations).</summary>
     public int Continuations => continuations.Count;
 
+    /// <summary>Every user's plan here; a test that needs less of it left seeds the user's usage (<see cref="UseTextsAsync"/>).</summary>
+    public static Plan Plan { get; } = new("free", 1_000_000);
+
     public static ProcessUploadSettings Defaults { get; } =
         new(Bucket, EndpointName, MaxUploadBytes: 50 * 1024 * 1024, MaxUploadRows: 1_000_000, FunctionName: "ProcessUploadFunction", BatchLimits.Default);
 
@@ -109,6 +112,7 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
         var processor = new UploadProcessor(new UploadStore(Db, Table, TimeProvider.System), S3,
             new BatchScorer(new SageMakerRuntimeClient(Http, endpoint: new Uri(ModelEndpoint), region: "us-east-1", credentials: new BasicAWSCredentials("local", "local")), Settings.EndpointName),
             new LambdaClient(Http, region: "us-east-1", endpoint: new Uri(lambda.Urls.First()), credentials: new BasicAWSCredentials("local", "local")),
+            new Quota(Db, Table, Plan, TimeProvider.System),
             Settings, TimeProvider.System, loggers.CreateLogger<UploadProcessor>());
         await ProcessUpload.HandleAsync(payload, processor, Settings, loggers.CreateLogger("ProcessUpload"), context);
     }
@@ -135,6 +139,17 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
         });
         return (userSub, uploadId, key);
     }
+
+    /// <summary>The user's usage item for this month, as MeterUsage leaves it after <paramref name="rowsScored"/> rows were scored.</summary>
+    public Task UseTextsAsync(string userSub, long rowsScored) =>
+        Db.PutItemAsync(new PutItemRequest
+        {
+            TableName = Table.Name,
+            Item = new Dictionary<string, AttributeValue>(UsageItem.Key(userSub, UsageItem.Month(DateTimeOffset.UtcNow)))
+            {
+                [UsageItem.RowsScored] = new() { N = rowsScored.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            },
+        });
 
     /// <summary>Puts the file and runs the handler with the S3 event of that PUT; returns the event.</summary>
     public async Task<byte[]> UploadAsync(string key, byte[] file)

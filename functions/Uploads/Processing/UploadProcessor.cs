@@ -6,6 +6,7 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Aws;
 using Serverless.Kernel.Runtime;
+using Serverless.ServiceDefaults;
 using Serverless.Uploads.Parsing;
 using Serverless.Uploads.Results;
 using Serverless.Uploads.Scoring;
@@ -16,10 +17,13 @@ namespace Serverless.Uploads.Processing;
 /// Scores one upload within one invocation: claims it (or takes it over from the invocation that handed it on), reads its
 /// rows from where the checkpoint says, scores them in batches with a few calls in flight, writes the result in row
 /// order, and shows progress. It ends the upload COMPLETED or FAILED, or, when the invocation's time runs short, saves a
-/// checkpoint and invokes the function again to go on.
+/// checkpoint and invokes the function again to go on. It scores no more rows than the user's monthly quota leaves: an
+/// upload that reaches it ends COMPLETED with the rows scored so far and a note (so exactly those are metered), one that
+/// finds it used up before its first scored row ends FAILED.
 /// </summary>
 public sealed class UploadProcessor(
-    UploadStore store, IAmazonS3 s3, BatchScorer scorer, LambdaClient lambda, ProcessUploadSettings settings, TimeProvider time, ILogger logger)
+    UploadStore store, IAmazonS3 s3, BatchScorer scorer, LambdaClient lambda, Quota quota, ProcessUploadSettings settings, TimeProvider time,
+    ILogger logger)
 {
     /// <summary>An uploaded file arrived (S3 ObjectCreated): claims its upload and processes it.</summary>
     public async Task StartAsync(string userSub, string uploadId, string objectKey, long objectSize, LambdaContext context)
@@ -71,7 +75,14 @@ public sealed class UploadProcessor(
             var format = UploadFormats.Parse(upload.Item.GetValueOrDefault(UploadAttribute.Format)?.S)
                 ?? throw new UploadFormatException($"The upload's format '{upload.Item.GetValueOrDefault(UploadAttribute.Format)?.S}' is not csv, jsonl or text.");
             writer = await ResultWriter.OpenAsync(s3, settings.Bucket, upload.ResultKey, upload.CarryKey, from, cancellationToken);
-            var run = new ScoringRun(upload, tally, writer, scorer, store, settings, time, context);
+            // Usage is metered when an upload completes, so the rows this upload scored in earlier invocations are not in it yet.
+            var check = await quota.CheckAsync(upload.UserSub, 0, cancellationToken);
+            var scored = tally.RowsProcessed - tally.RowsFailed;
+            var allowance = Math.Max(0, check.Remaining - scored);
+            if (allowance == 0 && scored == 0)
+                throw new QuotaUsedUpException(string.Create(CultureInfo.InvariantCulture,
+                    $"The {check.Plan.Name} plan's monthly quota of {check.Plan.MonthlyTexts:N0} texts is used up until {UsageItem.NextMonthStart(time.GetUtcNow()):yyyy-MM-dd} (UTC)."));
+            var run = new ScoringRun(upload, tally, writer, scorer, store, settings, time, context, allowance);
             var position = await run.RunAsync(format, from?.Position ?? ReaderPosition.Start, ObjectOf(upload), s3);
             if (position is not null)
             {
@@ -84,11 +95,16 @@ public sealed class UploadProcessor(
             if (tally.RowsFailed == tally.RowsProcessed)
                 throw new UploadFormatException(string.Create(CultureInfo.InvariantCulture,
                     $"No row could be scored: all {tally.RowsProcessed:N0} failed ({tally.FirstError})"));
+            var note = run.StoppedAtQuota
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"Stopped at the {check.Plan.Name} plan's monthly quota of {check.Plan.MonthlyTexts:N0} texts after {tally.RowsProcessed:N0} of the file's rows; the rest were not scored.")
+                : null;
             await writer.CompleteAsync(cancellationToken);
-            await store.CompleteAsync(upload.UserSub, upload.UploadId, upload.Claim, tally, upload.ResultKey, cancellationToken);
-            logger.LogInformation("Completed upload {UploadId}: {Rows} rows, {Failed} failed", upload.UploadId, tally.RowsProcessed, tally.RowsFailed);
+            await store.CompleteAsync(upload.UserSub, upload.UploadId, upload.Claim, tally, upload.ResultKey, note, cancellationToken);
+            logger.LogInformation("Completed upload {UploadId}: {Rows} rows, {Failed} failed, stopped at the quota: {StoppedAtQuota}",
+                upload.UploadId, tally.RowsProcessed, tally.RowsFailed, run.StoppedAtQuota);
         }
-        catch (Exception error) when (error is UploadFormatException or ScoringException)
+        catch (Exception error) when (error is UploadFormatException or ScoringException or QuotaUsedUpException)
         {
             logger.LogWarning("Upload {UploadId} failed: {Reason}", upload.UploadId, error.Message);
             await FailAsync(upload, tally, writer, error.Message, cancellationToken);
@@ -149,6 +165,9 @@ public sealed class UploadProcessor(
         }
     }
 }
+
+/// <summary>The user's monthly quota was used up before this upload scored a row: it fails with this reason.</summary>
+public sealed class QuotaUsedUpException(string reason) : Exception(reason);
 
 /// <summary>The upload being processed: its item as claimed and the claim token this invocation holds.</summary>
 public sealed record Upload(string UserSub, string UploadId, Dictionary<string, AttributeValue> Item, string Claim)

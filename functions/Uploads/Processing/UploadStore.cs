@@ -65,11 +65,25 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
         HeldUpdateAsync(userSub, uploadId, claim, tally, $", {UploadAttribute.Checkpoint} = :checkpoint, #claim = :handoff",
             new() { [":checkpoint"] = checkpoint.ToAttribute(), [":handoff"] = new() { S = handoff } }, cancellationToken);
 
-    /// <summary>PROCESSING → COMPLETED with the final counts and the result's key.</summary>
-    public Task CompleteAsync(string userSub, string uploadId, string claim, Tally tally, string resultKey, CancellationToken cancellationToken) =>
-        HeldUpdateAsync(userSub, uploadId, claim, tally,
-            $", #status = :end, {UploadAttribute.RowsTotal} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.ResultKey} = :result, {UploadAttribute.CompletedAt} = :now REMOVE {UploadAttribute.Checkpoint}",
-            new() { [":end"] = new() { S = UploadStatus.Completed }, [":result"] = new() { S = resultKey } }, cancellationToken);
+    /// <summary>
+    /// PROCESSING → COMPLETED with the final counts and the result's key; with <paramref name="quotaStop"/> (the note saying
+    /// so) when it stopped at the user's monthly quota before the end of the file.
+    /// </summary>
+    public Task CompleteAsync(string userSub, string uploadId, string claim, Tally tally, string resultKey, string? quotaStop,
+        CancellationToken cancellationToken)
+    {
+        var values = new Dictionary<string, AttributeValue> { [":end"] = new() { S = UploadStatus.Completed }, [":result"] = new() { S = resultKey } };
+        var stop = "";
+        if (quotaStop is not null)
+        {
+            values[":stopped"] = new() { BOOL = true };
+            values[":note"] = new() { S = quotaStop };
+            stop = $", {UploadAttribute.StoppedAtQuota} = :stopped, {UploadAttribute.Note} = :note";
+        }
+        return HeldUpdateAsync(userSub, uploadId, claim, tally,
+            $", #status = :end, {UploadAttribute.RowsTotal} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.ResultKey} = :result, {UploadAttribute.CompletedAt} = :now{stop} REMOVE {UploadAttribute.Checkpoint}",
+            values, cancellationToken);
+    }
 
     /// <summary>PROCESSING → FAILED with the reason and the counts so far.</summary>
     public Task FailAsync(string userSub, string uploadId, string claim, Tally tally, string error, CancellationToken cancellationToken) =>

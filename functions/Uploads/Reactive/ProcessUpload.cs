@@ -12,7 +12,7 @@ using Serverless.Uploads.Scoring;
 namespace Serverless.Uploads;
 
 /// <summary>
-/// S3 <c>ObjectCreated</c> under <c>uploads/</c>: scores every row of the uploaded file and writes
+/// S3 <c>ObjectCreated</c> under <c>uploads/</c>: scores every row of the uploaded file (up to the user's monthly quota) and writes
 /// <c>results/{sub}/{uploadId}.jsonl</c> (see <see cref="UploadProcessor"/>). Also takes its own
 /// <see cref="ContinueUploadEvent"/>, to go on with a file its previous invocation had no time to finish. A record it
 /// cannot use (another event, bucket or key shape, no such upload, a repeated delivery) is logged and skipped, never an
@@ -26,11 +26,14 @@ public static class ProcessUpload
     {
         var settings = ProcessUploadSettings.FromEnvironment();
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(70) };
+        var db = new AmazonDynamoDBClient();
+        var table = Table.FromEnvironment();
         var processor = new UploadProcessor(
-            new UploadStore(new AmazonDynamoDBClient(), Table.FromEnvironment(), TimeProvider.System),
+            new UploadStore(db, table, TimeProvider.System),
             new AmazonS3Client(),
             new BatchScorer(new SageMakerRuntimeClient(http), settings.EndpointName),
             new LambdaClient(http),
+            new Quota(db, table, Plan.FromEnvironment(), TimeProvider.System),
             settings, TimeProvider.System, loggers.CreateLogger(typeof(UploadProcessor)));
         var logger = loggers.CreateLogger(typeof(ProcessUpload));
         return Task.FromResult<LambdaHandler>(async (payload, context) =>
