@@ -68,7 +68,11 @@ public sealed class StreamPoller : IAsyncDisposable
                 }
                 firstPass = false;
             }
-            catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break; // stopping: the local cloud is shutting down
+            }
+            catch (Exception error)
             {
                 log($"[{source.FunctionName}] DescribeStream {source.StreamArn} failed: {error.Message}");
             }

@@ -160,6 +160,23 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
         Assert.Equal(["after"], invocations.SelectMany(call => call.Records).Select(StreamFunction.Value));
     }
 
+    [Fact]
+    public async Task Stopping_while_a_stream_call_is_under_way_ends_the_poller_without_an_error()
+    {
+        // An endpoint that takes the connection and never answers: the poller is inside DescribeStream when it stops.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = silent.AcceptTcpClientAsync();
+        var api = new DynamoDbStreamsApi(new HttpClient(), $"http://127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}");
+        var poller = StreamPoller.Start(Source("silent", "arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/2026-01-01T00:00:00.000", batchSize: 1),
+            api, functions.Service, new OnFailureDestination(Failures, TimeProvider.System, Log), TimeProvider.System, Log);
+        using var connection = await accepted;
+
+        await poller.DisposeAsync();
+
+        Assert.DoesNotContain(log, line => line.Contains("failed", StringComparison.Ordinal));
+    }
+
     private void Start(StreamEventSource source)
     {
         var api = new DynamoDbStreamsApi(new HttpClient(), dynamo.DynamoDb.Endpoint);
