@@ -25,6 +25,14 @@ internal sealed record CommandLine(IReadOnlyList<string> Words, IReadOnlyDiction
     }
 
     public string? Option(string name) => Options.GetValueOrDefault(name);
+
+    /// <summary>
+    /// A file option's path as the caller meant it: relative to the shell's folder (<c>PWD</c>), since <c>dotnet run</c>
+    /// runs the program in the project's folder. Null and <c>-</c> (standard input) stay as they are.
+    /// </summary>
+    public string? PathOption(string name) => Option(name) is { } path && path != "-"
+        ? Path.GetFullPath(path, System.Environment.GetEnvironmentVariable("PWD") is { Length: > 0 } shell ? shell : Directory.GetCurrentDirectory())
+        : Option(name);
 }
 
 /// <summary>Arguments a sub-command cannot take; the message says which.</summary>

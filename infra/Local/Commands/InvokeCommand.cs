@@ -37,7 +37,7 @@ public static class InvokeCommand
             stderr.WriteLine($"{logicalId} is not a function of template.yaml. Functions: {string.Join(", ", functions)}.");
             return 2;
         }
-        var payload = await ReadEventAsync(line.Option("--event"), cancellationToken);
+        var payload = await ReadEventAsync(line.PathOption("--event"), cancellationToken);
         try
         {
             using var _ = JsonDocument.Parse(payload);
@@ -56,7 +56,7 @@ public static class InvokeCommand
         var package = await FunctionPackages.BuildFunctionAsync(template, options.RepoRoot, logicalId, stderr.WriteLine, cancellationToken);
         var function = FunctionDefinitions.Define(template, OfflineValues.Resolver(template, cloud?.PhysicalIds(template)), logicalId, package,
             cloud?.Endpoints ?? new Dictionary<string, string>());
-        function = function with { Environment = Environment(template, function, cloud is null, line.Option("--env-vars"), stderr) };
+        function = function with { Environment = Environment(template, function, cloud is null, line.PathOption("--env-vars"), stderr) };
 
         var prefix = $"[{logicalId}] ";
         await using var lambda = await LambdaService.StartAsync(0, options.AsyncInvocations, line => stderr.WriteLine(line.StartsWith(prefix, StringComparison.Ordinal) ? line[prefix.Length..] : line));
