@@ -16,9 +16,15 @@ using Serverless.Profile;
 // The figures: local cloud ready time, cold starts, warm GET /me through the gateway versus the same
 // app on Kestrel, POST /predictions with 1 and 32 texts. Runs its own local cloud on free ports.
 // `bench -- uploads`: ProcessUpload rows/s and peak memory (UploadBench.cs).
+// `bench -- streams`: stream lag and records/s through MeterUsage (StreamBench.cs).
 if (args is ["uploads"])
 {
     await Serverless.Bench.UploadBench.RunAsync();
+    return 0;
+}
+if (args is ["streams"])
+{
+    await Serverless.Bench.StreamBench.RunAsync();
     return 0;
 }
 
