@@ -39,10 +39,9 @@ public sealed record InvocationRecord(FunctionDefinition Function, string Reques
     /// <summary>Writes <c>{directory}/{timestamp}-{requestId}.json</c> and returns its path.</summary>
     public async Task<string> WriteAsync(string directory, DateTimeOffset timestamp, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(directory);
         var path = Path.Combine(directory,
             $"{timestamp.UtcDateTime.ToString("yyyyMMdd'T'HHmmss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture)}-{RequestId}.json");
-        await File.WriteAllTextAsync(path, ToJson(timestamp).ToJsonString(Indented), cancellationToken);
+        await FailureRecordFile.WriteAsync(path, ToJson(timestamp).ToJsonString(Indented), cancellationToken);
         return path;
     }
 

@@ -49,10 +49,8 @@ public sealed class OnFailureDestination(string failuresDirectory, TimeProvider 
                 ["streamArn"] = source.StreamArn,
             },
         };
-        var directory = Path.Combine(failuresDirectory, source.FunctionName);
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, $"{now:yyyyMMddTHHmmssfff}-{batch[0].SequenceNumber}.json");
-        await File.WriteAllTextAsync(path, record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+        var path = Path.Combine(failuresDirectory, source.FunctionName, $"{now:yyyyMMddTHHmmssfff}-{batch[0].SequenceNumber}.json");
+        await FailureRecordFile.WriteAsync(path, record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
         log($"{what}; on-failure record for {source.OnFailureDestination} in {path}");
     }
 
