@@ -151,8 +151,9 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
         var (table, streamArn) = await dynamo.CreateTableAsync();
         var function = new StreamFunction(functions, "latest");
         await dynamo.PutAsync(table, "k", "before", "before");
-        Start(Source("latest", streamArn, batchSize: 10, startingPosition: "LATEST"));
-        await Task.Delay(1500); // the mapping has taken its LATEST iterator
+        var calls = new StreamsCalls();
+        Start(Source("latest", streamArn, batchSize: 10, startingPosition: "LATEST"), calls);
+        await calls.Answered("GetShardIterator").WaitAsync(TimeSpan.FromMinutes(1)); // the mapping holds its LATEST iterator
         await dynamo.PutAsync(table, "k", "after", "after");
 
         var invocations = await function.WaitForAsync(calls => calls.Count >= 1);
@@ -177,9 +178,9 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
         Assert.DoesNotContain(log, line => line.Contains("failed", StringComparison.Ordinal));
     }
 
-    private void Start(StreamEventSource source)
+    private void Start(StreamEventSource source, StreamsCalls? calls = null)
     {
-        var api = new DynamoDbStreamsApi(new HttpClient(), dynamo.DynamoDb.Endpoint);
+        var api = new DynamoDbStreamsApi(calls is null ? new HttpClient() : new HttpClient(calls), dynamo.DynamoDb.Endpoint);
         running.Add(StreamPoller.Start(source, api, functions.Service, new OnFailureDestination(Failures, TimeProvider.System, Log), TimeProvider.System, Log));
     }
 
@@ -201,4 +202,23 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
     }
 
     private static string Key(JsonElement record) => record.GetProperty("dynamodb").GetProperty("Keys").GetProperty("PK").GetProperty("S").GetString()!;
+
+    /// <summary>Lets a test wait until the mapping's first call of an action (its X-Amz-Target) has been answered.</summary>
+    private sealed class StreamsCalls() : DelegatingHandler(new HttpClientHandler())
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> answered = new();
+
+        public Task Answered(string action) => Completion(action).Task;
+
+        private TaskCompletionSource Completion(string action) =>
+            answered.GetOrAdd(action, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.IsSuccessStatusCode && request.Headers.TryGetValues("X-Amz-Target", out var targets))
+                Completion(targets.Single().Split('.')[^1]).TrySetResult();
+            return response;
+        }
+    }
 }
