@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Amazon.DynamoDBv2;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -12,6 +13,19 @@ public static class ServiceDefaultsExtensions
 {
     /// <summary>API Gateway HTTP APIs take at most 10 MB; the suite's JSON APIs take far less.</summary>
     public const long MaxRequestBodyBytes = 256 * 1024;
+
+    /// <summary>
+    /// The opening of every resource group's API: a slim builder, the server <paramref name="host"/> chooses (the Lambda
+    /// bridge or Kestrel), the service defaults, and the group's source-generated JSON context first among the resolvers.
+    /// </summary>
+    public static WebApplicationBuilder CreateApiBuilder(Action<WebApplicationBuilder> host, JsonSerializerContext jsonContext)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        host(builder);
+        builder.AddServiceDefaults();
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, jsonContext));
+        return builder;
+    }
 
     /// <summary>
     /// What a resource group's API needs whatever serves it: JSON logs with the request id,
