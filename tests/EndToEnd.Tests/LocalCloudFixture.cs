@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2;
+using Amazon.S3;
 using Serverless.Local;
 
 namespace Serverless.EndToEnd.Tests;
@@ -20,6 +22,12 @@ public sealed class LocalCloudFixture : IAsyncLifetime
     public HttpClient Http { get; } = new();
 
     public string Output(string key) => Cloud.Outputs[key];
+
+    /// <summary>A client for the local cloud's DynamoDB Local, to read and seed the table behind the API's back.</summary>
+    public AmazonDynamoDBClient CreateDynamoDb() => LocalClients.DynamoDb(Output("DynamoDbEndpoint"));
+
+    /// <summary>A client for the local cloud's S3 (through the S3 front, as the functions and browsers reach it).</summary>
+    public AmazonS3Client CreateS3() => LocalClients.S3(Output("S3Endpoint"));
 
     /// <summary>Everything the local cloud and its functions printed so far.</summary>
     public IReadOnlyCollection<string> Log => log;

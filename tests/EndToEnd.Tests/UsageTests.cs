@@ -3,8 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
-using Serverless.Local.Lambda;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -20,7 +18,7 @@ public sealed class UsageTests(LocalCloudFixture cloud)
     {
         var user = await cloud.NewUserAsync();
         var sub = user.Sub;
-        using var db = Db();
+        using var db = cloud.CreateDynamoDb();
         var poisonKey = await PutPredictionAsync(db, sub, textCount: null);
         await PutPredictionAsync(db, sub, textCount: 2);
         await PutPredictionAsync(db, sub, textCount: 3);
@@ -77,7 +75,7 @@ public sealed class UsageTests(LocalCloudFixture cloud)
     {
         var user = await cloud.NewUserAsync();
         var quota = (await GetUsageAsync(user, "")).GetProperty("plan").GetProperty("monthlyTexts").GetInt64();
-        using var db = Db();
+        using var db = cloud.CreateDynamoDb();
         var month = DateTime.UtcNow.ToString("yyyy-MM");
         await db.UpdateItemAsync(new UpdateItemRequest
         {
@@ -112,9 +110,6 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         var next = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
         return (long)Math.Ceiling((next - now).TotalSeconds);
     }
-
-    private AmazonDynamoDBClient Db() => new(new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey),
-        new AmazonDynamoDBConfig { ServiceURL = cloud.Output("DynamoDbEndpoint"), AuthenticationRegion = LocalAccount.Region });
 
     /// <summary>A prediction item as POST /predictions writes it; without a textCount it is one MeterUsage cannot read.</summary>
     private async Task<string> PutPredictionAsync(AmazonDynamoDBClient db, string sub, int? textCount)
