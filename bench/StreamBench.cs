@@ -80,7 +80,7 @@ internal static class StreamBench
     private static Dictionary<string, AttributeValue> Prediction(string userSub)
     {
         var now = DateTimeOffset.UtcNow;
-        var time = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        var time = Timestamp.Of(now);
         var id = Guid.CreateVersion7(now).ToString("N");
         return new()
         {

@@ -28,16 +28,20 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// What a resource group's API needs whatever serves it: JSON logs with the request id,
+    /// What a resource group's API needs whatever serves it: JSON logs with the request id, times as <see cref="Timestamp"/>s,
     /// problem details for every error, the JWT authorizer's user, AWS clients.
     /// </summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
     {
         builder.Logging.AddLambdaJson();
         builder.Services.AddSingleton(TimeProvider.System);
-        // The groups' JSON contexts say WhenWritingNull, but as resolvers in these options they follow these options' setting.
         builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+        {
+            // The groups' JSON contexts say WhenWritingNull, but as resolvers in these options they follow these options' setting.
+            options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            // One time format in every answer; the generated code asks these options for a converter before using its own.
+            options.SerializerOptions.Converters.Add(new TimestampJsonConverter());
+        });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["requestId"] = context.HttpContext.TraceIdentifier);
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();

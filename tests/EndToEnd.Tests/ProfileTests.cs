@@ -11,6 +11,9 @@ namespace Serverless.EndToEnd.Tests;
 [Collection(LocalCloudCollection.Name)]
 public sealed class ProfileTests(LocalCloudFixture cloud)
 {
+    /// <summary>The one time format of every answer: UTC to the millisecond, as JavaScript's <c>toISOString()</c> writes it.</summary>
+    private const string TimestampPattern = @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$";
+
     [Fact]
     public async Task Confirmed_sign_up_creates_the_profile_that_GET_me_returns()
     {
@@ -23,6 +26,8 @@ public sealed class ProfileTests(LocalCloudFixture cloud)
         Assert.Equal(user.Email, profile.GetProperty("email").GetString());
         Assert.Equal(user.Email.Split('@')[0], profile.GetProperty("displayName").GetString());
         Assert.Matches("^[0-9a-f-]{36}$", profile.GetProperty("userId").GetString());
+        Assert.Matches(TimestampPattern, profile.GetProperty("createdAt").GetString());
+        Assert.Equal(profile.GetProperty("createdAt").GetString(), profile.GetProperty("updatedAt").GetString());
     }
 
     [Fact]
@@ -36,6 +41,8 @@ public sealed class ProfileTests(LocalCloudFixture cloud)
         var profile = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Ada Lovelace", profile.GetProperty("displayName").GetString());
         Assert.Equal(user.Email, profile.GetProperty("email").GetString());
+        Assert.Matches(TimestampPattern, profile.GetProperty("updatedAt").GetString());
+        Assert.True(string.CompareOrdinal(profile.GetProperty("updatedAt").GetString(), profile.GetProperty("createdAt").GetString()) > 0);
         using var again = await SendAsync(HttpMethod.Get, "/me", user.AccessToken);
         Assert.Equal("Ada Lovelace", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("displayName").GetString());
     }
