@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -48,12 +49,12 @@ public sealed class LocalCloudFixture : IAsyncLifetime
         Directory.Delete(stateDirectory, recursive: true);
     }
 
-    /// <summary>Calls the HTTP API as a signed-in user, with a JSON body if given.</summary>
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string accessToken, string? body = null)
+    /// <summary>Calls the HTTP API as a signed-in user, with a body (JSON unless said otherwise) if given.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string accessToken, string? body = null, string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
-        if (body is not null) request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        if (body is not null) request.Content = new StringContent(body, System.Text.Encoding.UTF8, contentType);
         return await Api.SendAsync(request);
     }
 
@@ -105,15 +106,7 @@ public sealed class LocalCloudFixture : IAsyncLifetime
 public sealed record TestUser(string Email, string AccessToken, string IdToken)
 {
     /// <summary>The user's <c>sub</c>, from the access token.</summary>
-    public string Sub
-    {
-        get
-        {
-            var payload = AccessToken.Split('.')[1].Replace('-', '+').Replace('_', '/');
-            payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
-            return JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement.GetProperty("sub").GetString()!;
-        }
-    }
+    public string Sub => JsonDocument.Parse(Base64Url.DecodeFromChars(AccessToken.Split('.')[1])).RootElement.GetProperty("sub").GetString()!;
 }
 
 [CollectionDefinition(Name)]
