@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
 using Serverless.Local;
 using Serverless.ServiceDefaults;
 
@@ -30,8 +29,7 @@ internal static class StreamBench
         var state = Path.Combine(Path.GetTempPath(), "serverless-bench-" + Guid.NewGuid().ToString("N")[..8]);
         await using var cloud = await LocalCloud.StartAsync(
             new LocalCloudOptions(repoRoot, 0, 0, 0, 0, 0, S3Port: 0) { StateDirectory = state }, _ => { }, CancellationToken.None);
-        using var db = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"),
-            new AmazonDynamoDBConfig { ServiceURL = cloud.Outputs["DynamoDbEndpoint"], AuthenticationRegion = "us-east-1" });
+        using var db = LocalClients.DynamoDb(cloud.Outputs["DynamoDbEndpoint"]);
         var table = new Table(cloud.Outputs["TableName"]);
 
         // Stream lag. The first write also starts MeterUsage's process: reported on its own.
@@ -82,7 +80,7 @@ internal static class StreamBench
     private static Dictionary<string, AttributeValue> Prediction(string userSub)
     {
         var now = DateTimeOffset.UtcNow;
-        var time = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        var time = Timestamp.Of(now);
         var id = Guid.CreateVersion7(now).ToString("N");
         return new()
         {

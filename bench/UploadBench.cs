@@ -2,10 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
-using Amazon.S3;
 using Amazon.S3.Model;
 using Serverless.Local;
 
@@ -31,9 +28,8 @@ internal static class UploadBench
         var state = Path.Combine(Path.GetTempPath(), "serverless-bench-" + Guid.NewGuid().ToString("N")[..8]);
         await using var cloud = await LocalCloud.StartAsync(
             new LocalCloudOptions(repoRoot, 0, 0, 0, 0, 0, S3Port: 0) { StateDirectory = state }, _ => { }, CancellationToken.None);
-        var credentials = new BasicAWSCredentials("local", "local");
-        using var db = new AmazonDynamoDBClient(credentials, new AmazonDynamoDBConfig { ServiceURL = cloud.Outputs["DynamoDbEndpoint"], AuthenticationRegion = "us-east-1" });
-        using var s3 = new AmazonS3Client(credentials, new AmazonS3Config { ServiceURL = cloud.Outputs["S3Endpoint"], ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        using var db = LocalClients.DynamoDb(cloud.Outputs["DynamoDbEndpoint"]);
+        using var s3 = LocalClients.S3(cloud.Outputs["S3Endpoint"]);
         using var http = new HttpClient();
 
         foreach (var rows in new[] { 10_000, 100_000 })

@@ -10,8 +10,8 @@ namespace Serverless.Predictions;
 public sealed record PastPrediction(string PredictionId, DateTimeOffset CreatedAt, int TextCount, IReadOnlyList<Classification> Results);
 
 /// <summary>
-/// Prediction history items, <c>USER#{sub}</c> / <c>PREDICTION#{createdAt}#{predictionId}</c> (createdAt as
-/// <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>, so the sort key orders them by time): <c>type</c>, <c>predictionId</c>,
+/// Prediction history items, <c>USER#{sub}</c> / <c>PREDICTION#{createdAt}#{predictionId}</c> (createdAt as a
+/// <see cref="Timestamp"/>, so the sort key orders them by time): <c>type</c>, <c>predictionId</c>,
 /// <c>createdAt</c>, <c>textCount</c>, <c>results</c> (list of <c>{label, score}</c>), and <c>expiresAt</c>, a TTL
 /// <see cref="Retention"/> on.
 /// </summary>
@@ -22,13 +22,11 @@ public sealed class Predictions(IAmazonDynamoDB db, Table table)
     /// <summary>How long a prediction stays in the history.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromDays(90);
 
-    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
-
     /// <summary>Writes the history item of a prediction made at <paramref name="createdAt"/> (whole milliseconds, UTC).</summary>
     public async Task SaveAsync(string userSub, string predictionId, DateTimeOffset createdAt, IReadOnlyList<Classification> results,
         CancellationToken cancellationToken)
     {
-        var time = createdAt.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+        var time = Timestamp.Of(createdAt);
         await db.PutItemAsync(new PutItemRequest
         {
             TableName = table.Name,
@@ -67,7 +65,7 @@ public sealed class Predictions(IAmazonDynamoDB db, Table table)
 
     private static PastPrediction FromItem(Dictionary<string, AttributeValue> item) => new(
         item["predictionId"].S,
-        DateTimeOffset.ParseExact(item["createdAt"].S, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+        DateTimeOffset.ParseExact(item["createdAt"].S, Timestamp.Format, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
         int.Parse(item["textCount"].N, CultureInfo.InvariantCulture),
         item["results"].L.Select(result => new Classification(
             result.M["label"].S, double.Parse(result.M["score"].N, CultureInfo.InvariantCulture))).ToList());

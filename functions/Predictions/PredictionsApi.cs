@@ -13,10 +13,7 @@ public static class PredictionsApi
     /// <param name="host">Chooses the server: the Lambda bridge in the function, Kestrel in the benchmark.</param>
     public static WebApplication Build(Action<WebApplicationBuilder> host)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        host(builder);
-        builder.AddServiceDefaults();
-        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, PredictionsJsonContext.Default));
+        var builder = ServiceDefaultsExtensions.CreateApiBuilder(host, PredictionsJsonContext.Default);
         builder.Services.AddSingleton<Predictions>();
         builder.Services.AddSingleton(services => new SageMakerRuntimeClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));
 

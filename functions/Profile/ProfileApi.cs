@@ -13,10 +13,7 @@ public static class ProfileApi
     /// <param name="host">Chooses the server: the Lambda bridge in the function, Kestrel in the benchmark.</param>
     public static WebApplication Build(Action<WebApplicationBuilder> host)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        host(builder);
-        builder.AddServiceDefaults();
-        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ProfileJsonContext.Default));
+        var builder = ServiceDefaultsExtensions.CreateApiBuilder(host, ProfileJsonContext.Default);
         builder.Services.AddSingleton<Profiles>();
         builder.Services.AddSingleton(services => new CognitoIdentityProviderClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));
 

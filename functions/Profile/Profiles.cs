@@ -24,7 +24,7 @@ public sealed class Profiles(IAmazonDynamoDB db, Table table, TimeProvider time)
     /// <summary>Creates the profile unless it exists: a second delivery of the same sign-up changes nothing.</summary>
     public async Task<bool> CreateAsync(string userSub, string email, string displayName, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow().ToString("O");
+        var now = Timestamp.Of(time.GetUtcNow());
         try
         {
             await db.PutItemAsync(new PutItemRequest
@@ -53,7 +53,7 @@ public sealed class Profiles(IAmazonDynamoDB db, Table table, TimeProvider time)
     public async Task<UserProfile?> UpdateAsync(string userSub, string? displayName, string? locale, CancellationToken cancellationToken)
     {
         var names = new Dictionary<string, string> { ["#updatedAt"] = "updatedAt" };
-        var values = new Dictionary<string, AttributeValue> { [":updatedAt"] = new() { S = time.GetUtcNow().ToString("O") } };
+        var values = new Dictionary<string, AttributeValue> { [":updatedAt"] = new() { S = Timestamp.Of(time.GetUtcNow()) } };
         var sets = new List<string> { "#updatedAt = :updatedAt" };
         if (displayName is not null) Set("displayName", displayName);
         if (locale is not null) Set("locale", locale);

@@ -11,7 +11,7 @@ namespace Serverless.Uploads;
 /// <item><term>uploadId, fileName, contentType, format, declaredSize</term><description>from <c>POST /uploads</c>; format as <see cref="UploadFormats"/> maps the content type</description></item>
 /// <item><term>objectKey</term><description><c>uploads/{sub}/{uploadId}/{fileName}</c>, the only key the presigned request may write</description></item>
 /// <item><term>status</term><description><see cref="UploadStatus"/></description></item>
-/// <item><term>createdAt, updatedAt, startedAt, completedAt</term><description>ISO 8601 UTC strings</description></item>
+/// <item><term>createdAt, updatedAt, startedAt, completedAt</term><description><see cref="Timestamp"/>s</description></item>
 /// <item><term>rowsTotal, rowsProcessed, rowsFailed</term><description>numbers; rowsTotal once known (at the end): the rows read, which
 /// are all the file's rows unless it stopped at the quota, then only those read before it (the rows in the result)</description></item>
 /// <item><term>labelCounts</term><description>map label → number</description></item>

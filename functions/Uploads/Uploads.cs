@@ -49,8 +49,8 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
             [UploadAttribute.DeclaredSize] = Number(size),
             [UploadAttribute.ObjectKey] = new() { S = UploadItem.ObjectKey(userSub, uploadId, fileName) },
             [UploadAttribute.Status] = new() { S = UploadStatus.PendingUpload },
-            [UploadAttribute.CreatedAt] = new() { S = now.ToString("O") },
-            [UploadAttribute.UpdatedAt] = new() { S = now.ToString("O") },
+            [UploadAttribute.CreatedAt] = new() { S = Timestamp.Of(now) },
+            [UploadAttribute.UpdatedAt] = new() { S = Timestamp.Of(now) },
             [UploadAttribute.ExpiresAt] = Number((now + UploadItem.PendingLifetime).ToUnixTimeSeconds()),
         };
         await db.PutItemAsync(new PutItemRequest

@@ -14,10 +14,7 @@ public static class UploadsApi
     /// <param name="host">Chooses the server: the Lambda bridge in the function, Kestrel in the benchmark.</param>
     public static WebApplication Build(Action<WebApplicationBuilder> host)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        host(builder);
-        builder.AddServiceDefaults();
-        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, UploadsJsonContext.Default));
+        var builder = ServiceDefaultsExtensions.CreateApiBuilder(host, UploadsJsonContext.Default);
         builder.Services.AddSingleton<IAmazonS3>(_ => new AmazonS3Client());
         builder.Services.AddSingleton(services => new Uploads(
             services.GetRequiredService<IAmazonDynamoDB>(), services.GetRequiredService<IAmazonS3>(), services.GetRequiredService<Table>(),

@@ -71,7 +71,7 @@ public sealed class UsageMeter(IAmazonDynamoDB db, Table table, TimeProvider tim
                                 [":uploads"] = Number(change.Uploads),
                                 [":bytes"] = Number(change.Bytes),
                                 [":type"] = new() { S = "USAGE" },
-                                [":updatedAt"] = new() { S = now.ToString("O", CultureInfo.InvariantCulture) },
+                                [":updatedAt"] = new() { S = Timestamp.Of(now) },
                             },
                         },
                     },

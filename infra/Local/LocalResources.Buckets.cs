@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
 using Amazon.S3;
 using Serverless.Local.Lambda;
 using Serverless.Local.S3;
@@ -15,8 +14,7 @@ public sealed partial class LocalResources
     /// </summary>
     private async Task CreateBucketsAsync(Action<string> log, CancellationToken cancellationToken)
     {
-        using var client = new AmazonS3Client(new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey),
-            new AmazonS3Config { ServiceURL = s3.Endpoint, ForcePathStyle = true, AuthenticationRegion = LocalAccount.Region });
+        using var client = LocalClients.S3(s3.Endpoint);
         foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::S3::Bucket"))
         {
             var name = properties["BucketName"] is { } given ? resolver.ResolveString(given) : $"{LocalCloud.StackName}-{logicalId}".ToLowerInvariant();

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
 using Serverless.Local.Cognito;
 using Serverless.Local.Emulators;
 using Serverless.Local.Gateway;
@@ -96,14 +95,10 @@ public sealed partial class LocalResources
             function => FunctionDefinitions.NameOf(function.LogicalId, function.Properties, resolver));
     }
 
-    public AmazonDynamoDBClient DynamoDbClient() => new(
-        new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey),
-        new AmazonDynamoDBConfig { ServiceURL = dynamoDb.Endpoint, AuthenticationRegion = LocalAccount.Region });
-
     /// <summary>Creates the tables, the buckets, then the user pools (their triggers name functions), then their clients.</summary>
     public async Task ProvisionAsync(Action<string> log, CancellationToken cancellationToken)
     {
-        using var db = DynamoDbClient();
+        using var db = LocalClients.DynamoDb(dynamoDb.Endpoint);
         foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::DynamoDB::Table"))
         {
             var name = properties["TableName"] is { } given ? resolver.ResolveString(given) : $"{LocalCloud.StackName}-{logicalId}";

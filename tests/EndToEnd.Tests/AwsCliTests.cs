@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -24,9 +23,7 @@ public sealed class AwsCliTests(LocalCloudFixture cloud)
             "--auth-flow", "USER_PASSWORD_AUTH", "--auth-parameters", $"USERNAME={email},PASSWORD=Passw0rd!",
             "--query", "AuthenticationResult.AccessToken", "--output", "text")).Trim();
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/me");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await cloud.Api.SendAsync(request);
+        using var response = await cloud.SendAsync(HttpMethod.Get, "/me", token);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(email, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("email").GetString());

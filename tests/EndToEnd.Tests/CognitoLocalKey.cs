@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -26,6 +27,6 @@ internal static class CognitoLocalKey
     public static string Sign(string header, string payload)
     {
         var signature = key.Value.SignData(Encoding.ASCII.GetBytes($"{header}.{payload}"), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return $"{header}.{payload}.{Convert.ToBase64String(signature).TrimEnd('=').Replace('+', '-').Replace('/', '_')}";
+        return $"{header}.{payload}.{Base64Url.EncodeToString(signature)}";
     }
 }

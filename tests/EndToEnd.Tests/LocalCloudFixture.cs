@@ -1,7 +1,10 @@
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2;
+using Amazon.S3;
 using Serverless.Local;
 
 namespace Serverless.EndToEnd.Tests;
@@ -20,6 +23,12 @@ public sealed class LocalCloudFixture : IAsyncLifetime
     public HttpClient Http { get; } = new();
 
     public string Output(string key) => Cloud.Outputs[key];
+
+    /// <summary>A client for the local cloud's DynamoDB Local, to read and seed the table behind the API's back.</summary>
+    public AmazonDynamoDBClient CreateDynamoDb() => LocalClients.DynamoDb(Output("DynamoDbEndpoint"));
+
+    /// <summary>A client for the local cloud's S3 (through the S3 front, as the functions and browsers reach it).</summary>
+    public AmazonS3Client CreateS3() => LocalClients.S3(Output("S3Endpoint"));
 
     /// <summary>Everything the local cloud and its functions printed so far.</summary>
     public IReadOnlyCollection<string> Log => log;
@@ -40,12 +49,12 @@ public sealed class LocalCloudFixture : IAsyncLifetime
         Directory.Delete(stateDirectory, recursive: true);
     }
 
-    /// <summary>Calls the HTTP API as a signed-in user, with a JSON body if given.</summary>
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string accessToken, string? body = null)
+    /// <summary>Calls the HTTP API as a signed-in user, with a body (JSON unless said otherwise) if given.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string accessToken, string? body = null, string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
-        if (body is not null) request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        if (body is not null) request.Content = new StringContent(body, System.Text.Encoding.UTF8, contentType);
         return await Api.SendAsync(request);
     }
 
@@ -97,15 +106,7 @@ public sealed class LocalCloudFixture : IAsyncLifetime
 public sealed record TestUser(string Email, string AccessToken, string IdToken)
 {
     /// <summary>The user's <c>sub</c>, from the access token.</summary>
-    public string Sub
-    {
-        get
-        {
-            var payload = AccessToken.Split('.')[1].Replace('-', '+').Replace('_', '/');
-            payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
-            return JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement.GetProperty("sub").GetString()!;
-        }
-    }
+    public string Sub => JsonDocument.Parse(Base64Url.DecodeFromChars(AccessToken.Split('.')[1])).RootElement.GetProperty("sub").GetString()!;
 }
 
 [CollectionDefinition(Name)]

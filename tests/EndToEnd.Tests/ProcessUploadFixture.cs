@@ -73,9 +73,8 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
         parts.Add(model);
         ModelEndpoint = model.Endpoint;
 
-        var credentials = new BasicAWSCredentials(DynamoDbLocal.AccessKeyId, DynamoDbLocal.SecretAccessKey);
-        Db = new AmazonDynamoDBClient(credentials, new AmazonDynamoDBConfig { ServiceURL = dynamoDb.Endpoint, AuthenticationRegion = "us-east-1" });
-        S3 = new AmazonS3Client(credentials, new AmazonS3Config { ServiceURL = front.Endpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        Db = LocalClients.DynamoDb(dynamoDb.Endpoint);
+        S3 = LocalClients.S3(front.Endpoint);
         await Db.CreateTableAsync(new CreateTableRequest
         {
             TableName = Table.Name,

@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -11,18 +9,23 @@ namespace Serverless.EndToEnd.Tests;
 [Collection(LocalCloudCollection.Name)]
 public sealed class ProfileTests(LocalCloudFixture cloud)
 {
+    /// <summary>The one time format of every answer: UTC to the millisecond, as JavaScript's <c>toISOString()</c> writes it.</summary>
+    private const string TimestampPattern = @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$";
+
     [Fact]
     public async Task Confirmed_sign_up_creates_the_profile_that_GET_me_returns()
     {
         var user = await cloud.NewUserAsync();
 
-        using var response = await SendAsync(HttpMethod.Get, "/me", user.AccessToken);
+        using var response = await cloud.SendAsync(HttpMethod.Get, "/me", user.AccessToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var profile = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(user.Email, profile.GetProperty("email").GetString());
         Assert.Equal(user.Email.Split('@')[0], profile.GetProperty("displayName").GetString());
         Assert.Matches("^[0-9a-f-]{36}$", profile.GetProperty("userId").GetString());
+        Assert.Matches(TimestampPattern, profile.GetProperty("createdAt").GetString());
+        Assert.Equal(profile.GetProperty("createdAt").GetString(), profile.GetProperty("updatedAt").GetString());
     }
 
     [Fact]
@@ -30,13 +33,15 @@ public sealed class ProfileTests(LocalCloudFixture cloud)
     {
         var user = await cloud.NewUserAsync();
 
-        using var response = await SendAsync(HttpMethod.Patch, "/me", user.AccessToken, """{"displayName": "  Ada Lovelace "}""");
+        using var response = await cloud.SendAsync(HttpMethod.Patch, "/me", user.AccessToken, """{"displayName": "  Ada Lovelace "}""");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var profile = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Ada Lovelace", profile.GetProperty("displayName").GetString());
         Assert.Equal(user.Email, profile.GetProperty("email").GetString());
-        using var again = await SendAsync(HttpMethod.Get, "/me", user.AccessToken);
+        Assert.Matches(TimestampPattern, profile.GetProperty("updatedAt").GetString());
+        Assert.True(string.CompareOrdinal(profile.GetProperty("updatedAt").GetString(), profile.GetProperty("createdAt").GetString()) > 0);
+        using var again = await cloud.SendAsync(HttpMethod.Get, "/me", user.AccessToken);
         Assert.Equal("Ada Lovelace", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("displayName").GetString());
     }
 
@@ -48,7 +53,7 @@ public sealed class ProfileTests(LocalCloudFixture cloud)
     {
         var user = await cloud.NewUserAsync();
 
-        using var response = await SendAsync(HttpMethod.Patch, "/me", user.AccessToken, body);
+        using var response = await cloud.SendAsync(HttpMethod.Patch, "/me", user.AccessToken, body);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -61,8 +66,8 @@ public sealed class ProfileTests(LocalCloudFixture cloud)
     {
         var user = await cloud.NewUserAsync();
 
-        using var unknown = await SendAsync(HttpMethod.Patch, "/me", user.AccessToken, """{"displayName": "A", "isAdmin": true}""");
-        using var broken = await SendAsync(HttpMethod.Patch, "/me", user.AccessToken, """{"displayName": """);
+        using var unknown = await cloud.SendAsync(HttpMethod.Patch, "/me", user.AccessToken, """{"displayName": "A", "isAdmin": true}""");
+        using var broken = await cloud.SendAsync(HttpMethod.Patch, "/me", user.AccessToken, """{"displayName": """);
 
         foreach (var response in new[] { unknown, broken })
         {
@@ -77,8 +82,8 @@ public sealed class ProfileTests(LocalCloudFixture cloud)
     {
         var user = await cloud.NewUserAsync();
 
-        using var text = await SendAsync(HttpMethod.Patch, "/me", user.AccessToken, "displayName=Ada", "text/plain");
-        using var huge = await SendAsync(HttpMethod.Patch, "/me", user.AccessToken,
+        using var text = await cloud.SendAsync(HttpMethod.Patch, "/me", user.AccessToken, "displayName=Ada", "text/plain");
+        using var huge = await cloud.SendAsync(HttpMethod.Patch, "/me", user.AccessToken,
             $$"""{"displayName": "{{new string('a', 300_000)}}"}""");
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, text.StatusCode);
@@ -92,9 +97,9 @@ public sealed class ProfileTests(LocalCloudFixture cloud)
     {
         var user = await cloud.NewUserAsync();
 
-        using var deleted = await SendAsync(HttpMethod.Delete, "/me", user.AccessToken);
-        using var afterwards = await SendAsync(HttpMethod.Get, "/me", user.AccessToken);
-        using var again = await SendAsync(HttpMethod.Delete, "/me", user.AccessToken);
+        using var deleted = await cloud.SendAsync(HttpMethod.Delete, "/me", user.AccessToken);
+        using var afterwards = await cloud.SendAsync(HttpMethod.Get, "/me", user.AccessToken);
+        using var again = await cloud.SendAsync(HttpMethod.Delete, "/me", user.AccessToken);
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, afterwards.StatusCode);
@@ -109,7 +114,7 @@ public sealed class ProfileTests(LocalCloudFixture cloud)
     public async Task A_second_PostConfirmation_delivery_changes_nothing()
     {
         var user = await cloud.NewUserAsync();
-        using var before = await SendAsync(HttpMethod.Get, "/me", user.AccessToken);
+        using var before = await cloud.SendAsync(HttpMethod.Get, "/me", user.AccessToken);
         var profile = await before.Content.ReadFromJsonAsync<JsonElement>();
         var trigger = new JsonObject
         {
@@ -134,7 +139,7 @@ public sealed class ProfileTests(LocalCloudFixture cloud)
 
         using var invoked = await cloud.Http.PostAsync($"{cloud.Output("LambdaEndpoint")}/2015-03-31/functions/CreateProfileFunction/invocations",
             new StringContent(trigger.ToJsonString()));
-        using var after = await SendAsync(HttpMethod.Get, "/me", user.AccessToken);
+        using var after = await cloud.SendAsync(HttpMethod.Get, "/me", user.AccessToken);
 
         Assert.Equal(HttpStatusCode.OK, invoked.StatusCode);
         Assert.False(invoked.Headers.Contains("X-Amz-Function-Error"));
@@ -149,13 +154,5 @@ public sealed class ProfileTests(LocalCloudFixture cloud)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("ok", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token, string? body = null, string contentType = "application/json")
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, contentType);
-        return await cloud.Api.SendAsync(request);
     }
 }

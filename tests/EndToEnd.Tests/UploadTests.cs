@@ -2,10 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
-using Amazon.S3;
 using Amazon.S3.Model;
 
 namespace Serverless.EndToEnd.Tests;
@@ -159,9 +156,8 @@ public sealed class UploadTests(LocalCloudFixture cloud)
         var csv = new StringBuilder("text\n");
         for (var i = 0; i < Rows; i++) csv.Append('"').Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append(" #").Append(i).Append("\"\n");
         var file = Encoding.UTF8.GetBytes(csv.ToString());
-        var credentials = new BasicAWSCredentials("local", "local");
-        using var s3 = new AmazonS3Client(credentials, new AmazonS3Config { ServiceURL = cloud.Output("S3Endpoint"), ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
-        using var db = new AmazonDynamoDBClient(credentials, new AmazonDynamoDBConfig { ServiceURL = cloud.Output("DynamoDbEndpoint"), AuthenticationRegion = "us-east-1" });
+        using var s3 = cloud.CreateS3();
+        using var db = cloud.CreateDynamoDb();
 
         // The file first: the template's ProcessUpload finds no upload for it and leaves it; then the upload, run by the short one.
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = key, InputStream = new MemoryStream(file), UseChunkEncoding = false });

@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 
@@ -152,7 +150,7 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
 
         Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
         var key = $"uploads/{user.Sub}/{id}/two rows.txt";
-        using (var s3 = S3())
+        using (var s3 = cloud.CreateS3())
         using (var got = await s3.GetObjectAsync(cloud.Output("BucketName"), key))
         {
             Assert.Equal("text/plain; charset=utf-8", got.Headers.ContentType);
@@ -162,7 +160,7 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         }
 
         var resultKey = $"results/{user.Sub}/{id}.jsonl";
-        using (var s3 = S3())
+        using (var s3 = cloud.CreateS3())
         {
             await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = resultKey, ContentBody = "{}\n" });
             await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = resultKey + ".part", ContentBody = "{}\n" });
@@ -175,7 +173,7 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, afterwards.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
-        using var gone = S3();
+        using var gone = cloud.CreateS3();
         foreach (var deletedKey in new[] { key, resultKey, resultKey + ".part" })
         {
             var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => gone.GetObjectMetadataAsync(cloud.Output("BucketName"), deletedKey));
@@ -189,9 +187,9 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         var user = await cloud.NewUserAsync();
         var id = await CreateAsync(user, "reviews ü.txt");
         var lines = "{\"row\":1,\"text\":\"I love it\",\"label\":\"POSITIVE\",\"score\":0.9}\n";
-        using (var s3 = S3())
+        using (var s3 = cloud.CreateS3())
             await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = $"results/{user.Sub}/{id}.jsonl", ContentBody = lines });
-        using (var db = DynamoDb())
+        using (var db = cloud.CreateDynamoDb())
             await db.UpdateItemAsync(new UpdateItemRequest
             {
                 TableName = cloud.Output("TableName"),
@@ -226,9 +224,6 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         Assert.Empty((await listed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray());
     }
 
-    private AmazonS3Client S3() => new(new BasicAWSCredentials("local", "local"),
-        new AmazonS3Config { ServiceURL = cloud.Output("S3Endpoint"), ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
-
     private async Task<string> CreateAsync(TestUser user, string fileName)
     {
         using var response = await cloud.SendAsync(HttpMethod.Post, "/uploads", user.AccessToken,
@@ -240,12 +235,9 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
     private static List<string> Ids(JsonElement page) =>
         page.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("uploadId").GetString()!).ToList();
 
-    private AmazonDynamoDBClient DynamoDb() => new(new BasicAWSCredentials("local", "local"),
-        new AmazonDynamoDBConfig { ServiceURL = cloud.Output("DynamoDbEndpoint"), AuthenticationRegion = "us-east-1" });
-
     private async Task<Dictionary<string, AttributeValue>> ItemAsync(TestUser user, string id)
     {
-        using var db = DynamoDb();
+        using var db = cloud.CreateDynamoDb();
         var response = await db.GetItemAsync(cloud.Output("TableName"), new Dictionary<string, AttributeValue>
         {
             ["PK"] = new() { S = $"USER#{user.Sub}" },

@@ -3,8 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
-using Serverless.Local.Lambda;
+using Serverless.ServiceDefaults;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -20,7 +19,7 @@ public sealed class UsageTests(LocalCloudFixture cloud)
     {
         var user = await cloud.NewUserAsync();
         var sub = user.Sub;
-        using var db = Db();
+        using var db = cloud.CreateDynamoDb();
         var poisonKey = await PutPredictionAsync(db, sub, textCount: null);
         await PutPredictionAsync(db, sub, textCount: 2);
         await PutPredictionAsync(db, sub, textCount: 3);
@@ -64,7 +63,7 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         Assert.Equal("2001-02", old.GetProperty("month").GetString());
         Assert.Equal(0, old.GetProperty("predictions").GetInt64());
         Assert.Equal(0, old.GetProperty("rowsScored").GetInt64());
-        Assert.Equal("2001-03-01T00:00:00+00:00", old.GetProperty("resetsAt").GetString());
+        Assert.Equal("2001-03-01T00:00:00.000Z", old.GetProperty("resetsAt").GetString());
         Assert.Equal(old.GetProperty("plan").GetProperty("monthlyTexts").GetInt64(), old.GetProperty("remaining").GetProperty("texts").GetInt64());
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
@@ -77,7 +76,7 @@ public sealed class UsageTests(LocalCloudFixture cloud)
     {
         var user = await cloud.NewUserAsync();
         var quota = (await GetUsageAsync(user, "")).GetProperty("plan").GetProperty("monthlyTexts").GetInt64();
-        using var db = Db();
+        using var db = cloud.CreateDynamoDb();
         var month = DateTime.UtcNow.ToString("yyyy-MM");
         await db.UpdateItemAsync(new UpdateItemRequest
         {
@@ -113,13 +112,10 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         return (long)Math.Ceiling((next - now).TotalSeconds);
     }
 
-    private AmazonDynamoDBClient Db() => new(new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey),
-        new AmazonDynamoDBConfig { ServiceURL = cloud.Output("DynamoDbEndpoint"), AuthenticationRegion = LocalAccount.Region });
-
     /// <summary>A prediction item as POST /predictions writes it; without a textCount it is one MeterUsage cannot read.</summary>
     private async Task<string> PutPredictionAsync(AmazonDynamoDBClient db, string sub, int? textCount)
     {
-        var createdAt = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ");
+        var createdAt = Timestamp.Of(DateTimeOffset.UtcNow);
         var id = Guid.NewGuid().ToString("N");
         var item = new Dictionary<string, AttributeValue>
         {
@@ -144,7 +140,7 @@ public sealed class UsageTests(LocalCloudFixture cloud)
             ["rowsProcessed"] = new() { N = rowsProcessed.ToString() },
             ["rowsFailed"] = new() { N = rowsFailed.ToString() },
             ["objectSize"] = new() { N = objectSize.ToString() },
-            ["updatedAt"] = new() { S = DateTime.UtcNow.ToString("O") },
+            ["updatedAt"] = new() { S = Timestamp.Of(DateTimeOffset.UtcNow) },
         });
 
     private async Task<JsonElement> WaitForUsageAsync(TestUser user, Func<JsonElement, bool> done)

@@ -1,6 +1,5 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
 using Serverless.Local;
 using Serverless.Local.Emulators;
 using Serverless.ServiceDefaults;
@@ -19,8 +18,7 @@ public sealed class TableFixture : IAsyncLifetime
     {
         var cache = Path.Combine(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory), ".local", "emulators");
         dynamoDb = await DynamoDbLocal.StartAsync(new EmulatorInstaller(cache));
-        Db = new AmazonDynamoDBClient(new BasicAWSCredentials(DynamoDbLocal.AccessKeyId, DynamoDbLocal.SecretAccessKey),
-            new AmazonDynamoDBConfig { ServiceURL = dynamoDb.Endpoint, AuthenticationRegion = "us-east-1" });
+        Db = LocalClients.DynamoDb(dynamoDb.Endpoint);
         await Db.CreateTableAsync(new CreateTableRequest
         {
             TableName = Table.Name,

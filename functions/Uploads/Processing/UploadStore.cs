@@ -132,7 +132,7 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
         }
     }
 
-    private AttributeValue Now() => new() { S = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture) };
+    private AttributeValue Now() => new() { S = Timestamp.Of(time.GetUtcNow()) };
 }
 
 /// <summary>The upload item was deleted, or its claim is no longer this invocation's: processing stops and leaves it alone.</summary>

@@ -1,6 +1,5 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
 using Serverless.Local.Emulators;
 using Serverless.Local.Tests.Emulators;
 
@@ -15,8 +14,7 @@ public sealed class DynamoDbLocalFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         DynamoDb = await DynamoDbLocal.StartAsync(new EmulatorInstaller(EmulatorTestPaths.Cache));
-        Client = new AmazonDynamoDBClient(new BasicAWSCredentials(DynamoDbLocal.AccessKeyId, DynamoDbLocal.SecretAccessKey),
-            new AmazonDynamoDBConfig { ServiceURL = DynamoDb.Endpoint, AuthenticationRegion = "us-east-1" });
+        Client = LocalClients.DynamoDb(DynamoDb.Endpoint);
     }
 
     /// <summary>A new table keyed PK/SK with a NEW_AND_OLD_IMAGES stream; answers the stream's ARN.</summary>
