@@ -117,6 +117,24 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
         await ProcessUpload.HandleAsync(payload, processor, Settings, loggers.CreateLogger("ProcessUpload"), context);
     }
 
+    /// <summary>Back to the defaults before a test: settings, a long invocation, continuations run, no model faults.</summary>
+    public async Task ResetAsync()
+    {
+        Settings = Defaults;
+        InvocationBudget = TimeSpan.FromMinutes(2);
+        await FaultAsync("""{"mode":"none"}""");
+    }
+
+    /// <summary>Invocations too short for a long file: one batch of 16 texts at a time, 3 s each, half of it kept to hand on.</summary>
+    public void UseShortInvocations()
+    {
+        Settings = Defaults with { MaxInFlight = 1, Limits = new BatchLimits(MaxTexts: 16), SafetyFraction = 0.5 };
+        InvocationBudget = TimeSpan.FromSeconds(3);
+    }
+
+    /// <summary>A number attribute of an item (or of a map in it).</summary>
+    public static long Number(Dictionary<string, AttributeValue> item, string name) => long.Parse(item[name].N, System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>A user's PENDING_UPLOAD item, as POST /uploads writes it; returns its object key.</summary>
     public async Task<(string UserSub, string UploadId, string Key)> NewUploadAsync(string format, string fileName = "file.csv")
     {
@@ -190,6 +208,13 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
             if (item?[UploadAttribute.Status].S is UploadStatus.Completed or UploadStatus.Failed || waited == 600 || item is null) return item!;
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>The keys of the objects whose names start with the result's key: the result, and any carried part left behind.</summary>
+    public async Task<List<string>> ResultObjectsAsync(string userSub, string uploadId)
+    {
+        var listed = await S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = UploadItem.ResultKey(userSub, uploadId) });
+        return (listed.S3Objects ?? []).Select(entry => entry.Key).ToList();
     }
 
     /// <summary>The result file's lines.</summary>
