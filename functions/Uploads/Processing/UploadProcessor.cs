@@ -68,7 +68,7 @@ public sealed class UploadProcessor(
     private async Task ProcessAsync(Upload upload, Checkpoint? from, LambdaContext context)
     {
         var cancellationToken = context.CancellationToken;
-        var tally = Tally.From(upload.Item, from?.FirstError);
+        var tally = from?.Tally ?? new Tally();
         ResultWriter? writer = null;
         try
         {
@@ -130,8 +130,9 @@ public sealed class UploadProcessor(
     private async Task HandOnAsync(Upload upload, Tally tally, ResultWriter writer, ReaderPosition position, Checkpoint? from,
         CancellationToken cancellationToken)
     {
-        var (multipartUploadId, parts, carryBytes) = await writer.CarryAsync(cancellationToken);
-        var checkpoint = new Checkpoint(position, multipartUploadId, parts, carryBytes, tally.FirstError, (from?.Invocations ?? 0) + 1);
+        var number = (from?.Invocations ?? 0) + 1;
+        var (multipartUploadId, parts, carryBytes) = await writer.CarryAsync(number, cancellationToken);
+        var checkpoint = new Checkpoint(position, multipartUploadId, parts, carryBytes, tally, number);
         var handoff = Guid.NewGuid().ToString("N");
         await store.CheckpointAsync(upload.UserSub, upload.UploadId, upload.Claim, tally, checkpoint, handoff, cancellationToken);
         var payload = JsonSerializer.SerializeToUtf8Bytes(new ContinueUploadEvent(new ContinueUpload(upload.UserSub, upload.UploadId, handoff)),
@@ -173,5 +174,5 @@ public sealed class QuotaUsedUpException(string reason) : Exception(reason);
 public sealed record Upload(string UserSub, string UploadId, Dictionary<string, AttributeValue> Item, string Claim)
 {
     public string ResultKey => UploadItem.ResultKey(UserSub, UploadId);
-    public string CarryKey => UploadItem.CarryKey(UserSub, UploadId);
+    public string CarryKey(int checkpoint) => UploadItem.CarryKey(UserSub, UploadId, checkpoint);
 }
