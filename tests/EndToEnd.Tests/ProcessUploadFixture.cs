@@ -41,6 +41,7 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
     public ConcurrentQueue<string> Log { get; } = new();
     public AmazonDynamoDBClient Db { get; private set; } = null!;
     public AmazonS3Client S3 { get; private set; } = null!;
+    public UploadStore Store { get; private set; } = null!;
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(70) };
     public Table Table { get; } = new("process-upload-tests");
     public string ModelEndpoint { get; private set; } = "";
@@ -52,6 +53,12 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
 
     /// <summary>Asynchronous invocations the Invoke API stand-in took (continuations).</summary>
     public int Continuations => continuations.Count;
+
+    /// <summary>While set, the Invoke API stand-in keeps each continuation's payload in <see cref="Held"/> instead of running it.</summary>
+    public bool HoldContinuations { get; set; }
+
+    /// <summary>Continuations taken while <see cref="HoldContinuations"/> was set, for a test to run (or drop) itself.</summary>
+    public ConcurrentQueue<byte[]> Held { get; } = new();
 
     /// <summary>Every user's plan here; a test that needs less of it left seeds the user's usage (<see cref="UseTextsAsync"/>).</summary>
     public static Plan Plan { get; } = new("free", 1_000_000);
@@ -76,6 +83,7 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
         var credentials = new BasicAWSCredentials(DynamoDbLocal.AccessKeyId, DynamoDbLocal.SecretAccessKey);
         Db = new AmazonDynamoDBClient(credentials, new AmazonDynamoDBConfig { ServiceURL = dynamoDb.Endpoint, AuthenticationRegion = "us-east-1" });
         S3 = new AmazonS3Client(credentials, new AmazonS3Config { ServiceURL = front.Endpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        Store = new UploadStore(Db, Table, TimeProvider.System);
         await Db.CreateTableAsync(new CreateTableRequest
         {
             TableName = Table.Name,
@@ -95,21 +103,25 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
             await request.Body.CopyToAsync(body);
             var payload = body.ToArray();
             if (request.Headers["X-Amz-Invocation-Type"] != "Event" || name != Settings.FunctionName) return Results.BadRequest();
-            continuations.Add(Task.Run(() => InvokeAsync(payload)));
+            if (HoldContinuations) Held.Enqueue(payload);
+            else continuations.Add(Task.Run(() => InvokeAsync(payload)));
             return Results.StatusCode((int)HttpStatusCode.Accepted);
         });
         await lambda.StartAsync();
     }
 
-    /// <summary>Runs the handler once with <paramref name="payload"/>, as one invocation with <see cref="InvocationBudget"/>.</summary>
-    public async Task InvokeAsync(byte[] payload)
+    /// <summary>
+    /// Runs the handler once with <paramref name="payload"/>, as one invocation with <see cref="InvocationBudget"/>; with
+    /// <paramref name="requestId"/> as Lambda's retry of that invocation would, else with a new request id.
+    /// </summary>
+    public async Task InvokeAsync(byte[] payload, string? requestId = null)
     {
         var deadline = DateTimeOffset.UtcNow + InvocationBudget;
         using var cancellation = new CancellationTokenSource(InvocationBudget - LambdaBootstrap.DeadlineMargin);
-        var context = new LambdaContext(Guid.NewGuid().ToString(), deadline, "arn:aws:lambda:us-east-1:000000000000:function:ProcessUploadFunction",
+        var context = new LambdaContext(requestId ?? Guid.NewGuid().ToString(), deadline, "arn:aws:lambda:us-east-1:000000000000:function:ProcessUploadFunction",
             null, null, null, cancellation.Token, TimeProvider.System);
         using var loggers = LoggerFactory.Create(builder => builder.AddProvider(new QueueLoggerProvider(Log)));
-        var processor = new UploadProcessor(new UploadStore(Db, Table, TimeProvider.System), S3,
+        var processor = new UploadProcessor(Store, S3,
             new BatchScorer(new SageMakerRuntimeClient(Http, endpoint: new Uri(ModelEndpoint), region: "us-east-1", credentials: new BasicAWSCredentials("local", "local")), Settings.EndpointName),
             new LambdaClient(Http, region: "us-east-1", endpoint: new Uri(lambda.Urls.First()), credentials: new BasicAWSCredentials("local", "local")),
             new Quota(Db, Table, Plan, TimeProvider.System),
@@ -122,6 +134,8 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
     {
         Settings = Defaults;
         InvocationBudget = TimeSpan.FromMinutes(2);
+        HoldContinuations = false;
+        Held.Clear();
         await FaultAsync("""{"mode":"none"}""");
     }
 
@@ -172,10 +186,16 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
     /// <summary>Puts the file and runs the handler with the S3 event of that PUT; returns the event.</summary>
     public async Task<byte[]> UploadAsync(string key, byte[] file)
     {
-        await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = new MemoryStream(file) });
-        var s3Event = S3EventOf(key, file.Length);
+        var s3Event = await PutAsync(key, file);
         await InvokeAsync(s3Event);
         return s3Event;
+    }
+
+    /// <summary>Puts the file; returns the S3 event of that PUT, not yet delivered.</summary>
+    public async Task<byte[]> PutAsync(string key, byte[] file)
+    {
+        await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = new MemoryStream(file) });
+        return S3EventOf(key, file.Length);
     }
 
     public Task<byte[]> UploadAsync(string key, string file) => UploadAsync(key, Encoding.UTF8.GetBytes(file));
