@@ -19,8 +19,8 @@ namespace Serverless.Uploads;
 /// <item><term>resultKey</term><description><c>results/{sub}/{uploadId}.jsonl</c> once COMPLETED</description></item>
 /// <item><term>error</term><description>why it FAILED, in words a user can act on</description></item>
 /// <item><term>stoppedAtQuota, note</term><description>true, and why in words, on a COMPLETED upload that stopped at the user's monthly quota before the end of its file</description></item>
-/// <item><term>claim</term><description>the token of the invocation chain that owns the processing (conditional writes)</description></item>
-/// <item><term>checkpoint</term><description>map: where a continuing invocation resumes</description></item>
+/// <item><term>claim</term><description>the request id of the invocation that holds the processing, or the token it handed on to the next (conditional writes)</description></item>
+/// <item><term>checkpoint</term><description>map: where a continuing invocation resumes, with the counts up to there</description></item>
 /// <item><term>expiresAt</term><description>TTL on a PENDING_UPLOAD item only: an upload never made is forgotten</description></item>
 /// </list>
 /// </summary>
@@ -43,8 +43,13 @@ public static class UploadItem
 
     public static string ResultKey(string userSub, string uploadId) => $"results/{userSub}/{uploadId}.jsonl";
 
-    /// <summary>Where a continuing ProcessUpload keeps the part of a result too small to be a multipart part yet (S3's 5 MiB minimum).</summary>
-    public static string CarryKey(string userSub, string uploadId) => $"results/{userSub}/{uploadId}.jsonl.carry";
+    /// <summary>
+    /// Where checkpoint number <paramref name="checkpoint"/> keeps the part of a result too small to be a multipart part yet
+    /// (S3's 5 MiB minimum). A key per checkpoint: an invocation that dies after saving the next one's bytes but before
+    /// saving the checkpoint cannot have overwritten the bytes its retry resumes from.
+    /// </summary>
+    public static string CarryKey(string userSub, string uploadId, int checkpoint) =>
+        $"results/{userSub}/{uploadId}.jsonl.carry.{checkpoint.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
     public static Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue> Key(string userSub, string uploadId) => new()
     {

@@ -41,6 +41,7 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
     public ConcurrentQueue<string> Log { get; } = new();
     public AmazonDynamoDBClient Db { get; private set; } = null!;
     public AmazonS3Client S3 { get; private set; } = null!;
+    public UploadStore Store { get; private set; } = null!;
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(70) };
     public Table Table { get; } = new("process-upload-tests");
     public string ModelEndpoint { get; private set; } = "";
@@ -52,6 +53,12 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
 
     /// <summary>Asynchronous invocations the Invoke API stand-in took (continuations).</summary>
     public int Continuations => continuations.Count;
+
+    /// <summary>While set, the Invoke API stand-in keeps each continuation's payload in <see cref="Held"/> instead of running it.</summary>
+    public bool HoldContinuations { get; set; }
+
+    /// <summary>Continuations taken while <see cref="HoldContinuations"/> was set, for a test to run (or drop) itself.</summary>
+    public ConcurrentQueue<byte[]> Held { get; } = new();
 
     /// <summary>Every user's plan here; a test that needs less of it left seeds the user's usage (<see cref="UseTextsAsync"/>).</summary>
     public static Plan Plan { get; } = new("free", 1_000_000);
@@ -75,6 +82,7 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
 
         Db = LocalClients.DynamoDb(dynamoDb.Endpoint);
         S3 = LocalClients.S3(front.Endpoint);
+        Store = new UploadStore(Db, Table, TimeProvider.System);
         await Db.CreateTableAsync(new CreateTableRequest
         {
             TableName = Table.Name,
@@ -94,27 +102,51 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
             await request.Body.CopyToAsync(body);
             var payload = body.ToArray();
             if (request.Headers["X-Amz-Invocation-Type"] != "Event" || name != Settings.FunctionName) return Results.BadRequest();
-            continuations.Add(Task.Run(() => InvokeAsync(payload)));
+            if (HoldContinuations) Held.Enqueue(payload);
+            else continuations.Add(Task.Run(() => InvokeAsync(payload)));
             return Results.StatusCode((int)HttpStatusCode.Accepted);
         });
         await lambda.StartAsync();
     }
 
-    /// <summary>Runs the handler once with <paramref name="payload"/>, as one invocation with <see cref="InvocationBudget"/>.</summary>
-    public async Task InvokeAsync(byte[] payload)
+    /// <summary>
+    /// Runs the handler once with <paramref name="payload"/>, as one invocation with <see cref="InvocationBudget"/>; with
+    /// <paramref name="requestId"/> as Lambda's retry of that invocation would, else with a new request id.
+    /// </summary>
+    public async Task InvokeAsync(byte[] payload, string? requestId = null)
     {
         var deadline = DateTimeOffset.UtcNow + InvocationBudget;
         using var cancellation = new CancellationTokenSource(InvocationBudget - LambdaBootstrap.DeadlineMargin);
-        var context = new LambdaContext(Guid.NewGuid().ToString(), deadline, "arn:aws:lambda:us-east-1:000000000000:function:ProcessUploadFunction",
+        var context = new LambdaContext(requestId ?? Guid.NewGuid().ToString(), deadline, "arn:aws:lambda:us-east-1:000000000000:function:ProcessUploadFunction",
             null, null, null, cancellation.Token, TimeProvider.System);
         using var loggers = LoggerFactory.Create(builder => builder.AddProvider(new QueueLoggerProvider(Log)));
-        var processor = new UploadProcessor(new UploadStore(Db, Table, TimeProvider.System), S3,
+        var processor = new UploadProcessor(Store, S3,
             new BatchScorer(new SageMakerRuntimeClient(Http, endpoint: new Uri(ModelEndpoint), region: "us-east-1", credentials: new BasicAWSCredentials("local", "local")), Settings.EndpointName),
             new LambdaClient(Http, region: "us-east-1", endpoint: new Uri(lambda.Urls.First()), credentials: new BasicAWSCredentials("local", "local")),
             new Quota(Db, Table, Plan, TimeProvider.System),
             Settings, TimeProvider.System, loggers.CreateLogger<UploadProcessor>());
         await ProcessUpload.HandleAsync(payload, processor, Settings, loggers.CreateLogger("ProcessUpload"), context);
     }
+
+    /// <summary>Back to the defaults before a test: settings, a long invocation, continuations run, no model faults.</summary>
+    public async Task ResetAsync()
+    {
+        Settings = Defaults;
+        InvocationBudget = TimeSpan.FromMinutes(2);
+        HoldContinuations = false;
+        Held.Clear();
+        await FaultAsync("""{"mode":"none"}""");
+    }
+
+    /// <summary>Invocations too short for a long file: one batch of 16 texts at a time, 3 s each, half of it kept to hand on.</summary>
+    public void UseShortInvocations()
+    {
+        Settings = Defaults with { MaxInFlight = 1, Limits = new BatchLimits(MaxTexts: 16), SafetyFraction = 0.5 };
+        InvocationBudget = TimeSpan.FromSeconds(3);
+    }
+
+    /// <summary>A number attribute of an item (or of a map in it).</summary>
+    public static long Number(Dictionary<string, AttributeValue> item, string name) => long.Parse(item[name].N, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A user's PENDING_UPLOAD item, as POST /uploads writes it; returns its object key.</summary>
     public async Task<(string UserSub, string UploadId, string Key)> NewUploadAsync(string format, string fileName = "file.csv")
@@ -153,10 +185,16 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
     /// <summary>Puts the file and runs the handler with the S3 event of that PUT; returns the event.</summary>
     public async Task<byte[]> UploadAsync(string key, byte[] file)
     {
-        await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = new MemoryStream(file) });
-        var s3Event = S3EventOf(key, file.Length);
+        var s3Event = await PutAsync(key, file);
         await InvokeAsync(s3Event);
         return s3Event;
+    }
+
+    /// <summary>Puts the file; returns the S3 event of that PUT, not yet delivered.</summary>
+    public async Task<byte[]> PutAsync(string key, byte[] file)
+    {
+        await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = new MemoryStream(file) });
+        return S3EventOf(key, file.Length);
     }
 
     public Task<byte[]> UploadAsync(string key, string file) => UploadAsync(key, Encoding.UTF8.GetBytes(file));
@@ -189,6 +227,13 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
             if (item?[UploadAttribute.Status].S is UploadStatus.Completed or UploadStatus.Failed || waited == 600 || item is null) return item!;
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>The keys of the objects whose names start with the result's key: the result, and any carried part left behind.</summary>
+    public async Task<List<string>> ResultObjectsAsync(string userSub, string uploadId)
+    {
+        var listed = await S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = UploadItem.ResultKey(userSub, uploadId) });
+        return (listed.S3Objects ?? []).Select(entry => entry.Key).ToList();
     }
 
     /// <summary>The result file's lines.</summary>

@@ -8,15 +8,16 @@ public sealed record ResultPart(int PartNumber, string ETag, string? ChecksumCrc
 
 /// <summary>
 /// Where a continuing invocation resumes, kept in the upload item's <c>checkpoint</c> map: the reader's position, the
-/// result's multipart upload and its parts so far, the size of the carried result bytes (<see cref="UploadItem.CarryKey"/>),
-/// the first failed row's reason, and how many invocations came before.
+/// result's multipart upload and its parts so far, the size of the carried result bytes (<see cref="UploadItem.CarryKey"/>
+/// of this checkpoint's number), the tally up to the position (counts and the first failed row's reason), and how many
+/// invocations came before (which numbers the checkpoint: 1, 2, …).
 /// </summary>
 public sealed record Checkpoint(
-    ReaderPosition Position, string? MultipartUploadId, IReadOnlyList<ResultPart> Parts, long CarryBytes, string? FirstError, int Invocations)
+    ReaderPosition Position, string? MultipartUploadId, IReadOnlyList<ResultPart> Parts, long CarryBytes, Tally Tally, int Invocations)
 {
     public AttributeValue ToAttribute()
     {
-        var map = new Dictionary<string, AttributeValue>
+        var map = new Dictionary<string, AttributeValue>(Tally.ToCheckpointAttributes())
         {
             ["offset"] = Tally.Number(Position.Offset),
             ["rowsRead"] = Tally.Number(Position.RowsRead),
@@ -34,7 +35,6 @@ public sealed record Checkpoint(
         };
         if (Position.CsvTextColumn is { } column) map["csvTextColumn"] = Tally.Number(column);
         if (MultipartUploadId is { } id) map["multipartUploadId"] = new() { S = id };
-        if (FirstError is { } error) map["firstError"] = new() { S = error };
         return new AttributeValue { M = map };
     }
 
@@ -48,7 +48,7 @@ public sealed record Checkpoint(
             (map.GetValueOrDefault("parts")?.L ?? []).Select(part => new ResultPart(
                 (int)Tally.Long(part.M["partNumber"]), part.M["eTag"].S, part.M.GetValueOrDefault("checksumCrc32")?.S)).ToList(),
             Tally.Long(map.GetValueOrDefault("carryBytes")),
-            map.GetValueOrDefault("firstError")?.S,
+            Tally.FromCheckpoint(map),
             (int)Tally.Long(map.GetValueOrDefault("invocations")));
     }
 }

@@ -11,6 +11,8 @@ namespace Serverless.Uploads.Processing;
 /// </summary>
 public sealed class Tally
 {
+    private const string FirstErrorName = "firstError";
+
     public long RowsProcessed { get; private set; }
     public long RowsFailed { get; private set; }
     public SortedDictionary<string, long> LabelCounts { get; } = new(StringComparer.Ordinal);
@@ -36,16 +38,27 @@ public sealed class Tally
         [UploadAttribute.LabelCounts] = new() { M = LabelCounts.ToDictionary(pair => pair.Key, pair => Number(pair.Value)) },
     };
 
-    /// <summary>The counters of an upload item (a continuing invocation goes on from them).</summary>
-    public static Tally From(Dictionary<string, AttributeValue> item, string? firstError)
+    /// <summary>
+    /// The counters and the first error as a checkpoint keeps them. The item's own counters move on with every progress
+    /// write after the checkpoint, so a continuation (or a retry of one) goes on from these, never from the item's.
+    /// </summary>
+    public Dictionary<string, AttributeValue> ToCheckpointAttributes()
+    {
+        var attributes = ToAttributes();
+        if (FirstError is { } error) attributes[FirstErrorName] = new() { S = error };
+        return attributes;
+    }
+
+    /// <summary>The tally a checkpoint saved (<see cref="ToCheckpointAttributes"/>).</summary>
+    public static Tally FromCheckpoint(Dictionary<string, AttributeValue> checkpoint)
     {
         var tally = new Tally
         {
-            RowsProcessed = Long(item.GetValueOrDefault(UploadAttribute.RowsProcessed)),
-            RowsFailed = Long(item.GetValueOrDefault(UploadAttribute.RowsFailed)),
-            FirstError = firstError,
+            RowsProcessed = Long(checkpoint.GetValueOrDefault(UploadAttribute.RowsProcessed)),
+            RowsFailed = Long(checkpoint.GetValueOrDefault(UploadAttribute.RowsFailed)),
+            FirstError = checkpoint.GetValueOrDefault(FirstErrorName)?.S,
         };
-        foreach (var (label, count) in item.GetValueOrDefault(UploadAttribute.LabelCounts)?.M ?? [])
+        foreach (var (label, count) in checkpoint.GetValueOrDefault(UploadAttribute.LabelCounts)?.M ?? [])
             tally.LabelCounts[label] = Long(count);
         return tally;
     }

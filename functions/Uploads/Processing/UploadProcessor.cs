@@ -20,6 +20,14 @@ namespace Serverless.Uploads.Processing;
 /// checkpoint and invokes the function again to go on. It scores no more rows than the user's monthly quota leaves: an
 /// upload that reaches it ends COMPLETED with the rows scored so far and a note (so exactly those are metered), one that
 /// finds it used up before its first scored row ends FAILED.
+/// <para>
+/// The claim token is the invocation's request id. An error it catches ends the upload FAILED; when the invocation dies
+/// instead (out of memory, killed at its timeout, a host failure) nothing is written, and Lambda retries the event with the
+/// same request id: the retry claims the upload again and starts over from the file's first row, or, for a continuation,
+/// takes it over again and resumes from the same checkpoint with the counts saved in it. A delivery with another request
+/// id (S3's duplicate notifications) finds it held and does nothing. When every retry dies too, the upload stays
+/// PROCESSING and the event goes to the function's on-failure destination.
+/// </para>
 /// </summary>
 public sealed class UploadProcessor(
     UploadStore store, IAmazonS3 s3, BatchScorer scorer, LambdaClient lambda, Quota quota, ProcessUploadSettings settings, TimeProvider time,
@@ -28,15 +36,17 @@ public sealed class UploadProcessor(
     /// <summary>An uploaded file arrived (S3 ObjectCreated): claims its upload and processes it.</summary>
     public async Task StartAsync(string userSub, string uploadId, string objectKey, long objectSize, LambdaContext context)
     {
-        var claim = Guid.NewGuid().ToString("N");
+        var claim = context.AwsRequestId;
         var item = await store.ClaimAsync(userSub, uploadId, objectKey, objectSize, claim, context.CancellationToken);
         if (item is null)
         {
             var found = await store.GetAsync(userSub, uploadId, context.CancellationToken);
+            var status = found?.GetValueOrDefault(UploadAttribute.Status)?.S;
             logger.LogInformation("Nothing to do for {ObjectKey}: {Reason}", objectKey,
                 found is null ? "there is no such upload"
                 : found.GetValueOrDefault(UploadAttribute.ObjectKey)?.S != objectKey ? "the upload expects another object key"
-                : $"the upload is {found.GetValueOrDefault(UploadAttribute.Status)?.S} already (a repeated delivery)");
+                : status == UploadStatus.Processing ? "the upload is PROCESSING under another invocation (a repeated delivery)"
+                : $"the upload is {status} already");
             return;
         }
         logger.LogInformation("Claimed upload {UploadId} of {UserSub} ({ObjectSize} bytes)", uploadId, userSub, objectSize);
@@ -50,10 +60,10 @@ public sealed class UploadProcessor(
         await ProcessAsync(upload, null, context);
     }
 
-    /// <summary>A continuation: takes the upload over with the handed-on claim and resumes at its checkpoint.</summary>
+    /// <summary>A continuation (or a retry of one): takes the upload over with the handed-on claim and resumes at its checkpoint.</summary>
     public async Task ContinueAsync(ContinueUpload request, LambdaContext context)
     {
-        var claim = Guid.NewGuid().ToString("N");
+        var claim = context.AwsRequestId;
         var item = await store.TakeOverAsync(request.UserSub, request.UploadId, request.Claim, claim, context.CancellationToken);
         if (item is null || Checkpoint.From(item.GetValueOrDefault(UploadAttribute.Checkpoint)) is not { } checkpoint)
         {
@@ -68,7 +78,7 @@ public sealed class UploadProcessor(
     private async Task ProcessAsync(Upload upload, Checkpoint? from, LambdaContext context)
     {
         var cancellationToken = context.CancellationToken;
-        var tally = Tally.From(upload.Item, from?.FirstError);
+        var tally = from?.Tally ?? new Tally();
         ResultWriter? writer = null;
         try
         {
@@ -130,8 +140,9 @@ public sealed class UploadProcessor(
     private async Task HandOnAsync(Upload upload, Tally tally, ResultWriter writer, ReaderPosition position, Checkpoint? from,
         CancellationToken cancellationToken)
     {
-        var (multipartUploadId, parts, carryBytes) = await writer.CarryAsync(cancellationToken);
-        var checkpoint = new Checkpoint(position, multipartUploadId, parts, carryBytes, tally.FirstError, (from?.Invocations ?? 0) + 1);
+        var number = (from?.Invocations ?? 0) + 1;
+        var (multipartUploadId, parts, carryBytes) = await writer.CarryAsync(number, cancellationToken);
+        var checkpoint = new Checkpoint(position, multipartUploadId, parts, carryBytes, tally, number);
         var handoff = Guid.NewGuid().ToString("N");
         await store.CheckpointAsync(upload.UserSub, upload.UploadId, upload.Claim, tally, checkpoint, handoff, cancellationToken);
         var payload = JsonSerializer.SerializeToUtf8Bytes(new ContinueUploadEvent(new ContinueUpload(upload.UserSub, upload.UploadId, handoff)),
@@ -173,5 +184,5 @@ public sealed class QuotaUsedUpException(string reason) : Exception(reason);
 public sealed record Upload(string UserSub, string UploadId, Dictionary<string, AttributeValue> Item, string Claim)
 {
     public string ResultKey => UploadItem.ResultKey(UserSub, UploadId);
-    public string CarryKey => UploadItem.CarryKey(UserSub, UploadId);
+    public string CarryKey(int checkpoint) => UploadItem.CarryKey(UserSub, UploadId, checkpoint);
 }

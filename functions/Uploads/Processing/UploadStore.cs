@@ -5,9 +5,11 @@ using Serverless.ServiceDefaults;
 namespace Serverless.Uploads.Processing;
 
 /// <summary>
-/// ProcessUpload's writes to the upload item. Every write after the claim is conditional on the claim token of the
-/// invocation that holds it: an item that was deleted or handed on answers <see cref="UploadGoneException"/>, and the
-/// invocation stops without touching it again.
+/// ProcessUpload's writes to the upload item. The claim token is the request id of the invocation that holds the upload,
+/// and every write after the claim is conditional on it: an item that was deleted or handed on answers
+/// <see cref="UploadGoneException"/>, and the invocation stops without touching it again. Lambda retries an asynchronous
+/// invocation that failed, timed out or died with the same request id, so a retry may claim or take over again what the
+/// attempt before it held (and died with); a delivery with another request id may not.
 /// </summary>
 public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider time)
 {
@@ -15,7 +17,9 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
 
     /// <summary>
     /// Claims an upload whose file arrived: PENDING_UPLOAD → PROCESSING, with the claim token, the object's size, the start
-    /// time and zero counts, and without the TTL. Null (nothing written) when there is no such upload waiting for that key.
+    /// time and zero counts, and without the TTL. A retry of the invocation that claimed it (PROCESSING under this same
+    /// token) claims it again the same way: from scratch, without a checkpoint. Null (nothing written) when there is no
+    /// such upload waiting for that key or held by this token.
     /// </summary>
     public async Task<Dictionary<string, AttributeValue>?> ClaimAsync(
         string userSub, string uploadId, string objectKey, long objectSize, string claim, CancellationToken cancellationToken)
@@ -33,17 +37,20 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
         return await UpdateAsync(userSub, uploadId,
             $"SET #status = :processing, #claim = :claim, {UploadAttribute.StartedAt} = :now, {UploadAttribute.UpdatedAt} = :now, {UploadAttribute.ObjectSize} = :size, " +
             $"{UploadAttribute.RowsProcessed} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.RowsFailed} = :{UploadAttribute.RowsFailed}, {UploadAttribute.LabelCounts} = :{UploadAttribute.LabelCounts} " +
-            $"REMOVE {Table.TimeToLive}",
-            $"#status = :pending AND {UploadAttribute.ObjectKey} = :key", values, cancellationToken);
+            $"REMOVE {Table.TimeToLive}, {UploadAttribute.Checkpoint}",
+            $"(#status = :pending OR ({Holds})) AND {UploadAttribute.ObjectKey} = :key", values, cancellationToken);
     }
 
-    /// <summary>A continuing invocation takes the upload over from the one that handed it on; null when another took it first.</summary>
+    /// <summary>
+    /// A continuing invocation takes the upload over from the one that handed it on, or, as a retry of itself, holds it
+    /// again (PROCESSING under this same token); null when another took it first or it is finished or gone.
+    /// </summary>
     public Task<Dictionary<string, AttributeValue>?> TakeOverAsync(string userSub, string uploadId, string handoff, string claim, CancellationToken cancellationToken) =>
-        UpdateAsync(userSub, uploadId, $"SET #claim = :next, {UploadAttribute.UpdatedAt} = :now", Holds, new()
+        UpdateAsync(userSub, uploadId, $"SET #claim = :claim, {UploadAttribute.UpdatedAt} = :now", "#status = :processing AND #claim IN (:handoff, :claim)", new()
         {
             [":processing"] = new() { S = UploadStatus.Processing },
-            [":claim"] = new() { S = handoff },
-            [":next"] = new() { S = claim },
+            [":handoff"] = new() { S = handoff },
+            [":claim"] = new() { S = claim },
             [":now"] = Now(),
         }, cancellationToken);
 

@@ -5,7 +5,8 @@ namespace Serverless.Uploads;
 /// <summary>
 /// The event ProcessUpload sends itself (an asynchronous Invoke) to go on with an upload in a new invocation:
 /// <c>{"continueUpload": {"userSub": "...", "uploadId": "...", "claim": "..."}}</c>. <c>claim</c> is the token the
-/// checkpoint handed on; the continuing invocation swaps it for its own, so a repeated delivery finds nothing to do.
+/// checkpoint handed on; the continuing invocation swaps it for its own request id, so a repeated delivery (another request
+/// id) finds nothing to do, while Lambda's retry of that invocation (the same request id) takes the upload up again.
 /// </summary>
 public sealed record ContinueUploadEvent(ContinueUpload? ContinueUpload);
 

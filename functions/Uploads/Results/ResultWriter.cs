@@ -13,7 +13,9 @@ namespace Serverless.Uploads.Results;
 /// <c>{"row":N,"text":"...","label":"POSITIVE","score":0.98}</c> or <c>{"row":N,"error":"..."}</c>. Lines gather in one
 /// part buffer; each full part (<see cref="PartBytes"/>, S3's minimum) goes up as a part of a multipart upload, started with
 /// the first one. A result that never fills a part is one PutObject. Between invocations the unfinished part is carried
-/// in a small object of its own (<see cref="UploadItem.CarryKey"/>), since S3 takes no part under 5 MiB but the last.
+/// in a small object of its own per checkpoint (<see cref="UploadItem.CarryKey"/>), since S3 takes no part under 5 MiB but
+/// the last; the upload's carried parts are deleted when it ends. A retry resuming at the same checkpoint uploads the same
+/// part numbers again, which replaces what the attempt before it uploaded under them.
 /// </summary>
 public sealed class ResultWriter
 {
@@ -27,14 +29,15 @@ public sealed class ResultWriter
     private readonly IAmazonS3 s3;
     private readonly string bucket;
     private readonly string key;
-    private readonly string carryKey;
+    private readonly Func<int, string> carryKey;
     private readonly MemoryStream part = new(PartBytes + 64 * 1024);
     private readonly Utf8JsonWriter json;
     private readonly List<ResultPart> parts;
-    private readonly bool resumed;
+    private readonly int resumedAt;
+    private bool carried;
     private string? multipartUploadId;
 
-    private ResultWriter(IAmazonS3 s3, string bucket, string key, string carryKey, Checkpoint? from)
+    private ResultWriter(IAmazonS3 s3, string bucket, string key, Func<int, string> carryKey, Checkpoint? from)
     {
         this.s3 = s3;
         this.bucket = bucket;
@@ -43,20 +46,24 @@ public sealed class ResultWriter
         json = new Utf8JsonWriter(part, LineOptions);
         parts = [.. from?.Parts ?? []];
         multipartUploadId = from?.MultipartUploadId;
-        resumed = from is not null;
+        resumedAt = from?.Invocations ?? 0;
     }
 
-    /// <summary>A writer for a new result, or one resuming at a checkpoint with its carried bytes loaded.</summary>
-    public static async Task<ResultWriter> OpenAsync(IAmazonS3 s3, string bucket, string key, string carryKey, Checkpoint? from,
+    /// <summary>
+    /// A writer for a new result, or one resuming at a checkpoint with its carried bytes loaded; <paramref name="carryKey"/>
+    /// names the carried part of checkpoint number N.
+    /// </summary>
+    public static async Task<ResultWriter> OpenAsync(IAmazonS3 s3, string bucket, string key, Func<int, string> carryKey, Checkpoint? from,
         CancellationToken cancellationToken)
     {
         var writer = new ResultWriter(s3, bucket, key, carryKey, from);
         if (from is { CarryBytes: > 0 })
         {
-            using var carried = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = carryKey }, cancellationToken);
+            var carryKeyIn = carryKey(from.Invocations);
+            using var carried = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = carryKeyIn }, cancellationToken);
             await carried.ResponseStream.CopyToAsync(writer.part, cancellationToken);
             if (writer.part.Length != from.CarryBytes)
-                throw new InvalidDataException($"The carried result part {carryKey} has {writer.part.Length} bytes; the checkpoint expects {from.CarryBytes}.");
+                throw new InvalidDataException($"The carried result part {carryKeyIn} has {writer.part.Length} bytes; the checkpoint expects {from.CarryBytes}.");
         }
         return writer;
     }
@@ -83,10 +90,15 @@ public sealed class ResultWriter
         if (part.Length >= PartBytes) await UploadPartAsync(cancellationToken);
     }
 
-    /// <summary>Saves the unfinished part for the next invocation; returns the writer's state for the checkpoint.</summary>
-    public async Task<(string? MultipartUploadId, IReadOnlyList<ResultPart> Parts, long CarryBytes)> CarryAsync(CancellationToken cancellationToken)
+    /// <summary>Saves the unfinished part for checkpoint number <paramref name="checkpoint"/>; returns the writer's state for it.</summary>
+    public async Task<(string? MultipartUploadId, IReadOnlyList<ResultPart> Parts, long CarryBytes)> CarryAsync(int checkpoint,
+        CancellationToken cancellationToken)
     {
-        if (part.Length > 0) await PutAsync(carryKey, cancellationToken);
+        if (part.Length > 0)
+        {
+            carried = true;
+            await PutAsync(carryKey(checkpoint), cancellationToken);
+        }
         return (multipartUploadId, parts, part.Length);
     }
 
@@ -108,10 +120,10 @@ public sealed class ResultWriter
                 PartETags = parts.Select(p => new PartETag { PartNumber = p.PartNumber, ETag = p.ETag, ChecksumCRC32 = p.ChecksumCrc32 }).ToList(),
             }, cancellationToken);
         }
-        await ForgetCarryAsync(cancellationToken);
+        await ForgetCarriedAsync(cancellationToken);
     }
 
-    /// <summary>Drops what was written: aborts the multipart upload, deletes the carried part.</summary>
+    /// <summary>Drops what was written: aborts the multipart upload, deletes the carried parts.</summary>
     public async Task AbortAsync(CancellationToken cancellationToken)
     {
         if (multipartUploadId is { } id)
@@ -125,12 +137,23 @@ public sealed class ResultWriter
                 // Aborted already: a second failure report.
             }
         }
-        await ForgetCarryAsync(cancellationToken);
+        await ForgetCarriedAsync(cancellationToken);
     }
 
-    private async Task ForgetCarryAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the carried parts of checkpoints 1 to the one after this writer's: the earlier invocations', its own, and one
+    /// an earlier attempt of this invocation may have saved before it died without saving its checkpoint. Nothing when the
+    /// upload never had a checkpoint. A key S3 answers an error for is left to the bucket's expiry of <c>results/</c>.
+    /// </summary>
+    private async Task ForgetCarriedAsync(CancellationToken cancellationToken)
     {
-        if (resumed) await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = carryKey }, cancellationToken);
+        if (resumedAt == 0 && !carried) return;
+        await s3.DeleteObjectsAsync(new DeleteObjectsRequest
+        {
+            BucketName = bucket,
+            Objects = Enumerable.Range(1, resumedAt + 1).Select(number => new KeyVersion { Key = carryKey(number) }).ToList(),
+            Quiet = true,
+        }, cancellationToken);
     }
 
     private async Task UploadPartAsync(CancellationToken cancellationToken)

@@ -1,0 +1,103 @@
+using System.Text;
+using System.Text.Json;
+using Serverless.Uploads;
+using Serverless.Uploads.Scoring;
+using static Serverless.EndToEnd.Tests.ProcessUploadFixture;
+
+namespace Serverless.EndToEnd.Tests;
+
+/// <summary>ProcessUpload scores no more rows than the user's monthly quota leaves (the handler in this process, see the fixture).</summary>
+[Collection(ProcessUploadCollection.Name)]
+public sealed class ProcessUploadQuotaTests(ProcessUploadFixture cloud) : IAsyncLifetime
+{
+    public Task InitializeAsync() => cloud.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task An_upload_stops_at_the_monthly_quota_completed_with_the_rows_it_scored_and_a_note()
+    {
+        var uploads = new Uploads.Uploads(cloud.Db, cloud.S3, cloud.Table, ProcessUploadFixture.Bucket, TimeProvider.System);
+        var sub = Guid.NewGuid().ToString();
+        var file = new StringBuilder("id,text\n");
+        for (var i = 0; i < 40; i++) file.Append(i).Append(',').Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text.Replace(",", "")).Append('\n');
+        var bytes = Encoding.UTF8.GetBytes(file.ToString());
+        var id = (await uploads.CreateAsync(sub, "file.csv", "text/csv", "csv", bytes.Length, CancellationToken.None)).UploadId;
+        await cloud.UseTextsAsync(sub, ProcessUploadFixture.Plan.MonthlyTexts - 25);
+
+        await cloud.UploadAsync(UploadItem.ObjectKey(sub, id, "file.csv"), bytes);
+
+        var item = await cloud.ItemAsync(sub, id);
+        const string note = "Stopped at the free plan's monthly quota of 1,000,000 texts after 25 of the file's rows; the rest were not scored.";
+        Assert.Equal("COMPLETED", item["status"].S);
+        Assert.Equal(25, Number(item, "rowsTotal"));
+        Assert.Equal(25, Number(item, "rowsProcessed"));
+        Assert.Equal(0, Number(item, "rowsFailed"));
+        Assert.Equal(25, item["labelCounts"].M.Values.Sum(count => long.Parse(count.N)));
+        Assert.True(item["stoppedAtQuota"].BOOL);
+        Assert.Equal(note, item["note"].S);
+        var lines = await cloud.ResultLinesAsync(sub, id);
+        Assert.Equal(25, lines.Length);
+        Assert.Equal(Enumerable.Range(1, 25), lines.Select(line => JsonDocument.Parse(line).RootElement.GetProperty("row").GetInt32()));
+        Assert.All(lines, line => Assert.Contains("\"label\":", line));
+        var shown = await uploads.GetAsync(sub, id, CancellationToken.None);
+        Assert.True(shown!.StoppedAtQuota);
+        Assert.Equal(note, shown.Note);
+        Assert.Equal(25, shown.RowsTotal);
+    }
+
+    [Fact]
+    public async Task An_upload_handed_on_counts_the_rows_it_scored_in_earlier_invocations_against_the_quota()
+    {
+        var file = new StringBuilder();
+        for (var i = 0; i < 30_000; i++) file.Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append(" (").Append(i).Append(")\n");
+        // Small batches, one at a time, in 3-second invocations: thousands of model calls, more than one invocation does.
+        cloud.Settings = ProcessUploadFixture.Defaults with { MaxInFlight = 1, Limits = new BatchLimits(MaxTexts: 4), SafetyFraction = 0.5 };
+        cloud.InvocationBudget = TimeSpan.FromSeconds(3);
+        var before = cloud.Continuations;
+        var (sub, id, key) = await cloud.NewUploadAsync("text");
+        await cloud.UseTextsAsync(sub, ProcessUploadFixture.Plan.MonthlyTexts - 20_000);
+
+        await cloud.UploadAsync(key, file.ToString());
+
+        var item = await cloud.ItemAsync(sub, id);
+        Assert.True(cloud.Continuations - before >= 1, $"{cloud.Continuations - before} continuations");
+        Assert.Equal("COMPLETED", item["status"].S);
+        Assert.Equal(20_000, Number(item, "rowsTotal"));
+        Assert.Equal(20_000, item["labelCounts"].M.Values.Sum(count => long.Parse(count.N)));
+        Assert.True(item["stoppedAtQuota"].BOOL);
+        Assert.Equal(20_000, (await cloud.ResultLinesAsync(sub, id)).Length);
+    }
+
+    [Fact]
+    public async Task An_upload_within_the_quota_shows_no_quota_stop()
+    {
+        var (sub, id, key) = await cloud.NewUploadAsync("text");
+        await cloud.UseTextsAsync(sub, ProcessUploadFixture.Plan.MonthlyTexts - 2);
+
+        await cloud.UploadAsync(key, "I love it\nI hate it\n");
+
+        var item = await cloud.ItemAsync(sub, id);
+        Assert.Equal("COMPLETED", item["status"].S);
+        Assert.Equal(2, Number(item, "rowsTotal"));
+        Assert.False(item.ContainsKey("stoppedAtQuota"));
+        Assert.False(item.ContainsKey("note"));
+    }
+
+    [Fact]
+    public async Task An_upload_fails_when_the_monthly_quota_is_used_up_and_scores_nothing()
+    {
+        var (sub, id, key) = await cloud.NewUploadAsync("text");
+        await cloud.UseTextsAsync(sub, ProcessUploadFixture.Plan.MonthlyTexts);
+
+        await cloud.UploadAsync(key, "I love it\nI hate it\n");
+
+        var item = await cloud.ItemAsync(sub, id);
+        var next = new DateTime(DateTime.UtcNow.Year, DateTime.UtcNow.Month, 1).AddMonths(1);
+        Assert.Equal("FAILED", item["status"].S);
+        Assert.Equal($"The free plan's monthly quota of 1,000,000 texts is used up until {next:yyyy-MM-dd} (UTC).", item["error"].S);
+        Assert.Equal(0, Number(item, "rowsProcessed"));
+        Assert.False(item.ContainsKey("resultKey"));
+        await Assert.ThrowsAsync<Amazon.S3.AmazonS3Exception>(() => cloud.S3.GetObjectMetadataAsync(ProcessUploadFixture.Bucket, UploadItem.ResultKey(sub, id)));
+    }
+}
