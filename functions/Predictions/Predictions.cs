@@ -37,7 +37,7 @@ public sealed class Predictions(IAmazonDynamoDB db, Table table)
                 ["type"] = new() { S = "PREDICTION" },
                 ["predictionId"] = new() { S = predictionId },
                 ["createdAt"] = new() { S = time },
-                ["textCount"] = Number(results.Count),
+                ["textCount"] = NumberAttribute.Of(results.Count),
                 ["results"] = new()
                 {
                     L = results.Select(result => new AttributeValue
@@ -49,7 +49,7 @@ public sealed class Predictions(IAmazonDynamoDB db, Table table)
                         },
                     }).ToList(),
                 },
-                [Table.TimeToLive] = Number((createdAt + Retention).ToUnixTimeSeconds()),
+                [Table.TimeToLive] = NumberAttribute.Of((createdAt + Retention).ToUnixTimeSeconds()),
             },
         }, cancellationToken);
     }
@@ -61,7 +61,6 @@ public sealed class Predictions(IAmazonDynamoDB db, Table table)
         return page.ToPage(response, FromItem);
     }
 
-    private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
 
     private static PastPrediction FromItem(Dictionary<string, AttributeValue> item) => new(
         item["predictionId"].S,

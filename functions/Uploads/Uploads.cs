@@ -46,12 +46,12 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
             [UploadAttribute.FileName] = new() { S = fileName },
             [UploadAttribute.ContentType] = new() { S = contentType },
             [UploadAttribute.Format] = new() { S = format },
-            [UploadAttribute.DeclaredSize] = Number(size),
+            [UploadAttribute.DeclaredSize] = NumberAttribute.Of(size),
             [UploadAttribute.ObjectKey] = new() { S = UploadItem.ObjectKey(userSub, uploadId, fileName) },
             [UploadAttribute.Status] = new() { S = UploadStatus.PendingUpload },
             [UploadAttribute.CreatedAt] = new() { S = Timestamp.Of(now) },
             [UploadAttribute.UpdatedAt] = new() { S = Timestamp.Of(now) },
-            [UploadAttribute.ExpiresAt] = Number((now + UploadItem.PendingLifetime).ToUnixTimeSeconds()),
+            [UploadAttribute.ExpiresAt] = NumberAttribute.Of((now + UploadItem.PendingLifetime).ToUnixTimeSeconds()),
         };
         await db.PutItemAsync(new PutItemRequest
         {
@@ -157,7 +157,6 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
     private Protocol Scheme() =>
         s3.Config.ServiceURL?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true ? Protocol.HTTP : Protocol.HTTPS;
 
-    private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
 
     private static Upload FromItem(Dictionary<string, AttributeValue> item)
     {

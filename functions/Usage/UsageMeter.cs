@@ -66,10 +66,10 @@ public sealed class UsageMeter(IAmazonDynamoDB db, Table table, TimeProvider tim
                             },
                             ExpressionAttributeValues = new()
                             {
-                                [":predictions"] = Number(change.Predictions),
-                                [":rowsScored"] = Number(change.RowsScored),
-                                [":uploads"] = Number(change.Uploads),
-                                [":bytes"] = Number(change.Bytes),
+                                [":predictions"] = NumberAttribute.Of(change.Predictions),
+                                [":rowsScored"] = NumberAttribute.Of(change.RowsScored),
+                                [":uploads"] = NumberAttribute.Of(change.Uploads),
+                                [":bytes"] = NumberAttribute.Of(change.Bytes),
                                 [":type"] = new() { S = "USAGE" },
                                 [":updatedAt"] = new() { S = Timestamp.Of(now) },
                             },
@@ -85,5 +85,4 @@ public sealed class UsageMeter(IAmazonDynamoDB db, Table table, TimeProvider tim
         }
     }
 
-    private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
 }

@@ -1,3 +1,4 @@
+using Serverless.ServiceDefaults;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Uploads.Parsing;
 
@@ -19,21 +20,21 @@ public sealed record Checkpoint(
     {
         var map = new Dictionary<string, AttributeValue>(Tally.ToCheckpointAttributes())
         {
-            ["offset"] = Tally.Number(Position.Offset),
-            ["rowsRead"] = Tally.Number(Position.RowsRead),
-            ["carryBytes"] = Tally.Number(CarryBytes),
-            ["invocations"] = Tally.Number(Invocations),
+            ["offset"] = NumberAttribute.Of(Position.Offset),
+            ["rowsRead"] = NumberAttribute.Of(Position.RowsRead),
+            ["carryBytes"] = NumberAttribute.Of(CarryBytes),
+            ["invocations"] = NumberAttribute.Of(Invocations),
             ["parts"] = new()
             {
                 L = Parts.Select(part =>
                 {
-                    var entry = new Dictionary<string, AttributeValue> { ["partNumber"] = Tally.Number(part.PartNumber), ["eTag"] = new() { S = part.ETag } };
+                    var entry = new Dictionary<string, AttributeValue> { ["partNumber"] = NumberAttribute.Of(part.PartNumber), ["eTag"] = new() { S = part.ETag } };
                     if (part.ChecksumCrc32 is { } crc) entry["checksumCrc32"] = new() { S = crc };
                     return new AttributeValue { M = entry };
                 }).ToList(),
             },
         };
-        if (Position.CsvTextColumn is { } column) map["csvTextColumn"] = Tally.Number(column);
+        if (Position.CsvTextColumn is { } column) map["csvTextColumn"] = NumberAttribute.Of(column);
         if (MultipartUploadId is { } id) map["multipartUploadId"] = new() { S = id };
         return new AttributeValue { M = map };
     }
@@ -43,12 +44,12 @@ public sealed record Checkpoint(
         if (attribute?.M is not { } map) return null;
         var column = map.GetValueOrDefault("csvTextColumn");
         return new Checkpoint(
-            new ReaderPosition(Tally.Long(map["offset"]), Tally.Long(map["rowsRead"]), column is null ? null : (int)Tally.Long(column)),
+            new ReaderPosition(NumberAttribute.Read(map["offset"]), NumberAttribute.Read(map["rowsRead"]), column is null ? null : (int)NumberAttribute.Read(column)),
             map.GetValueOrDefault("multipartUploadId")?.S,
             (map.GetValueOrDefault("parts")?.L ?? []).Select(part => new ResultPart(
-                (int)Tally.Long(part.M["partNumber"]), part.M["eTag"].S, part.M.GetValueOrDefault("checksumCrc32")?.S)).ToList(),
-            Tally.Long(map.GetValueOrDefault("carryBytes")),
+                (int)NumberAttribute.Read(part.M["partNumber"]), part.M["eTag"].S, part.M.GetValueOrDefault("checksumCrc32")?.S)).ToList(),
+            NumberAttribute.Read(map.GetValueOrDefault("carryBytes")),
             Tally.FromCheckpoint(map),
-            (int)Tally.Long(map.GetValueOrDefault("invocations")));
+            (int)NumberAttribute.Read(map.GetValueOrDefault("invocations")));
     }
 }

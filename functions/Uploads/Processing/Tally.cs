@@ -1,3 +1,4 @@
+using Serverless.ServiceDefaults;
 using System.Globalization;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Kernel.Aws;
@@ -33,9 +34,9 @@ public sealed class Tally
     /// <summary>The counters as the upload item holds them.</summary>
     public Dictionary<string, AttributeValue> ToAttributes() => new()
     {
-        [UploadAttribute.RowsProcessed] = Number(RowsProcessed),
-        [UploadAttribute.RowsFailed] = Number(RowsFailed),
-        [UploadAttribute.LabelCounts] = new() { M = LabelCounts.ToDictionary(pair => pair.Key, pair => Number(pair.Value)) },
+        [UploadAttribute.RowsProcessed] = NumberAttribute.Of(RowsProcessed),
+        [UploadAttribute.RowsFailed] = NumberAttribute.Of(RowsFailed),
+        [UploadAttribute.LabelCounts] = new() { M = LabelCounts.ToDictionary(pair => pair.Key, pair => NumberAttribute.Of(pair.Value)) },
     };
 
     /// <summary>
@@ -54,17 +55,13 @@ public sealed class Tally
     {
         var tally = new Tally
         {
-            RowsProcessed = Long(checkpoint.GetValueOrDefault(UploadAttribute.RowsProcessed)),
-            RowsFailed = Long(checkpoint.GetValueOrDefault(UploadAttribute.RowsFailed)),
+            RowsProcessed = NumberAttribute.Read(checkpoint.GetValueOrDefault(UploadAttribute.RowsProcessed)),
+            RowsFailed = NumberAttribute.Read(checkpoint.GetValueOrDefault(UploadAttribute.RowsFailed)),
             FirstError = checkpoint.GetValueOrDefault(FirstErrorName)?.S,
         };
         foreach (var (label, count) in checkpoint.GetValueOrDefault(UploadAttribute.LabelCounts)?.M ?? [])
-            tally.LabelCounts[label] = Long(count);
+            tally.LabelCounts[label] = NumberAttribute.Read(count);
         return tally;
     }
 
-    internal static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
-
-    internal static long Long(AttributeValue? value) =>
-        value?.N is { } number ? long.Parse(number, NumberStyles.Integer, CultureInfo.InvariantCulture) : 0;
 }

@@ -134,7 +134,7 @@ public sealed class UploadProcessor(
     }
 
     private (string Key, long Size) ObjectOf(Upload upload) =>
-        (upload.Item[UploadAttribute.ObjectKey].S, Tally.Long(upload.Item.GetValueOrDefault(UploadAttribute.ObjectSize)));
+        (upload.Item[UploadAttribute.ObjectKey].S, NumberAttribute.Read(upload.Item.GetValueOrDefault(UploadAttribute.ObjectSize)));
 
     /// <summary>Saves the checkpoint and hands the claim on to a new invocation of this function.</summary>
     private async Task HandOnAsync(Upload upload, Tally tally, ResultWriter writer, ReaderPosition position, Checkpoint? from,

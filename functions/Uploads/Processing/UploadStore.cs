@@ -32,7 +32,7 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
             [":key"] = new() { S = objectKey },
             [":claim"] = new() { S = claim },
             [":now"] = now,
-            [":size"] = Tally.Number(objectSize),
+            [":size"] = NumberAttribute.Of(objectSize),
         };
         return await UpdateAsync(userSub, uploadId,
             $"SET #status = :processing, #claim = :claim, {UploadAttribute.StartedAt} = :now, {UploadAttribute.UpdatedAt} = :now, {UploadAttribute.ObjectSize} = :size, " +
