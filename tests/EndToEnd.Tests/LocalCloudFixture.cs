@@ -2,7 +2,10 @@ using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
 using Serverless.Local;
+using Serverless.Local.Lambda;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -47,6 +50,17 @@ public sealed class LocalCloudFixture : IAsyncLifetime
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
         if (body is not null) request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
         return await Api.SendAsync(request);
+    }
+
+    /// <summary>A client of the local cloud's DynamoDB Local, to set up what the API cannot (a used-up quota).</summary>
+    public AmazonDynamoDBClient DynamoDb() => new(new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey),
+        new AmazonDynamoDBConfig { ServiceURL = Output("DynamoDbEndpoint"), AuthenticationRegion = LocalAccount.Region });
+
+    /// <summary>Sets the model server's fault injection (<c>POST /_faults</c>, see infra/ModelServer/README.md).</summary>
+    public async Task FaultModelAsync(string fault)
+    {
+        using var response = await Http.PostAsync($"{Output("SageMakerEndpointUrl")}/_faults", new StringContent(fault, System.Text.Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>Calls the Cognito emulator's API (AWS JSON 1.1), as an SDK would.</summary>
