@@ -29,8 +29,11 @@ public sealed class Quota(IAmazonDynamoDB db, Table table, Plan plan, TimeProvid
     public static ProblemHttpResult TooManyRequests(HttpResponse response, QuotaCheck check)
     {
         response.Headers.RetryAfter = check.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // ASP.NET Core gives every other status its RFC section as the type; 429 has none, and a problem without a type is
+        // "about:blank", whose title would have to be the status phrase.
         return TypedResults.Problem(
             statusCode: StatusCodes.Status429TooManyRequests,
+            type: "https://tools.ietf.org/html/rfc6585#section-4",
             title: "Monthly quota exceeded",
             detail: $"This request needs {check.Requested} texts but the {check.Plan.Name} plan has {check.Remaining} of its " +
                 $"{check.Plan.MonthlyTexts} left in {check.Usage.Month}; usage starts again at the next month (UTC).",

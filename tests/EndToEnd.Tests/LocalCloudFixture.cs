@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.S3;
 using Serverless.Local;
+using Serverless.Local.Lambda;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -56,6 +57,13 @@ public sealed class LocalCloudFixture : IAsyncLifetime
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
         if (body is not null) request.Content = new StringContent(body, System.Text.Encoding.UTF8, contentType);
         return await Api.SendAsync(request);
+    }
+
+    /// <summary>Sets the model server's fault injection (<c>POST /_faults</c>, see infra/ModelServer/README.md).</summary>
+    public async Task FaultModelAsync(string fault)
+    {
+        using var response = await Http.PostAsync($"{Output("SageMakerEndpointUrl")}/_faults", new StringContent(fault, System.Text.Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>Calls the Cognito emulator's API (AWS JSON 1.1), as an SDK would.</summary>

@@ -211,7 +211,6 @@ public sealed class UploadTests(LocalCloudFixture cloud)
     private async Task SlowModelAsync(int delayMs)
     {
         var fault = delayMs > 0 ? $$"""{"mode":"slow","count":-1,"delayMs":{{delayMs}}}""" : """{"mode":"none"}""";
-        using var response = await cloud.Http.PostAsync($"{cloud.Output("SageMakerEndpointUrl")}/_faults", new StringContent(fault, Encoding.UTF8, "application/json"));
-        response.EnsureSuccessStatusCode();
+        await cloud.FaultModelAsync(fault);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Amazon.DynamoDBv2;
@@ -29,15 +30,14 @@ public static partial class GetUsage
     public static async Task<Results<Ok<UsageReport>, ValidationProblem>> HandleAsync(
         ClaimsPrincipal user, string? month, IAmazonDynamoDB db, Table table, Plan plan, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (month is not null && !MonthFormat().IsMatch(month))
+        var thisMonth = UsageItem.Month(time.GetUtcNow());
+        month ??= thisMonth;
+        if (MonthStart(month) is not { } monthStart)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
-                ["month"] = [$"month must be a calendar month as YYYY-MM (e.g. {UsageItem.Month(time.GetUtcNow())}), not '{month}'."],
+                ["month"] = [$"month must be a calendar month as YYYY-MM (e.g. {thisMonth}), not '{month}'."],
             });
-        month ??= UsageItem.Month(time.GetUtcNow());
         var usage = await UsageItem.GetAsync(db, table, user.Sub(), month, cancellationToken);
-        var monthStart = DateTimeOffset.ParseExact(month + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.AssumeUniversal);
         return TypedResults.Ok(new UsageReport(
             usage.Month, usage.Predictions, usage.RowsScored, usage.Uploads, usage.Bytes,
             new UsagePlan(plan.Name, plan.MonthlyTexts),
@@ -45,6 +45,19 @@ public static partial class GetUsage
             UsageItem.NextMonthStart(monthStart)));
     }
 
-    [GeneratedRegex(@"^\d{4}-(0[1-9]|1[0-2])$")]
+    /// <summary>
+    /// The first instant (UTC) of a month written YYYY-MM in ASCII digits, from 0001-01 to 9999-11 (the last whose next month a
+    /// <see cref="DateTimeOffset"/> holds); null for anything else, which would otherwise fail the parse or the reset time as a 500.
+    /// </summary>
+    private static DateTimeOffset? MonthStart(string month) =>
+        MonthFormat().IsMatch(month)
+        && DateTimeOffset.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var start)
+        && start < LastMonthStart
+            ? start
+            : null;
+
+    private static readonly DateTimeOffset LastMonthStart = new(9999, 12, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [GeneratedRegex("^[0-9]{4}-(0[1-9]|1[0-2])$")]
     private static partial Regex MonthFormat();
 }

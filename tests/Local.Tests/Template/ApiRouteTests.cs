@@ -59,12 +59,7 @@ public sealed class ApiRouteTests(TemplateInvariantsFixture fixture) : IClassFix
         Assert.False(endpoints.Single(e => e.Route == "GET /me").Shared);
     }
 
-    /// <summary>The function's HttpApi events as <c>METHOD /path</c>.</summary>
-    private List<string> Routes(string function) =>
-        (Sources.Template.FunctionProperties(function)["Events"]?.AsObject() ?? [])
-            .Where(trigger => trigger.Value?["Type"]?.GetValue<string>() == "HttpApi")
-            .Select(trigger => $"{trigger.Value!["Properties"]?["Method"]?.GetValue<string>().ToUpperInvariant() ?? "ANY"} {trigger.Value["Properties"]?["Path"]?.GetValue<string>() ?? "/{proxy+}"}")
-            .ToList();
+    private List<string> Routes(string function) => Sources.HttpApiEvents(function).Select(trigger => trigger.Route).ToList();
 
     private Task<IReadOnlyList<ApiEndpoints.Endpoint>?> EndpointsAsync(string function) =>
         ApiEndpoints.ReadAsync(Sources.PackageDirectory(function), Sources.Handler(function), TemplateEnvironment(Sources.Template, function));

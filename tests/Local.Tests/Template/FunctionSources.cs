@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Serverless.Local.Template;
 
@@ -42,6 +43,14 @@ public sealed partial class FunctionSources
 
     public string PackageDirectory(string logicalId) =>
         Path.Combine(RepoRoot, Template.FunctionProperties(logicalId)["CodeUri"]!.GetValue<string>());
+
+    /// <summary>The function's HttpApi events: the route as <c>METHOD /path</c> and the event's <c>Auth</c> (null when it has none).</summary>
+    public IEnumerable<(string Route, JsonNode? Auth)> HttpApiEvents(string logicalId) =>
+        from trigger in Template.FunctionProperties(logicalId)["Events"]?.AsObject() ?? []
+        where trigger.Value?["Type"]?.GetValue<string>() == "HttpApi"
+        let properties = trigger.Value!["Properties"]
+        select ($"{properties?["Method"]?.GetValue<string>().ToUpperInvariant() ?? "ANY"} {properties?["Path"]?.GetValue<string>() ?? "/{proxy+}"}",
+            properties?["Auth"]);
 
     /// <summary>The files that declare <paramref name="typeName"/> in the function's package (its own project only).</summary>
     public IReadOnlyList<SourceFile> Declaring(string logicalId, string typeName) =>
