@@ -7,7 +7,9 @@ namespace Serverless.Local.Cognito;
 /// <summary>
 /// The Cognito endpoint the local cloud publishes: every call goes through to the Cognito
 /// emulator, after enforcing what the emulator does not — the template's password policy on every
-/// call that sets a password, answered as Cognito answers (400 <c>InvalidPasswordException</c>).
+/// call that sets a password, answered as Cognito answers (400 <c>InvalidPasswordException</c>) — and with CORS as
+/// Cognito answers it to any origin: the front answers preflights itself and puts the CORS headers on every answer, its
+/// own included, so a browser reads an error as well as a result. Every answer carries an <c>x-amzn-RequestId</c>.
 /// </summary>
 public sealed class CognitoFront : IAsyncDisposable
 {
@@ -48,6 +50,18 @@ public sealed class CognitoFront : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        var response = context.Response;
+        response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        if (context.Request.Headers.Origin.Count > 0)
+        {
+            response.Headers.AccessControlAllowOrigin = "*";
+            response.Headers.AccessControlExposeHeaders = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date";
+        }
+        if (HttpMethods.IsOptions(context.Request.Method))
+        {
+            WritePreflight(context.Request, response);
+            return;
+        }
         var body = await context.Request.ReadBodyAsync();
         var action = context.Request.Headers["X-Amz-Target"].ToString().Split('.').Last();
         if (PasswordFields.TryGetValue(action, out var field) && Violation(action, field, body) is { } message)
@@ -63,6 +77,16 @@ public sealed class CognitoFront : IAsyncDisposable
             return;
         }
         await ForwardAsync(context, body);
+    }
+
+    /// <summary>A preflight as Cognito answers it: 200, any origin, the requested headers echoed, POST, cached for two days.</summary>
+    private static void WritePreflight(HttpRequest request, HttpResponse response)
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentLength = 0;
+        if (request.Headers.AccessControlRequestHeaders.Count > 0) response.Headers.AccessControlAllowHeaders = request.Headers.AccessControlRequestHeaders;
+        response.Headers.AccessControlAllowMethods = "POST";
+        response.Headers.AccessControlMaxAge = "172800";
     }
 
     private string? Violation(string action, string field, byte[] body)
@@ -114,7 +138,9 @@ public sealed class CognitoFront : IAsyncDisposable
         context.Response.StatusCode = (int)answer.StatusCode;
         foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
         {
-            if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) continue;
+            // The emulator's own CORS headers (any method, no exposed headers) give way to Cognito's, set above.
+            if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
+                || name.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)) continue;
             context.Response.Headers[name] = values.ToArray();
         }
         await answer.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
