@@ -9,12 +9,13 @@ using Serverless.Local.Cognito;
 namespace Serverless.Local.Tests.Cognito;
 
 /// <summary>
-/// The Cognito front answers CORS as Cognito does for any origin (captured from cognito-idp: a preflight is 200 with
-/// <c>access-control-allow-origin: *</c>, the requested headers echoed, <c>POST</c>, max age 172800; every answer has
-/// <c>access-control-allow-origin: *</c> and exposes <c>x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date</c>),
-/// in front of a stand-in emulator that answers CORS as cognito-local's does.
+/// The Cognito front's answers are Cognito's, in front of a stand-in emulator that answers as cognito-local does. CORS as
+/// captured from cognito-idp for any origin: a preflight is 200 with <c>access-control-allow-origin: *</c>, the requested
+/// headers echoed, <c>POST</c>, max age 172800; every answer has <c>access-control-allow-origin: *</c> and exposes
+/// <c>x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date</c>. A sign-in's <c>AuthenticationResult</c> has
+/// <c>TokenType</c> and <c>ExpiresIn</c>.
 /// </summary>
-public sealed class CognitoFrontCorsTests : IAsyncLifetime
+public sealed class CognitoFrontTests : IAsyncLifetime
 {
     private const string Origin = "http://localhost:5174";
     private const string Exposed = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date";
@@ -37,11 +38,18 @@ public sealed class CognitoFrontCorsTests : IAsyncLifetime
             context.Response.Headers.AccessControlAllowMethods = "GET,HEAD,PUT,PATCH,POST,DELETE";
             if (HttpMethods.IsOptions(context.Request.Method)) Interlocked.Increment(ref emulatorPreflights);
             context.Response.ContentType = "application/x-amz-json-1.1";
-            return context.Response.WriteAsync("""{"UserConfirmed":false,"UserSub":"sub"}""");
+            return context.Response.WriteAsync(context.Request.Headers["X-Amz-Target"] == "AWSCognitoIdentityProviderService.InitiateAuth"
+                ? $$$"""{"ChallengeParameters":{},"AuthenticationResult":{"AccessToken":"{{{AccessToken}}}","IdToken":"id","RefreshToken":"refresh"}}"""
+                : """{"UserConfirmed":false,"UserSub":"sub"}""");
         });
         await emulator.StartAsync();
         front = await CognitoFront.StartAsync(0, emulator.Urls.First(), _ => PasswordPolicy.Default, client => client == "client" ? "pool" : null);
     }
+
+    /// <summary>An access token as cognito-local signs it by default: valid for 24 hours.</summary>
+    private static readonly string AccessToken = string.Join('.',
+        new[] { """{"alg":"RS256","kid":"CognitoLocal"}""", """{"sub":"sub","iat":1700000000,"exp":1700086400}""", "signature" }
+            .Select(part => Convert.ToBase64String(Encoding.UTF8.GetBytes(part)).TrimEnd('=').Replace('+', '-').Replace('/', '_')));
 
     private HttpRequestMessage SignUp(string password, string? origin = Origin)
     {
@@ -98,6 +106,22 @@ public sealed class CognitoFrontCorsTests : IAsyncLifetime
         Assert.Equal("InvalidPasswordException", Header(answer, "x-amzn-ErrorType"));
         Assert.Equal("*", Header(answer, "Access-Control-Allow-Origin"));
         Assert.Equal(Exposed, Header(answer, "Access-Control-Expose-Headers"));
+    }
+
+    [Fact]
+    public async Task A_sign_ins_AuthenticationResult_says_Bearer_and_the_access_tokens_lifetime_as_Cognitos_does()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, front.Endpoint)
+        {
+            Content = new StringContent("""{"ClientId":"client","AuthFlow":"USER_PASSWORD_AUTH"}""", Encoding.UTF8, "application/x-amz-json-1.1"),
+        };
+        request.Headers.Add("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth");
+
+        using var answer = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal($$$"""{"ChallengeParameters":{},"AuthenticationResult":{"AccessToken":"{{{AccessToken}}}","IdToken":"id","RefreshToken":"refresh","ExpiresIn":86400,"TokenType":"Bearer"}}""",
+            await answer.Content.ReadAsStringAsync());
     }
 
     [Fact]
