@@ -8,7 +8,7 @@ namespace Serverless.Local.Commands;
 /// </summary>
 public static class RunCommand
 {
-    public const string Usage = "[--parameter-overrides 'Key=Value ...']";
+    public const string Usage = "--parameter-overrides 'Key=Value ...'";
 
     private static readonly Dictionary<string, string> Options = new() { ["--parameter-overrides"] = "--parameter-overrides" };
 
