@@ -45,7 +45,7 @@ public sealed class LocalCloud : IAsyncDisposable
 
     private async Task StartPartsAsync(Action<string> log, CancellationToken cancellationToken)
     {
-        var template = SamTemplate.Load(Options.TemplatePath);
+        var template = SamTemplate.Load(Options.TemplatePath).WithParameterValues(Options.ParameterOverrides);
         var cacheDirectory = Path.Combine(Options.RepoRoot, ".local");
         Directory.CreateDirectory(Options.StateDirectory);
         var installer = new EmulatorInstaller(Path.Combine(cacheDirectory, "emulators"), log);
@@ -115,7 +115,7 @@ public sealed class LocalCloud : IAsyncDisposable
             outputsJson.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
     }
 
-    /// <summary>The endpoint the model server serves: the <c>ModelEndpointName</c> parameter's default.</summary>
+    /// <summary>The endpoint the model server serves: the <c>ModelEndpointName</c> parameter's value.</summary>
     private static string ModelEndpointName(SamTemplate template) =>
         template.Parameters["ModelEndpointName"]?["Default"]?.ToString() is { Length: > 0 } name
             ? name

@@ -12,6 +12,9 @@ public sealed record LocalCloudOptions(string RepoRoot, int ApiPort = 3000, int 
 
     public string TemplatePath => Path.Combine(RepoRoot, "template.yaml");
 
+    /// <summary>Template parameter values that replace the defaults, as <c>sam deploy --parameter-overrides</c> gives them.</summary>
+    public IReadOnlyDictionary<string, string> ParameterOverrides { get; init; } = new Dictionary<string, string>();
+
     /// <summary>
     /// Asynchronous invocations: retry N of a failed event waits N × <see cref="AsyncRetryDelay"/> (Lambda waits about
     /// 1 min, then 2 min); events given up on are written to <c>{StateDirectory}/failures/{function}/</c>.

@@ -126,12 +126,29 @@ public sealed partial class LocalResources
         foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::Cognito::UserPoolClient"))
         {
             var request = resolver.Resolve(properties)!.AsObject();
+            WithCognitoTokenValidity(request);
             var answer = await cognito.SendAsync("CreateUserPoolClient", request, cancellationToken);
             var id = answer.GetProperty("UserPoolClient").GetProperty("ClientId").GetString()!;
             refs[logicalId] = id;
             clientPools[id] = request["UserPoolId"]!.GetValue<string>();
             log($"[cognito] app client {id}");
         }
+    }
+
+    /// <summary>
+    /// Fills in an app client's token lifetimes as Cognito does when the template leaves them out: access and ID tokens one
+    /// hour, refresh tokens 30 days, in units of hours, hours and days. The emulator's own defaults are a day, a day and a
+    /// week, and it would read an <c>IdTokenValidity</c> without units as minutes.
+    /// </summary>
+    internal static void WithCognitoTokenValidity(JsonObject client)
+    {
+        client["AccessTokenValidity"] ??= 1;
+        client["IdTokenValidity"] ??= 1;
+        client["RefreshTokenValidity"] ??= 30;
+        if (client["TokenValidityUnits"] is not JsonObject units) client["TokenValidityUnits"] = units = [];
+        units["AccessToken"] ??= "hours";
+        units["IdToken"] ??= "hours";
+        units["RefreshToken"] ??= "days";
     }
 
     /// <summary>Creates a table as the template defines it; answers its stream's ARN when it has a stream.</summary>

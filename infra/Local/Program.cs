@@ -1,13 +1,13 @@
 using Serverless.Local;
 using Serverless.Local.Commands;
 
-// dotnet run --project infra/Local [-- invoke ... | -- generate-event ...]
+// dotnet run --project infra/Local [-- --parameter-overrides ... | -- invoke ... | -- generate-event ...]
 var options = new LocalCloudOptions(LocalCloudOptions.FindRepoRoot(Directory.GetCurrentDirectory()));
 try
 {
     return args switch
     {
-        [] => await RunCommand.RunAsync(options),
+        [] or [['-', ..], ..] => await RunCommand.RunAsync(options, args),
         ["invoke", .. var rest] => await InvokeCommand.RunAsync(options, rest, Console.Out, Console.Error, CancellationToken.None),
         ["generate-event", .. var rest] => GenerateEventCommand.Run(options, rest, Console.Out, TimeProvider.System),
         _ => throw new UsageException($"Unknown command {args[0]}."),
@@ -17,7 +17,7 @@ catch (UsageException usage)
 {
     Console.Error.WriteLine(usage.Message);
     Console.Error.WriteLine($"""
-        Usage: dotnet run --project infra/Local                  runs template.yaml locally until Ctrl+C
+        Usage: dotnet run --project infra/Local [-- {RunCommand.Usage}]   runs template.yaml locally until Ctrl+C
                dotnet run --project infra/Local -- {InvokeCommand.Usage}
         {string.Join(Environment.NewLine, GenerateEventCommand.Usage.Split('\n').Select(line => "       dotnet run --project infra/Local -- " + line))}
                (every sample event also takes --region; the default is us-east-1)

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Serverless.Local.Gateway;
@@ -5,9 +6,16 @@ using Serverless.Local.Gateway;
 namespace Serverless.Local.Cognito;
 
 /// <summary>
-/// The Cognito endpoint the local cloud publishes: every call goes through to the Cognito
-/// emulator, after enforcing what the emulator does not — the template's password policy on every
-/// call that sets a password, answered as Cognito answers (400 <c>InvalidPasswordException</c>).
+/// The Cognito endpoint the local cloud publishes: every call goes through to the Cognito emulator, after covering what
+/// the emulator does differently from Cognito:
+/// <list type="bullet">
+/// <item>the template's password policy on every call that sets a password, answered as Cognito answers
+/// (400 <c>InvalidPasswordException</c>);</item>
+/// <item>CORS as Cognito answers it to any origin: the front answers preflights itself and puts the CORS headers on every
+/// answer, its own included, so a browser reads an error as well as a result;</item>
+/// <item>an <c>AuthenticationResult</c> gets the <c>TokenType</c> and <c>ExpiresIn</c> the emulator leaves out;</item>
+/// <item>every answer carries an <c>x-amzn-RequestId</c>.</item>
+/// </list>
 /// </summary>
 public sealed class CognitoFront : IAsyncDisposable
 {
@@ -19,6 +27,9 @@ public sealed class CognitoFront : IAsyncDisposable
         ["ConfirmForgotPassword"] = "Password",
         ["ChangePassword"] = "ProposedPassword",
     };
+
+    /// <summary>The calls whose answer may hold an <c>AuthenticationResult</c>.</summary>
+    private static readonly HashSet<string> SignInActions = ["InitiateAuth", "AdminInitiateAuth", "RespondToAuthChallenge", "AdminRespondToAuthChallenge"];
 
     private readonly WebApplication app;
     private readonly HttpClient emulator;
@@ -48,6 +59,18 @@ public sealed class CognitoFront : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        var response = context.Response;
+        response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        if (context.Request.Headers.Origin.Count > 0)
+        {
+            response.Headers.AccessControlAllowOrigin = "*";
+            response.Headers.AccessControlExposeHeaders = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date";
+        }
+        if (HttpMethods.IsOptions(context.Request.Method))
+        {
+            WritePreflight(context.Request, response);
+            return;
+        }
         var body = await context.Request.ReadBodyAsync();
         var action = context.Request.Headers["X-Amz-Target"].ToString().Split('.').Last();
         if (PasswordFields.TryGetValue(action, out var field) && Violation(action, field, body) is { } message)
@@ -62,7 +85,17 @@ public sealed class CognitoFront : IAsyncDisposable
             }));
             return;
         }
-        await ForwardAsync(context, body);
+        await ForwardAsync(context, body, action);
+    }
+
+    /// <summary>A preflight as Cognito answers it: 200, any origin, the requested headers echoed, POST, cached for two days.</summary>
+    private static void WritePreflight(HttpRequest request, HttpResponse response)
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentLength = 0;
+        if (request.Headers.AccessControlRequestHeaders.Count > 0) response.Headers.AccessControlAllowHeaders = request.Headers.AccessControlRequestHeaders;
+        response.Headers.AccessControlAllowMethods = "POST";
+        response.Headers.AccessControlMaxAge = "172800";
     }
 
     private string? Violation(string action, string field, byte[] body)
@@ -97,7 +130,7 @@ public sealed class CognitoFront : IAsyncDisposable
                 : null;
     }
 
-    private async Task ForwardAsync(HttpContext context, byte[] body)
+    private async Task ForwardAsync(HttpContext context, byte[] body, string action)
     {
         var request = context.Request;
         using var forward = new HttpRequestMessage(new HttpMethod(request.Method), request.Path + request.QueryString)
@@ -112,12 +145,40 @@ public sealed class CognitoFront : IAsyncDisposable
         }
         using var answer = await emulator.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
         context.Response.StatusCode = (int)answer.StatusCode;
+        var completed = SignInActions.Contains(action) && answer.IsSuccessStatusCode
+            ? WithTokenTypeAndExpiry(await answer.Content.ReadAsByteArrayAsync(context.RequestAborted))
+            : null;
         foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
         {
-            if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) continue;
+            // The emulator's own CORS headers (any method, no exposed headers) give way to Cognito's, set above.
+            if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
+                || name.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)
+                || (completed is not null && name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))) continue;
             context.Response.Headers[name] = values.ToArray();
         }
-        await answer.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+        if (completed is not null)
+            await context.Response.Body.WriteAsync(completed, context.RequestAborted);
+        else
+            await answer.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// Cognito's <c>AuthenticationResult</c> always has <c>TokenType</c> "Bearer" and <c>ExpiresIn</c>, the access token's
+    /// lifetime in seconds; the emulator leaves both out, so they are added, the lifetime read from the access token itself.
+    /// </summary>
+    private static byte[] WithTokenTypeAndExpiry(byte[] body)
+    {
+        if (JsonNode.Parse(body) is not JsonObject answer || answer["AuthenticationResult"] is not JsonObject result
+            || result["AccessToken"]?.GetValue<string>() is not { } token || !CompactJwt.TryDecode(token, out var jwt))
+            return body;
+        using (jwt.Header)
+        using (jwt.Payload)
+        {
+            var claims = jwt.Payload.RootElement;
+            result["ExpiresIn"] ??= claims.GetProperty("exp").GetInt64() - claims.GetProperty("iat").GetInt64();
+            result["TokenType"] ??= "Bearer";
+        }
+        return Encoding.UTF8.GetBytes(answer.ToJsonString());
     }
 
     public async ValueTask DisposeAsync()

@@ -2,11 +2,24 @@ using System.Runtime.InteropServices;
 
 namespace Serverless.Local.Commands;
 
-/// <summary>No sub-command: runs <c>template.yaml</c> on 127.0.0.1 until Ctrl+C or SIGTERM.</summary>
+/// <summary>
+/// No sub-command: runs <c>template.yaml</c> on 127.0.0.1 until Ctrl+C or SIGTERM, with the parameter values given by
+/// <c>--parameter-overrides</c> (as <c>sam deploy</c> takes them) in place of the defaults.
+/// </summary>
 public static class RunCommand
 {
-    public static async Task<int> RunAsync(LocalCloudOptions options)
+    public const string Usage = "--parameter-overrides 'Key=Value ...'";
+
+    private static readonly Dictionary<string, string> Options = new() { ["--parameter-overrides"] = "--parameter-overrides" };
+
+    public static async Task<int> RunAsync(LocalCloudOptions options, string[] args)
     {
+        var line = CommandLine.Parse(args, Options);
+        if (line.Words.Count > 0)
+            throw new UsageException($"Unknown command {line.Words[0]}.");
+        if (line.Option("--parameter-overrides") is { } overrides)
+            options = options with { ParameterOverrides = ParameterOverrides.Parse(overrides) };
+
         using var stopping = new CancellationTokenSource();
         // Ctrl+C and SIGTERM (a process manager, `kill`) both stop everything in order.
         void Stop(PosixSignalContext signal)

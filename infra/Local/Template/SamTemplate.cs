@@ -23,6 +23,27 @@ public sealed class SamTemplate(JsonObject root)
         return new SamTemplate(ToJson(yaml.Documents[0].RootNode)!.AsObject());
     }
 
+    /// <summary>
+    /// The template as a stack deployed with these parameter values (<c>sam deploy --parameter-overrides</c>): each value
+    /// becomes its parameter's <c>Default</c>, which every <c>Ref</c> to it resolves to locally. A name the template does not
+    /// declare, or a value outside the parameter's <c>AllowedValues</c>, is refused with CloudFormation's message.
+    /// </summary>
+    public SamTemplate WithParameterValues(IReadOnlyDictionary<string, string> values)
+    {
+        var unknown = values.Keys.Where(name => !Parameters.ContainsKey(name)).ToList();
+        if (unknown.Count > 0)
+            throw new InvalidDataException($"Parameters: [{string.Join(", ", unknown)}] do not exist in the template");
+        var root = Root.DeepClone().AsObject();
+        foreach (var (name, value) in values)
+        {
+            var parameter = root["Parameters"]![name]!.AsObject();
+            if (parameter["AllowedValues"] is JsonArray allowed && !allowed.Any(item => item?.ToString() == value))
+                throw new InvalidDataException($"Parameter '{name}' must be one of AllowedValues");
+            parameter["Default"] = value;
+        }
+        return new SamTemplate(root);
+    }
+
     /// <summary>The resources of one type, by logical id.</summary>
     public IEnumerable<(string LogicalId, JsonObject Properties)> ResourcesOfType(string type) =>
         from resource in Resources

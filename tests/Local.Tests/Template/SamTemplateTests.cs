@@ -102,4 +102,30 @@ public sealed class SamTemplateTests
         Assert.Equal("NEW_AND_OLD_IMAGES", template.Resources["Table"]!["Properties"]!["StreamSpecification"]!["StreamViewType"]!.GetValue<string>());
         Assert.Equal("provided.al2023", template.FunctionProperties("ProfileApiFunction")["Runtime"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void Parameter_overrides_replace_the_defaults_that_refs_resolve_to()
+    {
+        var template = Load("""
+            Parameters:
+              Origins:
+                Type: CommaDelimitedList
+                Default: http://localhost:5173
+              Level:
+                Type: String
+                Default: INFO
+                AllowedValues: [INFO, DEBUG]
+            """);
+
+        var overridden = template.WithParameterValues(new Dictionary<string, string> { ["Origins"] = "http://localhost:5174,https://app.example.com" });
+
+        Assert.Equal(["http://localhost:5174", "https://app.example.com"],
+            LocalResources.TemplateRefs(overridden)["Origins"]!.AsArray().Select(origin => origin!.GetValue<string>()));
+        Assert.Equal("INFO", LocalResources.TemplateRefs(overridden)["Level"]!.GetValue<string>());
+        Assert.Equal("http://localhost:5173", template.Parameters["Origins"]!["Default"]!.GetValue<string>());
+        Assert.Equal("Parameters: [Nope, Other] do not exist in the template", Assert.Throws<InvalidDataException>(() =>
+            template.WithParameterValues(new Dictionary<string, string> { ["Nope"] = "x", ["Origins"] = "y", ["Other"] = "z" })).Message);
+        Assert.Equal("Parameter 'Level' must be one of AllowedValues", Assert.Throws<InvalidDataException>(() =>
+            template.WithParameterValues(new Dictionary<string, string> { ["Level"] = "LOUD" })).Message);
+    }
 }
