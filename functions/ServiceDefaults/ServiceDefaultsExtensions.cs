@@ -43,7 +43,10 @@ public static class ServiceDefaultsExtensions
             options.SerializerOptions.Converters.Add(new TimestampJsonConverter());
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Extensions["requestId"] = context.HttpContext.TraceIdentifier);
+        {
+            context.ProblemDetails.Extensions["requestId"] = context.HttpContext.TraceIdentifier;
+            context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status, context.HttpContext.Request);
+        });
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddAuthentication(ApiGatewayAuthenticationHandler.SchemeName)
@@ -71,7 +74,7 @@ public static class ServiceDefaultsExtensions
                 await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = context,
-                    ProblemDetails = { Status = 413, Detail = $"The request body is {context.Request.ContentLength} bytes; this API takes at most {MaxRequestBodyBytes}." },
+                    ProblemDetails = { Status = StatusCodes.Status413PayloadTooLarge },
                 });
                 return;
             }
@@ -82,6 +85,21 @@ public static class ServiceDefaultsExtensions
         app.MapGet("/health", () => TypedResults.Ok(new Health("ok"))).AllowAnonymous();
         return app;
     }
+
+    /// <summary>
+    /// The detail of a problem that comes without one because its status says what went wrong with the request as a whole: routing's
+    /// 415 for a body that is not JSON, the 413 of the length check above (or of a server's own limit, which may not know the length).
+    /// </summary>
+    private static string? DefaultDetail(int? status, HttpRequest request) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => request.ContentLength is { } length
+            ? $"The request body is {length} bytes; this API takes at most {MaxRequestBodyBytes / 1024} KiB ({MaxRequestBodyBytes} bytes)."
+            : $"The request body is too large; this API takes at most {MaxRequestBodyBytes / 1024} KiB.",
+        StatusCodes.Status415UnsupportedMediaType => string.IsNullOrEmpty(request.ContentType)
+            ? "Send the body as JSON with 'Content-Type: application/json'; this request has no content type."
+            : $"Send the body as JSON with 'Content-Type: application/json'; this request's is '{request.ContentType}'.",
+        _ => null,
+    };
 }
 
 public sealed record Health(string Status);

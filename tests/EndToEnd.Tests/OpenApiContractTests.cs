@@ -47,6 +47,7 @@ public sealed class OpenApiContractTests(LocalCloudFixture cloud)
         var invalid = await SendAsync(BadRequest, HttpMethod.Patch, "/me", token, """{"locale": "not a locale"}""");
         var unknown = await SendAsync(BadRequest, HttpMethod.Patch, "/me", token, """{"displayName": "A", "isAdmin": true}""");
         await SendAsync(BadRequest, HttpMethod.Patch, "/me", token, """{"displayName": """);
+        await SendAsync(BadRequest, HttpMethod.Patch, "/me", token);
         await SendAsync(UnsupportedMediaType, HttpMethod.Patch, "/me", token, "displayName=Ada", "text/plain");
         await SendAsync(RequestEntityTooLarge, HttpMethod.Patch, "/me", token, $$"""{"displayName": "{{new string('a', 300_000)}}"}""");
         await SendAsync(NoContent, HttpMethod.Delete, "/me", token);
@@ -56,7 +57,7 @@ public sealed class OpenApiContractTests(LocalCloudFixture cloud)
 
         Assert.Equal("en-GB", changed.GetProperty("locale").GetString());
         Assert.True(invalid.GetProperty("errors").TryGetProperty("locale", out _));
-        Assert.Contains("isAdmin", unknown.GetProperty("detail").GetString());
+        Assert.True(unknown.GetProperty("errors").TryGetProperty("isAdmin", out _));
     }
 
     [Fact]
@@ -114,6 +115,7 @@ public sealed class OpenApiContractTests(LocalCloudFixture cloud)
         var invalid = await SendAsync(BadRequest, HttpMethod.Post, "/predictions", token, """{"texts": ["Fine.", " "]}""");
         await SendAsync(BadRequest, HttpMethod.Post, "/predictions", token, JsonSerializer.Serialize(new { texts = Enumerable.Repeat("Fine.", 33) }));
         await SendAsync(BadRequest, HttpMethod.Post, "/predictions", token, """{"texts": "Fine."}""");
+        await SendAsync(BadRequest, HttpMethod.Post, "/predictions", token);
         await SendAsync(UnsupportedMediaType, HttpMethod.Post, "/predictions", token, "Fine.", "text/plain");
 
         Assert.True(invalid.GetProperty("errors").TryGetProperty("texts[1]", out _));

@@ -79,6 +79,22 @@ public sealed class PredictionsTests(LocalCloudFixture cloud)
         Assert.Empty((await listed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray());
     }
 
+    [Theory]
+    [InlineData("""{"texts": "Fine."}""", "texts", "Must be an array of strings.")]
+    [InlineData("""{"texts": ["Fine.", 1]}""", "texts[1]", "Must be a string.")]
+    [InlineData("""{"texts": ["Fine."], "model": "big"}""", "model", "Unknown field.")]
+    public async Task POST_predictions_with_a_body_of_the_wrong_shape_is_a_400_problem_naming_the_field_in_words(string body, string field, string message)
+    {
+        var user = await cloud.NewUserAsync();
+
+        using var response = await cloud.SendAsync(HttpMethod.Post, "/predictions", user.AccessToken, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal($$"""{"{{field}}":["{{message}}"]}""", problem.GetProperty("errors").GetRawText());
+        Assert.DoesNotContain("System.", problem.GetProperty("detail").GetString());
+    }
+
     private async Task<string> CreateAsync(TestUser user, string text)
     {
         using var response = await cloud.SendAsync(HttpMethod.Post, "/predictions", user.AccessToken, Texts([text]));

@@ -53,11 +53,17 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
 
         using var response = await cloud.SendAsync(HttpMethod.Post, "/uploads", user.AccessToken,
             """{"fileName": "../etc/passwd", "contentType": "image/png", "size": 0}""");
+        using var wrongType = await cloud.SendAsync(HttpMethod.Post, "/uploads", user.AccessToken,
+            """{"fileName": "a.csv", "contentType": "text/csv", "size": "ten"}""");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
         Assert.Equal(["contentType", "fileName", "size"], errors.EnumerateObject().Select(error => error.Name).Order());
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
+        var problem = await wrongType.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("""{"size":["Must be a whole number."]}""", problem.GetProperty("errors").GetRawText());
+        Assert.Equal("The body's field size must be a whole number.", problem.GetProperty("detail").GetString());
     }
 
     [Fact]
@@ -88,9 +94,14 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
 
         using var limit = await cloud.SendAsync(HttpMethod.Get, "/uploads?limit=0", user.AccessToken);
         using var cursor = await cloud.SendAsync(HttpMethod.Get, "/uploads?cursor=bm90LWEta2V5", user.AccessToken);
+        using var word = await cloud.SendAsync(HttpMethod.Get, "/uploads?limit=ten", user.AccessToken);
 
         Assert.True((await limit.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("limit", out _));
         Assert.True((await cursor.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("cursor", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, word.StatusCode);
+        var problem = await word.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("""{"limit":["Must be a whole number."]}""", problem.GetProperty("errors").GetRawText());
+        Assert.Equal("The parameter limit must be a whole number.", problem.GetProperty("detail").GetString());
     }
 
     [Fact]
