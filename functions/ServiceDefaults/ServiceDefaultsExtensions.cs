@@ -21,9 +21,12 @@ public static class ServiceDefaultsExtensions
     {
         builder.Logging.AddLambdaJson();
         builder.Services.AddSingleton(TimeProvider.System);
-        // The groups' JSON contexts say WhenWritingNull, but as resolvers in these options they follow these options' setting.
         builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+        {
+            // The groups' JSON contexts say WhenWritingNull, but as resolvers in these options they follow these options' setting.
+            options.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceDefaultsJsonContext.Default);
+        });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["requestId"] = context.HttpContext.TraceIdentifier);
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
