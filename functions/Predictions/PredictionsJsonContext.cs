@@ -9,5 +9,4 @@ namespace Serverless.Predictions;
 [JsonSerializable(typeof(NewPrediction))]
 [JsonSerializable(typeof(CreatedPrediction))]
 [JsonSerializable(typeof(Page<PastPrediction>))]
-[JsonSerializable(typeof(Health))]
 internal sealed partial class PredictionsJsonContext : JsonSerializerContext;

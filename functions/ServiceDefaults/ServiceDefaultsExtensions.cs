@@ -41,6 +41,7 @@ public static class ServiceDefaultsExtensions
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             // One time format in every answer; the generated code asks these options for a converter before using its own.
             options.SerializerOptions.Converters.Add(new TimestampJsonConverter());
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceDefaultsJsonContext.Default);
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {

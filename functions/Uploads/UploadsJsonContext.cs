@@ -10,5 +10,4 @@ namespace Serverless.Uploads;
 [JsonSerializable(typeof(Upload))]
 [JsonSerializable(typeof(Page<Upload>))]
 [JsonSerializable(typeof(UploadResults))]
-[JsonSerializable(typeof(Health))]
 internal sealed partial class UploadsJsonContext : JsonSerializerContext;
