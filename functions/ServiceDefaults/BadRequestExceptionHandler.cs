@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
@@ -12,8 +11,8 @@ using Microsoft.Extensions.Options;
 namespace Serverless.ServiceDefaults;
 
 /// <summary>
-/// What the framework refuses before an endpoint runs, answered in the endpoints' own words: a body or parameter that does not
-/// bind is a 400 validation problem like the endpoints' (<c>errors</c> by the field's JSON name: <c>texts[1]</c>, <c>limit</c>,
+/// What the framework refuses before an endpoint runs, answered in the endpoints' own words: a body that does not
+/// bind is a 400 validation problem like the endpoints' (<c>errors</c> by the field's JSON name: <c>texts[1]</c>,
 /// <c>foo</c> for an unknown field, <c>body</c> for broken or missing JSON) with a <c>detail</c> in plain words. The log line keeps
 /// the framework's own reason for developers; the answer never shows .NET type names.
 /// </summary>
@@ -51,12 +50,6 @@ internal sealed partial class BadRequestExceptionHandler(
             return WrongJson(wrong.Path ?? "$", endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType);
         if (bad.Message.StartsWith(ImplicitBodyNotProvided, StringComparison.Ordinal))
             return Validation(Body, "A JSON body is required.", "A JSON body is required.");
-        if (ParameterBindingFailed().Match(bad.Message) is { Success: true } failed)
-        {
-            var name = failed.Groups["name"].Value;
-            var type = endpoint?.Metadata.GetMetadata<MethodInfo>()?.GetParameters().FirstOrDefault(p => p.Name == name)?.ParameterType;
-            return Mismatch(name, $"The parameter {name}", type is null ? null : Scalar(type));
-        }
         return new ProblemDetails { Detail = "The request could not be read." };
     }
 
@@ -118,10 +111,6 @@ internal sealed partial class BadRequestExceptionHandler(
     private const string Body = "body";
 
     private const string ImplicitBodyNotProvided = "Implicit body inferred for parameter \"";
-
-    /// <summary><c>Failed to bind parameter "{type} {name}" from "{value}".</c> (a type name has no quote).</summary>
-    [GeneratedRegex("""^Failed to bind parameter "[^"]* (?<name>[^" ]+)" from "(?s:.*)"\.$""")]
-    private static partial Regex ParameterBindingFailed();
 
     [GeneratedRegex("""\.(?<name>[^.\[]+)|\['(?<name>.*?)'\]|\[(?<index>[0-9]+)\]""")]
     private static partial Regex PathSegment();

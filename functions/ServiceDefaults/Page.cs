@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Text;
 using Amazon.DynamoDBv2.Model;
 
@@ -17,12 +18,21 @@ public sealed record PageRequest(int Limit, Dictionary<string, AttributeValue>? 
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
 
-    /// <summary>Reads <paramref name="limit"/> and <paramref name="cursor"/>; null with the reasons when either is invalid.</summary>
-    public static PageRequest? TryCreate(int? limit, string? cursor, string partition, string sortKeyPrefix, out Dictionary<string, string[]> errors)
+    /// <summary>
+    /// Reads <paramref name="limit"/> and <paramref name="cursor"/>; null with the reasons when either is invalid. The limit
+    /// comes as the query's text: the compile-time request delegates answer a bare 400 for a number that does not parse.
+    /// </summary>
+    public static PageRequest? TryCreate(string? limit, string? cursor, string partition, string sortKeyPrefix, out Dictionary<string, string[]> errors)
     {
         errors = [];
-        if (limit is < 1 or > MaxLimit)
-            errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
+        var count = DefaultLimit;
+        if (!string.IsNullOrEmpty(limit))
+        {
+            if (!int.TryParse(limit, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out count))
+                errors["limit"] = ["Must be a whole number."];
+            else if (count is < 1 or > MaxLimit)
+                errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
+        }
         Dictionary<string, AttributeValue>? start = null;
         if (cursor is not null)
         {
@@ -31,7 +41,7 @@ public sealed record PageRequest(int Limit, Dictionary<string, AttributeValue>? 
             else
                 errors["cursor"] = ["cursor is not one this API gave out."];
         }
-        return errors.Count == 0 ? new PageRequest(limit ?? DefaultLimit, start) : null;
+        return errors.Count == 0 ? new PageRequest(count, start) : null;
     }
 
     /// <summary>

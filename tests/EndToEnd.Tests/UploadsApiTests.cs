@@ -101,7 +101,6 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         Assert.Equal(HttpStatusCode.BadRequest, word.StatusCode);
         var problem = await word.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("""{"limit":["Must be a whole number."]}""", problem.GetProperty("errors").GetRawText());
-        Assert.Equal("The parameter limit must be a whole number.", problem.GetProperty("detail").GetString());
     }
 
     [Fact]

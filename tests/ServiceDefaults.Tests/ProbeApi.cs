@@ -21,7 +21,7 @@ internal sealed partial class ProbeJsonContext : JsonSerializerContext;
 
 /// <summary>
 /// An API built as the groups build theirs (<see cref="ServiceDefaultsExtensions.CreateApiBuilder"/>, the service defaults'
-/// pipeline) with a body and a query endpoint that answer their own rule violations as the groups' endpoints do, served by the
+/// pipeline) with a body endpoint that answers their own rule violations as the groups' endpoints do, served by the
 /// Lambda bridge. Its logs go to <see cref="Logs"/>.
 /// </summary>
 internal sealed class ProbeApi : IAsyncDisposable
@@ -49,7 +49,6 @@ internal sealed class ProbeApi : IAsyncDisposable
         app.MapPost("/probe", (Probe probe) => probe.Size < 1
             ? Results.ValidationProblem(new Dictionary<string, string[]> { ["size"] = ["The size must be at least 1."] })
             : Results.Ok(probe));
-        app.MapGet("/probe", (int? limit) => Results.Ok(limit));
         await app.StartAsync();
         return new ProbeApi(app, logs);
     }

@@ -22,7 +22,7 @@ public sealed class PageRequestTests
     {
         var cursor = PageRequest.NextCursor(new() { ["PK"] = new() { S = "USER#bob" }, ["SK"] = new() { S = "UPLOAD#0199" } });
 
-        var page = PageRequest.TryCreate(5, cursor, Partition, "UPLOAD#", out _);
+        var page = PageRequest.TryCreate("5", cursor, Partition, "UPLOAD#", out _);
 
         Assert.Equal(5, page!.Limit);
         Assert.Equal("USER#alice", page.ExclusiveStartKey!["PK"].S);
@@ -37,14 +37,24 @@ public sealed class PageRequestTests
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(-1)]
-    [InlineData(PageRequest.MaxLimit + 1)]
-    public void A_limit_out_of_range_is_an_error_on_limit(int limit)
+    [InlineData("0", "limit must be between 1 and 100.")]
+    [InlineData("-1", "limit must be between 1 and 100.")]
+    [InlineData("101", "limit must be between 1 and 100.")]
+    [InlineData("ten", "Must be a whole number.")]
+    [InlineData("1.5", "Must be a whole number.")]
+    [InlineData("99999999999", "Must be a whole number.")]
+    public void A_limit_that_is_not_a_whole_number_from_1_to_100_is_an_error_on_limit(string limit, string message)
     {
         Assert.Null(PageRequest.TryCreate(limit, null, Partition, "UPLOAD#", out var errors));
         Assert.Equal(["limit"], errors.Keys);
+        Assert.Equal([message], errors["limit"]);
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void No_limit_is_the_default_page_size(string? limit) =>
+        Assert.Equal(PageRequest.DefaultLimit, PageRequest.TryCreate(limit, null, Partition, "UPLOAD#", out _)!.Limit);
 
     [Theory]
     [InlineData("not base64!")]
@@ -59,7 +69,7 @@ public sealed class PageRequestTests
     [Fact]
     public void The_query_reads_newest_first_one_item_beyond_the_page_from_the_cursor()
     {
-        var page = PageRequest.TryCreate(2, PageRequest.NextCursor(new() { ["SK"] = new() { S = "UPLOAD#0199" } }), Partition, "UPLOAD#", out _)!;
+        var page = PageRequest.TryCreate("2", PageRequest.NextCursor(new() { ["SK"] = new() { S = "UPLOAD#0199" } }), Partition, "UPLOAD#", out _)!;
 
         var query = page.NewestFirst(new Table("table"), Partition, "UPLOAD#");
 

@@ -14,7 +14,7 @@ public static class ListPredictions
         predictions.MapGet("", HandleAsync).WithName(nameof(ListPredictions));
 
     public static async Task<Results<Ok<Page<PastPrediction>>, ValidationProblem>> HandleAsync(
-        int? limit, string? cursor, ClaimsPrincipal user, Predictions predictions, CancellationToken cancellationToken)
+        string? limit, string? cursor, ClaimsPrincipal user, Predictions predictions, CancellationToken cancellationToken)
     {
         var sub = user.Sub();
         var page = PageRequest.TryCreate(limit, cursor, Table.UserPartition(sub), Predictions.SortKeyPrefix, out var errors);

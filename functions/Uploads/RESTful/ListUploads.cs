@@ -13,7 +13,7 @@ public static class ListUploads
     public static RouteHandlerBuilder MapListUploads(this RouteGroupBuilder uploads) => uploads.MapGet("", HandleAsync).WithName(nameof(ListUploads));
 
     public static async Task<Results<Ok<Page<Upload>>, ValidationProblem>> HandleAsync(
-        int? limit, string? cursor, ClaimsPrincipal user, Uploads uploads, CancellationToken cancellationToken)
+        string? limit, string? cursor, ClaimsPrincipal user, Uploads uploads, CancellationToken cancellationToken)
     {
         var sub = user.Sub();
         var page = PageRequest.TryCreate(limit, cursor, Table.UserPartition(sub), UploadItem.SortKeyPrefix, out var errors);
