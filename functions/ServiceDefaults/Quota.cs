@@ -21,7 +21,7 @@ public sealed class Quota(IAmazonDynamoDB db, Table table, Plan plan, TimeProvid
     {
         var now = time.GetUtcNow();
         var usage = await UsageItem.GetAsync(db, table, userSub, UsageItem.Month(now), cancellationToken);
-        var remaining = Math.Max(0, plan.MonthlyTexts - usage.Texts);
+        var remaining = plan.Remaining(usage);
         return new QuotaCheck(texts <= remaining, texts, remaining, usage, plan, UsageItem.NextMonthStart(now) - now);
     }
 

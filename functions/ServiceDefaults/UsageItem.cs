@@ -48,7 +48,7 @@ public static class UsageItem
             ConsistentRead = true,
         }, cancellationToken);
         var item = response.IsItemSet ? response.Item : [];
-        long Counter(string name) => item.TryGetValue(name, out var value) ? long.Parse(value.N, CultureInfo.InvariantCulture) : 0;
+        long Counter(string name) => NumberAttribute.Read(item.GetValueOrDefault(name));
         return new MonthlyUsage(month, Counter(Predictions), Counter(RowsScored), Counter(Uploads), Counter(Bytes));
     }
 }

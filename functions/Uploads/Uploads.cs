@@ -62,8 +62,10 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
         return FromItem(item);
     }
 
+    /// <summary>The user's upload; null when there is none or <paramref name="uploadId"/> is not an upload id at all.</summary>
     public async Task<Upload?> GetAsync(string userSub, string uploadId, CancellationToken cancellationToken)
     {
+        if (!UploadItem.IsUploadId(uploadId)) return null;
         var response = await db.GetItemAsync(new GetItemRequest
         {
             TableName = table.Name,
@@ -164,7 +166,7 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
         string? String(string name) => item.TryGetValue(name, out var value) ? value.S : null;
         DateTimeOffset? Time(string name) => String(name) is { } text ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture) : null;
         var labelCounts = item.TryGetValue(UploadAttribute.LabelCounts, out var counts) && counts.M is { } map
-            ? map.ToDictionary(pair => pair.Key, pair => long.Parse(pair.Value.N, CultureInfo.InvariantCulture))
+            ? map.ToDictionary(pair => pair.Key, pair => NumberAttribute.Read(pair.Value))
             : [];
         return new Upload(
             item[UploadAttribute.UploadId].S,

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Serverless.ServiceDefaults;
@@ -41,7 +40,7 @@ public sealed class UsageMeter(IAmazonDynamoDB db, Table table, TimeProvider tim
                                 ["type"] = new() { S = "METERED" },
                                 ["month"] = new() { S = change.Month },
                                 ["eventID"] = new() { S = eventId },
-                                [Table.TimeToLive] = new() { N = (now + MarkerLifetime).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) },
+                                [Table.TimeToLive] = NumberAttribute.Of((now + MarkerLifetime).ToUnixTimeSeconds()),
                             },
                             ConditionExpression = "attribute_not_exists(#pk)",
                             ExpressionAttributeNames = new() { ["#pk"] = Table.PartitionKey },

@@ -91,7 +91,7 @@ public sealed class LocalCloud : IAsyncDisposable
             log($"[s3] s3://{subscription.Bucket}/{subscription.Prefix}*{subscription.Suffix} {string.Join(",", subscription.Events)} -> {subscription.FunctionName} (asynchronous)");
 
         var streams = new DynamoDbStreamsApi(new HttpClient(), dynamoDb.Endpoint);
-        var failures = new OnFailureDestination(Path.Combine(Options.StateDirectory, "failures"), TimeProvider.System, log);
+        var failures = new OnFailureDestination(Options.AsyncInvocations.FailuresDirectory, TimeProvider.System, log);
         foreach (var source in resources.StreamEventSources())
             parts.Add(StreamPoller.Start(source, streams, Lambda, failures, TimeProvider.System, log));
 

@@ -21,7 +21,7 @@ public static class DeleteUpload
         string id, ClaimsPrincipal user, Uploads uploads, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var sub = user.Sub();
-        var upload = UploadItem.IsUploadId(id) ? await uploads.GetAsync(sub, id, cancellationToken) : null;
+        var upload = await uploads.GetAsync(sub, id, cancellationToken);
         if (upload is null) return GetUpload.NotFound(id);
         var objects = await uploads.DeleteAsync(sub, id, cancellationToken);
         loggers.CreateLogger(typeof(DeleteUpload)).LogInformation(

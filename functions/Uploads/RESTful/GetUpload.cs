@@ -14,7 +14,7 @@ public static class GetUpload
 
     public static async Task<Results<Ok<Upload>, ProblemHttpResult>> HandleAsync(string id, ClaimsPrincipal user, Uploads uploads, CancellationToken cancellationToken)
     {
-        var upload = UploadItem.IsUploadId(id) ? await uploads.GetAsync(user.Sub(), id, cancellationToken) : null;
+        var upload = await uploads.GetAsync(user.Sub(), id, cancellationToken);
         return upload is null ? NotFound(id) : TypedResults.Ok(upload);
     }
 

@@ -23,7 +23,7 @@ public static class GetUploadResults
         string id, ClaimsPrincipal user, Uploads uploads, CancellationToken cancellationToken)
     {
         var sub = user.Sub();
-        var upload = UploadItem.IsUploadId(id) ? await uploads.GetAsync(sub, id, cancellationToken) : null;
+        var upload = await uploads.GetAsync(sub, id, cancellationToken);
         if (upload is null) return GetUpload.NotFound(id);
         if (upload.Status != UploadStatus.Completed)
         {

@@ -28,7 +28,7 @@ public sealed class Batch
     {
         Rows.Add(row);
         if (row.Text is null) return;
-        BodyBytes += BytesOf(row.Text) + (Texts.Count > 0 ? 1 : 0);
+        BodyBytes += Measure(row.Text) + (Texts.Count > 0 ? 1 : 0);
         Texts.Add(row.Text);
     }
 
@@ -36,9 +36,17 @@ public sealed class Batch
     public bool Fits(Row row, BatchLimits limits) =>
         Rows.Count == 0
         || (Rows.Count < limits.MaxRows
-            && (row.Text is null || (Texts.Count < limits.MaxTexts && BodyBytes + 1 + BytesOf(row.Text) <= limits.MaxBodyBytes)));
+            && (row.Text is null || (Texts.Count < limits.MaxTexts && BodyBytes + 1 + Measure(row.Text) <= limits.MaxBodyBytes)));
 
-    private static int BytesOf(string text) => JsonEncodedText.Encode(text, JavaScriptEncoder.Default).EncodedUtf8Bytes.Length + 2;
+    /// <summary>The text's size as a JSON string; the row <see cref="Fits"/> just measured is not encoded again by <see cref="Add"/>.</summary>
+    private int Measure(string text)
+    {
+        if (!ReferenceEquals(text, measured.Text))
+            measured = (text, JsonEncodedText.Encode(text, JavaScriptEncoder.Default).EncodedUtf8Bytes.Length + 2);
+        return measured.Bytes;
+    }
+
+    private (string? Text, int Bytes) measured;
 }
 
 /// <summary>How big a batch may grow: texts per call, rows per batch (failed rows included), request body bytes.</summary>

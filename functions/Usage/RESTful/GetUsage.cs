@@ -41,7 +41,7 @@ public static partial class GetUsage
         return TypedResults.Ok(new UsageReport(
             usage.Month, usage.Predictions, usage.RowsScored, usage.Uploads, usage.Bytes,
             new UsagePlan(plan.Name, plan.MonthlyTexts),
-            new UsageRemaining(Math.Max(0, plan.MonthlyTexts - usage.Texts)),
+            new UsageRemaining(plan.Remaining(usage)),
             UsageItem.NextMonthStart(monthStart)));
     }
 

@@ -50,9 +50,11 @@ public sealed class OnFailureDestination(string failuresDirectory, TimeProvider 
             },
         };
         var path = Path.Combine(failuresDirectory, source.FunctionName, $"{now:yyyyMMddTHHmmssfff}-{batch[0].SequenceNumber}.json");
-        await FailureRecordFile.WriteAsync(path, record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+        await FailureRecordFile.WriteAsync(path, record.ToJsonString(Indented), cancellationToken);
         log($"{what}; on-failure record for {source.OnFailureDestination} in {path}");
     }
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>DynamoDB's batch info gives arrival times to the second.</summary>
     private static string Seconds(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);

@@ -30,8 +30,6 @@ public sealed class StreamPoller : IAsyncDisposable
         reader = new ShardReader(source, api, new BatchDelivery(source, lambda, destination, time, log), time, log);
     }
 
-    public StreamEventSource Source => source;
-
     public static StreamPoller Start(StreamEventSource source, DynamoDbStreamsApi api, LambdaService lambda, OnFailureDestination destination,
         TimeProvider time, Action<string> log)
     {

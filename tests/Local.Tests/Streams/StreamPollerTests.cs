@@ -193,12 +193,8 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
     private async Task<string> WaitForFailureAsync(string function)
     {
         var directory = Path.Combine(Failures, function);
-        for (var waited = 0; waited < 600; waited++)
-        {
-            if (Directory.Exists(directory) && Directory.GetFiles(directory) is [var file]) return file;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"No on-failure record for {function}.");
+        await functions.EventuallyAsync(() => Directory.Exists(directory) && Directory.GetFiles(directory) is [_], $"an on-failure record of {function}");
+        return Directory.GetFiles(directory).Single();
     }
 
     private static string Key(JsonElement record) => record.GetProperty("dynamodb").GetProperty("Keys").GetProperty("PK").GetProperty("S").GetString()!;
