@@ -138,11 +138,15 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
         await FaultAsync("""{"mode":"none"}""");
     }
 
-    /// <summary>Invocations too short for a long file: one batch of 16 texts at a time, 3 s each, half of it kept to hand on.</summary>
-    public void UseShortInvocations()
+    /// <summary>
+    /// Invocations too short for a long file: one batch of 16 texts at a time, 3 s each, half of it kept to hand on. Each
+    /// model call takes at least 2 ms, so an invocation scores at most 12,000 rows however fast the machine is.
+    /// </summary>
+    public async Task UseShortInvocationsAsync()
     {
         Settings = Defaults with { MaxInFlight = 1, Limits = new BatchLimits(MaxTexts: 16), SafetyFraction = 0.5 };
         InvocationBudget = TimeSpan.FromSeconds(3);
+        await FaultAsync("""{"mode":"slow","count":-1,"delayMs":2}""");
     }
 
     /// <summary>A number attribute of an item (or of a map in it).</summary>

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Serverless.Uploads;
-using Serverless.Uploads.Scoring;
 using static Serverless.EndToEnd.Tests.ProcessUploadFixture;
 
 namespace Serverless.EndToEnd.Tests;
@@ -51,9 +50,8 @@ public sealed class ProcessUploadQuotaTests(ProcessUploadFixture cloud) : IAsync
     {
         var file = new StringBuilder();
         for (var i = 0; i < 30_000; i++) file.Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append(" (").Append(i).Append(")\n");
-        // Small batches, one at a time, in 3-second invocations: thousands of model calls, more than one invocation does.
-        cloud.Settings = ProcessUploadFixture.Defaults with { MaxInFlight = 1, Limits = new BatchLimits(MaxTexts: 4), SafetyFraction = 0.5 };
-        cloud.InvocationBudget = TimeSpan.FromSeconds(3);
+        // At most 12,000 rows an invocation: the 20,000 the quota leaves take more than one.
+        await cloud.UseShortInvocationsAsync();
         var before = cloud.Continuations;
         var (sub, id, key) = await cloud.NewUploadAsync("text");
         await cloud.UseTextsAsync(sub, ProcessUploadFixture.Plan.MonthlyTexts - 20_000);

@@ -57,7 +57,7 @@ public sealed class ProcessUploadRetryTests(ProcessUploadFixture cloud) : IAsync
         // About 12 MB of results: two full parts, the first of them written after a few short invocations.
         var bytes = SentimentSample.LongCsv(120_000);
         var onePass = await OnePass.RunAsync(cloud, "csv", bytes);
-        cloud.UseShortInvocations();
+        await cloud.UseShortInvocationsAsync();
         cloud.HoldContinuations = true;
         var (sub, id, key) = await cloud.NewUploadAsync("csv");
         await cloud.UploadAsync(key, bytes);
@@ -101,7 +101,7 @@ public sealed class ProcessUploadRetryTests(ProcessUploadFixture cloud) : IAsync
     public async Task A_retry_of_an_invocation_that_had_handed_the_upload_on_does_nothing()
     {
         var bytes = SentimentSample.LongCsv(70_000);
-        cloud.UseShortInvocations();
+        await cloud.UseShortInvocationsAsync();
         cloud.HoldContinuations = true;
         var (sub, id, key) = await cloud.NewUploadAsync("csv");
         var s3Event = await cloud.PutAsync(key, bytes);

@@ -136,7 +136,7 @@ public sealed class ProcessUploadTests(ProcessUploadFixture cloud) : IAsyncLifet
         var onePass = await OnePass.RunAsync(cloud, "csv", bytes);
         Assert.Equal(70_000, onePass.Lines.Length);
 
-        cloud.UseShortInvocations();
+        await cloud.UseShortInvocationsAsync();
         var before = cloud.Continuations;
         var (sub, id, key) = await cloud.NewUploadAsync("csv");
         await cloud.UploadAsync(key, bytes);
