@@ -52,9 +52,10 @@ public abstract class SageMakerRuntimeClientTestBase : IAsyncLifetime
     }
 
 
+    /// <summary>Waits for <paramref name="condition"/>, a minute at most.</summary>
     private protected static async Task WaitUntilAsync(Func<bool> condition)
     {
-        for (var i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
+        for (var i = 0; i < 6000 && !condition(); i++) await Task.Delay(10);
         Assert.True(condition());
     }
 

@@ -68,8 +68,7 @@ public sealed class SageMakerRuntimeDeadlineTests : SageMakerRuntimeClientTestBa
         using var cancellation = new CancellationTokenSource();
 
         var call = client.InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json", "application/json", cancellation.Token);
-        await WaitUntilAsync(() => server.Requests.Count == 1);
-        await Task.Delay(100);
+        await WaitUntilAsync(() => manual.PendingTimers == 1); // the throttled attempt's retry is waiting
         Assert.False(call.IsCompleted);
         await cancellation.CancelAsync();
 

@@ -107,7 +107,7 @@ public sealed class SageMakerRuntimeRetryTests : SageMakerRuntimeClientTestBase
     [Fact]
     public async Task A_timed_out_attempt_is_retried()
     {
-        using var impatient = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        using var impatient = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         FailThenSucceed(async context => await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted));
 
         await Client(transport: impatient).InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json", "application/json", CancellationToken.None);
@@ -119,17 +119,21 @@ public sealed class SageMakerRuntimeRetryTests : SageMakerRuntimeClientTestBase
     [Fact]
     public async Task Cancellation_by_the_caller_is_not_retried()
     {
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource();
         server.Respond = async context =>
         {
+            arrived.SetResult();
             await release.Task;
             await Ok(context);
         };
-        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        using var cancellation = new CancellationTokenSource();
         try
         {
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-                Client().InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json", "application/json", cancellation.Token));
+            var call = Client().InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json", "application/json", cancellation.Token);
+            await arrived.Task.WaitAsync(TimeSpan.FromMinutes(1)); // cancelled while its attempt is under way, not before it is sent
+            await cancellation.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         }
         finally
         {

@@ -19,6 +19,15 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         return timer;
     }
 
+    /// <summary>Timers waiting for the clock to reach them: a wait on this clock has begun once there is one.</summary>
+    public int PendingTimers
+    {
+        get
+        {
+            lock (gate) return timers.Count;
+        }
+    }
+
     public void Advance(TimeSpan by)
     {
         List<ManualTimer> due;
