@@ -32,7 +32,7 @@ public sealed class S3LocalTests(ITestOutputHelper log)
             UseChunkEncoding = false,
         });
 
-        Assert.True(events.TryTake(out var put, TimeSpan.FromSeconds(10)));
+        Assert.True(events.TryTake(out var put, TimeSpan.FromMinutes(1)));
         Assert.Equal(new S3ObjectEvent("emulator-bucket", "a.txt", "ObjectCreated:Put", 5, "5d41402abc4b2a76b9719d911017c592",
             put.EventTime, "127.0.0.1"), put);
         Assert.True(Directory.Exists(Path.Combine(data, "emulator-bucket")));

@@ -81,7 +81,9 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
         Assert.Equal("$LATEST", responseContext.GetProperty("executedVersion").GetString());
         Assert.Equal("Unhandled", responseContext.GetProperty("functionError").GetString());
         Assert.Equal("bad file", record.GetProperty("responsePayload").GetProperty("errorMessage").GetString());
-        Assert.Contains(functions.Log, line => line.Contains(requestId) && line.Contains(Destination) && line.Contains(functions.FailuresDirectory));
+        // The record is logged once its file is written, not before.
+        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains(requestId) && line.Contains(Destination) && line.Contains(functions.FailuresDirectory)),
+            "the failure record's log line");
     }
 
     [Fact]
@@ -92,7 +94,7 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
 
             echo "$id" >> "$PACKAGE_DIR/attempts"
             sleep 30
-            """, timeout: TimeSpan.FromSeconds(1), eventInvokeConfig: once);
+            """, timeout: TimeSpan.FromSeconds(3), eventInvokeConfig: once);
         functions.Register("crashes", ShellFunctions.Next + """
 
             echo "$id" >> "$PACKAGE_DIR/attempts"

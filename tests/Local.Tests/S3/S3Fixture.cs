@@ -44,10 +44,10 @@ public sealed class S3Fixture : IAsyncLifetime
     public AmazonS3Client Client() => new(new BasicAWSCredentials("AKIALOCALTEST", "secret"),
         new AmazonS3Config { ServiceURL = Front.Endpoint, AuthenticationRegion = "us-east-1" });
 
-    /// <summary>The first event for the key whose name is <paramref name="eventName"/>, waiting up to 10 s for it.</summary>
+    /// <summary>The first event for the key whose name is <paramref name="eventName"/>, waiting up to a minute for it.</summary>
     public async Task<S3ObjectEvent> EventAsync(string key, string eventName)
     {
-        for (var waited = 0; waited < 200; waited++)
+        for (var waited = 0; waited < 1200; waited++)
         {
             if (Events.FirstOrDefault(e => e.Key == key && e.EventName == eventName) is { } found) return found;
             await Task.Delay(50);

@@ -125,7 +125,9 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
         Assert.Equal(streamArn, info["streamArn"]!.GetValue<string>());
         Assert.StartsWith("shardId-", info["shardId"]!.GetValue<string>());
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", info["approximateArrivalOfFirstRecord"]!.GetValue<string>());
-        lock (log) Assert.Contains(log, line => line.Contains("RetryAttemptsExhausted") && line.Contains(failureFile));
+        // The record is logged once its file is written, not before.
+        await functions.EventuallyAsync(() => { lock (log) return log.Any(line => line.Contains("RetryAttemptsExhausted") && line.Contains(failureFile)); },
+            "the on-failure record's log line");
     }
 
     [Fact]
