@@ -6,19 +6,21 @@ using Serverless.Local.Template;
 namespace Serverless.Local.Commands;
 
 /// <summary>
-/// <c>invoke &lt;LogicalId&gt; [--event file] [--env-vars file]</c>, as <c>sam local invoke</c>: builds the function's package (the
-/// Makefile target, as <c>sam build</c>), runs its real <c>bootstrap</c> once under the local Lambda service with the
-/// template's environment plus the overrides, against the running local cloud's emulators when <c>.local/outputs.json</c>
+/// <c>invoke &lt;LogicalId&gt; [--event file] [--env-vars file] [--parameter-overrides 'Key=Value ...']</c>, as <c>sam local invoke</c>:
+/// builds the function's package (the Makefile target, as <c>sam build</c>), runs its real <c>bootstrap</c> once under the local
+/// Lambda service with the template's environment (its <c>Ref</c>s to parameters resolved with the parameter overrides, checked as
+/// the local cloud checks them) plus the env-vars overrides, against the running local cloud's emulators when <c>.local/outputs.json</c>
 /// answers (else with the template's values and the caller's AWS credentials, as SAM does). The response goes to stdout;
 /// the function's output, END and REPORT to stderr; the exit code is 1 on a function error.
 /// </summary>
 public static class InvokeCommand
 {
-    public const string Usage = "invoke <FunctionLogicalId> [--event|-e <file>|-] [--env-vars|-n <file>]";
+    public const string Usage = $"invoke <FunctionLogicalId> [--event|-e <file>|-] [--env-vars|-n <file>] [{RunCommand.Usage}]";
 
     private static readonly Dictionary<string, string> Options = new()
     {
         ["--event"] = "--event", ["-e"] = "--event", ["--env-vars"] = "--env-vars", ["-n"] = "--env-vars",
+        ["--parameter-overrides"] = "--parameter-overrides",
     };
 
     /// <summary>What the function sees of the caller's AWS settings when no local cloud runs.</summary>
@@ -31,6 +33,18 @@ public static class InvokeCommand
         if (line.Words is not [var logicalId])
             throw new UsageException("invoke takes one function logical id.");
         var template = SamTemplate.Load(options.TemplatePath);
+        if (line.Option("--parameter-overrides") is { } overrides)
+        {
+            try
+            {
+                template = template.WithParameterValues(ParameterOverrides.Parse(overrides));
+            }
+            catch (InvalidDataException refused)
+            {
+                stderr.WriteLine(refused.Message);
+                return 2;
+            }
+        }
         var functions = template.ResourcesOfType("AWS::Serverless::Function").Select(function => function.LogicalId).ToList();
         if (!functions.Contains(logicalId))
         {

@@ -18,6 +18,7 @@ public sealed class InvokeCommandTests : IDisposable
           Greeting:
             Type: String
             Default: hello
+            AllowedValues: [hello, hi, good day]
         Globals:
           Function:
             Runtime: provided.al2023
@@ -120,6 +121,29 @@ public sealed class InvokeCommandTests : IDisposable
         Assert.Equal("from the function", answer.GetProperty("greeting").GetString());
         Assert.Equal("shared-table", answer.GetProperty("table").GetString());
         Assert.Contains("UNDECLARED is not declared in EchoFunction's Environment.Variables", stderr);
+    }
+
+    [Theory]
+    [InlineData("Greeting=hi", "hi")]
+    [InlineData("ParameterKey=Greeting,ParameterValue='good day'", "good day")]
+    public async Task Parameter_overrides_in_either_of_SAMs_forms_resolve_the_functions_Refs_to_parameters(string overrides, string greeting)
+    {
+        var (exitCode, stdout, stderr) = await InvokeAsync("EchoFunction", "--parameter-overrides", overrides);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Equal(greeting, JsonDocument.Parse(stdout).RootElement.GetProperty("greeting").GetString());
+    }
+
+    [Theory]
+    [InlineData("Greeting=hi Nope=1 Other=2", "Parameters: [Nope, Other] do not exist in the template")]
+    [InlineData("Greeting=howdy", "Parameter 'Greeting' must be one of AllowedValues")]
+    public async Task A_parameter_the_template_does_not_declare_or_allow_is_refused_with_the_local_clouds_message_and_exit_2(string overrides, string message)
+    {
+        var (exitCode, stdout, stderr) = await InvokeAsync("EchoFunction", "--parameter-overrides", overrides);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(message, stderr.Trim());
+        Assert.Equal("", stdout);
     }
 
     [Fact]
