@@ -128,9 +128,15 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
         await ProcessUpload.HandleAsync(payload, processor, Settings, loggers.CreateLogger("ProcessUpload"), context);
     }
 
-    /// <summary>Back to the defaults before a test: settings, a long invocation, continuations run, no model faults.</summary>
+    /// <summary>
+    /// Back to the defaults before a test: settings, a long invocation, continuations run, no model faults. Continuations an
+    /// earlier test left running end first: they read the settings and the model's faults when they run, so they must not
+    /// meet this test's (nor this test count them).
+    /// </summary>
     public async Task ResetAsync()
     {
+        await Task.WhenAll(continuations).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        continuations.Clear();
         Settings = Defaults;
         InvocationBudget = TimeSpan.FromMinutes(2);
         HoldContinuations = false;
@@ -139,13 +145,14 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Invocations too short for a long file: one batch of 16 texts at a time, 3 s each, half of it kept to hand on. Each
-    /// model call takes at least 2 ms, so an invocation scores at most 12,000 rows however fast the machine is.
+    /// Invocations too short for a long file: one batch of 16 texts at a time, 10 s each of which 1.5 s are for scoring and
+    /// the rest kept to hand on. Each model call takes at least 2 ms, so an invocation scores at most 12,000 rows however fast
+    /// the machine is; a slow one scores fewer, and its 8.5 s margin leaves it time to hand on however loaded the machine is.
     /// </summary>
     public async Task UseShortInvocationsAsync()
     {
-        Settings = Defaults with { MaxInFlight = 1, Limits = new BatchLimits(MaxTexts: 16), SafetyFraction = 0.5 };
-        InvocationBudget = TimeSpan.FromSeconds(3);
+        Settings = Defaults with { MaxInFlight = 1, Limits = new BatchLimits(MaxTexts: 16), SafetyFraction = 0.85 };
+        InvocationBudget = TimeSpan.FromSeconds(10);
         await FaultAsync("""{"mode":"slow","count":-1,"delayMs":2}""");
     }
 
@@ -222,15 +229,21 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
             }),
         }.ToJsonString());
 
-    /// <summary>The upload item; waits (up to a minute) while continuations still run it.</summary>
+    /// <summary>
+    /// The upload item once no continuation runs any more: each one that hands on takes its successor before it ends, so the
+    /// upload has ended (or waits on a held continuation) when all have ended, however many a slow machine needed. A
+    /// continuation that threw is rethrown here.
+    /// </summary>
     public async Task<Dictionary<string, AttributeValue>> ItemAsync(string userSub, string uploadId)
     {
-        for (var waited = 0; ; waited++)
+        Task[] ended;
+        do
         {
-            var item = (await Db.GetItemAsync(new GetItemRequest { TableName = Table.Name, Key = UploadItem.Key(userSub, uploadId), ConsistentRead = true })).Item;
-            if (item?[UploadAttribute.Status].S is UploadStatus.Completed or UploadStatus.Failed || waited == 600 || item is null) return item!;
-            await Task.Delay(100);
+            ended = continuations.ToArray();
+            await Task.WhenAll(ended).WaitAsync(TimeSpan.FromMinutes(10));
         }
+        while (continuations.Count > ended.Length);
+        return (await Db.GetItemAsync(new GetItemRequest { TableName = Table.Name, Key = UploadItem.Key(userSub, uploadId), ConsistentRead = true })).Item;
     }
 
     /// <summary>The keys of the objects whose names start with the result's key: the result, and any carried part left behind.</summary>
