@@ -34,6 +34,19 @@ public sealed class LocalCloudFixture : IAsyncLifetime
     /// <summary>Everything the local cloud and its functions printed so far.</summary>
     public IReadOnlyCollection<string> Log => log;
 
+    /// <summary>
+    /// Waits (two minutes at most) for a line of the log: a function's lines reach it through a pipe read on its own, so
+    /// they may come after the invocation's answer.
+    /// </summary>
+    public async Task LogLineAsync(Func<string, bool> match, string what)
+    {
+        for (var waited = 0; !log.Any(match); waited++)
+        {
+            Assert.True(waited < 1200, $"No log line {what}; log: {string.Join('\n', log.TakeLast(30))}");
+            await Task.Delay(100);
+        }
+    }
+
     public async Task InitializeAsync()
     {
         var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);

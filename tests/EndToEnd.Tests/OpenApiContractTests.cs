@@ -206,7 +206,7 @@ public sealed class OpenApiContractTests(LocalCloudFixture cloud)
         {
             var upload = await SendAsync(OK, HttpMethod.Get, $"/uploads/{id}", token);
             if (upload.GetProperty("status").GetString() is "COMPLETED" or "FAILED") return upload;
-            Assert.True(attempt < 600, $"Upload {id} is still {upload.GetProperty("status")}; log: {string.Join('\n', cloud.Log.TakeLast(30))}");
+            Assert.True(attempt < 1200, $"Upload {id} is still {upload.GetProperty("status")}; log: {string.Join('\n', cloud.Log.TakeLast(30))}");
             await Task.Delay(100);
         }
     }

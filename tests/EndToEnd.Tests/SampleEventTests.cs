@@ -63,7 +63,8 @@ public sealed class SampleEventTests(LocalCloudFixture cloud)
         else if (sent.GetProperty("Records")[0].GetProperty("eventSource").GetString() == "aws:dynamodb")
             Assert.Empty(body.GetProperty("batchItemFailures").EnumerateArray());
         else
-            Assert.Contains(cloud.Log, line => line.Contains("uploads/11111111-2222-3333-4444-555555555555/01a226bad6ba7cb18b2b3682aa0df726/my reviews.csv: there is no such upload", StringComparison.Ordinal));
+            await cloud.LogLineAsync(line => line.Contains("uploads/11111111-2222-3333-4444-555555555555/01a226bad6ba7cb18b2b3682aa0df726/my reviews.csv: there is no such upload", StringComparison.Ordinal),
+                "skipping the unknown upload");
     }
 
     [Fact]

@@ -44,10 +44,11 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         Assert.Equal(6, failure.GetProperty("requestContext").GetProperty("approximateInvokeCount").GetInt32());
         Assert.Contains(cloud.Log, line => line.Contains("Bad stream record") && line.Contains(poisonKey) && line.Contains("textCount") && line.Contains("\"requestId\""));
 
-        // Everything was delivered again with each retry of the poison record's batch; nothing counted twice.
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        var again = await GetUsageAsync(user, "");
-        Assert.Equal(10, again.GetProperty("predictions").GetInt64());
+        // Everything was delivered again with each retry of the poison record's batch; nothing counted twice. A partition key's
+        // records are in one shard, delivered in order: once a last prediction is counted, every earlier delivery has been made.
+        await PutPredictionAsync(db, sub, textCount: 1);
+        var again = await WaitForUsageAsync(user, usage => usage.GetProperty("predictions").GetInt64() >= 11);
+        Assert.Equal(11, again.GetProperty("predictions").GetInt64());
         Assert.Equal(8, again.GetProperty("rowsScored").GetInt64());
         Assert.Equal(1, again.GetProperty("uploads").GetInt64());
     }
@@ -145,7 +146,7 @@ public sealed class UsageTests(LocalCloudFixture cloud)
 
     private async Task<JsonElement> WaitForUsageAsync(TestUser user, Func<JsonElement, bool> done)
     {
-        for (var waited = 0; waited < 120; waited++)
+        for (var waited = 0; waited < 240; waited++)
         {
             var usage = await GetUsageAsync(user, "");
             if (done(usage)) return usage;
@@ -161,7 +162,7 @@ public sealed class UsageTests(LocalCloudFixture cloud)
     private async Task<JsonElement> WaitForFailureRecordAsync(string poisonSortKey)
     {
         var directory = Path.Combine(cloud.Cloud.Options.StateDirectory, "failures", "MeterUsageFunction");
-        for (var waited = 0; waited < 120; waited++)
+        for (var waited = 0; waited < 240; waited++)
         {
             var line = cloud.Log.FirstOrDefault(line => line.Contains("Bad stream record") && line.Contains(poisonSortKey));
             if (line is not null && Directory.Exists(directory))
