@@ -8,11 +8,12 @@ namespace Serverless.Local.Lambda;
 /// <c>invocation/next</c> that took it until the next one (Lambda's log stream between START and REPORT).
 /// </summary>
 /// <remarks>The runtime writes its last lines before it posts the response, but they reach the local service through a
-/// pipe that may be read after the response: <see cref="SettledAsync"/> waits for the output to go quiet.</remarks>
+/// pipe that may be read after the response: <see cref="SettledAsync"/> waits for the output to go quiet (100 ms, which
+/// leaves a loaded machine's pipe reader time to catch up; only the Invoke API's <c>--log-type Tail</c> waits for it).</remarks>
 public sealed class InvocationLog(string requestId)
 {
-    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan MostWait = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MostWait = TimeSpan.FromSeconds(2);
 
     private readonly Lock gate = new();
     private readonly StringBuilder text = new();
@@ -37,7 +38,7 @@ public sealed class InvocationLog(string requestId)
         lock (gate) closed = true;
     }
 
-    /// <summary>The lines, once the instance moved on or its output stayed quiet for a moment.</summary>
+    /// <summary>The lines, once the instance moved on or its output stayed quiet for a moment since the answer came.</summary>
     public async Task<string> SettledAsync()
     {
         var waited = Stopwatch.StartNew();
@@ -45,7 +46,7 @@ public sealed class InvocationLog(string requestId)
         {
             lock (gate)
             {
-                if (closed || Stopwatch.GetElapsedTime(lastLineAt) >= Quiet) break;
+                if (closed || (waited.Elapsed >= Quiet && Stopwatch.GetElapsedTime(lastLineAt) >= Quiet)) break;
             }
             await Task.Delay(Quiet / 4);
         }
