@@ -28,9 +28,7 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
     [Fact]
     public async Task An_upload_whose_every_attempt_died_holding_it_ends_FAILED_with_a_reason_and_the_counts_it_reached()
     {
-        var (sub, id, key) = await cloud.NewUploadAsync("csv");
-        var s3Event = await cloud.PutAsync(key, Encoding.UTF8.GetBytes(SentimentSample.Csv));
-        await cloud.Store.ClaimAsync(sub, id, key, SentimentSample.Csv.Length, "A", CancellationToken.None);
+        var (sub, id, s3Event) = await ClaimedUploadAsync();
         await cloud.Store.ProgressAsync(sub, id, "A", Scored(5), CancellationToken.None);
 
         await cloud.GiveUpAsync(s3Event, requestId: "A");
@@ -52,9 +50,7 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
     [Fact]
     public async Task A_continuation_that_died_before_taking_over_ends_FAILED_and_the_results_multipart_upload_and_carried_part_go()
     {
-        var (sub, id, key) = await cloud.NewUploadAsync("csv");
-        await cloud.PutAsync(key, Encoding.UTF8.GetBytes(SentimentSample.Csv));
-        await cloud.Store.ClaimAsync(sub, id, key, SentimentSample.Csv.Length, "A", CancellationToken.None);
+        var (sub, id, _) = await ClaimedUploadAsync();
         // A writes more than a part of results (a multipart upload) and hands on; the continuation it invoked dies every time before taking over.
         var (continuation, checkpoint) = await HandOnAsync(sub, id, "A", rows: 6_000);
         Assert.NotNull(checkpoint.MultipartUploadId);
@@ -81,9 +77,7 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
     [Fact]
     public async Task A_continuation_that_died_after_taking_over_ends_FAILED_under_its_own_request_id_when_its_event_is_too_old()
     {
-        var (sub, id, key) = await cloud.NewUploadAsync("csv");
-        await cloud.PutAsync(key, Encoding.UTF8.GetBytes(SentimentSample.Csv));
-        await cloud.Store.ClaimAsync(sub, id, key, SentimentSample.Csv.Length, "A", CancellationToken.None);
+        var (sub, id, _) = await ClaimedUploadAsync();
         var (continuation, _) = await HandOnAsync(sub, id, "A", rows: 3);
         var handoff = JsonNode.Parse(continuation)!["continueUpload"]!["claim"]!.GetValue<string>();
         Assert.NotNull(await cloud.Store.TakeOverAsync(sub, id, handoff, "C", CancellationToken.None));
@@ -118,9 +112,7 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
     [Fact]
     public async Task An_upload_held_by_another_invocation_is_left_alone()
     {
-        var (sub, id, key) = await cloud.NewUploadAsync("csv");
-        var s3Event = await cloud.PutAsync(key, Encoding.UTF8.GetBytes(SentimentSample.Csv));
-        await cloud.Store.ClaimAsync(sub, id, key, SentimentSample.Csv.Length, "A", CancellationToken.None);
+        var (sub, id, s3Event) = await ClaimedUploadAsync();
 
         await cloud.GiveUpAsync(s3Event, requestId: "B");
 
@@ -143,6 +135,15 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
         Assert.Null(await cloud.Store.GetAsync(sub, id, CancellationToken.None));
         Assert.Contains(cloud.Log, line => line.Contains($"Leaving upload {id} of {sub} alone: there is no such upload"));
         Assert.Contains(cloud.Log, line => line.Contains("Leaving upload 01a226bad6ba7cb18b2b3682aa0df726 of nobody alone: there is no such upload"));
+    }
+
+    /// <summary>A new upload whose file arrived and that invocation A claimed; returns it with the S3 event of its file.</summary>
+    private async Task<(string UserSub, string UploadId, byte[] S3Event)> ClaimedUploadAsync()
+    {
+        var (sub, id, key) = await cloud.NewUploadAsync("csv");
+        var s3Event = await cloud.PutAsync(key, Encoding.UTF8.GetBytes(SentimentSample.Csv));
+        await cloud.Store.ClaimAsync(sub, id, key, SentimentSample.Csv.Length, "A", CancellationToken.None);
+        return (sub, id, s3Event);
     }
 
     /// <summary>A tally of <paramref name="rows"/> rows scored POSITIVE.</summary>
