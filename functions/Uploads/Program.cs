@@ -6,4 +6,5 @@ return await LambdaBootstrap.RunAsync(new Dictionary<string, Func<ILoggerFactory
 {
     [nameof(UploadsApi)] = _ => UploadsApi.CreateHandlerAsync(),
     [nameof(ProcessUpload)] = ProcessUpload.CreateHandlerAsync,
+    [nameof(FailStrandedUpload)] = FailStrandedUpload.CreateHandlerAsync,
 });

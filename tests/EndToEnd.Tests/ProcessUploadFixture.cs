@@ -15,6 +15,7 @@ using Serverless.Kernel.Aws;
 using Serverless.Kernel.Runtime;
 using Serverless.Local;
 using Serverless.Local.Emulators;
+using Serverless.Local.Lambda;
 using Serverless.Local.S3;
 using Serverless.ServiceDefaults;
 using Serverless.Uploads;
@@ -115,10 +116,8 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
     /// </summary>
     public async Task InvokeAsync(byte[] payload, string? requestId = null)
     {
-        var deadline = DateTimeOffset.UtcNow + InvocationBudget;
         using var cancellation = new CancellationTokenSource(InvocationBudget - LambdaBootstrap.DeadlineMargin);
-        var context = new LambdaContext(requestId ?? Guid.NewGuid().ToString(), deadline, "arn:aws:lambda:us-east-1:000000000000:function:ProcessUploadFunction",
-            null, null, null, cancellation.Token, TimeProvider.System);
+        var context = Context(requestId ?? Guid.NewGuid().ToString(), "ProcessUploadFunction", cancellation.Token);
         using var loggers = LoggerFactory.Create(builder => builder.AddProvider(new QueueLoggerProvider(Log)));
         var processor = new UploadProcessor(Store, S3,
             new BatchScorer(new SageMakerRuntimeClient(Http, endpoint: new Uri(ModelEndpoint), region: "us-east-1", credentials: new BasicAWSCredentials("local", "local")), Settings.EndpointName),
@@ -127,6 +126,27 @@ public sealed class ProcessUploadFixture : IAsyncLifetime
             Settings, TimeProvider.System, loggers.CreateLogger<UploadProcessor>());
         await ProcessUpload.HandleAsync(payload, processor, Settings, loggers.CreateLogger("ProcessUpload"), context);
     }
+
+    /// <summary>
+    /// Runs FailStrandedUpload's handler once with the invocation record Lambda sends to ProcessUpload's on-failure destination
+    /// when its invocation <paramref name="requestId"/> of <paramref name="payload"/> gave up: after three attempts that
+    /// died (<c>RetriesExhausted</c>) or, with <paramref name="condition"/> <c>EventAgeExceeded</c>, after one.
+    /// </summary>
+    public async Task GiveUpAsync(byte[] payload, string requestId, string condition = "RetriesExhausted")
+    {
+        var processUpload = new FunctionDefinition("ProcessUploadFunction", "ProcessUpload", "", TimeSpan.FromMinutes(15), 1024, 1, new Dictionary<string, string>());
+        var died = new InvocationResult(Encoding.UTF8.GetBytes($$"""{"errorMessage":"RequestId: {{requestId}} Error: Runtime exited with error: signal: killed","errorType":"Runtime.ExitError"}"""),
+            "Unhandled", TimeSpan.Zero, null);
+        var record = new InvocationRecord(processUpload, requestId, condition, condition == "RetriesExhausted" ? 3 : 1, payload, died).ToPayload(DateTimeOffset.UtcNow);
+        using var cancellation = new CancellationTokenSource(InvocationBudget - LambdaBootstrap.DeadlineMargin);
+        using var loggers = LoggerFactory.Create(builder => builder.AddProvider(new QueueLoggerProvider(Log)));
+        await FailStrandedUpload.HandleAsync(record, Store, S3, Bucket, loggers.CreateLogger("FailStrandedUpload"),
+            Context(Guid.NewGuid().ToString(), "FailStrandedUploadFunction", cancellation.Token));
+    }
+
+    private LambdaContext Context(string requestId, string functionName, CancellationToken cancellationToken) =>
+        new(requestId, DateTimeOffset.UtcNow + InvocationBudget, $"arn:aws:lambda:us-east-1:000000000000:function:{functionName}",
+            null, null, null, cancellationToken, TimeProvider.System);
 
     /// <summary>
     /// Back to the defaults before a test: settings, a long invocation, continuations run, no model faults. Continuations an

@@ -11,4 +11,5 @@ namespace Serverless.Kernel.Events;
 [JsonSerializable(typeof(StreamsEventResponse))]
 [JsonSerializable(typeof(CognitoPostConfirmationEvent))]
 [JsonSerializable(typeof(CognitoPreSignupEvent))]
+[JsonSerializable(typeof(LambdaDestinationEvent))]
 public sealed partial class KernelJsonContext : JsonSerializerContext;

@@ -49,7 +49,7 @@ public sealed record Checkpoint(
             (map.GetValueOrDefault("parts")?.L ?? []).Select(part => new ResultPart(
                 (int)NumberAttribute.Read(part.M["partNumber"]), part.M["eTag"].S, part.M.GetValueOrDefault("checksumCrc32")?.S)).ToList(),
             NumberAttribute.Read(map.GetValueOrDefault("carryBytes")),
-            Tally.FromCheckpoint(map),
+            Tally.From(map),
             (int)NumberAttribute.Read(map.GetValueOrDefault("invocations")));
     }
 }

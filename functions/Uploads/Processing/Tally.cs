@@ -50,8 +50,11 @@ public sealed class Tally
         return attributes;
     }
 
-    /// <summary>The tally a checkpoint saved (<see cref="ToCheckpointAttributes"/>).</summary>
-    public static Tally FromCheckpoint(Dictionary<string, AttributeValue> checkpoint)
+    /// <summary>
+    /// The tally a checkpoint saved (<see cref="ToCheckpointAttributes"/>), or the upload item's own counters, which have the
+    /// same names (and no first error).
+    /// </summary>
+    public static Tally From(Dictionary<string, AttributeValue> checkpoint)
     {
         var tally = new Tally
         {

@@ -25,8 +25,8 @@ namespace Serverless.Uploads.Processing;
 /// instead (out of memory, killed at its timeout, a host failure) nothing is written, and Lambda retries the event with the
 /// same request id: the retry claims the upload again and starts over from the file's first row, or, for a continuation,
 /// takes it over again and resumes from the same checkpoint with the counts saved in it. A delivery with another request
-/// id (S3's duplicate notifications) finds it held and does nothing. When every retry dies too, the upload stays
-/// PROCESSING and the event goes to the function's on-failure destination.
+/// id (S3's duplicate notifications) finds it held and does nothing. When every retry dies too, the event goes to the
+/// function's on-failure destination, <see cref="FailStrandedUpload"/>, which ends the upload FAILED if it is still held.
 /// </para>
 /// </summary>
 public sealed class UploadProcessor(

@@ -54,7 +54,7 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
             [":now"] = Now(),
         }, cancellationToken);
 
-    /// <summary>The item as it is (for a log line saying why a claim failed); null when there is none.</summary>
+    /// <summary>The item as it is (why a claim failed; whether a dead invocation still holds it); null when there is none.</summary>
     public async Task<Dictionary<string, AttributeValue>?> GetAsync(string userSub, string uploadId, CancellationToken cancellationToken)
     {
         var response = await db.GetItemAsync(new GetItemRequest { TableName = table.Name, Key = UploadItem.Key(userSub, uploadId), ConsistentRead = true },

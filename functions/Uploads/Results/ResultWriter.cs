@@ -68,6 +68,14 @@ public sealed class ResultWriter
         return writer;
     }
 
+    /// <summary>
+    /// Drops what the invocations up to checkpoint <paramref name="from"/> wrote, as <see cref="AbortAsync"/> does, without
+    /// loading the carried part: for an upload whose processing died and will not resume.
+    /// </summary>
+    public static Task DiscardAsync(IAmazonS3 s3, string bucket, string key, Func<int, string> carryKey, Checkpoint from,
+        CancellationToken cancellationToken) =>
+        new ResultWriter(s3, bucket, key, carryKey, from).AbortAsync(cancellationToken);
+
     /// <summary>Adds a row's line; uploads a part when the buffer is full.</summary>
     public async Task WriteAsync(Row row, Classification? classification, CancellationToken cancellationToken)
     {

@@ -4,8 +4,8 @@
 // Listens on 127.0.0.1 only, prints "READY http://127.0.0.1:<port>" once it listens, and then one line per object
 // event: "S3EVENT " + {"bucket","key","eventName","size","eTag","eventTime","sourceIp"} as JSON, with the key raw
 // (not URL-encoded) and the event named as AWS names it. Needs NODE_OPTIONS=--openssl-legacy-provider.
-// Where s3rver differs from S3 inside (any access key, x-amz-copy-source decoding, multipart ETags, events of a
-// Multi-Object Delete) it is patched here;
+// Where s3rver differs from S3 inside (any access key, x-amz-copy-source decoding, multipart ETags, aborting a multipart
+// upload, events of a Multi-Object Delete) it is patched here;
 // differences on the wire are the S3 front's (S3Front.cs).
 const crypto = require('crypto');
 const fs = require('fs/promises');
@@ -15,6 +15,7 @@ const { AsyncLocalStorage } = require('async_hooks');
 const [packageFolder, dataFolder, port] = process.argv.slice(2);
 const S3rver = require(packageFolder);
 const AWSAccount = require(path.join(packageFolder, 'lib', 'models', 'account'));
+const S3Error = require(path.join(packageFolder, 'lib', 'models', 'error'));
 const FilesystemStore = require(path.join(packageFolder, 'lib', 'stores', 'filesystem'));
 
 // S3 answers any access key here: s3rver knows only its own dummy key and checks no SigV4 signature anyway.
@@ -65,6 +66,23 @@ s3rver.middleware.unshift(async (ctx, next) => {
       write(ctx, record);
     }
   }
+});
+// S3 aborts a multipart upload (DELETE ?uploadId=: 204, its parts gone) and answers NoSuchUpload to any later use of its
+// id; s3rver answers the abort 405, and would recreate (UploadPart) or half-read (CompleteMultipartUpload) a gone upload.
+s3rver.middleware.unshift(async (ctx, next) => {
+  const uploadId = ctx.query.uploadId;
+  if (uploadId === undefined) return next();
+  const bucket = decodeURIComponent(ctx.path.split('/')[1]);
+  const folder = path.join(ctx.store.getResourcePath(bucket, undefined, 'uploads'), String(uploadId));
+  const exists = /^[0-9a-f]+$/.test(uploadId) && await fs.stat(folder).then(() => true, () => false);
+  if (!exists) {
+    throw new S3Error('NoSuchUpload',
+      'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+      { UploadId: String(uploadId) });
+  }
+  if (ctx.method !== 'DELETE') return next();
+  await fs.rm(folder, { recursive: true, force: true });
+  ctx.status = 204;
 });
 // S3 reports each object a Multi-Object Delete removes; s3rver reports none of them. s3rver also removes the folders a
 // deletion empties, which fails (500, and the client retries) when a Multi-Object Delete removes sibling keys at once.

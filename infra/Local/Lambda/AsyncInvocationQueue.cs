@@ -18,6 +18,8 @@ public sealed record AsyncInvocationSettings(string FailuresDirectory, TimeSpan 
 /// <see cref="EventInvokeConfig.MaximumRetryAttempts"/> times with the same request id, an event older than
 /// <see cref="EventInvokeConfig.MaximumEventAge"/> is not run again, and an event given up on goes to the
 /// on-failure destination as Lambda's invocation record (see <see cref="InvocationRecord"/>), or is logged and dropped.
+/// The record is written under <see cref="AsyncInvocationSettings.FailuresDirectory"/> whatever the destination; a
+/// destination that is a function of this service (<c>Type: Lambda</c>) is also invoked with it asynchronously, as Lambda does.
 /// </summary>
 public sealed class AsyncInvocationQueue : IAsyncDisposable
 {
@@ -27,13 +29,17 @@ public sealed class AsyncInvocationQueue : IAsyncDisposable
     private readonly EventInvokeConfig config;
     private readonly AsyncInvocationSettings settings;
     private readonly Action<string> log;
+    private readonly Func<string, byte[], string?> invokeDestination;
     private readonly Task dispatching;
 
-    public AsyncInvocationQueue(FunctionPool pool, AsyncInvocationSettings settings, Action<string> log)
+    /// <param name="invokeDestination">Queues an asynchronous invocation of the function a destination ARN names with a
+    /// payload, and returns its request id; null when the ARN names no function of the service.</param>
+    public AsyncInvocationQueue(FunctionPool pool, AsyncInvocationSettings settings, Action<string> log, Func<string, byte[], string?> invokeDestination)
     {
         this.pool = pool;
         this.settings = settings;
         this.log = log;
+        this.invokeDestination = invokeDestination;
         config = pool.Function.EventInvokeConfig ?? EventInvokeConfig.Default;
         dispatching = DispatchAsync();
     }
@@ -101,10 +107,14 @@ public sealed class AsyncInvocationQueue : IAsyncDisposable
             log($"[{name}] asynchronous invocation {queued.RequestId} discarded ({condition} after {attempts}): no on-failure destination");
             return;
         }
+        var now = settings.Time.GetUtcNow();
         var record = new InvocationRecord(pool.Function, queued.RequestId, condition, queued.Attempts, queued.Payload, queued.LastResult);
-        var path = await record.WriteAsync(Path.Combine(settings.FailuresDirectory, name), settings.Time.GetUtcNow(), stopping.Token);
+        var path = await record.WriteAsync(Path.Combine(settings.FailuresDirectory, name), now, stopping.Token);
+        var sent = invokeDestination(destination, record.ToPayload(now)) is { } destinationRequestId
+            ? $", and sent to that function as asynchronous invocation {destinationRequestId}"
+            : "";
         log($"[{name}] asynchronous invocation {queued.RequestId} failed ({condition} after {attempts}): " +
-            $"record for the on-failure destination {destination} written to {path}");
+            $"record for the on-failure destination {destination} written to {path}{sent}");
     }
 
     public async ValueTask DisposeAsync()

@@ -41,7 +41,7 @@ public sealed class LambdaService : IAsyncDisposable
     public void Register(FunctionDefinition function)
     {
         var pool = new FunctionPool(function, definition => new FunctionInstance(definition, Endpoint["http://".Length..], log));
-        functions[function.Name] = (pool, new AsyncInvocationQueue(pool, asynchronous, log));
+        functions[function.Name] = (pool, new AsyncInvocationQueue(pool, asynchronous, log, InvokeDestination));
     }
 
     public IReadOnlyCollection<FunctionDefinition> Functions => functions.Values.Select(function => function.Pool.Function).ToList();
@@ -57,6 +57,12 @@ public sealed class LambdaService : IAsyncDisposable
         Find(functionName).Queue.Enqueue(payload, requestId);
         return requestId;
     }
+
+    /// <summary>An asynchronous invocation of the function an on-failure destination's ARN names; null when it names none of these.</summary>
+    private string? InvokeDestination(string arn, byte[] payload) =>
+        arn.StartsWith("arn:aws:lambda:", StringComparison.Ordinal) && functions.ContainsKey(FunctionName(arn))
+            ? InvokeAsynchronously(FunctionName(arn), payload)
+            : null;
 
     private (FunctionPool Pool, AsyncInvocationQueue Queue) Find(string functionName) =>
         functions.TryGetValue(functionName, out var function) ? function : throw new KeyNotFoundException($"Function not found: {functionName}");

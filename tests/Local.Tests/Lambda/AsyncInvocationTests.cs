@@ -8,13 +8,14 @@ namespace Serverless.Local.Tests.Lambda;
 
 /// <summary>
 /// Asynchronous (Event) invocations as Lambda runs them: retries with the same request id after function
-/// errors, timeouts and crashes, the event age limit, and the invocation record for the on-failure destination.
-/// Each script appends the request id of every invocation it gets to <c>$PACKAGE_DIR/attempts</c>.
+/// errors, timeouts and crashes, the event age limit, and the invocation record for the on-failure destination (written
+/// locally, and sent to a destination function). Each script appends the request id of every invocation it gets to
+/// <c>$PACKAGE_DIR/attempts</c>.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class AsyncInvocationTests : IAsyncLifetime
 {
-    private const string Destination = "arn:aws:sqs:us-east-1:000000000000:serverless-local-ProcessUploadFailures";
+    private const string Destination = "arn:aws:sqs:us-east-1:000000000000:serverless-local-Failures";
     private static readonly EventInvokeConfig TwoRetries = new(2, TimeSpan.FromHours(6), Destination);
 
     /// <summary>Answers the first two invocations with a function error, the rest with a response.</summary>
@@ -84,6 +85,36 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
         // The record is logged once its file is written, not before.
         await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains(requestId) && line.Contains(Destination) && line.Contains(functions.FailuresDirectory)),
             "the failure record's log line");
+    }
+
+    [Fact]
+    public async Task A_function_destination_is_invoked_asynchronously_with_the_invocation_record_Lambda_sends()
+    {
+        functions.Register("destination", ShellFunction.Answering("""cp event "$PACKAGE_DIR/record-$id.json"; echo "$id" >> "$PACKAGE_DIR/attempts" """));
+        functions.Register("fails", AlwaysFails,
+            eventInvokeConfig: new EventInvokeConfig(1, TimeSpan.FromHours(6), "arn:aws:lambda:us-east-1:000000000000:function:destination"));
+
+        using var response = await functions.InvokeAsync("fails", """{"continueUpload":{"userSub":"sub","uploadId":"id","claim":"token"}}""", "Event");
+        var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
+        var written = await FailureRecordAsync("fails");
+        await functions.EventuallyAsync(() => Attempts("destination").Count == 1, "the destination's invocation");
+        var destinationRequestId = Attempts("destination").Single();
+        var delivered = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(functions.PackageDirectory("destination"), $"record-{destinationRequestId}.json")))!;
+
+        Assert.Equal([requestId, requestId], Attempts("fails"));
+        Assert.NotEqual(requestId, destinationRequestId);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(written.GetRawText()), delivered), $"{delivered.ToJsonString()} is not the record written locally");
+        Assert.Equal(["version", "timestamp", "requestContext", "requestPayload", "responseContext", "responsePayload"],
+            delivered.AsObject().Select(property => property.Key));
+        Assert.Equal(["requestId", "functionArn", "condition", "approximateInvokeCount"], delivered["requestContext"]!.AsObject().Select(property => property.Key));
+        Assert.Equal(requestId, (string?)delivered["requestContext"]!["requestId"]);
+        Assert.Equal("arn:aws:lambda:us-east-1:000000000000:function:fails:$LATEST", (string?)delivered["requestContext"]!["functionArn"]);
+        Assert.Equal("RetriesExhausted", (string?)delivered["requestContext"]!["condition"]);
+        Assert.Equal(2, (int?)delivered["requestContext"]!["approximateInvokeCount"]);
+        Assert.Equal("token", (string?)delivered["requestPayload"]!["continueUpload"]!["claim"]);
+        Assert.Equal("""{"statusCode":200,"executedVersion":"$LATEST","functionError":"Unhandled"}""", delivered["responseContext"]!.ToJsonString());
+        Assert.Equal("bad file", (string?)delivered["responsePayload"]!["errorMessage"]);
+        Assert.Contains(functions.Log, line => line.Contains(requestId) && line.Contains($"sent to that function as asynchronous invocation {destinationRequestId}"));
     }
 
     [Fact]
@@ -189,13 +220,14 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
     public void The_templates_EventInvokeConfig_is_read_with_its_destination_and_Lambdas_defaults_fill_the_rest()
     {
         var template = SamTemplate.Load(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory) + "/template.yaml");
+        const string function = "arn:aws:lambda:us-east-1:000000000000:function:FailStrandedUploadFunction";
         var resolver = new IntrinsicResolver(new Dictionary<string, JsonNode?>(),
-            new Dictionary<string, string> { ["ProcessUploadFailures.Arn"] = Destination });
+            new Dictionary<string, string> { ["FailStrandedUploadFunction.Arn"] = function });
 
         var config = EventInvokeConfig.From(resolver.Resolve(template.FunctionProperties("ProcessUploadFunction")["EventInvokeConfig"]));
         var retriesOnly = EventInvokeConfig.From(JsonNode.Parse("""{"MaximumRetryAttempts": 0}"""));
 
-        Assert.Equal(new EventInvokeConfig(2, TimeSpan.FromHours(6), Destination), config);
+        Assert.Equal(new EventInvokeConfig(2, TimeSpan.FromHours(6), function), config);
         Assert.Equal(new EventInvokeConfig(0, TimeSpan.FromHours(6), null), retriesOnly);
         Assert.Null(EventInvokeConfig.From(template.FunctionProperties("UploadsApiFunction")["EventInvokeConfig"]));
     }

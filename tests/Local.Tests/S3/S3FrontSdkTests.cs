@@ -64,6 +64,33 @@ public sealed class S3FrontSdkTests(S3Fixture s3) : IClassFixture<S3Fixture>
     }
 
     [Fact]
+    public async Task An_aborted_multipart_upload_stores_nothing_and_its_id_is_then_unknown()
+    {
+        using var client = s3.Client();
+        var key = $"results/{Guid.NewGuid():N}.jsonl";
+        var upload = await client.InitiateMultipartUploadAsync(Bucket, key);
+        var part = await client.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = Bucket, Key = key, UploadId = upload.UploadId, PartNumber = 1, InputStream = new MemoryStream(RandomNumberGenerator.GetBytes(1000)),
+        });
+
+        var aborted = await client.AbortMultipartUploadAsync(Bucket, key, upload.UploadId);
+
+        Assert.Equal(HttpStatusCode.NoContent, aborted.HttpStatusCode);
+        var complete = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = Bucket, Key = key, UploadId = upload.UploadId, PartETags = [new PartETag(1, part.ETag)],
+        }));
+        var again = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.AbortMultipartUploadAsync(Bucket, key, upload.UploadId));
+        var unknown = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = Bucket, Key = key, UploadId = "0123456789abcdef0123456789abcdef", PartNumber = 1, InputStream = new MemoryStream([1, 2, 3]),
+        }));
+        Assert.All([complete, again, unknown], error => Assert.Equal(("NoSuchUpload", HttpStatusCode.NotFound), (error.ErrorCode, error.StatusCode)));
+        Assert.Equal(HttpStatusCode.NotFound, (await Assert.ThrowsAsync<AmazonS3Exception>(() => client.GetObjectMetadataAsync(Bucket, key))).StatusCode);
+    }
+
+    [Fact]
     public async Task Copy_and_delete_are_reported()
     {
         using var client = s3.Client();

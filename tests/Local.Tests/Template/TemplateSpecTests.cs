@@ -174,7 +174,7 @@ public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOu
         Assert.Equal("Integer", checkedPaths["Resources.Bucket.Properties.CorsConfiguration.CorsRules[0].MaxAge"]);
         Assert.Equal("Integer", checkedPaths["Resources.Bucket.Properties.LifecycleConfiguration.Rules[2].AbortIncompleteMultipartUpload.DaysAfterInitiation"]);
         Assert.Equal("Boolean", checkedPaths["Resources.Bucket.Properties.PublicAccessBlockConfiguration.RestrictPublicBuckets"]);
-        Assert.Equal("Integer", checkedPaths["Resources.ProcessUploadFailures.Properties.MessageRetentionPeriod"]);
+        Assert.Equal("Integer", checkedPaths["Resources.MeterUsageFailures.Properties.MessageRetentionPeriod"]);
         Assert.Equal("S3Event", checkedPaths["Resources.ProcessUploadFunction.Properties.Events.FileUploaded.Properties"]);
         Assert.Equal("String", checkedPaths["Resources.ProcessUploadFunction.Properties.Events.FileUploaded.Properties.Filter.S3Key.Rules[0].Value"]);
         Assert.Equal("Destination", checkedPaths["Resources.ProcessUploadFunction.Properties.EventInvokeConfig.DestinationConfig.OnFailure"]);
