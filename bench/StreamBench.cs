@@ -85,8 +85,8 @@ internal static class StreamBench
         return new()
         {
             [Table.PartitionKey] = new() { S = Table.UserPartition(userSub) },
-            [Table.SortKey] = new() { S = $"PREDICTION#{time}#{id}" },
-            ["type"] = new() { S = "PREDICTION" },
+            [Table.SortKey] = new() { S = $"{Table.PredictionSortKeyPrefix}{time}#{id}" },
+            ["type"] = new() { S = Table.PredictionType },
             ["predictionId"] = new() { S = id },
             ["createdAt"] = new() { S = time },
             ["textCount"] = new() { N = "1" },

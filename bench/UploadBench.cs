@@ -5,6 +5,7 @@ using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
 using Amazon.S3.Model;
 using Serverless.Local;
+using Serverless.ServiceDefaults;
 
 namespace Serverless.Bench;
 
@@ -38,7 +39,11 @@ internal static class UploadBench
             var sub = Guid.NewGuid().ToString();
             var id = Guid.CreateVersion7().ToString("N");
             var key = $"uploads/{sub}/{id}/bench.csv";
-            var itemKey = new Dictionary<string, AttributeValue> { ["PK"] = new() { S = $"USER#{sub}" }, ["SK"] = new() { S = $"UPLOAD#{id}" } };
+            var itemKey = new Dictionary<string, AttributeValue>
+            {
+                [Table.PartitionKey] = new() { S = Table.UserPartition(sub) },
+                [Table.SortKey] = new() { S = Table.UploadSortKeyPrefix + id },
+            };
             await db.PutItemAsync(new PutItemRequest
             {
                 TableName = cloud.Outputs["TableName"],

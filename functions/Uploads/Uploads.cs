@@ -78,7 +78,7 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
     /// <summary>The user's uploads, newest first (upload ids are time-ordered).</summary>
     public async Task<Page<Upload>> ListAsync(string userSub, PageRequest page, CancellationToken cancellationToken)
     {
-        var response = await db.QueryAsync(page.NewestFirst(table, Table.UserPartition(userSub), UploadItem.SortKeyPrefix), cancellationToken);
+        var response = await db.QueryAsync(page.NewestFirst(table, Table.UserPartition(userSub), Table.UploadSortKeyPrefix), cancellationToken);
         return page.ToPage(response, FromItem);
     }
 

@@ -17,7 +17,7 @@ public static class ListPredictions
         string? limit, string? cursor, ClaimsPrincipal user, Predictions predictions, CancellationToken cancellationToken)
     {
         var sub = user.Sub();
-        var page = PageRequest.TryCreate(limit, cursor, Table.UserPartition(sub), Predictions.SortKeyPrefix, out var errors);
+        var page = PageRequest.TryCreate(limit, cursor, Table.UserPartition(sub), Table.PredictionSortKeyPrefix, out var errors);
         if (page is null) return TypedResults.ValidationProblem(errors);
         return TypedResults.Ok(await predictions.ListAsync(sub, page, cancellationToken));
     }

@@ -16,7 +16,7 @@ public static class ListUploads
         string? limit, string? cursor, ClaimsPrincipal user, Uploads uploads, CancellationToken cancellationToken)
     {
         var sub = user.Sub();
-        var page = PageRequest.TryCreate(limit, cursor, Table.UserPartition(sub), UploadItem.SortKeyPrefix, out var errors);
+        var page = PageRequest.TryCreate(limit, cursor, Table.UserPartition(sub), Table.UploadSortKeyPrefix, out var errors);
         if (page is null) return TypedResults.ValidationProblem(errors);
         return TypedResults.Ok(await uploads.ListAsync(sub, page, cancellationToken));
     }
