@@ -52,10 +52,10 @@ public sealed class Predictions(IAmazonDynamoDB db, Table table)
         }, cancellationToken);
     }
 
-    /// <summary>The user's predictions, newest first.</summary>
-    public async Task<Page<PastPrediction>> ListAsync(string userSub, PageRequest page, CancellationToken cancellationToken)
+    /// <summary>A page of the predictions in the page's partition, newest first.</summary>
+    public async Task<Page<PastPrediction>> ListAsync(PageRequest page, CancellationToken cancellationToken)
     {
-        var response = await db.QueryAsync(page.NewestFirst(table, Table.UserPartition(userSub), Table.PredictionSortKeyPrefix), cancellationToken);
+        var response = await db.QueryAsync(page.NewestFirst(table), cancellationToken);
         return page.ToPage(response, FromItem);
     }
 
