@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.DependencyInjection;
+using Serverless.Bench;
 using Serverless.Kernel.AspNetCore;
 using Serverless.Local;
 using Serverless.Local.Lambda;
@@ -29,12 +30,8 @@ if (args is ["streams"])
 }
 
 const int Requests = 1000;
-var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
-var state = Path.Combine(Path.GetTempPath(), "serverless-bench-" + Guid.NewGuid().ToString("N")[..8]);
 var watch = Stopwatch.StartNew();
-await using var cloud = await LocalCloud.StartAsync(
-    new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0, ModelPort: 0, S3Port: 0) { StateDirectory = state },
-    _ => { }, CancellationToken.None);
+await using var cloud = await BenchCloud.StartAsync();
 Console.WriteLine($"local cloud ready (packages built, emulators installed): {watch.Elapsed.TotalSeconds:0.0} s");
 
 using var http = new HttpClient();
@@ -109,7 +106,6 @@ await kestrel.StartAsync();
 using var direct = new HttpClient { BaseAddress = new Uri(kestrel.Urls.First()) };
 (await direct.GetAsync("/me")).EnsureSuccessStatusCode();
 Report("GET /me on Kestrel directly (same app, same DynamoDB Local)", await MeasureAsync(() => direct.GetAsync("/me")));
-Directory.Delete(state, recursive: true);
 return 0;
 
 static async Task<List<double>> MeasureAsync(Func<Task<HttpResponseMessage>> send, int requests = Requests)

@@ -25,10 +25,7 @@ internal static class StreamBench
 
     public static async Task RunAsync()
     {
-        var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
-        var state = Path.Combine(Path.GetTempPath(), "serverless-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        await using var cloud = await LocalCloud.StartAsync(
-            new LocalCloudOptions(repoRoot, 0, 0, 0, 0, 0, S3Port: 0) { StateDirectory = state }, _ => { }, CancellationToken.None);
+        await using var cloud = await BenchCloud.StartAsync();
         using var db = LocalClients.DynamoDb(cloud.Outputs["DynamoDbEndpoint"]);
         var table = new Table(cloud.Outputs["TableName"]);
 
@@ -70,7 +67,6 @@ internal static class StreamBench
         var total = watch.Elapsed;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Burst of {BurstWrites:N0} prediction items over {BurstUsers} users: written in {writePhase.TotalSeconds:0.00} s ({BurstWrites / writePhase.TotalSeconds:N0} items/s, BatchWriteItem of 25, {WritersInFlight} in flight); all metered {total.TotalSeconds:0.00} s after the first write: {BurstWrites / total.TotalSeconds:N0} records/s through MeterUsage"));
-        Directory.Delete(state, recursive: true);
     }
 
     /// <summary>The month MeterUsage counts into (the stream record's creation time); the bench does not straddle a month's end.</summary>
@@ -85,8 +81,8 @@ internal static class StreamBench
         return new()
         {
             [Table.PartitionKey] = new() { S = Table.UserPartition(userSub) },
-            [Table.SortKey] = new() { S = $"PREDICTION#{time}#{id}" },
-            ["type"] = new() { S = "PREDICTION" },
+            [Table.SortKey] = new() { S = $"{Table.PredictionSortKeyPrefix}{time}#{id}" },
+            ["type"] = new() { S = Table.PredictionType },
             ["predictionId"] = new() { S = id },
             ["createdAt"] = new() { S = time },
             ["textCount"] = new() { N = "1" },

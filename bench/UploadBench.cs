@@ -5,6 +5,7 @@ using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
 using Amazon.S3.Model;
 using Serverless.Local;
+using Serverless.ServiceDefaults;
 
 namespace Serverless.Bench;
 
@@ -24,10 +25,7 @@ internal static class UploadBench
 
     public static async Task RunAsync()
     {
-        var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
-        var state = Path.Combine(Path.GetTempPath(), "serverless-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        await using var cloud = await LocalCloud.StartAsync(
-            new LocalCloudOptions(repoRoot, 0, 0, 0, 0, 0, S3Port: 0) { StateDirectory = state }, _ => { }, CancellationToken.None);
+        await using var cloud = await BenchCloud.StartAsync();
         using var db = LocalClients.DynamoDb(cloud.Outputs["DynamoDbEndpoint"]);
         using var s3 = LocalClients.S3(cloud.Outputs["S3Endpoint"]);
         using var http = new HttpClient();
@@ -38,7 +36,11 @@ internal static class UploadBench
             var sub = Guid.NewGuid().ToString();
             var id = Guid.CreateVersion7().ToString("N");
             var key = $"uploads/{sub}/{id}/bench.csv";
-            var itemKey = new Dictionary<string, AttributeValue> { ["PK"] = new() { S = $"USER#{sub}" }, ["SK"] = new() { S = $"UPLOAD#{id}" } };
+            var itemKey = new Dictionary<string, AttributeValue>
+            {
+                [Table.PartitionKey] = new() { S = Table.UserPartition(sub) },
+                [Table.SortKey] = new() { S = Table.UploadSortKeyPrefix + id },
+            };
             await db.PutItemAsync(new PutItemRequest
             {
                 TableName = cloud.Outputs["TableName"],
@@ -64,7 +66,6 @@ internal static class UploadBench
             var model = await ModelRowsPerSecondAsync(http, cloud.Outputs["SageMakerEndpointUrl"], rows);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  model server alone, same {rows:N0} texts (64 a request, 4 in flight): {model:N0} rows/s"));
         }
-        Directory.Delete(state, recursive: true);
     }
 
     private static byte[] Csv(int rows)

@@ -17,8 +17,6 @@ public sealed record PastPrediction(string PredictionId, DateTimeOffset CreatedA
 /// </summary>
 public sealed class Predictions(IAmazonDynamoDB db, Table table)
 {
-    public const string SortKeyPrefix = "PREDICTION#";
-
     /// <summary>How long a prediction stays in the history.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromDays(90);
 
@@ -33,8 +31,8 @@ public sealed class Predictions(IAmazonDynamoDB db, Table table)
             Item = new()
             {
                 [Table.PartitionKey] = new() { S = Table.UserPartition(userSub) },
-                [Table.SortKey] = new() { S = $"{SortKeyPrefix}{time}#{predictionId}" },
-                ["type"] = new() { S = "PREDICTION" },
+                [Table.SortKey] = new() { S = $"{Table.PredictionSortKeyPrefix}{time}#{predictionId}" },
+                ["type"] = new() { S = Table.PredictionType },
                 ["predictionId"] = new() { S = predictionId },
                 ["createdAt"] = new() { S = time },
                 ["textCount"] = NumberAttribute.Of(results.Count),
@@ -54,10 +52,10 @@ public sealed class Predictions(IAmazonDynamoDB db, Table table)
         }, cancellationToken);
     }
 
-    /// <summary>The user's predictions, newest first.</summary>
-    public async Task<Page<PastPrediction>> ListAsync(string userSub, PageRequest page, CancellationToken cancellationToken)
+    /// <summary>A page of the predictions in the page's partition, newest first.</summary>
+    public async Task<Page<PastPrediction>> ListAsync(PageRequest page, CancellationToken cancellationToken)
     {
-        var response = await db.QueryAsync(page.NewestFirst(table, Table.UserPartition(userSub), SortKeyPrefix), cancellationToken);
+        var response = await db.QueryAsync(page.NewestFirst(table), cancellationToken);
         return page.ToPage(response, FromItem);
     }
 

@@ -14,6 +14,7 @@ public static class PredictionsApi
     public static WebApplication Build(Action<WebApplicationBuilder> host)
     {
         var builder = ServiceDefaultsExtensions.CreateApiBuilder(host, PredictionsJsonContext.Default);
+        builder.Services.AddSingleton(PredictionsApiSettings.FromEnvironment());
         builder.Services.AddSingleton<Predictions>();
         builder.Services.AddSingleton(services => new SageMakerRuntimeClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));
 

@@ -14,6 +14,7 @@ public static class ProfileApi
     public static WebApplication Build(Action<WebApplicationBuilder> host)
     {
         var builder = ServiceDefaultsExtensions.CreateApiBuilder(host, ProfileJsonContext.Default);
+        builder.Services.AddSingleton(ProfileApiSettings.FromEnvironment());
         builder.Services.AddSingleton<Profiles>();
         builder.Services.AddSingleton(services => new CognitoIdentityProviderClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));
 

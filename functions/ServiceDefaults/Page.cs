@@ -9,11 +9,11 @@ namespace Serverless.ServiceDefaults;
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 /// <summary>
-/// A list request's paging (<c>?limit=&amp;cursor=</c>) over one user's partition. The cursor is opaque
-/// to clients: the base64url of the last sort key only. The partition always comes from the caller's
-/// token, so no cursor can page into another user's items, and one that does not fit is a 400.
+/// A list request's paging (<c>?limit=&amp;cursor=</c>) over the items in one user's partition whose sort key starts with
+/// <see cref="SortKeyPrefix"/>. The cursor is opaque to clients: the base64url of the last sort key only. The partition
+/// always comes from the caller's token, so no cursor can page into another user's items, and one that does not fit is a 400.
 /// </summary>
-public sealed record PageRequest(int Limit, Dictionary<string, AttributeValue>? ExclusiveStartKey)
+public sealed record PageRequest(string Partition, string SortKeyPrefix, int Limit, Dictionary<string, AttributeValue>? ExclusiveStartKey)
 {
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
@@ -41,22 +41,21 @@ public sealed record PageRequest(int Limit, Dictionary<string, AttributeValue>? 
             else
                 errors["cursor"] = ["cursor is not one this API gave out."];
         }
-        return errors.Count == 0 ? new PageRequest(count, start) : null;
+        return errors.Count == 0 ? new PageRequest(partition, sortKeyPrefix, count, start) : null;
     }
 
     /// <summary>
-    /// The query for this page of the items whose sort key starts with <paramref name="sortKeyPrefix"/> in
-    /// <paramref name="partition"/>, greatest sort key (newest) first, read consistently so a list shows what was just written.
+    /// The query for this page, greatest sort key (newest) first, read consistently so a list shows what was just written.
     /// It asks for one item more than the page holds, so that <see cref="ToPage"/> knows whether another page follows.
     /// </summary>
-    public QueryRequest NewestFirst(Table table, string partition, string sortKeyPrefix) => new()
+    public QueryRequest NewestFirst(Table table) => new()
     {
         TableName = table.Name,
         KeyConditionExpression = "PK = :pk AND begins_with(SK, :prefix)",
         ExpressionAttributeValues = new()
         {
-            [":pk"] = new() { S = partition },
-            [":prefix"] = new() { S = sortKeyPrefix },
+            [":pk"] = new() { S = Partition },
+            [":prefix"] = new() { S = SortKeyPrefix },
         },
         ScanIndexForward = false,
         Limit = Limit + 1,

@@ -13,7 +13,7 @@ public sealed record Plan(string Name, long MonthlyTexts)
     {
         var quota = Environment.GetEnvironmentVariable("MONTHLY_TEXT_QUOTA");
         return new Plan(
-            Environment.GetEnvironmentVariable("PLAN_NAME") is { Length: > 0 } name ? name : throw new InvalidOperationException("PLAN_NAME is not set."),
+            FunctionEnvironment.Required("PLAN_NAME"),
             long.TryParse(quota, NumberStyles.None, CultureInfo.InvariantCulture, out var texts)
                 ? texts
                 : throw new InvalidOperationException($"MONTHLY_TEXT_QUOTA must be a whole number of texts, not '{quota}'."));

@@ -18,9 +18,21 @@ public sealed record Table(string Name)
     public const string SortKey = "SK";
     public const string TimeToLive = "expiresAt";
 
-    public static Table FromEnvironment() => new(Environment.GetEnvironmentVariable("TABLE_NAME")
-        ?? throw new InvalidOperationException("TABLE_NAME is not set."));
+    public static Table FromEnvironment() => new(FunctionEnvironment.Required("TABLE_NAME"));
 
-    public static string UserPartition(string userSub) => $"USER#{userSub}";
+    public const string UserPartitionPrefix = "USER#";
+    public static string UserPartition(string userSub) => UserPartitionPrefix + userSub;
     public const string ProfileSortKey = "PROFILE";
+
+    /// <summary>The upload items' sort key prefix: the Uploads group writes them, the Usage group meters their completion.</summary>
+    public const string UploadSortKeyPrefix = "UPLOAD#";
+
+    /// <summary>The <c>status</c> of an upload whose file is scored: what the Usage group meters.</summary>
+    public const string UploadCompleted = "COMPLETED";
+
+    /// <summary>The prediction items' sort key prefix: the Predictions group writes them.</summary>
+    public const string PredictionSortKeyPrefix = "PREDICTION#";
+
+    /// <summary>The <c>type</c> of a prediction item: what the Usage group meters.</summary>
+    public const string PredictionType = "PREDICTION";
 }

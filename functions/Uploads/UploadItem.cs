@@ -26,15 +26,13 @@ namespace Serverless.Uploads;
 /// </summary>
 public static class UploadItem
 {
-    public const string SortKeyPrefix = "UPLOAD#";
-
     /// <summary>The <c>type</c> attribute's value.</summary>
     public const string Type = "UPLOAD";
 
     /// <summary>How long a PENDING_UPLOAD item lives if no file arrives (its <c>expiresAt</c>).</summary>
     public static readonly TimeSpan PendingLifetime = TimeSpan.FromHours(24);
 
-    public static string SortKey(string uploadId) => SortKeyPrefix + uploadId;
+    public static string SortKey(string uploadId) => Table.UploadSortKeyPrefix + uploadId;
 
     /// <summary>Whether <paramref name="id"/> has the form of an upload id: a GUID in "N" form (32 lower-case hex digits).</summary>
     public static bool IsUploadId(string id) => id.Length == 32 && id.All(char.IsAsciiHexDigitLower);
@@ -117,6 +115,6 @@ public static class UploadStatus
 {
     public const string PendingUpload = "PENDING_UPLOAD";
     public const string Processing = "PROCESSING";
-    public const string Completed = "COMPLETED";
+    public const string Completed = Table.UploadCompleted;
     public const string Failed = "FAILED";
 }

@@ -75,10 +75,10 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
         return response.IsItemSet ? FromItem(response.Item) : null;
     }
 
-    /// <summary>The user's uploads, newest first (upload ids are time-ordered).</summary>
-    public async Task<Page<Upload>> ListAsync(string userSub, PageRequest page, CancellationToken cancellationToken)
+    /// <summary>A page of the uploads in the page's partition, newest first (upload ids are time-ordered).</summary>
+    public async Task<Page<Upload>> ListAsync(PageRequest page, CancellationToken cancellationToken)
     {
-        var response = await db.QueryAsync(page.NewestFirst(table, Table.UserPartition(userSub), UploadItem.SortKeyPrefix), cancellationToken);
+        var response = await db.QueryAsync(page.NewestFirst(table), cancellationToken);
         return page.ToPage(response, FromItem);
     }
 

@@ -16,10 +16,11 @@ public static class UploadsApi
     {
         var builder = ServiceDefaultsExtensions.CreateApiBuilder(host, UploadsJsonContext.Default);
         builder.Services.AddSingleton<IAmazonS3>(_ => new AmazonS3Client());
+        var settings = UploadsApiSettings.FromEnvironment();
+        builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(services => new Uploads(
             services.GetRequiredService<IAmazonDynamoDB>(), services.GetRequiredService<IAmazonS3>(), services.GetRequiredService<Table>(),
-            Environment.GetEnvironmentVariable("BUCKET_NAME") ?? throw new InvalidOperationException("BUCKET_NAME is not set."),
-            services.GetRequiredService<TimeProvider>()));
+            settings.Bucket, services.GetRequiredService<TimeProvider>()));
 
         var app = builder.Build();
         app.UseServiceDefaults();

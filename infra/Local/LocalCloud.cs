@@ -22,6 +22,9 @@ public sealed class LocalCloud : IAsyncDisposable
 
     private readonly List<IAsyncDisposable> parts = [];
 
+    /// <summary>The stream pollers' connection to DynamoDB Local; disposed after them.</summary>
+    private readonly HttpClient streamsHttp = new();
+
     private LocalCloud(LocalCloudOptions options) => Options = options;
 
     public LocalCloudOptions Options { get; }
@@ -90,7 +93,7 @@ public sealed class LocalCloud : IAsyncDisposable
         foreach (var subscription in notifications.Subscriptions)
             log($"[s3] s3://{subscription.Bucket}/{subscription.Prefix}*{subscription.Suffix} {string.Join(",", subscription.Events)} -> {subscription.FunctionName} (asynchronous)");
 
-        var streams = new DynamoDbStreamsApi(new HttpClient(), dynamoDb.Endpoint);
+        var streams = new DynamoDbStreamsApi(streamsHttp, dynamoDb.Endpoint);
         var failures = new OnFailureDestination(Options.AsyncInvocations.FailuresDirectory, TimeProvider.System, log);
         foreach (var source in resources.StreamEventSources())
             parts.Add(StreamPoller.Start(source, streams, Lambda, failures, TimeProvider.System, log));
@@ -174,5 +177,6 @@ public sealed class LocalCloud : IAsyncDisposable
         for (var i = parts.Count - 1; i >= 0; i--)
             await parts[i].DisposeAsync();
         parts.Clear();
+        streamsHttp.Dispose();
     }
 }

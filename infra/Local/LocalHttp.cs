@@ -3,9 +3,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Serverless.Local;
 
-/// <summary>What the local cloud's own HTTP servers (gateway, Lambda service, Cognito front) share.</summary>
+/// <summary>What the local cloud's own HTTP servers (gateway, Lambda service, Cognito and S3 fronts) share.</summary>
 internal static class LocalHttp
 {
+    /// <summary>Headers of one connection, not of the message: a server sets its own.</summary>
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase) { "Transfer-Encoding", "Connection", "Keep-Alive" };
+
     /// <summary>A Kestrel app on 127.0.0.1 only (port 0: any free port), without framework logging.</summary>
     public static WebApplication Create(int port, long? maxRequestBodySize = null)
     {
@@ -14,6 +17,21 @@ internal static class LocalHttp
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         if (maxRequestBodySize is { } limit) builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = limit);
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Gives a front's response the headers of the emulator's answer, except the hop-by-hop ones and the emulator's CORS
+    /// headers (each front answers CORS as the AWS service does, itself).
+    /// </summary>
+    /// <param name="skip">One more header to leave out (e.g. a Content-Length the front's rewritten body no longer has); null for none.</param>
+    public static void CopyHeadersFrom(this HttpResponse response, HttpResponseMessage answer, string? skip = null)
+    {
+        foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
+        {
+            if (HopByHop.Contains(name) || name.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)
+                || string.Equals(name, skip, StringComparison.OrdinalIgnoreCase)) continue;
+            response.Headers[name] = values.ToArray();
+        }
     }
 
     public static async Task<byte[]> ReadBodyAsync(this HttpRequest request)

@@ -37,7 +37,9 @@ public sealed partial class LocalResources
         this.s3 = s3;
         refs = TemplateRefs(template);
         resolver = new IntrinsicResolver(refs, attributes);
-        functionNames = FunctionNames(template);
+        // A function's Ref is its name.
+        functionNames = template.ResourcesOfType("AWS::Serverless::Function")
+            .ToDictionary(function => function.LogicalId, function => refs[function.LogicalId]!.GetValue<string>());
         foreach (var (logicalId, name) in functionNames)
             attributes[$"{logicalId}.Arn"] = $"arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{name}";
         foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::SQS::Queue"))
@@ -199,42 +201,22 @@ public sealed partial class LocalResources
     }
 
     /// <summary>The event source mappings of the functions' <c>DynamoDB</c> events (call after <see cref="ProvisionAsync"/>).</summary>
-    public IReadOnlyList<StreamEventSource> StreamEventSources()
-    {
-        var sources = new List<StreamEventSource>();
-        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
-            foreach (var (_, trigger) in template.FunctionProperties(logicalId)["Events"]?.AsObject() ?? [])
-                if (trigger?["Type"]?.GetValue<string>() == "DynamoDB")
-                    sources.Add(StreamEventSource.From(functionNames[logicalId], attributes[$"{logicalId}.Arn"], resolver.Resolve(trigger["Properties"])!.AsObject()));
-        return sources;
-    }
+    public IReadOnlyList<StreamEventSource> StreamEventSources() => template.FunctionEvents("DynamoDB")
+        .Select(trigger => StreamEventSource.From(functionNames[trigger.LogicalId], attributes[$"{trigger.LogicalId}.Arn"],
+            resolver.Resolve(trigger.Properties)!.AsObject()))
+        .ToList();
 
     /// <summary>The S3 notifications from the functions' <c>S3</c> events.</summary>
-    public IReadOnlyList<S3Subscription> S3Subscriptions() => S3Subscription.FromTemplate(template, resolver);
+    public IReadOnlyList<S3Subscription> S3Subscriptions() => S3Subscription.FromTemplate(template, resolver, functionNames);
 
     /// <summary>The HTTP API's routes from the functions' <c>HttpApi</c> events.</summary>
     public IReadOnlyList<HttpApiRoute> Routes()
     {
         var api = template.ResourcesOfType("AWS::Serverless::HttpApi").Select(pair => pair.Properties).FirstOrDefault();
         var defaultAuthorizer = api?["Auth"]?["DefaultAuthorizer"]?.GetValue<string>();
-        var routes = new List<HttpApiRoute>();
-        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
-        {
-            foreach (var (_, trigger) in template.FunctionProperties(logicalId)["Events"]?.AsObject() ?? [])
-            {
-                if (trigger?["Type"]?.GetValue<string>() != "HttpApi") continue;
-                var properties = trigger["Properties"];
-                var auth = properties?["Auth"];
-                var authorizer = auth?["Authorizer"]?.GetValue<string>() ?? defaultAuthorizer;
-                routes.Add(new HttpApiRoute(
-                    properties?["Method"]?.GetValue<string>().ToUpperInvariant() ?? "ANY",
-                    properties?["Path"]?.GetValue<string>() ?? "/{proxy+}",
-                    functionNames[logicalId],
-                    authorizer == "NONE" ? null : authorizer,
-                    auth?["AuthorizationScopes"]?.AsArray().Select(scope => scope!.GetValue<string>()).ToList() ?? []));
-            }
-        }
-        return routes;
+        return template.FunctionEvents("HttpApi")
+            .Select(trigger => HttpApiRoute.From(trigger.Properties, functionNames[trigger.LogicalId], defaultAuthorizer))
+            .ToList();
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ using Amazon.DynamoDBv2;
 using Amazon.S3;
 using Serverless.Local;
 using Serverless.Local.Lambda;
+using Serverless.Uploads;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -70,6 +71,29 @@ public sealed class LocalCloudFixture : IAsyncLifetime
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
         if (body is not null) request.Content = new StringContent(body, System.Text.Encoding.UTF8, contentType);
         return await Api.SendAsync(request);
+    }
+
+    /// <summary>POST /uploads as <paramref name="user"/>: the new upload's id and the presigned request that uploads its file.</summary>
+    public async Task<(string Id, JsonElement UploadRequest)> CreateUploadAsync(TestUser user, string fileName, string contentType = "text/plain", long size = 10)
+    {
+        using var response = await SendAsync(HttpMethod.Post, "/uploads", user.AccessToken, JsonSerializer.Serialize(new { fileName, contentType, size }));
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (body.GetProperty("upload").GetProperty("uploadId").GetString()!, body.GetProperty("uploadRequest"));
+    }
+
+    /// <summary>GET /uploads/{id} as <paramref name="user"/> until the upload is COMPLETED or FAILED.</summary>
+    public async Task<JsonElement> UploadEndedAsync(TestUser user, string id)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var response = await SendAsync(HttpMethod.Get, $"/uploads/{id}", user.AccessToken);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            var upload = await response.Content.ReadFromJsonAsync<JsonElement>();
+            if (upload.GetProperty("status").GetString() is UploadStatus.Completed or UploadStatus.Failed) return upload;
+            Assert.True(attempt < 1200, $"Upload {id} is still {upload.GetProperty("status")}; log: {string.Join('\n', Log.TakeLast(30))}");
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>Sets the model server's fault injection (<c>POST /_faults</c>, see infra/ModelServer/README.md).</summary>

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
+using Serverless.ServiceDefaults;
 using static System.Net.HttpStatusCode;
 
 namespace Serverless.EndToEnd.Tests;
@@ -151,10 +152,8 @@ public sealed class OpenApiContractTests(LocalCloudFixture cloud)
         await SendAsync(BadRequest, HttpMethod.Get, "/usage?month=0000-01", token);
         await SendAsync(BadRequest, HttpMethod.Get, "/usage?month=9999-12", token);
         using (var db = cloud.CreateDynamoDb())
-            await db.PutItemAsync(cloud.Output("TableName"), new Dictionary<string, AttributeValue>
+            await db.PutItemAsync(cloud.Output("TableName"), new Dictionary<string, AttributeValue>(UsageItem.Key(user.Sub, usage.GetProperty("month").GetString()!))
             {
-                ["PK"] = new() { S = $"USER#{user.Sub}" },
-                ["SK"] = new() { S = $"USAGE#{usage.GetProperty("month").GetString()}" },
                 ["predictions"] = new() { N = usage.GetProperty("plan").GetProperty("monthlyTexts").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture) },
             });
         var spent = await SendAsync(TooManyRequests, HttpMethod.Post, "/predictions", token, """{"texts": ["One more."]}""");

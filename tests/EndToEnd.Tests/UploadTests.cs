@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
 using Amazon.S3.Model;
+using Serverless.Uploads;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -15,29 +16,6 @@ namespace Serverless.EndToEnd.Tests;
 [Collection(LocalCloudCollection.Name)]
 public sealed class UploadTests(LocalCloudFixture cloud)
 {
-    private async Task<(string Id, JsonElement Request)> CreateAsync(TestUser user, string fileName, string contentType, long size)
-    {
-        using var response = await cloud.SendAsync(HttpMethod.Post, "/uploads", user.AccessToken,
-            JsonSerializer.Serialize(new { fileName, contentType, size }));
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return (body.GetProperty("upload").GetProperty("uploadId").GetString()!, body.GetProperty("uploadRequest"));
-    }
-
-    /// <summary>GET /uploads/{id} until the upload is COMPLETED or FAILED.</summary>
-    private async Task<JsonElement> EndedAsync(TestUser user, string id)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            using var response = await cloud.SendAsync(HttpMethod.Get, $"/uploads/{id}", user.AccessToken);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var upload = await response.Content.ReadFromJsonAsync<JsonElement>();
-            if (upload.GetProperty("status").GetString() is "COMPLETED" or "FAILED") return upload;
-            Assert.True(attempt < 1200, $"Upload {id} is still {upload.GetProperty("status")}; log: {string.Join('\n', cloud.Log.TakeLast(30))}");
-            await Task.Delay(100);
-        }
-    }
-
     private async Task<string[]> ResultLinesAsync(TestUser user, string id)
     {
         using var response = await cloud.SendAsync(HttpMethod.Get, $"/uploads/{id}/results", user.AccessToken);
@@ -62,7 +40,7 @@ public sealed class UploadTests(LocalCloudFixture cloud)
     {
         var user = await cloud.NewUserAsync();
         var file = Encoding.UTF8.GetBytes(SentimentSample.Csv);
-        var (id, uploadRequest) = await CreateAsync(user, "reviews.csv", "text/csv", file.Length);
+        var (id, uploadRequest) = await cloud.CreateUploadAsync(user, "reviews.csv", "text/csv", file.Length);
 
         using var put = new HttpRequestMessage(HttpMethod.Put, uploadRequest.GetProperty("url").GetString()) { Content = new ByteArrayContent(file) };
         foreach (var header in uploadRequest.GetProperty("headers").EnumerateObject())
@@ -70,7 +48,7 @@ public sealed class UploadTests(LocalCloudFixture cloud)
         using var stored = await cloud.Http.SendAsync(put);
         Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
 
-        var upload = await EndedAsync(user, id);
+        var upload = await cloud.UploadEndedAsync(user, id);
         AssertSampleCounts(upload);
         SentimentSample.AssertResult(await ResultLinesAsync(user, id));
     }
@@ -84,7 +62,7 @@ public sealed class UploadTests(LocalCloudFixture cloud)
         {
             var path = Path.Combine(folder.FullName, "reviews.csv");
             await File.WriteAllTextAsync(path, SentimentSample.Csv);
-            var (id, _) = await CreateAsync(user, "reviews.csv", "text/csv", new FileInfo(path).Length);
+            var (id, _) = await cloud.CreateUploadAsync(user, "reviews.csv", "text/csv", new FileInfo(path).Length);
             var key = $"uploads/{user.Sub}/{id}/reviews.csv";
 
             var (exitCode, _, error) = await AwsCli.RunAsync(
@@ -93,7 +71,7 @@ public sealed class UploadTests(LocalCloudFixture cloud)
                 "--key", key, "--body", path, "--content-type", "text/csv",
             ]);
             Assert.True(exitCode == 0, $"aws s3api put-object failed: {error}");
-            var upload = await EndedAsync(user, id);
+            var upload = await cloud.UploadEndedAsync(user, id);
             AssertSampleCounts(upload);
 
             // S3 delivers at least once: the same record again, through the Invoke API, finds the upload done.
@@ -103,7 +81,7 @@ public sealed class UploadTests(LocalCloudFixture cloud)
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
             Assert.False(again.Headers.Contains("X-Amz-Function-Error"));
 
-            var after = await EndedAsync(user, id);
+            var after = await cloud.UploadEndedAsync(user, id);
             AssertSampleCounts(after);
             Assert.Equal(upload.GetProperty("updatedAt").GetString(), after.GetProperty("updatedAt").GetString());
             Assert.Equal(SentimentSample.Rows.Length + 1, (await ResultLinesAsync(user, id)).Length);
@@ -120,12 +98,12 @@ public sealed class UploadTests(LocalCloudFixture cloud)
         var user = await cloud.NewUserAsync();
         var other = await cloud.NewUserAsync();
         var file = new byte[] { 0x74, 0x65, 0x78, 0x74, 0x0A, 0xFF, 0xFE, 0x0A };
-        var (id, uploadRequest) = await CreateAsync(user, "latin1.txt", "text/plain", file.Length);
+        var (id, uploadRequest) = await cloud.CreateUploadAsync(user, "latin1.txt", "text/plain", file.Length);
         using var put = new HttpRequestMessage(HttpMethod.Put, uploadRequest.GetProperty("url").GetString()) { Content = new ByteArrayContent(file) };
         put.Content.Headers.TryAddWithoutValidation("Content-Type", "text/plain");
         (await cloud.Http.SendAsync(put)).EnsureSuccessStatusCode();
 
-        var upload = await EndedAsync(user, id);
+        var upload = await cloud.UploadEndedAsync(user, id);
         using var foreign = await cloud.SendAsync(HttpMethod.Get, $"/uploads/{id}", other.AccessToken);
 
         Assert.Equal("FAILED", upload.GetProperty("status").GetString());
@@ -163,7 +141,7 @@ public sealed class UploadTests(LocalCloudFixture cloud)
         // The file first: the template's ProcessUpload finds no upload for it and leaves it; then the upload, run by the short one.
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = key, InputStream = new MemoryStream(file), UseChunkEncoding = false });
         await cloud.LogLineAsync(line => line.Contains($"Nothing to do for {key}: there is no such upload"), "of the template's ProcessUpload seeing the file");
-        var itemKey = new Dictionary<string, AttributeValue> { ["PK"] = new() { S = $"USER#{sub}" }, ["SK"] = new() { S = $"UPLOAD#{id}" } };
+        var itemKey = UploadItem.Key(sub, id);
         await db.PutItemAsync(new PutItemRequest
         {
             TableName = cloud.Output("TableName"),

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Serverless.Uploads;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -72,7 +73,7 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         var user = await cloud.NewUserAsync();
         var ids = new List<string>();
         foreach (var name in new[] { "first.txt", "second.txt", "third.txt" })
-            ids.Add(await CreateAsync(user, name));
+            ids.Add((await cloud.CreateUploadAsync(user, name)).Id);
 
         using var first = await cloud.SendAsync(HttpMethod.Get, "/uploads?limit=2", user.AccessToken);
         var page = await first.Content.ReadFromJsonAsync<JsonElement>();
@@ -108,7 +109,7 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
     {
         var owner = await cloud.NewUserAsync();
         var stranger = await cloud.NewUserAsync();
-        var id = await CreateAsync(owner, "mine.csv");
+        var (id, _) = await cloud.CreateUploadAsync(owner, "mine.csv");
 
         foreach (var (method, path) in new[]
         {
@@ -128,7 +129,7 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
     public async Task GET_results_before_the_upload_is_completed_is_a_409_problem_saying_its_status()
     {
         var user = await cloud.NewUserAsync();
-        var id = await CreateAsync(user, "later.csv");
+        var (id, _) = await cloud.CreateUploadAsync(user, "later.csv");
 
         using var response = await cloud.SendAsync(HttpMethod.Get, $"/uploads/{id}/results", user.AccessToken);
 
@@ -195,7 +196,7 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
     public async Task GET_results_of_a_completed_upload_is_a_presigned_download_saved_as_an_attachment()
     {
         var user = await cloud.NewUserAsync();
-        var id = await CreateAsync(user, "reviews ü.txt");
+        var (id, _) = await cloud.CreateUploadAsync(user, "reviews ü.txt");
         var lines = "{\"row\":1,\"text\":\"I love it\",\"label\":\"POSITIVE\",\"score\":0.9}\n";
         using (var s3 = cloud.CreateS3())
             await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = $"results/{user.Sub}/{id}.jsonl", ContentBody = lines });
@@ -203,7 +204,7 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
             await db.UpdateItemAsync(new UpdateItemRequest
             {
                 TableName = cloud.Output("TableName"),
-                Key = new() { ["PK"] = new() { S = $"USER#{user.Sub}" }, ["SK"] = new() { S = $"UPLOAD#{id}" } },
+                Key = UploadItem.Key(user.Sub, id),
                 UpdateExpression = "SET #status = :completed",
                 ExpressionAttributeNames = new() { ["#status"] = "status" },
                 ExpressionAttributeValues = new() { [":completed"] = new() { S = "COMPLETED" } },
@@ -225,7 +226,7 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
     public async Task DELETE_of_an_upload_whose_file_never_came_removes_the_upload()
     {
         var user = await cloud.NewUserAsync();
-        var id = await CreateAsync(user, "never.txt");
+        var (id, _) = await cloud.CreateUploadAsync(user, "never.txt");
 
         using var deleted = await cloud.SendAsync(HttpMethod.Delete, $"/uploads/{id}", user.AccessToken);
         using var listed = await cloud.SendAsync(HttpMethod.Get, "/uploads", user.AccessToken);
@@ -234,25 +235,13 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         Assert.Empty((await listed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray());
     }
 
-    private async Task<string> CreateAsync(TestUser user, string fileName)
-    {
-        using var response = await cloud.SendAsync(HttpMethod.Post, "/uploads", user.AccessToken,
-            $$"""{"fileName": "{{fileName}}", "contentType": "text/plain", "size": 10}""");
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("upload").GetProperty("uploadId").GetString()!;
-    }
-
     private static List<string> Ids(JsonElement page) =>
         page.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("uploadId").GetString()!).ToList();
 
     private async Task<Dictionary<string, AttributeValue>> ItemAsync(TestUser user, string id)
     {
         using var db = cloud.CreateDynamoDb();
-        var response = await db.GetItemAsync(cloud.Output("TableName"), new Dictionary<string, AttributeValue>
-        {
-            ["PK"] = new() { S = $"USER#{user.Sub}" },
-            ["SK"] = new() { S = $"UPLOAD#{id}" },
-        });
+        var response = await db.GetItemAsync(cloud.Output("TableName"), UploadItem.Key(user.Sub, id));
         return response.Item;
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Serverless.ServiceDefaults;
+using Serverless.Uploads;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -82,7 +83,7 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         await db.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = cloud.Output("TableName"),
-            Key = new() { ["PK"] = new() { S = $"USER#{user.Sub}" }, ["SK"] = new() { S = $"USAGE#{month}" } },
+            Key = UsageItem.Key(user.Sub, month),
             UpdateExpression = "SET predictions = :used",
             ExpressionAttributeValues = new() { [":used"] = new() { N = (quota - 1).ToString() } },
         });
@@ -120,22 +121,20 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         var id = Guid.NewGuid().ToString("N");
         var item = new Dictionary<string, AttributeValue>
         {
-            ["PK"] = new() { S = $"USER#{sub}" },
-            ["SK"] = new() { S = $"PREDICTION#{createdAt}#{id}" },
-            ["type"] = new() { S = "PREDICTION" },
+            [Table.PartitionKey] = new() { S = Table.UserPartition(sub) },
+            [Table.SortKey] = new() { S = $"{Table.PredictionSortKeyPrefix}{createdAt}#{id}" },
+            ["type"] = new() { S = Table.PredictionType },
             ["predictionId"] = new() { S = id },
             ["createdAt"] = new() { S = createdAt },
         };
         if (textCount is { } count) item["textCount"] = new() { N = count.ToString() };
         await db.PutItemAsync(cloud.Output("TableName"), item);
-        return item["SK"].S;
+        return item[Table.SortKey].S;
     }
 
     private async Task PutUploadAsync(AmazonDynamoDBClient db, string sub, string uploadId, string status, int rowsProcessed = 0, int rowsFailed = 0, long objectSize = 0) =>
-        await db.PutItemAsync(cloud.Output("TableName"), new Dictionary<string, AttributeValue>
+        await db.PutItemAsync(cloud.Output("TableName"), new Dictionary<string, AttributeValue>(UploadItem.Key(sub, uploadId))
         {
-            ["PK"] = new() { S = $"USER#{sub}" },
-            ["SK"] = new() { S = $"UPLOAD#{uploadId}" },
             ["uploadId"] = new() { S = uploadId },
             ["status"] = new() { S = status },
             ["rowsProcessed"] = new() { N = rowsProcessed.ToString() },

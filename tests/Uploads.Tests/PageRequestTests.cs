@@ -71,7 +71,7 @@ public sealed class PageRequestTests
     {
         var page = PageRequest.TryCreate("2", PageRequest.NextCursor(new() { ["SK"] = new() { S = "UPLOAD#0199" } }), Partition, "UPLOAD#", out _)!;
 
-        var query = page.NewestFirst(new Table("table"), Partition, "UPLOAD#");
+        var query = page.NewestFirst(new Table("table"));
 
         Assert.Equal("table", query.TableName);
         Assert.False(query.ScanIndexForward);
@@ -85,7 +85,7 @@ public sealed class PageRequestTests
     [Fact]
     public void An_item_beyond_the_page_makes_a_cursor_after_the_pages_last_item()
     {
-        var page = new PageRequest(2, null);
+        var page = new PageRequest(Partition, "UPLOAD#", 2, null);
 
         var result = page.ToPage(Answer(["UPLOAD#3", "UPLOAD#2", "UPLOAD#1"], lastEvaluated: "UPLOAD#1"), item => item["SK"].S);
 
@@ -96,7 +96,7 @@ public sealed class PageRequestTests
     [Fact]
     public void A_page_with_nothing_beyond_it_has_no_cursor()
     {
-        var page = new PageRequest(2, null);
+        var page = new PageRequest(Partition, "UPLOAD#", 2, null);
 
         var full = page.ToPage(Answer(["UPLOAD#2", "UPLOAD#1"], lastEvaluated: null), item => item["SK"].S);
         var empty = page.ToPage(Answer([], lastEvaluated: null), item => item["SK"].S);
@@ -110,7 +110,7 @@ public sealed class PageRequestTests
     [Fact]
     public void A_page_DynamoDB_cut_at_1_MB_has_a_cursor_after_its_last_item()
     {
-        var page = new PageRequest(100, null);
+        var page = new PageRequest(Partition, "UPLOAD#", 100, null);
 
         var cut = page.ToPage(Answer(["UPLOAD#3", "UPLOAD#2"], lastEvaluated: "UPLOAD#2"), item => item["SK"].S);
 

@@ -39,8 +39,8 @@ public static class CreatePrediction
         predictions.MapPost("", HandleAsync).WithName(nameof(CreatePrediction));
 
     public static async Task<Results<Created<CreatedPrediction>, ValidationProblem, ProblemHttpResult>> HandleAsync(
-        NewPrediction request, ClaimsPrincipal user, Predictions predictions, SageMakerRuntimeClient model, Quota quota, TimeProvider time,
-        HttpResponse response, ILoggerFactory loggers, CancellationToken cancellationToken)
+        NewPrediction request, ClaimsPrincipal user, Predictions predictions, SageMakerRuntimeClient model, PredictionsApiSettings settings,
+        Quota quota, TimeProvider time, HttpResponse response, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = Validate(request);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
@@ -56,14 +56,14 @@ public static class CreatePrediction
         IReadOnlyList<Classification> classifications;
         try
         {
-            classifications = await model.ClassifyAsync(ModelEndpointName, texts, cancellationToken);
+            classifications = await model.ClassifyAsync(settings.ModelEndpointName, texts, cancellationToken);
         }
         catch (Exception error)
         {
             var problem = ModelProblem(error, response);
             if (problem is null) throw;
             logger.LogWarning(error, "The model endpoint {EndpointName} failed {Texts} texts: {Status} {Detail}",
-                ModelEndpointName, texts.Count, problem.StatusCode, problem.ProblemDetails.Detail);
+                settings.ModelEndpointName, texts.Count, problem.StatusCode, problem.ProblemDetails.Detail);
             return problem;
         }
 
@@ -118,7 +118,4 @@ public static class CreatePrediction
     }
 
     private static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(statusCode: status, detail: detail);
-
-    private static string ModelEndpointName => Environment.GetEnvironmentVariable("MODEL_ENDPOINT_NAME")
-        ?? throw new InvalidOperationException("MODEL_ENDPOINT_NAME is not set.");
 }

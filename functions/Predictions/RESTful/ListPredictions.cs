@@ -16,9 +16,8 @@ public static class ListPredictions
     public static async Task<Results<Ok<Page<PastPrediction>>, ValidationProblem>> HandleAsync(
         string? limit, string? cursor, ClaimsPrincipal user, Predictions predictions, CancellationToken cancellationToken)
     {
-        var sub = user.Sub();
-        var page = PageRequest.TryCreate(limit, cursor, Table.UserPartition(sub), Predictions.SortKeyPrefix, out var errors);
+        var page = PageRequest.TryCreate(limit, cursor, Table.UserPartition(user.Sub()), Table.PredictionSortKeyPrefix, out var errors);
         if (page is null) return TypedResults.ValidationProblem(errors);
-        return TypedResults.Ok(await predictions.ListAsync(sub, page, cancellationToken));
+        return TypedResults.Ok(await predictions.ListAsync(page, cancellationToken));
     }
 }

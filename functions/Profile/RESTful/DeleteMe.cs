@@ -18,14 +18,15 @@ public static class DeleteMe
     public static RouteHandlerBuilder MapDeleteMe(this RouteGroupBuilder me) => me.MapDelete("", HandleAsync).WithName(nameof(DeleteMe));
 
     public static async Task<NoContent> HandleAsync(
-        ClaimsPrincipal user, Profiles profiles, CognitoIdentityProviderClient cognito, ILoggerFactory loggers, CancellationToken cancellationToken)
+        ClaimsPrincipal user, Profiles profiles, CognitoIdentityProviderClient cognito, ProfileApiSettings settings, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var sub = user.Sub();
         var items = await profiles.DeleteAllAsync(sub, cancellationToken);
         var userDeleted = true;
         try
         {
-            await cognito.AdminDeleteUserAsync(UserPoolId, user.Username(), cancellationToken);
+            await cognito.AdminDeleteUserAsync(settings.UserPoolId, user.Username(), cancellationToken);
         }
         catch (AwsServiceException error) when (error.ErrorCode == "UserNotFoundException")
         {
@@ -35,7 +36,4 @@ public static class DeleteMe
             "Deleted user {UserSub}: {Items} items, Cognito user deleted now: {UserDeleted}", sub, items, userDeleted);
         return TypedResults.NoContent();
     }
-
-    private static string UserPoolId => Environment.GetEnvironmentVariable("USER_POOL_ID")
-        ?? throw new InvalidOperationException("USER_POOL_ID is not set.");
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Serverless.ServiceDefaults;
 using Serverless.Uploads.Scoring;
 
 namespace Serverless.Uploads.Processing;
@@ -25,17 +26,14 @@ public sealed record ProcessUploadSettings(
     double SafetyFraction = 0.25)
 {
     public static ProcessUploadSettings FromEnvironment() => new(
-        Required("BUCKET_NAME"),
-        Required("MODEL_ENDPOINT_NAME"),
-        long.Parse(Required("MAX_UPLOAD_BYTES"), CultureInfo.InvariantCulture),
-        long.Parse(Required("MAX_UPLOAD_ROWS"), CultureInfo.InvariantCulture),
-        Required("AWS_LAMBDA_FUNCTION_NAME"),
+        FunctionEnvironment.Required("BUCKET_NAME"),
+        FunctionEnvironment.Required("MODEL_ENDPOINT_NAME"),
+        long.Parse(FunctionEnvironment.Required("MAX_UPLOAD_BYTES"), CultureInfo.InvariantCulture),
+        long.Parse(FunctionEnvironment.Required("MAX_UPLOAD_ROWS"), CultureInfo.InvariantCulture),
+        FunctionEnvironment.Required("AWS_LAMBDA_FUNCTION_NAME"),
         BatchLimits.Default);
 
     /// <summary>How long before the deadline to stop taking new batches, for an invocation with <paramref name="budget"/> left at its start.</summary>
     public TimeSpan SafetyMargin(TimeSpan budget) =>
         TimeSpan.FromSeconds(Math.Min(MaxSafetyMarginSeconds, budget.TotalSeconds * SafetyFraction));
-
-    private static string Required(string name) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : throw new InvalidOperationException($"{name} is not set.");
 }

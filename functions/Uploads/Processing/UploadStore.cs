@@ -15,6 +15,10 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
 {
     private const string Holds = "#status = :processing AND #claim = :claim";
 
+    /// <summary>The part of a SET clause that writes a tally's counts, from the values <see cref="WithCounts"/> adds.</summary>
+    private const string SetCounts = $"{UploadAttribute.RowsProcessed} = :{UploadAttribute.RowsProcessed}, " +
+        $"{UploadAttribute.RowsFailed} = :{UploadAttribute.RowsFailed}, {UploadAttribute.LabelCounts} = :{UploadAttribute.LabelCounts}";
+
     /// <summary>
     /// Claims an upload whose file arrived: PENDING_UPLOAD → PROCESSING, with the claim token, the object's size, the start
     /// time and zero counts, and without the TTL. A retry of the invocation that claimed it (PROCESSING under this same
@@ -24,21 +28,19 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
     public async Task<Dictionary<string, AttributeValue>?> ClaimAsync(
         string userSub, string uploadId, string objectKey, long objectSize, string claim, CancellationToken cancellationToken)
     {
-        var now = Now();
-        var values = new Dictionary<string, AttributeValue>(new Tally().ToAttributes().Select(pair => KeyValuePair.Create(":" + pair.Key, pair.Value)))
+        var values = WithCounts(new Tally(), new()
         {
             [":pending"] = new() { S = UploadStatus.PendingUpload },
             [":processing"] = new() { S = UploadStatus.Processing },
             [":key"] = new() { S = objectKey },
             [":claim"] = new() { S = claim },
-            [":now"] = now,
+            [":now"] = Now(),
             [":size"] = NumberAttribute.Of(objectSize),
-        };
+        });
         return await UpdateAsync(userSub, uploadId,
             $"SET #status = :processing, #claim = :claim, {UploadAttribute.StartedAt} = :now, {UploadAttribute.UpdatedAt} = :now, {UploadAttribute.ObjectSize} = :size, " +
-            $"{UploadAttribute.RowsProcessed} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.RowsFailed} = :{UploadAttribute.RowsFailed}, {UploadAttribute.LabelCounts} = :{UploadAttribute.LabelCounts} " +
-            $"REMOVE {Table.TimeToLive}, {UploadAttribute.Checkpoint}",
-            $"(#status = :pending OR ({Holds})) AND {UploadAttribute.ObjectKey} = :key", values, cancellationToken);
+            $"{SetCounts} REMOVE {Table.TimeToLive}, {UploadAttribute.Checkpoint}",
+            $"(#status = :pending OR ({Holds})) AND {UploadAttribute.ObjectKey} = :key", values, [], cancellationToken);
     }
 
     /// <summary>
@@ -52,7 +54,7 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
             [":handoff"] = new() { S = handoff },
             [":claim"] = new() { S = claim },
             [":now"] = Now(),
-        }, cancellationToken);
+        }, [], cancellationToken);
 
     /// <summary>The item as it is (why a claim failed; whether a dead invocation still holds it); null when there is none.</summary>
     public async Task<Dictionary<string, AttributeValue>?> GetAsync(string userSub, string uploadId, CancellationToken cancellationToken)
@@ -64,13 +66,13 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
 
     /// <summary>Shows the counts so far.</summary>
     public Task ProgressAsync(string userSub, string uploadId, string claim, Tally tally, CancellationToken cancellationToken) =>
-        HeldUpdateAsync(userSub, uploadId, claim, tally, "", [], cancellationToken);
+        HeldUpdateAsync(userSub, uploadId, claim, tally, "", [], [], cancellationToken);
 
     /// <summary>Saves where to resume and hands the claim on to <paramref name="handoff"/>, the token the continuing invocation brings.</summary>
     public Task CheckpointAsync(string userSub, string uploadId, string claim, Tally tally, Checkpoint checkpoint, string handoff,
         CancellationToken cancellationToken) =>
         HeldUpdateAsync(userSub, uploadId, claim, tally, $", {UploadAttribute.Checkpoint} = :checkpoint, #claim = :handoff",
-            new() { [":checkpoint"] = checkpoint.ToAttribute(), [":handoff"] = new() { S = handoff } }, cancellationToken);
+            new() { [":checkpoint"] = checkpoint.ToAttribute(), [":handoff"] = new() { S = handoff } }, [], cancellationToken);
 
     /// <summary>
     /// PROCESSING → COMPLETED with the final counts and the result's key; with <paramref name="quotaStop"/> (the note saying
@@ -89,36 +91,43 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
         }
         return HeldUpdateAsync(userSub, uploadId, claim, tally,
             $", #status = :end, {UploadAttribute.RowsTotal} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.ResultKey} = :result, {UploadAttribute.CompletedAt} = :now{stop} REMOVE {UploadAttribute.Checkpoint}",
-            values, cancellationToken);
+            values, [], cancellationToken);
     }
 
     /// <summary>PROCESSING → FAILED with the reason and the counts so far.</summary>
     public Task FailAsync(string userSub, string uploadId, string claim, Tally tally, string error, CancellationToken cancellationToken) =>
         HeldUpdateAsync(userSub, uploadId, claim, tally,
             $", #status = :end, #error = :error, {UploadAttribute.CompletedAt} = :now REMOVE {UploadAttribute.Checkpoint}",
-            new() { [":end"] = new() { S = UploadStatus.Failed }, [":error"] = new() { S = error } }, cancellationToken);
+            new() { [":end"] = new() { S = UploadStatus.Failed }, [":error"] = new() { S = error } },
+            new() { ["#error"] = UploadAttribute.Error }, cancellationToken);
 
+    /// <summary>
+    /// Writes the counts, the update time and <paramref name="more"/> (which goes on the SET clause) to the upload this
+    /// invocation holds, with the values and names <paramref name="more"/> uses besides the counts' and the claim's.
+    /// </summary>
     private async Task HeldUpdateAsync(string userSub, string uploadId, string claim, Tally tally, string more,
-        Dictionary<string, AttributeValue> moreValues, CancellationToken cancellationToken)
+        Dictionary<string, AttributeValue> moreValues, Dictionary<string, string> moreNames, CancellationToken cancellationToken)
     {
-        var values = new Dictionary<string, AttributeValue>(tally.ToAttributes().Select(pair => KeyValuePair.Create(":" + pair.Key, pair.Value)))
-        {
-            [":processing"] = new() { S = UploadStatus.Processing },
-            [":claim"] = new() { S = claim },
-            [":now"] = Now(),
-        };
-        foreach (var (name, value) in moreValues) values[name] = value;
-        var update = $"SET {UploadAttribute.RowsProcessed} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.RowsFailed} = :{UploadAttribute.RowsFailed}, " +
-            $"{UploadAttribute.LabelCounts} = :{UploadAttribute.LabelCounts}, {UploadAttribute.UpdatedAt} = :now" + more;
-        if (await UpdateAsync(userSub, uploadId, update, Holds, values, cancellationToken) is null)
+        moreValues[":processing"] = new() { S = UploadStatus.Processing };
+        moreValues[":claim"] = new() { S = claim };
+        moreValues[":now"] = Now();
+        var update = $"SET {SetCounts}, {UploadAttribute.UpdatedAt} = :now" + more;
+        if (await UpdateAsync(userSub, uploadId, update, Holds, WithCounts(tally, moreValues), moreNames, cancellationToken) is null)
             throw new UploadGoneException(uploadId);
     }
 
-    private async Task<Dictionary<string, AttributeValue>?> UpdateAsync(string userSub, string uploadId, string update, string condition,
-        Dictionary<string, AttributeValue> values, CancellationToken cancellationToken)
+    /// <summary><paramref name="values"/> with the values of a tally's counts that <see cref="SetCounts"/> names.</summary>
+    private static Dictionary<string, AttributeValue> WithCounts(Tally tally, Dictionary<string, AttributeValue> values)
     {
-        var names = new Dictionary<string, string> { ["#status"] = UploadAttribute.Status, ["#claim"] = UploadAttribute.Claim };
-        if (update.Contains("#error", StringComparison.Ordinal)) names["#error"] = UploadAttribute.Error;
+        foreach (var (name, value) in tally.ToAttributes()) values[":" + name] = value;
+        return values;
+    }
+
+    /// <summary>An update of the upload item on a condition; every expression names <c>#status</c> and <c>#claim</c>, some <paramref name="moreNames"/>.</summary>
+    private async Task<Dictionary<string, AttributeValue>?> UpdateAsync(string userSub, string uploadId, string update, string condition,
+        Dictionary<string, AttributeValue> values, Dictionary<string, string> moreNames, CancellationToken cancellationToken)
+    {
+        var names = new Dictionary<string, string>(moreNames) { ["#status"] = UploadAttribute.Status, ["#claim"] = UploadAttribute.Claim };
         try
         {
             var response = await db.UpdateItemAsync(new UpdateItemRequest

@@ -31,10 +31,10 @@ public static class CreateUpload
     public static RouteHandlerBuilder MapCreateUpload(this RouteGroupBuilder uploads) => uploads.MapPost("", HandleAsync).WithName(nameof(CreateUpload));
 
     public static async Task<Results<Created<CreatedUpload>, ValidationProblem, ProblemHttpResult>> HandleAsync(
-        NewUpload request, ClaimsPrincipal user, Uploads uploads, Quota quota, HttpResponse response, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        NewUpload request, ClaimsPrincipal user, Uploads uploads, UploadsApiSettings settings, Quota quota, HttpResponse response,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var errors = Validate(request, MaxUploadBytes, out var format);
+        var errors = Validate(request, settings.MaxUploadBytes, out var format);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var sub = user.Sub();
         // A file's rows are known only once it is read: an upload needs room for at least one; ProcessUpload stops at the quota.
@@ -103,8 +103,4 @@ public static class CreateUpload
             return false;
         }
     }
-
-    private static long MaxUploadBytes => long.Parse(
-        Environment.GetEnvironmentVariable("MAX_UPLOAD_BYTES") ?? throw new InvalidOperationException("MAX_UPLOAD_BYTES is not set."),
-        CultureInfo.InvariantCulture);
 }

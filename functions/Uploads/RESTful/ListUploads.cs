@@ -15,9 +15,8 @@ public static class ListUploads
     public static async Task<Results<Ok<Page<Upload>>, ValidationProblem>> HandleAsync(
         string? limit, string? cursor, ClaimsPrincipal user, Uploads uploads, CancellationToken cancellationToken)
     {
-        var sub = user.Sub();
-        var page = PageRequest.TryCreate(limit, cursor, Table.UserPartition(sub), UploadItem.SortKeyPrefix, out var errors);
+        var page = PageRequest.TryCreate(limit, cursor, Table.UserPartition(user.Sub()), Table.UploadSortKeyPrefix, out var errors);
         if (page is null) return TypedResults.ValidationProblem(errors);
-        return TypedResults.Ok(await uploads.ListAsync(sub, page, cancellationToken));
+        return TypedResults.Ok(await uploads.ListAsync(page, cancellationToken));
     }
 }

@@ -26,7 +26,7 @@ public static class FailStrandedUpload
     {
         var store = new UploadStore(new AmazonDynamoDBClient(), Table.FromEnvironment(), TimeProvider.System);
         var s3 = new AmazonS3Client();
-        var bucket = Environment.GetEnvironmentVariable("BUCKET_NAME") ?? throw new InvalidOperationException("BUCKET_NAME is not set.");
+        var bucket = FunctionEnvironment.Required("BUCKET_NAME");
         var logger = loggers.CreateLogger(typeof(FailStrandedUpload));
         return Task.FromResult<LambdaHandler>(async (payload, context) =>
         {

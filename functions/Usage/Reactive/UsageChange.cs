@@ -13,10 +13,6 @@ namespace Serverless.Usage;
 /// </summary>
 public sealed record UsageChange(string UserSub, string Month, string Source, long Predictions, long RowsScored, long Uploads, long Bytes)
 {
-    public const string PredictionType = "PREDICTION";
-    public const string UploadSortKeyPrefix = "UPLOAD#";
-    public const string Completed = "COMPLETED";
-
     /// <summary>The change a record makes, or null when it is nothing to meter.</summary>
     /// <exception cref="InvalidDataException">The record is one to meter but cannot be read: it says why.</exception>
     public static UsageChange? From(DynamodbStreamRecord record)
@@ -24,17 +20,17 @@ public sealed record UsageChange(string UserSub, string Month, string Source, lo
         if (record.InvalidReason is { } reason) throw new InvalidDataException(reason);
         var change = record.Dynamodb;
         var image = change.NewImage;
-        var isPrediction = record.EventName == "INSERT" && image?.GetValueOrDefault("type")?.S == PredictionType;
+        var isPrediction = record.EventName == "INSERT" && image?.GetValueOrDefault("type")?.S == Table.PredictionType;
         var isCompletion = record.EventName == "MODIFY"
-            && SortKey(change.Keys).StartsWith(UploadSortKeyPrefix, StringComparison.Ordinal)
-            && image?.GetValueOrDefault("status")?.S == Completed
-            && change.OldImage?.GetValueOrDefault("status")?.S != Completed;
+            && SortKey(change.Keys).StartsWith(Table.UploadSortKeyPrefix, StringComparison.Ordinal)
+            && image?.GetValueOrDefault("status")?.S == Table.UploadCompleted
+            && change.OldImage?.GetValueOrDefault("status")?.S != Table.UploadCompleted;
         if (!isPrediction && !isCompletion) return null;
 
         var partition = change.Keys.GetValueOrDefault(Table.PartitionKey)?.S ?? "";
-        if (!partition.StartsWith("USER#", StringComparison.Ordinal) || partition.Length == "USER#".Length)
-            throw new InvalidDataException($"Keys.{Table.PartitionKey} is '{partition}', not USER#{{sub}}.");
-        var userSub = partition["USER#".Length..];
+        if (!partition.StartsWith(Table.UserPartitionPrefix, StringComparison.Ordinal) || partition.Length == Table.UserPartitionPrefix.Length)
+            throw new InvalidDataException($"Keys.{Table.PartitionKey} is '{partition}', not {Table.UserPartitionPrefix}{{sub}}.");
+        var userSub = partition[Table.UserPartitionPrefix.Length..];
         var month = UsageItem.Month(change.ApproximateCreationTime);
         if (isPrediction)
             return new UsageChange(userSub, month, SortKey(change.Keys), Count(image!, "textCount"), 0, 0, 0);

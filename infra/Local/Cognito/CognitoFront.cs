@@ -148,14 +148,8 @@ public sealed class CognitoFront : IAsyncDisposable
         var completed = SignInActions.Contains(action) && answer.IsSuccessStatusCode
             ? WithTokenTypeAndExpiry(await answer.Content.ReadAsByteArrayAsync(context.RequestAborted))
             : null;
-        foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
-        {
-            // The emulator's own CORS headers (any method, no exposed headers) give way to Cognito's, set above.
-            if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
-                || name.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)
-                || (completed is not null && name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))) continue;
-            context.Response.Headers[name] = values.ToArray();
-        }
+        // The emulator's own CORS headers (any method, no exposed headers) give way to Cognito's, set above.
+        context.Response.CopyHeadersFrom(answer, skip: completed is not null ? "Content-Length" : null);
         if (completed is not null)
             await context.Response.Body.WriteAsync(completed, context.RequestAborted);
         else

@@ -68,12 +68,7 @@ public static class GenerateEventCommand
     }
 
     private static IEnumerable<HttpApiRoute> TemplateRoutes(SamTemplate template) =>
-        from function in template.ResourcesOfType("AWS::Serverless::Function")
-        from trigger in template.FunctionProperties(function.LogicalId)["Events"]?.AsObject() ?? []
-        where trigger.Value?["Type"]?.GetValue<string>() == "HttpApi"
-        let properties = trigger.Value!["Properties"]
-        select new HttpApiRoute(properties?["Method"]?.GetValue<string>().ToUpperInvariant() ?? "ANY",
-            properties?["Path"]?.GetValue<string>() ?? "/{proxy+}", function.LogicalId, null, []);
+        template.FunctionEvents("HttpApi").Select(trigger => HttpApiRoute.From(trigger.Properties, trigger.LogicalId, defaultAuthorizer: null));
 
     private static JsonObject Attributes(string? json, string option)
     {

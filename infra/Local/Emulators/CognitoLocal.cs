@@ -123,11 +123,7 @@ public sealed partial class CognitoLocal : IAsyncDisposable
 
         var limit = timeout ?? TimeSpan.FromSeconds(30);
         var clock = Stopwatch.StartNew();
-        var launcher = Path.Combine(AppContext.BaseDirectory, "Emulators", LauncherScript);
-        if (!File.Exists(launcher))
-        {
-            throw new FileNotFoundException($"{LauncherScript} is not in {Path.GetDirectoryName(launcher)}: build infra/Local.", launcher);
-        }
+        var launcher = EmulatorInstaller.ShippedScript(LauncherScript);
         var process = ChildProcess.Start("cognito", "node", [launcher, installer.CognitoLocalStartScript], output, workingDirectory, environment);
         return await process.ReadyOrStopAsync(async () =>
         {

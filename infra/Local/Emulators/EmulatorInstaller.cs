@@ -127,6 +127,16 @@ public sealed class EmulatorInstaller
     public bool IsVaderLexiconInstalled =>
         InstallCache.IsInstalled(VaderLexiconDirectory, VaderMarker) && File.Exists(VaderLexiconPath);
 
+    /// <summary>A Node launcher script the build puts in <c>Emulators/</c> next to the local cloud's assembly.</summary>
+    /// <exception cref="FileNotFoundException">It is not there: infra/Local was not built.</exception>
+    public static string ShippedScript(string fileName)
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "Emulators", fileName);
+        return File.Exists(script)
+            ? script
+            : throw new FileNotFoundException($"{fileName} is not in {Path.GetDirectoryName(script)}: build infra/Local.", script);
+    }
+
     private static string VaderMarker => $"{VaderPackage}@{VaderVersion} {VaderIntegrity}";
 
     /// <summary>Installs the emulators and the model server's lexicon (in parallel) if needed.</summary>

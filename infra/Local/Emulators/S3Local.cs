@@ -75,11 +75,7 @@ public sealed partial class S3Local : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
         await installer.InstallS3rverAsync(cancellationToken).ConfigureAwait(false);
 
-        var script = Path.Combine(AppContext.BaseDirectory, "Emulators", LauncherScript);
-        if (!File.Exists(script))
-        {
-            throw new FileNotFoundException($"{LauncherScript} is not in {Path.GetDirectoryName(script)}: build infra/Local.", script);
-        }
+        var script = EmulatorInstaller.ShippedScript(LauncherScript);
         dataDirectory = Path.GetFullPath(dataDirectory);
         Directory.CreateDirectory(dataDirectory);
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace Serverless.Local.Gateway;
@@ -10,6 +11,22 @@ namespace Serverless.Local.Gateway;
 public sealed partial record HttpApiRoute(string Method, string Path, string FunctionName, string? Authorizer, IReadOnlyList<string> Scopes)
 {
     public string RouteKey => $"{Method} {Path}";
+
+    /// <summary>
+    /// The route of an <c>HttpApi</c> event's <c>Properties</c> (no <c>Method</c> is <c>ANY</c>, no <c>Path</c> is <c>/{proxy+}</c>),
+    /// authorized by its <c>Auth.Authorizer</c>, else <paramref name="defaultAuthorizer"/>.
+    /// </summary>
+    public static HttpApiRoute From(JsonObject properties, string functionName, string? defaultAuthorizer)
+    {
+        var auth = properties["Auth"];
+        var authorizer = auth?["Authorizer"]?.GetValue<string>() ?? defaultAuthorizer;
+        return new HttpApiRoute(
+            properties["Method"]?.GetValue<string>().ToUpperInvariant() ?? "ANY",
+            properties["Path"]?.GetValue<string>() ?? "/{proxy+}",
+            functionName,
+            authorizer == "NONE" ? null : authorizer,
+            auth?["AuthorizationScopes"]?.AsArray().Select(scope => scope!.GetValue<string>()).ToList() ?? []);
+    }
 
     /// <summary>
     /// Matches a decoded request path as API Gateway does: literal segments exactly,

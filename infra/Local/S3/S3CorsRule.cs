@@ -17,14 +17,17 @@ public sealed record S3CorsRule(
     IReadOnlyList<string> ExposedHeaders,
     int? MaxAge)
 {
+    private readonly Regex[] originPatterns = AllowedOrigins.Select(origin => Wildcard(origin, RegexOptions.None)).ToArray();
+    private readonly Regex[] headerPatterns = AllowedHeaders.Select(header => Wildcard(header, RegexOptions.IgnoreCase)).ToArray();
+
     /// <summary>The first rule of <paramref name="rules"/> that allows the request, or null.</summary>
     public static S3CorsRule? Match(IEnumerable<S3CorsRule> rules, string origin, string method, IReadOnlyList<string> requestHeaders) =>
         rules.FirstOrDefault(rule => rule.Allows(origin, method, requestHeaders));
 
     public bool Allows(string origin, string method, IReadOnlyList<string> requestHeaders) =>
         AllowedMethods.Contains(method, StringComparer.Ordinal)
-        && AllowedOrigins.Any(allowed => Wildcard(allowed, origin, ignoreCase: false))
-        && requestHeaders.All(header => AllowedHeaders.Any(allowed => Wildcard(allowed, header, ignoreCase: true)));
+        && originPatterns.Any(allowed => allowed.IsMatch(origin))
+        && requestHeaders.All(header => headerPatterns.Any(allowed => allowed.IsMatch(header)));
 
     /// <summary>Writes the CORS headers S3 puts on a preflight answer and on an actual response this rule allowed.</summary>
     /// <param name="requestHeaders">The preflight's <c>Access-Control-Request-Headers</c> (echoed lower-cased); none for an actual request.</param>
@@ -41,7 +44,7 @@ public sealed record S3CorsRule(
         headers.Vary = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method";
     }
 
-    private static bool Wildcard(string pattern, string value, bool ignoreCase) =>
-        pattern == "*" || Regex.IsMatch(value, "^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal) + "$",
-            ignoreCase ? RegexOptions.IgnoreCase | RegexOptions.CultureInvariant : RegexOptions.CultureInvariant);
+    /// <summary>The whole of a value that <paramref name="pattern"/> matches, each <c>*</c> in it standing for any characters.</summary>
+    private static Regex Wildcard(string pattern, RegexOptions options) =>
+        new("^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal) + "$", options | RegexOptions.CultureInvariant | RegexOptions.Singleline);
 }

@@ -162,13 +162,7 @@ public sealed class S3Front : IAsyncDisposable
         using (answer)
         {
             response.StatusCode = (int)answer.StatusCode;
-            foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
-            {
-                if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) || name.Equals("Connection", StringComparison.OrdinalIgnoreCase)
-                    || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase)
-                    || name.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)) continue;
-                response.Headers[name] = values.ToArray();
-            }
+            response.CopyHeadersFrom(answer);
             await answer.Content.CopyToAsync(response.Body, context.RequestAborted);
         }
     }

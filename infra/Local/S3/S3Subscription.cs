@@ -30,26 +30,23 @@ public sealed record S3Subscription(string FunctionName, string Bucket, IReadOnl
     /// The functions' <c>S3</c> events (<c>Events</c> one type or a list, <c>Filter.S3Key.Rules</c> prefix and suffix).
     /// Each gets a configuration id as S3 generates one (a base64 UUID), the same on every run.
     /// </summary>
-    public static IReadOnlyList<S3Subscription> FromTemplate(SamTemplate template, IntrinsicResolver resolver)
+    /// <param name="functionNames">Each function's name by logical id (<see cref="LocalResources.FunctionNames"/>).</param>
+    public static IReadOnlyList<S3Subscription> FromTemplate(SamTemplate template, IntrinsicResolver resolver, IReadOnlyDictionary<string, string> functionNames)
     {
         var subscriptions = new List<S3Subscription>();
-        foreach (var (logicalId, functionName) in LocalResources.FunctionNames(template))
+        foreach (var (logicalId, eventName, trigger) in template.FunctionEvents("S3"))
         {
-            foreach (var (eventName, trigger) in template.FunctionProperties(logicalId)["Events"]?.AsObject() ?? [])
-            {
-                if (trigger?["Type"]?.GetValue<string>() != "S3") continue;
-                var properties = resolver.Resolve(trigger["Properties"])!;
-                var events = properties["Events"] is JsonArray list
-                    ? list.Select(item => item!.GetValue<string>()).ToList()
-                    : [properties["Events"]!.GetValue<string>()];
-                var rules = properties["Filter"]?["S3Key"]?["Rules"]?.AsArray() ?? [];
-                string Rule(string name) => rules
-                    .FirstOrDefault(rule => string.Equals(rule?["Name"]?.GetValue<string>(), name, StringComparison.OrdinalIgnoreCase))?["Value"]
-                    ?.GetValue<string>() ?? "";
-                var id = new Guid(MD5.HashData(Encoding.UTF8.GetBytes($"{logicalId}/{eventName}")));
-                subscriptions.Add(new S3Subscription(functionName, properties["Bucket"]!.GetValue<string>(), events, Rule("prefix"), Rule("suffix"),
-                    Convert.ToBase64String(Encoding.UTF8.GetBytes(id.ToString()))));
-            }
+            var properties = resolver.Resolve(trigger)!;
+            var events = properties["Events"] is JsonArray list
+                ? list.Select(item => item!.GetValue<string>()).ToList()
+                : [properties["Events"]!.GetValue<string>()];
+            var rules = properties["Filter"]?["S3Key"]?["Rules"]?.AsArray() ?? [];
+            string Rule(string name) => rules
+                .FirstOrDefault(rule => string.Equals(rule?["Name"]?.GetValue<string>(), name, StringComparison.OrdinalIgnoreCase))?["Value"]
+                ?.GetValue<string>() ?? "";
+            var id = new Guid(MD5.HashData(Encoding.UTF8.GetBytes($"{logicalId}/{eventName}")));
+            subscriptions.Add(new S3Subscription(functionNames[logicalId], properties["Bucket"]!.GetValue<string>(), events, Rule("prefix"), Rule("suffix"),
+                Convert.ToBase64String(Encoding.UTF8.GetBytes(id.ToString()))));
         }
         return subscriptions;
     }

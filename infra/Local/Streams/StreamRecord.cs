@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Globalization;
 using System.Numerics;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Serverless.Local.Lambda;
 
@@ -34,10 +36,21 @@ public sealed class StreamRecord
         return new StreamRecord(record, sequenceNumber, DateTimeOffset.FromUnixTimeSeconds(seconds));
     }
 
-    /// <summary>The Lambda event for a batch: <c>{"Records": [...]}</c>.</summary>
-    public static byte[] Event(IReadOnlyList<StreamRecord> batch) =>
-        System.Text.Encoding.UTF8.GetBytes(new JsonObject
+    /// <summary>
+    /// The Lambda event for a batch: <c>{"Records": [...]}</c>, written from the records as they are (a record belongs to
+    /// one node tree, so putting it in a new array would take a copy of it for every delivery).
+    /// </summary>
+    public static byte[] Event(IReadOnlyList<StreamRecord> batch)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            ["Records"] = new JsonArray(batch.Select(record => (JsonNode?)record.LambdaRecord.DeepClone()).ToArray()),
-        }.ToJsonString());
+            writer.WriteStartObject();
+            writer.WriteStartArray("Records");
+            foreach (var record in batch) record.LambdaRecord.WriteTo(writer);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
 }

@@ -50,6 +50,16 @@ public sealed class SamTemplate(JsonObject root)
         where resource.Value?["Type"]?.GetValue<string>() == type
         select (resource.Key, resource.Value!["Properties"]?.AsObject() ?? new JsonObject());
 
+    /// <summary>
+    /// The functions' <c>Events</c> of one <c>Type</c> (<c>HttpApi</c>, <c>S3</c>, <c>DynamoDB</c>, ...): the function's logical id,
+    /// the event's name and its <c>Properties</c> (empty when it has none), unresolved.
+    /// </summary>
+    public IEnumerable<(string LogicalId, string EventName, JsonObject Properties)> FunctionEvents(string type) =>
+        from function in ResourcesOfType("AWS::Serverless::Function")
+        from trigger in FunctionProperties(function.LogicalId)["Events"]?.AsObject() ?? []
+        where trigger.Value?["Type"]?.GetValue<string>() == type
+        select (function.LogicalId, trigger.Key, trigger.Value!["Properties"]?.AsObject() ?? new JsonObject());
+
     /// <summary>A function's properties with <c>Globals.Function</c> merged in, as SAM merges them.</summary>
     public JsonObject FunctionProperties(string logicalId)
     {

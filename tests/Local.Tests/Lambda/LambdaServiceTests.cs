@@ -29,10 +29,10 @@ public sealed class LambdaServiceTests : IAsyncLifetime
     [Fact]
     public async Task A_warm_instance_serves_the_next_invocation()
     {
-        Register("echo", Echo);
+        functions.Register("echo", Echo);
 
-        using var first = await InvokeAsync("echo", """{"n":1}""");
-        using var second = await InvokeAsync("echo", """{"n":2}""");
+        using var first = await functions.InvokeAsync("echo", """{"n":1}""");
+        using var second = await functions.InvokeAsync("echo", """{"n":2}""");
 
         var one = await BodyAsync(first);
         var two = await BodyAsync(second);
@@ -47,7 +47,7 @@ public sealed class LambdaServiceTests : IAsyncLifetime
     [Fact]
     public async Task A_function_error_is_200_with_X_Amz_Function_Error_and_the_error_document()
     {
-        Register("fails", """
+        functions.Register("fails", """
             curl -s -D headers -o event "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next"
             id=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' headers | cut -d' ' -f2 | tr -d '\r')
             curl -s -X POST -d '{"errorMessage":"boom","errorType":"InvalidOperationException","stackTrace":[]}' \
@@ -55,7 +55,7 @@ public sealed class LambdaServiceTests : IAsyncLifetime
             sleep 30
             """);
 
-        using var response = await InvokeAsync("fails", "{}");
+        using var response = await functions.InvokeAsync("fails", "{}");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Unhandled", response.Headers.GetValues("X-Amz-Function-Error").Single());
@@ -65,12 +65,12 @@ public sealed class LambdaServiceTests : IAsyncLifetime
     [Fact]
     public async Task An_invocation_past_the_timeout_fails_as_Lambda_reports_it_and_the_instance_is_replaced()
     {
-        Register("slow", """
+        functions.Register("slow", """
             curl -s -o /dev/null "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next"
             sleep 30
             """, timeout: TimeSpan.FromSeconds(1));
 
-        using var response = await InvokeAsync("slow", "{}");
+        using var response = await functions.InvokeAsync("slow", "{}");
 
         var error = await BodyAsync(response);
         Assert.Equal("Unhandled", response.Headers.GetValues("X-Amz-Function-Error").Single());
@@ -81,12 +81,12 @@ public sealed class LambdaServiceTests : IAsyncLifetime
     [Fact]
     public async Task A_runtime_that_exits_fails_the_invocation_with_Runtime_ExitError()
     {
-        Register("crashes", """
+        functions.Register("crashes", """
             curl -s -o /dev/null "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next"
             exit 3
             """);
 
-        using var response = await InvokeAsync("crashes", "{}");
+        using var response = await functions.InvokeAsync("crashes", "{}");
 
         var error = await BodyAsync(response);
         Assert.Equal("Runtime.ExitError", error.GetProperty("errorType").GetString());
@@ -96,13 +96,13 @@ public sealed class LambdaServiceTests : IAsyncLifetime
     [Fact]
     public async Task An_init_error_is_the_invocations_error()
     {
-        Register("broken", """
+        functions.Register("broken", """
             curl -s -X POST -d '{"errorMessage":"no TABLE_NAME","errorType":"InvalidOperationException","stackTrace":[]}' \
               "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/init/error"
             exit 1
             """);
 
-        using var response = await InvokeAsync("broken", "{}");
+        using var response = await functions.InvokeAsync("broken", "{}");
 
         Assert.Equal("Unhandled", response.Headers.GetValues("X-Amz-Function-Error").Single());
         Assert.Equal("no TABLE_NAME", (await BodyAsync(response)).GetProperty("errorMessage").GetString());
@@ -111,13 +111,13 @@ public sealed class LambdaServiceTests : IAsyncLifetime
     [Fact]
     public async Task The_Invoke_API_answers_Event_DryRun_unknown_functions_and_bad_json_as_Lambda_does()
     {
-        Register("echo", Echo);
+        functions.Register("echo", Echo);
 
-        using var asynchronous = await InvokeAsync("echo", "{}", "Event");
-        using var dryRun = await InvokeAsync("echo", "{}", "DryRun");
-        using var unknown = await InvokeAsync("missing", "{}");
-        using var byArn = await InvokeAsync("arn:aws:lambda:us-east-1:000000000000:function:echo", """{"n":3}""");
-        using var notJson = await InvokeAsync("echo", "{not json");
+        using var asynchronous = await functions.InvokeAsync("echo", "{}", "Event");
+        using var dryRun = await functions.InvokeAsync("echo", "{}", "DryRun");
+        using var unknown = await functions.InvokeAsync("missing", "{}");
+        using var byArn = await functions.InvokeAsync("arn:aws:lambda:us-east-1:000000000000:function:echo", """{"n":3}""");
+        using var notJson = await functions.InvokeAsync("echo", "{not json");
 
         Assert.Equal(HttpStatusCode.Accepted, asynchronous.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, dryRun.StatusCode);
@@ -127,11 +127,6 @@ public sealed class LambdaServiceTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
         Assert.Equal("InvalidRequestContentException", notJson.Headers.GetValues("x-amzn-ErrorType").Single());
     }
-
-    private void Register(string name, string script, TimeSpan? timeout = null) => functions.Register(name, script, timeout);
-
-    private Task<HttpResponseMessage> InvokeAsync(string function, string payload, string invocationType = "RequestResponse") =>
-        functions.InvokeAsync(function, payload, invocationType);
 
     private static async Task<JsonElement> BodyAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;

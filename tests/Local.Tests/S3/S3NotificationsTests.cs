@@ -61,14 +61,14 @@ public sealed class S3NotificationsTests : IAsyncLifetime
         var resolver = new IntrinsicResolver(new Dictionary<string, JsonNode?> { ["Bucket"] = "serverless-local-files-000000000000-us-east-1" },
             new Dictionary<string, string>());
 
-        var subscription = Assert.Single(S3Subscription.FromTemplate(template, resolver));
+        var subscription = Assert.Single(S3Subscription.FromTemplate(template, resolver, LocalResources.FunctionNames(template)));
 
         Assert.Equal("serverless-local-ProcessUpload", subscription.FunctionName);
         Assert.Equal("serverless-local-files-000000000000-us-east-1", subscription.Bucket);
         Assert.Equal(["s3:ObjectCreated:*"], subscription.Events);
         Assert.Equal(("uploads/", ""), (subscription.Prefix, subscription.Suffix));
         Assert.Matches("^[A-Za-z0-9+/]{48}$", subscription.ConfigurationId);
-        Assert.Equal(subscription.ConfigurationId, S3Subscription.FromTemplate(template, resolver).Single().ConfigurationId);
+        Assert.Equal(subscription.ConfigurationId, S3Subscription.FromTemplate(template, resolver, LocalResources.FunctionNames(template)).Single().ConfigurationId);
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class S3NotificationsTests : IAsyncLifetime
             """)!.AsObject());
         var resolver = new IntrinsicResolver(new Dictionary<string, JsonNode?> { ["Media"] = "media" }, new Dictionary<string, string>());
 
-        var subscription = Assert.Single(S3Subscription.FromTemplate(template, resolver));
+        var subscription = Assert.Single(S3Subscription.FromTemplate(template, resolver, LocalResources.FunctionNames(template)));
 
         Assert.Equal(new[] { "s3:ObjectCreated:Put", "s3:ObjectRemoved:*" }, subscription.Events);
         Assert.Equal(("media", "images/", ".jpg"), (subscription.Bucket, subscription.Prefix, subscription.Suffix));

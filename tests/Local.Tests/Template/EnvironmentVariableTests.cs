@@ -29,7 +29,7 @@ public sealed partial class EnvironmentVariableTests(TemplateInvariantsFixture f
     [Fact]
     public void Reads_are_found_through_the_code_the_handler_reaches()
     {
-        Assert.Contains(Reads("ProfileApiFunction"), read => read is { Name: "USER_POOL_ID", File: "functions/Profile/RESTful/DeleteMe.cs" });
+        Assert.Contains(Reads("ProfileApiFunction"), read => read is { Name: "USER_POOL_ID", File: "functions/Profile/ProfileApiSettings.cs" });
         Assert.Contains(Reads("CreateProfileFunction"), read => read is { Name: "TABLE_NAME", File: "functions/ServiceDefaults/Table.cs" });
         Assert.DoesNotContain(Reads("CreateProfileFunction"), read => read.Name == "USER_POOL_ID");
     }

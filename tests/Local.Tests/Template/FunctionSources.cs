@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Serverless.Local.Gateway;
 using Serverless.Local.Template;
 
 namespace Serverless.Local.Tests.Template;
@@ -46,11 +47,9 @@ public sealed partial class FunctionSources
 
     /// <summary>The function's HttpApi events: the route as <c>METHOD /path</c> and the event's <c>Auth</c> (null when it has none).</summary>
     public IEnumerable<(string Route, JsonNode? Auth)> HttpApiEvents(string logicalId) =>
-        from trigger in Template.FunctionProperties(logicalId)["Events"]?.AsObject() ?? []
-        where trigger.Value?["Type"]?.GetValue<string>() == "HttpApi"
-        let properties = trigger.Value!["Properties"]
-        select ($"{properties?["Method"]?.GetValue<string>().ToUpperInvariant() ?? "ANY"} {properties?["Path"]?.GetValue<string>() ?? "/{proxy+}"}",
-            properties?["Auth"]);
+        from trigger in Template.FunctionEvents("HttpApi")
+        where trigger.LogicalId == logicalId
+        select (HttpApiRoute.From(trigger.Properties, logicalId, defaultAuthorizer: null).RouteKey, trigger.Properties["Auth"]);
 
     /// <summary>The files that declare <paramref name="typeName"/> in the function's package (its own project only).</summary>
     public IReadOnlyList<SourceFile> Declaring(string logicalId, string typeName) =>

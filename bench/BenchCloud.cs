@@ -1,0 +1,25 @@
+using Serverless.Local;
+
+namespace Serverless.Bench;
+
+/// <summary>A benchmark's own local cloud: on free ports, its state in a temporary folder that goes when it stops.</summary>
+internal sealed class BenchCloud(LocalCloud cloud, string state) : IAsyncDisposable
+{
+    public IReadOnlyDictionary<string, string> Outputs => cloud.Outputs;
+
+    public static async Task<BenchCloud> StartAsync()
+    {
+        var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
+        var state = Path.Combine(Path.GetTempPath(), "serverless-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var cloud = await LocalCloud.StartAsync(
+            new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0, ModelPort: 0, S3Port: 0) { StateDirectory = state },
+            _ => { }, CancellationToken.None);
+        return new BenchCloud(cloud, state);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await cloud.DisposeAsync();
+        Directory.Delete(state, recursive: true);
+    }
+}
