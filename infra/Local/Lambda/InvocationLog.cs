@@ -22,6 +22,9 @@ public sealed class InvocationLog(string requestId)
 
     public string RequestId { get; } = requestId;
 
+    /// <summary>When the runtime took the invocation.</summary>
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
     public void Append(string line)
     {
         lock (gate)

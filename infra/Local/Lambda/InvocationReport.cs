@@ -9,8 +9,9 @@ namespace Serverless.Local.Lambda;
 /// </summary>
 public static class InvocationReport
 {
-    public static string Start(string requestId, bool json) => json
-        ? Platform("platform.start", new JsonObject { ["requestId"] = requestId, ["version"] = "$LATEST" })
+    /// <param name="startedAt">When the invocation started: <c>platform.start</c>'s time, before the function's own lines.</param>
+    public static string Start(string requestId, DateTimeOffset startedAt, bool json) => json
+        ? Platform("platform.start", new JsonObject { ["requestId"] = requestId, ["version"] = "$LATEST" }, startedAt)
         : $"START RequestId: {requestId} Version: $LATEST";
 
     public static string End(string requestId) => $"END RequestId: {requestId}";
@@ -38,7 +39,7 @@ public static class InvocationReport
                 ["requestId"] = requestId,
                 ["metrics"] = metrics,
                 ["status"] = result.FunctionError is null ? "success" : "error",
-            });
+            }, DateTimeOffset.UtcNow);
         }
         var line = string.Create(CultureInfo.InvariantCulture,
             $"REPORT RequestId: {requestId}\tDuration: {result.Duration.TotalMilliseconds:0.00} ms\tBilled Duration: {billed} ms\tMemory Size: {memorySize} MB\tMax Memory Used: {result.MaxMemoryUsedMB} MB\t");
@@ -66,9 +67,9 @@ public static class InvocationReport
         return 0;
     }
 
-    private static string Platform(string type, JsonObject record) => new JsonObject
+    private static string Platform(string type, JsonObject record, DateTimeOffset time) => new JsonObject
     {
-        ["time"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+        ["time"] = time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
         ["type"] = type,
         ["record"] = record,
     }.ToJsonString();

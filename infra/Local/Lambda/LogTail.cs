@@ -15,7 +15,7 @@ public static class LogTail
         if (result.Log is not { } log) return null;
         var json = function.Environment.GetValueOrDefault("AWS_LAMBDA_LOG_FORMAT") == "JSON";
         var text = new StringBuilder()
-            .Append(InvocationReport.Start(log.RequestId, json)).Append('\n')
+            .Append(InvocationReport.Start(log.RequestId, log.StartedAt, json)).Append('\n')
             .Append(await log.SettledAsync());
         if (!json) text.Append(InvocationReport.End(log.RequestId)).Append('\n');
         text.Append(InvocationReport.Report(log.RequestId, result, function.MemorySize, json)).Append('\n');

@@ -85,7 +85,7 @@ public sealed partial class LogTailTests : IAsyncLifetime
     [Fact]
     public async Task The_JSON_log_format_has_platform_start_and_report_records()
     {
-        Register("json", ShellFunction.Answering("""echo '{"level":"INFO","message":"hello"}'"""), logFormat: "JSON");
+        Register("json", ShellFunction.Answering("""sleep 0.3; echo '{"level":"INFO","message":"hello"}'"""), logFormat: "JSON");
 
         using var response = await InvokeAsync("json", "{}", tail: true);
 
@@ -95,6 +95,8 @@ public sealed partial class LogTailTests : IAsyncLifetime
         var report = lines[^1];
         Assert.Equal("platform.report", report.GetProperty("type").GetString());
         Assert.Equal(lines[0].GetProperty("record").GetProperty("requestId").GetString(), report.GetProperty("record").GetProperty("requestId").GetString());
+        // platform.start is timed when the invocation started, not when the tail was put together after it.
+        Assert.True(report.GetProperty("time").GetDateTimeOffset() - lines[0].GetProperty("time").GetDateTimeOffset() >= TimeSpan.FromMilliseconds(300));
         var metrics = report.GetProperty("record").GetProperty("metrics");
         Assert.Equal(128, metrics.GetProperty("memorySizeMB").GetInt32());
         Assert.True(metrics.GetProperty("maxMemoryUsedMB").GetInt32() > 0);
