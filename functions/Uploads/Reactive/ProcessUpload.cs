@@ -79,7 +79,7 @@ public static class ProcessUpload
     {
         if (!key.StartsWith(UploadsPrefix, StringComparison.Ordinal)) return null;
         var parts = key[UploadsPrefix.Length..].Split('/', 3);
-        return parts.Length == 3 && parts[0].Length > 0 && parts[2].Length > 0 && Guid.TryParseExact(parts[1], "N", out _)
+        return parts.Length == 3 && parts[0].Length > 0 && parts[2].Length > 0 && UploadItem.IsUploadId(parts[1])
             ? (parts[0], parts[1])
             : null;
     }
