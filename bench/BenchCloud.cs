@@ -2,7 +2,10 @@ using Serverless.Local;
 
 namespace Serverless.Bench;
 
-/// <summary>A benchmark's own local cloud: on free ports, its state in a temporary folder that goes when it stops.</summary>
+/// <summary>
+/// A benchmark's own local cloud: on free ports, its state in a temporary folder that goes when it stops, and a monthly
+/// quota no benchmark reaches (the template's default, 10,000 texts, would stop a 100,000-row upload after a tenth of it).
+/// </summary>
 internal sealed class BenchCloud(LocalCloud cloud, string state) : IAsyncDisposable
 {
     public IReadOnlyDictionary<string, string> Outputs => cloud.Outputs;
@@ -12,7 +15,10 @@ internal sealed class BenchCloud(LocalCloud cloud, string state) : IAsyncDisposa
         var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
         var state = Path.Combine(Path.GetTempPath(), "serverless-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var cloud = await LocalCloud.StartAsync(
-            new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0, ModelPort: 0, S3Port: 0) { StateDirectory = state },
+            new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0, ModelPort: 0, S3Port: 0) {
+                StateDirectory = state,
+                ParameterOverrides = new Dictionary<string, string> { ["MonthlyTextQuota"] = "1000000000" },
+            },
             _ => { }, CancellationToken.None);
         return new BenchCloud(cloud, state);
     }

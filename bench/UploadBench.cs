@@ -60,6 +60,8 @@ internal static class UploadBench
             }
             while (item["status"].S is "PENDING_UPLOAD" or "PROCESSING");
             watch.Stop();
+            if (item["status"].S != "COMPLETED" || item["rowsProcessed"].N != rows.ToString(CultureInfo.InvariantCulture))
+                throw new InvalidOperationException($"The {rows:N0}-row upload ended {item["status"].S} with {item["rowsProcessed"].N} rows processed: no throughput to report.");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ProcessUpload, {rows:N0}-row CSV ({file.Length / 1e6:0.0} MB), PUT -> {item["status"].S}: {watch.Elapsed.TotalSeconds:0.00} s, {rows / watch.Elapsed.TotalSeconds:N0} rows/s; function process peak RSS (VmHWM) {PeakRss(new Uri(cloud.Outputs["LambdaEndpoint"]).Authority)}"));
 
