@@ -1,0 +1,121 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2.Model;
+using Amazon.S3.Model;
+using Serverless.ServiceDefaults;
+using Serverless.Uploads;
+
+namespace Serverless.EndToEnd.Tests;
+
+/// <summary>
+/// The data a ProcessUpload test works on: upload and usage items as POST /uploads and MeterUsage write them, files put in
+/// the bucket with the S3 events of those PUTs, and the upload item and result file as processing left them.
+/// </summary>
+public sealed partial class ProcessUploadFixture
+{
+    /// <summary>A number attribute of an item (or of a map in it).</summary>
+    public static long Number(Dictionary<string, AttributeValue> item, string name) => long.Parse(item[name].N, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A user's PENDING_UPLOAD item, as POST /uploads writes it; returns its object key.</summary>
+    public async Task<(string UserSub, string UploadId, string Key)> NewUploadAsync(string format, string fileName = "file.csv")
+    {
+        var userSub = Guid.NewGuid().ToString();
+        var uploadId = Guid.CreateVersion7().ToString("N");
+        var key = UploadItem.ObjectKey(userSub, uploadId, fileName);
+        await Db.PutItemAsync(new PutItemRequest
+        {
+            TableName = Table.Name,
+            Item = new Dictionary<string, AttributeValue>(UploadItem.Key(userSub, uploadId))
+            {
+                [UploadAttribute.Type] = new() { S = UploadItem.Type },
+                [UploadAttribute.UploadId] = new() { S = uploadId },
+                [UploadAttribute.FileName] = new() { S = fileName },
+                [UploadAttribute.Format] = new() { S = format },
+                [UploadAttribute.ObjectKey] = new() { S = key },
+                [UploadAttribute.Status] = new() { S = UploadStatus.PendingUpload },
+                [UploadAttribute.ExpiresAt] = new() { N = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds().ToString() },
+            },
+        });
+        return (userSub, uploadId, key);
+    }
+
+    /// <summary>The user's usage item for this month, as MeterUsage leaves it after <paramref name="rowsScored"/> rows were scored.</summary>
+    public Task UseTextsAsync(string userSub, long rowsScored) =>
+        Db.PutItemAsync(new PutItemRequest
+        {
+            TableName = Table.Name,
+            Item = new Dictionary<string, AttributeValue>(UsageItem.Key(userSub, UsageItem.Month(DateTimeOffset.UtcNow)))
+            {
+                [UsageItem.RowsScored] = new() { N = rowsScored.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            },
+        });
+
+    /// <summary>Puts the file and runs the handler with the S3 event of that PUT; returns the event.</summary>
+    public async Task<byte[]> UploadAsync(string key, byte[] file)
+    {
+        var s3Event = await PutAsync(key, file);
+        await InvokeAsync(s3Event);
+        return s3Event;
+    }
+
+    /// <summary>Puts the file; returns the S3 event of that PUT, not yet delivered.</summary>
+    public async Task<byte[]> PutAsync(string key, byte[] file)
+    {
+        await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = new MemoryStream(file) });
+        return S3EventOf(key, file.Length);
+    }
+
+    public Task<byte[]> UploadAsync(string key, string file) => UploadAsync(key, Encoding.UTF8.GetBytes(file));
+
+    /// <summary>The S3 event of one PUT, as S3 sends it (the key form-encoded).</summary>
+    public static byte[] S3EventOf(string key, long size, string bucket = Bucket, string eventName = "ObjectCreated:Put") =>
+        Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["Records"] = new JsonArray(new JsonObject
+            {
+                ["eventVersion"] = "2.1", ["eventSource"] = "aws:s3", ["awsRegion"] = "us-east-1", ["eventTime"] = DateTime.UtcNow.ToString("O"),
+                ["eventName"] = eventName, ["userIdentity"] = new JsonObject { ["principalId"] = "AWS:LOCAL" },
+                ["requestParameters"] = new JsonObject { ["sourceIPAddress"] = "127.0.0.1" },
+                ["responseElements"] = new JsonObject { ["x-amz-request-id"] = "REQ", ["x-amz-id-2"] = "ID2" },
+                ["s3"] = new JsonObject
+                {
+                    ["s3SchemaVersion"] = "1.0", ["configurationId"] = "FileUploaded",
+                    ["bucket"] = new JsonObject { ["name"] = bucket, ["ownerIdentity"] = new JsonObject { ["principalId"] = "LOCAL" }, ["arn"] = $"arn:aws:s3:::{bucket}" },
+                    ["object"] = new JsonObject { ["key"] = WebUtility.UrlEncode(key), ["size"] = size, ["eTag"] = "0123", ["sequencer"] = "0A1B" },
+                },
+            }),
+        }.ToJsonString());
+
+    /// <summary>
+    /// The upload item once no continuation runs any more: each one that hands on takes its successor before it ends, so the
+    /// upload has ended (or waits on a held continuation) when all have ended, however many a slow machine needed. A
+    /// continuation that threw is rethrown here.
+    /// </summary>
+    public async Task<Dictionary<string, AttributeValue>> ItemAsync(string userSub, string uploadId)
+    {
+        Task[] ended;
+        do
+        {
+            ended = continuations.ToArray();
+            await Task.WhenAll(ended).WaitAsync(TimeSpan.FromMinutes(10));
+        }
+        while (continuations.Count > ended.Length);
+        return (await Db.GetItemAsync(new GetItemRequest { TableName = Table.Name, Key = UploadItem.Key(userSub, uploadId), ConsistentRead = true })).Item;
+    }
+
+    /// <summary>The keys of the objects whose names start with the result's key: the result, and any carried part left behind.</summary>
+    public async Task<List<string>> ResultObjectsAsync(string userSub, string uploadId)
+    {
+        var listed = await S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = UploadItem.ResultKey(userSub, uploadId) });
+        return (listed.S3Objects ?? []).Select(entry => entry.Key).ToList();
+    }
+
+    /// <summary>The result file's lines.</summary>
+    public async Task<string[]> ResultLinesAsync(string userSub, string uploadId)
+    {
+        using var response = await S3.GetObjectAsync(Bucket, UploadItem.ResultKey(userSub, uploadId));
+        using var reader = new StreamReader(response.ResponseStream);
+        return (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+}
