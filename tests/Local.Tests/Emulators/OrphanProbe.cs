@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Serverless.Local.Emulators;
 
 namespace Serverless.Local.Tests.Emulators;
@@ -13,6 +14,9 @@ internal static class OrphanProbe
 
     public static void Run(string mode)
     {
+        // Ctrl+C ends a process started from a terminal; one started by a background job of a script (`cmd &`, how CI
+        // runners and nohup'd runs start tests) inherits SIGINT ignored, and "sigint" would then wait for an end that never comes.
+        Signal(SigInt, SigDefault);
         ChildProcess? child = null;
         // Started from a short-lived thread: the child must survive that thread's end (ChildProcess forks on its own thread).
         var starter = new Thread(() => child = ChildProcess.Start("sleep", "sleep", ["1000"]));
@@ -42,4 +46,10 @@ internal static class OrphanProbe
                 throw new ArgumentException($"Unknown probe mode {mode}");
         }
     }
+
+    private const int SigInt = 2;
+    private const nint SigDefault = 0;
+
+    [DllImport("libc", EntryPoint = "signal")]
+    private static extern nint Signal(int signal, nint handler);
 }
