@@ -17,6 +17,7 @@ public static class ProfileApi
         builder.Services.AddSingleton(ProfileApiSettings.FromEnvironment());
         builder.Services.AddSingleton<Profiles>();
         builder.Services.AddSingleton(services => new CognitoIdentityProviderClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(services => new LambdaClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));
 
         var app = builder.Build();
         app.UseServiceDefaults();

@@ -6,4 +6,6 @@ namespace Serverless.Profile;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(UserProfile))]
 [JsonSerializable(typeof(ProfilePatch))]
+[JsonSerializable(typeof(AccountDeletionStatus))]
+[JsonSerializable(typeof(PurgeAccountEvent))]
 internal sealed partial class ProfileJsonContext : JsonSerializerContext;

@@ -7,7 +7,7 @@ namespace Serverless.Profile;
 /// <summary>A user's profile as the API shows it.</summary>
 public sealed record UserProfile(string UserId, string Email, string DisplayName, string? Locale, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
-/// <summary>Profile items (<c>USER#{sub}</c> / <c>PROFILE</c>) and the user's partition as a whole.</summary>
+/// <summary>Profile items (<c>USER#{sub}</c> / <c>PROFILE</c>).</summary>
 public sealed class Profiles(IAmazonDynamoDB db, Table table, TimeProvider time)
 {
     public async Task<UserProfile?> GetAsync(string userSub, CancellationToken cancellationToken)
@@ -82,38 +82,6 @@ public sealed class Profiles(IAmazonDynamoDB db, Table table, TimeProvider time)
             values[":" + attribute] = new AttributeValue { S = value };
             sets.Add($"#{attribute} = :{attribute}");
         }
-    }
-
-    /// <summary>Deletes every item in the user's partition: the profile and everything the user owns.</summary>
-    public async Task<int> DeleteAllAsync(string userSub, CancellationToken cancellationToken)
-    {
-        var deleted = 0;
-        Dictionary<string, AttributeValue>? startKey = null;
-        do
-        {
-            var page = await db.QueryAsync(new QueryRequest
-            {
-                TableName = table.Name,
-                KeyConditionExpression = "PK = :pk",
-                ExpressionAttributeValues = new() { [":pk"] = new() { S = Table.UserPartition(userSub) } },
-                ProjectionExpression = "PK, SK",
-                ExclusiveStartKey = startKey,
-            }, cancellationToken);
-            foreach (var chunk in (page.Items ?? []).Chunk(25))
-            {
-                var writes = chunk.Select(key => new WriteRequest { DeleteRequest = new DeleteRequest { Key = key } }).ToList();
-                var pending = new Dictionary<string, List<WriteRequest>> { [table.Name] = writes };
-                for (var attempt = 0; pending.Count > 0; attempt++)
-                {
-                    if (attempt > 0) await Task.Delay(TimeSpan.FromMilliseconds(50 << Math.Min(attempt, 6)), time, cancellationToken);
-                    var result = await db.BatchWriteItemAsync(new BatchWriteItemRequest { RequestItems = pending }, cancellationToken);
-                    pending = result.UnprocessedItems ?? [];
-                }
-                deleted += chunk.Length;
-            }
-            startKey = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
-        } while (startKey is not null);
-        return deleted;
     }
 
     private static Dictionary<string, AttributeValue> Key(string userSub) => new()

@@ -6,4 +6,5 @@ return await LambdaBootstrap.RunAsync(new Dictionary<string, Func<ILoggerFactory
 {
     [nameof(ProfileApi)] = _ => ProfileApi.CreateHandlerAsync(),
     [nameof(CreateProfile)] = CreateProfile.CreateHandlerAsync,
+    [nameof(PurgeAccount)] = PurgeAccount.CreateHandlerAsync,
 });

@@ -37,9 +37,12 @@ public static class UploadItem
     /// <summary>Whether <paramref name="id"/> has the form of an upload id: a GUID in "N" form (32 lower-case hex digits).</summary>
     public static bool IsUploadId(string id) => id.Length == 32 && id.All(char.IsAsciiHexDigitLower);
 
-    public static string ObjectKey(string userSub, string uploadId, string fileName) => $"uploads/{userSub}/{uploadId}/{fileName}";
+    public static string ObjectKey(string userSub, string uploadId, string fileName) => $"{ObjectPrefix(userSub, uploadId)}{fileName}";
 
-    public static string ResultKey(string userSub, string uploadId) => $"results/{userSub}/{uploadId}.jsonl";
+    /// <summary>Where the upload's file lives: the only object under it is the one the presigned request wrote.</summary>
+    public static string ObjectPrefix(string userSub, string uploadId) => $"{BucketPrefix.UploadsOf(userSub)}{uploadId}/";
+
+    public static string ResultKey(string userSub, string uploadId) => $"{BucketPrefix.ResultsOf(userSub)}{uploadId}.jsonl";
 
     /// <summary>
     /// Where checkpoint number <paramref name="checkpoint"/> keeps the part of a result too small to be a multipart part yet
@@ -47,7 +50,7 @@ public static class UploadItem
     /// saving the checkpoint cannot have overwritten the bytes its retry resumes from.
     /// </summary>
     public static string CarryKey(string userSub, string uploadId, int checkpoint) =>
-        $"results/{userSub}/{uploadId}.jsonl.carry.{checkpoint.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        $"{ResultKey(userSub, uploadId)}.carry.{checkpoint.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
     public static Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue> Key(string userSub, string uploadId) => new()
     {

@@ -83,41 +83,29 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
     }
 
     /// <summary>
-    /// Deletes the upload's objects, then its item (last, so a delete that failed half-way can be repeated): the uploaded
-    /// file under <c>uploads/{sub}/{uploadId}/</c>, and every object whose key starts with the result key (the result and
-    /// what ProcessUpload keeps beside it while it writes).
+    /// Deletes the upload's objects (<see cref="DeleteFilesAsync"/>), then its item (last, so a delete that failed half-way
+    /// can be repeated).
     /// </summary>
     /// <returns>The number of objects deleted.</returns>
     public async Task<int> DeleteAsync(string userSub, string uploadId, CancellationToken cancellationToken)
     {
-        var deleted = 0;
-        foreach (var prefix in new[] { $"uploads/{userSub}/{uploadId}/", UploadItem.ResultKey(userSub, uploadId) })
-        {
-            string? continuation = null;
-            do
-            {
-                var listed = await s3.ListObjectsV2Async(new ListObjectsV2Request
-                {
-                    BucketName = bucketName,
-                    Prefix = prefix,
-                    ContinuationToken = continuation,
-                }, cancellationToken);
-                if (listed.S3Objects is { Count: > 0 } objects)
-                {
-                    var result = await s3.DeleteObjectsAsync(new DeleteObjectsRequest
-                    {
-                        BucketName = bucketName,
-                        Objects = objects.Select(o => new KeyVersion { Key = o.Key }).ToList(),
-                        Quiet = true,
-                    }, cancellationToken);
-                    if (result.DeleteErrors is { Count: > 0 } errors)
-                        throw new InvalidOperationException($"S3 did not delete {errors[0].Key}: {errors[0].Code} {errors[0].Message}");
-                    deleted += objects.Count;
-                }
-                continuation = listed.IsTruncated == true ? listed.NextContinuationToken : null;
-            } while (continuation is not null);
-        }
+        var deleted = await DeleteFilesAsync(s3, bucketName, userSub, uploadId, cancellationToken);
         await db.DeleteItemAsync(new DeleteItemRequest { TableName = table.Name, Key = UploadItem.Key(userSub, uploadId) }, cancellationToken);
+        return deleted;
+    }
+
+    /// <summary>
+    /// Deletes the upload's objects: the uploaded file under <c>uploads/{sub}/{uploadId}/</c>, and every object whose key
+    /// starts with the result key (the result and what ProcessUpload keeps beside it while it writes).
+    /// </summary>
+    /// <returns>The number of objects deleted.</returns>
+    public static async Task<int> DeleteFilesAsync(IAmazonS3 s3, string bucketName, string userSub, string uploadId,
+        CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var prefix in new[] { UploadItem.ObjectPrefix(userSub, uploadId), UploadItem.ResultKey(userSub, uploadId) })
+            for (int page; (page = await BucketPrefix.DeleteObjectsAsync(s3, bucketName, prefix, cancellationToken)) > 0;)
+                deleted += page;
         return deleted;
     }
 

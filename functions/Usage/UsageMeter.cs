@@ -17,7 +17,7 @@ public sealed class UsageMeter(IAmazonDynamoDB db, Table table, TimeProvider tim
     public const string MarkerSortKeyPrefix = "METERED#";
     public static readonly TimeSpan MarkerLifetime = TimeSpan.FromDays(2);
 
-    /// <summary>True when the change was added now, false when it had been already.</summary>
+    /// <summary>True when the change was added now, false when it had been already or the user's account is deleted.</summary>
     public async Task<bool> ApplyAsync(UsageChange change, string eventId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -74,11 +74,13 @@ public sealed class UsageMeter(IAmazonDynamoDB db, Table table, TimeProvider tim
                             },
                         },
                     },
+                    // A record read after the account's deletion must not re-create its usage.
+                    AccountDeletions.NotDeleted(table, change.UserSub),
                 ],
             }, cancellationToken);
             return true;
         }
-        catch (TransactionCanceledException cancelled) when (cancelled.CancellationReasons?.FirstOrDefault()?.Code == "ConditionalCheckFailed")
+        catch (TransactionCanceledException cancelled) when (cancelled.CancellationReasons?.Any(reason => reason.Code == "ConditionalCheckFailed") == true)
         {
             return false;
         }

@@ -29,6 +29,17 @@ public sealed class CognitoIdentityProviderClient(AwsJsonClient client)
     public Task AdminDeleteUserAsync(string userPoolId, string username, CancellationToken cancellationToken) =>
         Client.SendAsync("AdminDeleteUser", Input(userPoolId, username), CognitoJsonContext.Default.AdminUserRequest, cancellationToken);
 
+    /// <summary>AdminDisableUser: the user can no longer sign in or refresh tokens. A user that does not exist is a <c>UserNotFoundException</c>.</summary>
+    public Task AdminDisableUserAsync(string userPoolId, string username, CancellationToken cancellationToken) =>
+        Client.SendAsync("AdminDisableUser", Input(userPoolId, username), CognitoJsonContext.Default.AdminUserRequest, cancellationToken);
+
+    /// <summary>
+    /// AdminUserGlobalSignOut: revokes every refresh token of the user (access tokens stay valid until they expire).
+    /// A user that does not exist is a <c>UserNotFoundException</c>.
+    /// </summary>
+    public Task AdminUserGlobalSignOutAsync(string userPoolId, string username, CancellationToken cancellationToken) =>
+        Client.SendAsync("AdminUserGlobalSignOut", Input(userPoolId, username), CognitoJsonContext.Default.AdminUserRequest, cancellationToken);
+
     /// <summary>AdminGetUser: the user's attributes, status and dates.</summary>
     public Task<AdminGetUserResponse> AdminGetUserAsync(string userPoolId, string username, CancellationToken cancellationToken) =>
         Client.SendAsync("AdminGetUser", Input(userPoolId, username),

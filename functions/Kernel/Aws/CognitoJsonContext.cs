@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Serverless.Kernel.Aws;
 
-/// <summary>Input of AdminGetUser and AdminDeleteUser.</summary>
+/// <summary>Input of AdminGetUser, AdminDeleteUser, AdminDisableUser and AdminUserGlobalSignOut.</summary>
 public sealed record AdminUserRequest(string UserPoolId, string Username);
 
 /// <summary>An attribute of a Cognito user (<c>AttributeType</c>).</summary>

@@ -16,8 +16,6 @@ public sealed record ProfilePatch(string? DisplayName, string? Locale);
 /// <summary><c>PATCH /me</c>: changes the display name or locale; 400 names each bad field.</summary>
 public static partial class PatchMe
 {
-    public const int MaxDisplayNameLength = 64;
-
     public static RouteHandlerBuilder MapPatchMe(this RouteGroupBuilder me) => me.MapPatch("", HandleAsync).WithName(nameof(PatchMe));
 
     public static async Task<Results<Ok<UserProfile>, ValidationProblem, ProblemHttpResult>> HandleAsync(
@@ -36,16 +34,8 @@ public static partial class PatchMe
         var errors = new Dictionary<string, string[]>();
         if (patch.DisplayName is null && patch.Locale is null)
             errors["body"] = ["Send at least one of displayName, locale."];
-        if (patch.DisplayName is { } name)
-        {
-            var trimmed = name.Trim();
-            if (trimmed.Length == 0)
-                errors["displayName"] = ["The display name must not be empty."];
-            else if (trimmed.Length > MaxDisplayNameLength)
-                errors["displayName"] = [$"The display name must be at most {MaxDisplayNameLength} characters."];
-            else if (trimmed.Any(char.IsControl))
-                errors["displayName"] = ["The display name must not contain control characters."];
-        }
+        if (patch.DisplayName is { } name && DisplayName.Problem(name) is { } problem)
+            errors["displayName"] = [problem];
         if (patch.Locale is { } locale && !LanguageTag().IsMatch(locale))
             errors["locale"] = ["The locale must be a language tag such as 'en' or 'en-GB'."];
         return errors;

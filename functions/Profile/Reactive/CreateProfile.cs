@@ -41,9 +41,10 @@ public static class CreateProfile
         logger.LogInformation(created ? "Created the profile of {UserSub}" : "The profile of {UserSub} exists already", sub);
     }
 
-    /// <summary>The <c>name</c> attribute when the sign-up gave one, else the email's local part.</summary>
-    private static string DefaultDisplayName(Dictionary<string, string> attributes, string email) =>
-        attributes.GetValueOrDefault("name") is { Length: > 0 } name ? name
-        : email.Split('@')[0] is { Length: > 0 } local ? local
-        : "User";
+    /// <summary>
+    /// The <c>name</c> attribute when the sign-up gave one that <see cref="DisplayName"/>'s rule takes (trimmed, cut to its
+    /// length), else the email's local part likewise, else "User": Cognito checks neither against the rule PATCH /me keeps.
+    /// </summary>
+    public static string DefaultDisplayName(Dictionary<string, string> attributes, string email) =>
+        DisplayName.From(attributes.GetValueOrDefault("name")) ?? DisplayName.From(email.Split('@')[0]) ?? "User";
 }

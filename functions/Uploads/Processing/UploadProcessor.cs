@@ -47,6 +47,7 @@ public sealed class UploadProcessor(
                 : found.GetValueOrDefault(UploadAttribute.ObjectKey)?.S != objectKey ? "the upload expects another object key"
                 : status == UploadStatus.Processing ? "the upload is PROCESSING under another invocation (a repeated delivery)"
                 : $"the upload is {status} already");
+            await DeleteFilesOfDeletedAccountAsync(userSub, uploadId, context.CancellationToken);
             return;
         }
         logger.LogInformation("Claimed upload {UploadId} of {UserSub} ({ObjectSize} bytes)", uploadId, userSub, objectSize);
@@ -58,6 +59,7 @@ public sealed class UploadProcessor(
             return;
         }
         await ProcessAsync(upload, null, context);
+        await DeleteFilesOfDeletedAccountAsync(userSub, uploadId, context.CancellationToken);
     }
 
     /// <summary>A continuation (or a retry of one): takes the upload over with the handed-on claim and resumes at its checkpoint.</summary>
@@ -68,11 +70,25 @@ public sealed class UploadProcessor(
         if (item is null || Checkpoint.From(item.GetValueOrDefault(UploadAttribute.Checkpoint)) is not { } checkpoint)
         {
             logger.LogInformation("Nothing to continue for upload {UploadId}: deleted, finished, or taken over already (a repeated delivery)", request.UploadId);
+            await DeleteFilesOfDeletedAccountAsync(request.UserSub, request.UploadId, context.CancellationToken);
             return;
         }
         logger.LogInformation("Continuing upload {UploadId} at byte {Offset}, row {RowsRead} (invocation {Invocation})",
             request.UploadId, checkpoint.Position.Offset, checkpoint.Position.RowsRead, checkpoint.Invocations + 1);
         await ProcessAsync(new Upload(request.UserSub, request.UploadId, item, claim), checkpoint, context);
+        await DeleteFilesOfDeletedAccountAsync(request.UserSub, request.UploadId, context.CancellationToken);
+    }
+
+    /// <summary>
+    /// Once the upload's item is gone and its owner's account is deleted, deletes what this invocation (or a presigned PUT
+    /// that came late) wrote after the account's purge listed the bucket: PurgeAccount deletes the items first and the
+    /// files after, so whatever an invocation writes once its item is gone is its own to remove.
+    /// </summary>
+    private async Task DeleteFilesOfDeletedAccountAsync(string userSub, string uploadId, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(userSub, uploadId, cancellationToken) is not null || !await store.AccountDeletedAsync(userSub, cancellationToken)) return;
+        var deleted = await Uploads.DeleteFilesAsync(s3, settings.Bucket, userSub, uploadId, cancellationToken);
+        logger.LogInformation("The account of {UserSub} is deleted: deleted {Objects} objects of upload {UploadId}", userSub, deleted, uploadId);
     }
 
     private async Task ProcessAsync(Upload upload, Checkpoint? from, LambdaContext context)

@@ -64,6 +64,10 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
         return response.IsItemSet ? response.Item : null;
     }
 
+    /// <summary>Whether the upload's owner deleted their account (its tombstone, <see cref="AccountDeletions"/>).</summary>
+    public async Task<bool> AccountDeletedAsync(string userSub, CancellationToken cancellationToken) =>
+        await new AccountDeletions(db, table, time).GetAsync(userSub, cancellationToken) is not null;
+
     /// <summary>Shows the counts so far.</summary>
     public Task ProgressAsync(string userSub, string uploadId, string claim, Tally tally, CancellationToken cancellationToken) =>
         HeldUpdateAsync(userSub, uploadId, claim, tally, "", [], [], cancellationToken);

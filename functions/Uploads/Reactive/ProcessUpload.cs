@@ -20,8 +20,6 @@ namespace Serverless.Uploads;
 /// </summary>
 public static class ProcessUpload
 {
-    private const string UploadsPrefix = "uploads/";
-
     public static Task<LambdaHandler> CreateHandlerAsync(ILoggerFactory loggers)
     {
         var settings = ProcessUploadSettings.FromEnvironment();
@@ -77,8 +75,8 @@ public static class ProcessUpload
     /// <summary><c>uploads/{sub}/{uploadId}/{fileName}</c> → (sub, uploadId); null for any other key.</summary>
     public static (string UserSub, string UploadId)? ParseKey(string key)
     {
-        if (!key.StartsWith(UploadsPrefix, StringComparison.Ordinal)) return null;
-        var parts = key[UploadsPrefix.Length..].Split('/', 3);
+        if (!key.StartsWith(BucketPrefix.Uploads, StringComparison.Ordinal)) return null;
+        var parts = key[BucketPrefix.Uploads.Length..].Split('/', 3);
         return parts.Length == 3 && parts[0].Length > 0 && parts[2].Length > 0 && UploadItem.IsUploadId(parts[1])
             ? (parts[0], parts[1])
             : null;

@@ -37,6 +37,8 @@ public static partial class AwsActions
         ["ClassifyAsync"] = ["sagemaker:InvokeEndpoint"],
         ["AdminDeleteUserAsync"] = ["cognito-idp:AdminDeleteUser"],
         ["AdminGetUserAsync"] = ["cognito-idp:AdminGetUser"],
+        ["AdminDisableUserAsync"] = ["cognito-idp:AdminDisableUser"],
+        ["AdminUserGlobalSignOutAsync"] = ["cognito-idp:AdminUserGlobalSignOut"],
         ["InvokeEventAsync"] = ["lambda:InvokeFunction"],
     };
 
