@@ -14,7 +14,7 @@ public sealed class SampleEventTests(LocalCloudFixture cloud)
     /// <summary>
     /// What each sample answers: the HTTP status of an API event, or null for a trigger's own answer (a Cognito trigger echoes
     /// its event, a stream batch reports no item failures, an S3 notification for an upload that does not exist is skipped, and
-    /// so is the invocation record of a ProcessUpload invocation that gave up on it).
+    /// so is the invocation record of a ProcessUpload invocation that gave up on it, and a purge of an account that was not deleted).
     /// </summary>
     public static readonly TheoryData<string, int?> Samples = new()
     {
@@ -34,6 +34,7 @@ public sealed class SampleEventTests(LocalCloudFixture cloud)
         { "MeterUsageFunction/stream-new-prediction.json", null },
         { "ProcessUploadFunction/s3-put-unknown-upload.json", null },
         { "FailStrandedUploadFunction/retries-exhausted-unknown-upload.json", null },
+        { "PurgeAccountFunction/purge-account-not-deleted.json", null },
     };
 
     private static readonly string RepoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
@@ -64,6 +65,9 @@ public sealed class SampleEventTests(LocalCloudFixture cloud)
             Assert.Equal(triggerSource.GetString(), body.GetProperty("triggerSource").GetString());
         else if (sent.TryGetProperty("requestContext", out _))
             Assert.Contains(cloud.Log, line => line.Contains("Leaving upload 01a226bad6ba7cb18b2b3682aa0df726 of 11111111-2222-3333-4444-555555555555 alone: there is no such upload", StringComparison.Ordinal));
+        else if (sent.TryGetProperty("userSub", out _))
+            await cloud.LogLineAsync(line => line.Contains("The account of 11111111-2222-3333-4444-555555555555 has no tombstone: nothing is deleted", StringComparison.Ordinal),
+                "refusing to purge an account that was not deleted");
         else if (sent.GetProperty("Records")[0].GetProperty("eventSource").GetString() == "aws:dynamodb")
             Assert.Empty(body.GetProperty("batchItemFailures").EnumerateArray());
         else

@@ -14,7 +14,8 @@ namespace Serverless.Local.Cognito;
 /// <item>CORS as Cognito answers it to any origin: the front answers preflights itself and puts the CORS headers on every
 /// answer, its own included, so a browser reads an error as well as a result;</item>
 /// <item>an <c>AuthenticationResult</c> gets the <c>TokenType</c> and <c>ExpiresIn</c> the emulator leaves out;</item>
-/// <item>every answer carries an <c>x-amzn-RequestId</c>.</item>
+/// <item>every answer carries an <c>x-amzn-RequestId</c>;</item>
+/// <item>global sign-out and disabled users, as <see cref="CognitoSessions"/> keeps them.</item>
 /// </list>
 /// </summary>
 public sealed class CognitoFront : IAsyncDisposable
@@ -35,6 +36,7 @@ public sealed class CognitoFront : IAsyncDisposable
     private readonly HttpClient emulator;
     private readonly Func<string, PasswordPolicy?> policyOfPool;
     private readonly Func<string, string?> poolOfClient;
+    private readonly CognitoSessions sessions;
 
     private CognitoFront(WebApplication app, string emulatorEndpoint, Func<string, PasswordPolicy?> policyOfPool, Func<string, string?> poolOfClient)
     {
@@ -42,6 +44,7 @@ public sealed class CognitoFront : IAsyncDisposable
         emulator = new HttpClient { BaseAddress = new Uri(emulatorEndpoint) };
         this.policyOfPool = policyOfPool;
         this.poolOfClient = poolOfClient;
+        sessions = new CognitoSessions(emulator);
     }
 
     public string Endpoint => app.Urls.First();
@@ -85,6 +88,7 @@ public sealed class CognitoFront : IAsyncDisposable
             }));
             return;
         }
+        if (await sessions.TryAnswerAsync(context, action, body)) return;
         await ForwardAsync(context, body, action);
     }
 
@@ -148,6 +152,11 @@ public sealed class CognitoFront : IAsyncDisposable
         var completed = SignInActions.Contains(action) && answer.IsSuccessStatusCode
             ? WithTokenTypeAndExpiry(await answer.Content.ReadAsByteArrayAsync(context.RequestAborted))
             : null;
+        if (completed is not null && await sessions.RefusalOfGrantedAsync(completed, context.RequestAborted) is { } refusal)
+        {
+            await CognitoSessions.WriteErrorAsync(context.Response, "NotAuthorizedException", refusal);
+            return;
+        }
         // The emulator's own CORS headers (any method, no exposed headers) give way to Cognito's, set above.
         context.Response.CopyHeadersFrom(answer, skip: completed is not null ? "Content-Length" : null);
         if (completed is not null)

@@ -53,7 +53,7 @@ public sealed partial class PolicyTests(TemplateInvariantsFixture fixture) : ICl
     public void Actions_are_found_in_the_code_the_handler_reaches_and_wildcards_are_recognised()
     {
         Assert.Contains(Performed("CreateProfileFunction"), performed => performed is { Action: "dynamodb:PutItem", File: "functions/Profile/Profiles.cs" });
-        Assert.Contains(Performed("ProfileApiFunction"), performed => performed.Action == "cognito-idp:AdminDeleteUser");
+        Assert.Contains(Performed("PurgeAccountFunction"), performed => performed.Action == "cognito-idp:AdminDeleteUser");
         Assert.DoesNotContain(Performed("CreateProfileFunction"), performed => performed.Action == "cognito-idp:AdminDeleteUser");
         Assert.Equal([("s3:PutObject", "GetPreSignedURLAsync (HttpVerb.PUT)")],
             AwsActions.Of("await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest { Verb = HttpVerb.PUT });"));
