@@ -101,7 +101,7 @@ public sealed class ProfileTests(LocalCloudFixture cloud)
     }
 
     [Fact]
-    public async Task DELETE_me_removes_the_profile_and_the_Cognito_user_and_can_be_repeated()
+    public async Task DELETE_me_answers_202_and_the_account_is_refused_from_then_on_and_can_be_repeated()
     {
         var user = await cloud.NewUserAsync();
 
@@ -109,13 +109,15 @@ public sealed class ProfileTests(LocalCloudFixture cloud)
         using var afterwards = await cloud.SendAsync(HttpMethod.Get, "/me", user.AccessToken);
         using var again = await cloud.SendAsync(HttpMethod.Delete, "/me", user.AccessToken);
 
-        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, afterwards.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, deleted.StatusCode);
+        var status = await deleted.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("DELETING", status.GetProperty("status").GetString());
+        Assert.Matches(TimestampPattern, status.GetProperty("requestedAt").GetString());
+        Assert.Equal(HttpStatusCode.Gone, afterwards.StatusCode);
         Assert.Equal("application/problem+json", afterwards.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
-        var error = await Assert.ThrowsAsync<LocalCloudFixture.CognitoError>(() => cloud.CognitoAsync("AdminGetUser",
-            new JsonObject { ["UserPoolId"] = cloud.Output("UserPoolId"), ["Username"] = user.Email }));
-        Assert.Equal("UserNotFoundException", error.Type);
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.Equal(status.GetProperty("requestedAt").GetString(),
+            (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requestedAt").GetString());
     }
 
     [Fact]
