@@ -39,7 +39,7 @@ public sealed class AccountDeletions(IAmazonDynamoDB db, Table table, TimeProvid
     }
 
     /// <summary>Writes the tombstone unless there is one; either way, the deletion as it stands.</summary>
-    public async Task<AccountDeletion> StartAsync(string userSub, CancellationToken cancellationToken)
+    public async Task<AccountDeletion> WriteTombstoneAsync(string userSub, CancellationToken cancellationToken)
     {
         var deletion = new AccountDeletion(Deleting, time.GetUtcNow());
         try

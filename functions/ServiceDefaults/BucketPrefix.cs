@@ -25,7 +25,7 @@ public static class BucketPrefix
     /// answers 0. Each call lists from the start, so a caller may stop between calls and a later one carries on.
     /// </summary>
     /// <returns>How many objects it deleted.</returns>
-    public static async Task<int> DeleteObjectsAsync(IAmazonS3 s3, string bucket, string prefix, CancellationToken cancellationToken)
+    public static async Task<int> DeleteFirstObjectsAsync(IAmazonS3 s3, string bucket, string prefix, CancellationToken cancellationToken)
     {
         var listed = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = prefix }, cancellationToken);
         if (listed.S3Objects is not { Count: > 0 } objects) return 0;

@@ -104,7 +104,7 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
     {
         var deleted = 0;
         foreach (var prefix in new[] { UploadItem.ObjectPrefix(userSub, uploadId), UploadItem.ResultKey(userSub, uploadId) })
-            for (int page; (page = await BucketPrefix.DeleteObjectsAsync(s3, bucketName, prefix, cancellationToken)) > 0;)
+            for (int page; (page = await BucketPrefix.DeleteFirstObjectsAsync(s3, bucketName, prefix, cancellationToken)) > 0;)
                 deleted += page;
         return deleted;
     }

@@ -30,7 +30,7 @@ public static class DeleteMe
         ProfileApiSettings settings, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var sub = user.Sub();
-        var deletion = await deletions.StartAsync(sub, cancellationToken);
+        var deletion = await deletions.WriteTombstoneAsync(sub, cancellationToken);
         if (deletion.Status == AccountDeletions.Deleting)
         {
             var username = user.Username();

@@ -64,7 +64,7 @@ public static class PurgeAccount
         var items = await DeleteItemsAsync(purge, request.UserSub, TimeLeft, cancellationToken);
         var objects = 0;
         foreach (var prefix in BucketPrefix.Of(request.UserSub))
-            for (int page; TimeLeft() && (page = await BucketPrefix.DeleteObjectsAsync(s3, settings.Bucket, prefix, cancellationToken)) > 0;)
+            for (int page; TimeLeft() && (page = await BucketPrefix.DeleteFirstObjectsAsync(s3, settings.Bucket, prefix, cancellationToken)) > 0;)
                 objects += page;
         if (!TimeLeft())
         {

@@ -43,7 +43,7 @@ public sealed partial class HandlerRegistrationTests(TemplateInvariantsFixture f
     public void Registrations_are_read_from_Program_cs()
     {
         var program = Path.Combine(Sources.RepoRoot, "functions", "Profile", "Program.cs");
-        Assert.Equal(["CreateProfile", "ProfileApi"], Registered(program).Order());
+        Assert.Equal(["CreateProfile", "ProfileApi", "PurgeAccount"], Registered(program).Order());
     }
 
     private static IReadOnlySet<string> Registered(string program) =>
