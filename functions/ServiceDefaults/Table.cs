@@ -9,6 +9,7 @@ namespace Serverless.ServiceDefaults;
 /// <item><term>upload</term><description><c>USER#{sub}</c> / <c>UPLOAD#{uploadId}</c> — see <c>Serverless.Uploads.UploadItem</c></description></item>
 /// <item><term>prediction</term><description><c>USER#{sub}</c> / <c>PREDICTION#{time}#{id}</c>, with <c>expiresAt</c> TTL (predictions issue)</description></item>
 /// <item><term>usage</term><description><c>USER#{sub}</c> / <c>USAGE#{yyyy-MM}</c> — counters (usage issue)</description></item>
+/// <item><term>tombstone</term><description><c>USER#{sub}</c> / <c>DELETED</c> — a deleted account, see <see cref="AccountDeletions"/></description></item>
 /// </list>
 /// Keys are the string attributes <c>PK</c> and <c>SK</c>; the TTL attribute is <c>expiresAt</c> (epoch seconds).
 /// </summary>
