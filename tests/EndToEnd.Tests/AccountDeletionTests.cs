@@ -11,6 +11,7 @@ using Serverless.Local;
 using Serverless.Local.Lambda;
 using Serverless.ServiceDefaults;
 using Serverless.Uploads;
+using Xunit.Abstractions;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -20,7 +21,7 @@ namespace Serverless.EndToEnd.Tests;
 /// written afterwards brings any of it back. Waits are on the asserted state, with limits for two loaded cores.
 /// </summary>
 [Collection(LocalCloudCollection.Name)]
-public sealed class AccountDeletionTests(LocalCloudFixture cloud)
+public sealed class AccountDeletionTests(LocalCloudFixture cloud, ITestOutputHelper output)
 {
     private const string Password = "Passw0rd!";
 
@@ -84,6 +85,7 @@ public sealed class AccountDeletionTests(LocalCloudFixture cloud)
     {
         var user = await cloud.NewUserAsync();
         using var db = cloud.CreateDynamoDb();
+        var seeding = System.Diagnostics.Stopwatch.StartNew();
         var batches = Enumerable.Range(0, 100_000).Chunk(25);
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (batch, token) =>
         {
@@ -100,10 +102,15 @@ public sealed class AccountDeletionTests(LocalCloudFixture cloud)
                 pending = (await db.BatchWriteItemAsync(new BatchWriteItemRequest { RequestItems = pending }, token)).UnprocessedItems ?? [];
         });
 
+        output.WriteLine($"seeded 100,000 items in {seeding.Elapsed.TotalSeconds:0.0} s");
+        var purging = System.Diagnostics.Stopwatch.StartNew();
+
         using var deleted = await cloud.SendAsync(HttpMethod.Delete, "/me", user.AccessToken);
 
         Assert.Equal(HttpStatusCode.Accepted, deleted.StatusCode);
         await PurgedAsync(user, TimeSpan.FromMinutes(15));
+        output.WriteLine($"purged in {purging.Elapsed.TotalSeconds:0.0} s, passes handed on: " +
+            cloud.Log.Count(line => line.Contains($"Purging {user.Sub}", StringComparison.Ordinal)));
     }
 
     [Fact]
