@@ -117,7 +117,8 @@ public sealed class UploadProcessor(
         catch (Exception error) when (error is UploadFormatException or ScoringException or QuotaUsedUpException)
         {
             logger.LogWarning("Upload {UploadId} failed: {Reason}", upload.UploadId, error.Message);
-            await FailAsync(upload, tally, writer, error.Message, cancellationToken);
+            var reason = error is ScoringException scoring ? scoring.Reason(context.AwsRequestId) : error.Message;
+            await FailAsync(upload, tally, writer, reason, cancellationToken);
         }
         catch (UploadGoneException)
         {
@@ -156,7 +157,7 @@ public sealed class UploadProcessor(
             logger.LogError(error, "Could not invoke {FunctionName} to continue upload {UploadId}", settings.FunctionName, upload.UploadId);
             await FailAsync(upload with { Claim = handoff }, tally, writer,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"Processing stopped after row {position.RowsRead:N0}: the function could not invoke itself to go on ({error.Message})."),
+                    $"Processing stopped after row {position.RowsRead:N0}: it could not be handed on (request {upload.Claim}); upload the file again."),
                 CancellationToken.None);
             return;
         }
