@@ -62,8 +62,8 @@ public static class CreatePrediction
         {
             var problem = ModelProblem(error, response);
             if (problem is null) throw;
-            logger.LogWarning(error, "The model endpoint {EndpointName} failed {Texts} texts: {Status} {Reason}",
-                settings.ModelEndpointName, texts.Count, problem.StatusCode, error.Message);
+            logger.LogWarning(error, "The model endpoint {EndpointName} failed {Texts} texts (request {ApiRequestId}): {Status} {Reason}",
+                settings.ModelEndpointName, texts.Count, response.HttpContext.TraceIdentifier, problem.StatusCode, error.Message);
             return problem;
         }
 
