@@ -3,10 +3,10 @@ using Microsoft.Extensions.Logging;
 namespace Serverless.Uploads.Processing;
 
 /// <summary>
-/// Renews the heartbeat of the upload an invocation holds every <c>interval</c> while it works, so that a batch the model
-/// takes long over never looks stranded to the sweeper; the other writes of the upload renew it too. It stops when
-/// disposed or when the upload is no longer held (handed on, finished, deleted). A heartbeat that fails is logged and the
-/// next one tried: only one that stays away for the sweeper's whole threshold ends the upload.
+/// Renews the heartbeat of the upload an invocation holds every <c>interval</c> while it works, so that a batch the
+/// model takes long over never looks stranded to the sweeper; the other writes of the upload renew it too. It stops
+/// when disposed or when the upload is no longer held (handed on, finished, deleted). A heartbeat that fails is logged
+/// and the next one tried: only one that stays away for the sweeper's whole threshold ends the upload.
 /// </summary>
 internal sealed class Heartbeat : IAsyncDisposable
 {

@@ -19,8 +19,8 @@ public abstract record ScheduleExpression
     /// <summary>The first time after <paramref name="after"/> the schedule fires.</summary>
     public abstract DateTimeOffset NextAfter(DateTimeOffset after);
 
-    /// <param name="created">When the rule was made: a rate counts its periods from it.</param>
-    /// <exception cref="FormatException">Not an expression EventBridge takes, or one the local cloud does not run.</exception>
+    /// <param name="created">When the rule was made: a rate counts its periods from it.</param> <exception
+    /// cref="FormatException">Not an expression EventBridge takes, or one the local cloud does not run.</exception>
     public static ScheduleExpression Parse(string expression, DateTimeOffset created)
     {
         var text = expression.Trim();
@@ -31,7 +31,8 @@ public abstract record ScheduleExpression
         throw new FormatException($"'{expression}' is not a schedule expression: rate(value unit) or cron(six fields).");
     }
 
-    /// <summary><c>rate(...)</c>: every period, counted from when the rule was created (the local cloud's start).</summary>
+    /// <summary><c>rate(...)</c>: every period, counted from when the rule was created (the local cloud's
+    /// start).</summary>
     public sealed record Rate(TimeSpan Period, DateTimeOffset Start) : ScheduleExpression
     {
         public override DateTimeOffset NextAfter(DateTimeOffset after) =>
@@ -56,7 +57,8 @@ public abstract record ScheduleExpression
         }
     }
 
-    /// <summary><c>cron(...)</c>: the allowed values of each field; a field that is <c>?</c> allows every value.</summary>
+    /// <summary><c>cron(...)</c>: the allowed values of each field; a field that is <c>?</c> allows every
+    /// value.</summary>
     public sealed record Cron(
         IReadOnlySet<int> Minutes, IReadOnlySet<int> Hours, IReadOnlySet<int> DaysOfMonth, IReadOnlySet<int> Months,
         IReadOnlySet<int> DaysOfWeek, IReadOnlySet<int> Years) : ScheduleExpression
@@ -96,7 +98,8 @@ public abstract record ScheduleExpression
                 Field(fields[5], 1970, 2199, [], expression));
         }
 
-        /// <summary>A field's values: <c>*</c> or <c>?</c>, else a comma-separated list of values, ranges and <c>start/step</c>.</summary>
+        /// <summary>A field's values: <c>*</c> or <c>?</c>, else a comma-separated list of values, ranges and
+        /// <c>start/step</c>.</summary>
         private static HashSet<int> Field(string field, int min, int max, string[] names, string expression)
         {
             if (field is "*" or "?") return [.. Enumerable.Range(min, max - min + 1)];

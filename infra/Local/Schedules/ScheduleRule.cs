@@ -6,10 +6,10 @@ using Serverless.Local.Lambda;
 namespace Serverless.Local.Schedules;
 
 /// <summary>
-/// The rule behind a function's <c>Schedule</c> (EventBridge rule) or <c>ScheduleV2</c> (EventBridge Scheduler) event: its
-/// name and ARN as SAM names the rule (<c>{stack}-{function}{event}-{suffix}</c>, here a fixed suffix), the expression, and
-/// the payload the function gets: the event's <c>Input</c> when it has one, else an EventBridge Scheduled Event.
-/// A disabled event (<c>Enabled: false</c>, <c>State: DISABLED</c>) has no rule.
+/// The rule behind a function's <c>Schedule</c> (EventBridge rule) or <c>ScheduleV2</c> (EventBridge Scheduler) event:
+/// its name and ARN as SAM names the rule (<c>{stack}-{function}{event}-{suffix}</c>, here a fixed suffix), the
+/// expression, and the payload the function gets: the event's <c>Input</c> when it has one, else an EventBridge
+/// Scheduled Event. A disabled event (<c>Enabled: false</c>, <c>State: DISABLED</c>) has no rule.
 /// </summary>
 public sealed record ScheduleRule(string FunctionName, string Name, string Arn, ScheduleExpression Expression, string? Input)
 {
@@ -22,7 +22,9 @@ public sealed record ScheduleRule(string FunctionName, string Name, string Arn, 
         var expression = properties[type == "ScheduleV2" ? "ScheduleExpression" : "Schedule"]?.ToString()
             ?? throw new FormatException($"{logicalId}.{eventName}: a {type} event needs its schedule expression.");
         var suffix = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{logicalId}/{eventName}")))[..12];
-        var name = $"{LocalCloud.StackName}-{logicalId}{eventName}"[..Math.Min(50, $"{LocalCloud.StackName}-{logicalId}{eventName}".Length)] + "-" + suffix;
+        // A rule name has at most 64 characters: SAM shortens the stack and function part to make room for its suffix.
+        var prefix = $"{LocalCloud.StackName}-{logicalId}{eventName}";
+        var name = $"{prefix[..Math.Min(50, prefix.Length)]}-{suffix}";
         var service = type == "ScheduleV2" ? "scheduler" : "events";
         var kind = type == "ScheduleV2" ? "schedule/default" : "rule";
         return new ScheduleRule(functionName, name, $"arn:aws:{service}:{LocalAccount.Region}:{LocalAccount.AccountId}:{kind}/{name}",

@@ -4,15 +4,16 @@ namespace Serverless.Local.Schedules;
 
 /// <summary>
 /// Runs the template's schedules: at each time a rule's expression gives, its function is invoked asynchronously (with
-/// Lambda's retries, as EventBridge invokes it) with the rule's payload. Disposing stops every rule; a firing whose time
-/// comes while the local cloud stops is not run.
+/// Lambda's retries, as EventBridge invokes it) with the rule's payload. Disposing stops every rule; a firing whose
+/// time comes while the local cloud stops is not run.
 /// </summary>
 public sealed class Scheduler : IAsyncDisposable
 {
     private readonly CancellationTokenSource stopping = new();
     private readonly List<Task> running;
 
-    /// <param name="invoke">Queues an asynchronous invocation of a function with a payload; returns its request id.</param>
+    /// <param name="invoke">Queues an asynchronous invocation of a function with a payload; returns its request
+    /// id.</param>
     private Scheduler(IReadOnlyList<ScheduleRule> rules, Func<string, byte[], string> invoke, TimeProvider time, Action<string> log) =>
         running = rules.Select(rule => RunAsync(rule, invoke, time, log)).ToList();
 
