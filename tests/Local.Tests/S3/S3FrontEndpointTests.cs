@@ -2,6 +2,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Serverless.Local.Lambda;
 
 namespace Serverless.Local.Tests.S3;
 
@@ -57,7 +58,7 @@ public sealed class S3FrontEndpointTests(S3Fixture s3) : IClassFixture<S3Fixture
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_S3", s3.Front.Endpoint);
         try
         {
-            return new AmazonS3Client(new BasicAWSCredentials("AKIALOCALTEST", "secret"), RegionEndpoint.USEast1);
+            return new AmazonS3Client(new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey), RegionEndpoint.USEast1);
         }
         finally
         {
