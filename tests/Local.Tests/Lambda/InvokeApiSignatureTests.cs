@@ -101,10 +101,7 @@ public sealed class InvokeApiSignatureTests : IAsyncLifetime
     public async Task A_signed_request_whose_body_was_changed_is_refused()
     {
         using var request = await new HttpRequestMessage(HttpMethod.Post, Url) { Content = new StringContent("{\"n\":1}") }.SignedAsync("lambda");
-        var headers = request.Content!.Headers.ToList();
-        request.Content = new StringContent(ForgedEvent);
-        request.Content.Headers.Clear();
-        foreach (var (name, values) in headers) request.Content.Headers.TryAddWithoutValidation(name, values);
+        request.Content = new StringContent("{\"n\":2}"); // same length and headers, another body
 
         using var answer = await http.SendAsync(request);
 

@@ -1,5 +1,5 @@
 using System.Net;
-using System.Text;
+using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -27,6 +27,9 @@ public sealed class S3FrontSignatureTests(S3Fixture s3) : IClassFixture<S3Fixtur
         });
     }
 
+    /// <summary>A body with exactly the Content-Type the URLs here sign.</summary>
+    private static StringContent Csv(string text) => new(text, new MediaTypeHeaderValue("text/csv"));
+
     private async Task<bool> ExistsAsync(string key)
     {
         using var client = s3.Client();
@@ -53,7 +56,7 @@ public sealed class S3FrontSignatureTests(S3Fixture s3) : IClassFixture<S3Fixtur
     {
         var key = $"signed/{Guid.NewGuid():N}/a b.csv";
 
-        using var put = await http.PutAsync(await PresignPutAsync(key), new StringContent("a,b\n", Encoding.UTF8, "text/csv"));
+        using var put = await http.PutAsync(await PresignPutAsync(key), Csv("a,b\n"));
 
         Assert.True(put.IsSuccessStatusCode, $"{(int)put.StatusCode} {await put.Content.ReadAsStringAsync()}");
         Assert.True(await ExistsAsync(key));
@@ -64,7 +67,7 @@ public sealed class S3FrontSignatureTests(S3Fixture s3) : IClassFixture<S3Fixtur
     {
         var key = $"signed/{Guid.NewGuid():N}.csv";
 
-        using var put = await http.PutAsync(await PresignPutAsync(key), new StringContent("<html/>", Encoding.UTF8, "text/html"));
+        using var put = await http.PutAsync(await PresignPutAsync(key), new StringContent("<html/>", new MediaTypeHeaderValue("text/html")));
 
         await AssertRefusedAsync(put, HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
         Assert.False(await ExistsAsync(key));
@@ -77,7 +80,7 @@ public sealed class S3FrontSignatureTests(S3Fixture s3) : IClassFixture<S3Fixtur
         var other = $"signed/{Guid.NewGuid():N}.csv";
         var url = (await PresignPutAsync(key)).Replace(key, other, StringComparison.Ordinal);
 
-        using var put = await http.PutAsync(url, new StringContent("a,b\n", Encoding.UTF8, "text/csv"));
+        using var put = await http.PutAsync(url, Csv("a,b\n"));
 
         await AssertRefusedAsync(put, HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
         Assert.False(await ExistsAsync(other));
@@ -91,7 +94,7 @@ public sealed class S3FrontSignatureTests(S3Fixture s3) : IClassFixture<S3Fixtur
         var earlier = Regex.Replace(url, @"X-Amz-Date=(\d{8}T\d{4})(\d{2})Z",
             match => $"X-Amz-Date={match.Groups[1].Value}{(int.Parse(match.Groups[2].Value) + 59) % 60:00}Z");
 
-        using var put = await http.PutAsync(earlier, new StringContent("a,b\n", Encoding.UTF8, "text/csv"));
+        using var put = await http.PutAsync(earlier, Csv("a,b\n"));
 
         await AssertRefusedAsync(put, HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
         Assert.False(await ExistsAsync(key));
@@ -129,13 +132,14 @@ public sealed class S3FrontSignatureTests(S3Fixture s3) : IClassFixture<S3Fixtur
     {
         var marker = $"escape-{Guid.NewGuid():N}";
         using var request = new HttpRequestMessage(HttpMethod.Put,
-            $"{s3.Front.Endpoint}/{S3Fixture.Bucket}/..%2F..%2F..%2F{marker}.txt") { Content = new StringContent("outside") };
+            $"{s3.Front.Endpoint}/{S3Fixture.Bucket}/..%2F..%2F{marker}.txt") { Content = new StringContent("outside") };
 
         using var put = await http.SendAsync(await request.SignedAsync("s3"));
 
         await AssertRefusedAsync(put, HttpStatusCode.BadRequest, "InvalidArgument");
-        var around = Path.GetDirectoryName(Path.GetDirectoryName(s3.DataDirectory))!;
-        Assert.Empty(Directory.EnumerateFiles(around, $"*{marker}*", SearchOption.AllDirectories));
+        // s3rver keeps {bucket}/{key} in its folder: ../../ from a bucket lands beside that folder.
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(s3.DataDirectory)!, $"*{marker}*"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(s3.DataDirectory, $"*{marker}*", SearchOption.AllDirectories));
     }
 
     [Fact]
