@@ -181,7 +181,9 @@ public sealed class CognitoFront : IAsyncDisposable
         };
         foreach (var (name, values) in request.Headers)
         {
-            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) continue;
+            // The front answers CORS itself; the emulator refuses a request that carries an Origin (cognito-local-launcher.js).
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("Origin", StringComparison.OrdinalIgnoreCase)) continue;
             if (!forward.Headers.TryAddWithoutValidation(name, values.ToArray()))
                 forward.Content.Headers.TryAddWithoutValidation(name, values.ToArray());
         }

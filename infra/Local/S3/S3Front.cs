@@ -31,6 +31,7 @@ public sealed class S3Front : IAsyncDisposable
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
     {
         "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Expect", "TE", "Upgrade", "X-Forwarded-For",
+        "Origin", // the front answers CORS itself; s3rver refuses any request that carries one (s3rver-launcher.js)
     };
 
     private readonly WebApplication app;
