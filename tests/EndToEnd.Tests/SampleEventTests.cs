@@ -54,8 +54,11 @@ public sealed class SampleEventTests(LocalCloudFixture cloud)
         var payload = await File.ReadAllTextAsync(Path.Combine(EventsDirectory, sample));
         var function = FunctionNames[Path.GetDirectoryName(sample)!];
 
-        using var response = await cloud.Http.PostAsync(
-            $"{cloud.Output("LambdaEndpoint")}/2015-03-31/functions/{function}/invocations", new StringContent(payload));
+        using var response = await cloud.Http.SendAsync(await new HttpRequestMessage(HttpMethod.Post,
+            $"{cloud.Output("LambdaEndpoint")}/2015-03-31/functions/{function}/invocations")
+        {
+            Content = new StringContent(payload),
+        }.SignedAsync("lambda"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
