@@ -15,6 +15,7 @@ namespace Serverless.Local.S3;
 /// <item>CORS follows the bucket's rules from the template: the front answers every preflight itself and adds the
 /// CORS headers to responses for an allowed origin, as S3 does.</item>
 /// <item>An expired presigned URL is refused with 403 <c>AccessDenied</c> "Request has expired".</item>
+/// <item>Conditional requests (<c>If-None-Match: *</c> on writes, <c>If-Match</c>) are evaluated as S3 does: <see cref="S3Preconditions"/>.</item>
 /// </list>
 /// </summary>
 public sealed class S3Front : IAsyncDisposable
@@ -31,6 +32,7 @@ public sealed class S3Front : IAsyncDisposable
     private readonly HttpClient emulator;
     private readonly Func<string, IReadOnlyList<S3CorsRule>?> corsRulesOf;
     private readonly TimeProvider time;
+    private readonly S3Preconditions preconditions;
 
     private S3Front(WebApplication app, string emulatorEndpoint, Func<string, IReadOnlyList<S3CorsRule>?> corsRulesOf, TimeProvider time)
     {
@@ -38,6 +40,7 @@ public sealed class S3Front : IAsyncDisposable
         emulator = new HttpClient { BaseAddress = new Uri(emulatorEndpoint), Timeout = Timeout.InfiniteTimeSpan };
         this.corsRulesOf = corsRulesOf;
         this.time = time;
+        preconditions = new S3Preconditions(emulator);
     }
 
     /// <summary>The endpoint, e.g. http://127.0.0.1:4566 (<c>AWS_ENDPOINT_URL_S3</c>, <c>aws --endpoint-url</c>).</summary>
@@ -76,6 +79,12 @@ public sealed class S3Front : IAsyncDisposable
         if (Expired(request) is { } expired)
         {
             await ErrorAsync(context.Response, 403, "AccessDenied", "Request has expired", expired);
+            return;
+        }
+        using var conditions = await preconditions.EvaluateAsync(request, rawTarget.Split('?', 2)[0], context.RequestAborted);
+        if (conditions.Error is { } failed)
+        {
+            await ErrorAsync(context.Response, failed.Status, failed.Code, failed.Message, failed.Details);
             return;
         }
         await ForwardAsync(context, rawTarget);
