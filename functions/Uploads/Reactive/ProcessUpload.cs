@@ -70,7 +70,7 @@ public static class ProcessUpload
                 logger.LogWarning("Skipping {ObjectKey}: not an upload key (uploads/{{sub}}/{{uploadId}}/{{fileName}})", key);
                 continue;
             }
-            await processor.StartAsync(userSub, uploadId, key, record.S3.Object.Size ?? 0, context);
+            await processor.StartAsync(userSub, uploadId, key, record.S3.Object.Size ?? 0, record.S3.Object.ETag ?? "", context);
         }
     }
 
