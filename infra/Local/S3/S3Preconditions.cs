@@ -64,11 +64,11 @@ internal sealed class S3Preconditions(HttpClient emulator)
     private static S3Error PreconditionFailed(string header) =>
         new(412, "PreconditionFailed", Failed, new Dictionary<string, string> { ["Condition"] = header });
 
-    // PutObject is a PUT to a key with no sub-resource (a presigned URL's X-Amz-* parameters aside); UploadPart, tagging
-    // and ACL PUTs are not. CompleteMultipartUpload is the POST with an uploadId.
+    // PutObject is a PUT to a key with no sub-resource (a presigned URL's X-Amz-* parameters and the x-id some SDKs add
+    // aside); UploadPart, tagging and ACL PUTs are not. CompleteMultipartUpload is the POST with an uploadId.
     private static bool IsWrite(HttpRequest request) =>
         HttpMethods.IsPut(request.Method)
-            ? request.Query.Keys.All(name => name.StartsWith("X-Amz-", StringComparison.OrdinalIgnoreCase))
+            ? request.Query.Keys.All(name => name.StartsWith("X-Amz-", StringComparison.OrdinalIgnoreCase) || name == "x-id")
             : HttpMethods.IsPost(request.Method) && request.Query.ContainsKey("uploadId");
 
     /// <summary>Whether an <c>If-Match</c> list (<c>*</c>, or ETags quoted or not) names the object's ETag.</summary>
