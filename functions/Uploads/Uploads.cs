@@ -126,7 +126,8 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
     /// declared size (<c>Content-Length</c>, which the client's HTTP stack sets from the body) and <c>If-None-Match: *</c>,
     /// so S3 refuses a file of another size and any PUT once the object exists: the URL writes the declared file once.
     /// </summary>
-    public async Task<PresignedRequest> PresignUploadAsync(string userSub, string uploadId, string fileName, string contentType, long size)
+    public async Task<PresignedRequest> PresignUploadAsync(
+        string userSub, string uploadId, string fileName, string contentType, long size)
     {
         var expiresAt = time.GetUtcNow() + PresignedLifetime;
         var request = new GetPreSignedUrlRequest
@@ -141,7 +142,8 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
         request.Headers.ContentLength = size;
         request.Headers[IfNoneMatch] = "*";
         var url = await s3.GetPreSignedURLAsync(request);
-        return new PresignedRequest("PUT", url, new Dictionary<string, string> { ["Content-Type"] = contentType, [IfNoneMatch] = "*" }, expiresAt);
+        var headers = new Dictionary<string, string> { ["Content-Type"] = contentType, [IfNoneMatch] = "*" };
+        return new PresignedRequest("PUT", url, headers, expiresAt);
     }
 
     private const string IfNoneMatch = "If-None-Match";

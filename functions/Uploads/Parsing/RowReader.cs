@@ -90,8 +90,10 @@ public static class RowReader
             throw new UploadFormatException("The CSV file is empty: it needs a header row naming its columns, then one row per text.");
         if (csv.OverLimit)
             throw new UploadFormatException(csv.FieldCount > MaxHeaderFields
-                ? string.Create(CultureInfo.InvariantCulture, $"The CSV header row has more than {MaxHeaderFields:N0} columns, the most a file may have.")
-                : string.Create(CultureInfo.InvariantCulture, $"The CSV header row is longer than {MaxHeaderChars:N0} characters, the most it may have."));
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"The CSV header row has more than {MaxHeaderFields:N0} columns, the most a file may have.")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"The CSV header row is longer than {MaxHeaderChars:N0} characters, the most it may have."));
         if (csv.Fields.All(string.IsNullOrWhiteSpace))
             throw new UploadFormatException(
                 "The CSV file has no header row: its first line must name the columns (the texts go in a column named \"text\", or in the first column).");

@@ -93,7 +93,8 @@ internal sealed class ScoringRun(
     /// that replaced it since (which the presigned URL refuses, but credentials need not) fails the upload instead of
     /// scoring another file.
     /// </summary>
-    private async Task<GetObjectResponse> GetAsync(IAmazonS3 s3, UploadObject file, long offset, CancellationToken cancellationToken)
+    private async Task<GetObjectResponse> GetAsync(
+        IAmazonS3 s3, UploadObject file, long offset, CancellationToken cancellationToken)
     {
         try
         {
@@ -105,7 +106,8 @@ internal sealed class ScoringRun(
                 ByteRange = new ByteRange(offset, file.Size - 1),
             }, cancellationToken);
         }
-        catch (AmazonS3Exception error) when (error.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
+        catch (AmazonS3Exception error)
+            when (error.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
         {
             throw new UploadFormatException("The file was replaced or deleted while it was being scored; upload it again.");
         }
@@ -132,5 +134,5 @@ internal sealed class ScoringRun(
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }
 
-/// <summary>The uploaded object processing reads: its key, the ETag its S3 event named, and the size the upload declared.</summary>
+/// <summary>The uploaded object processing reads: its key, the ETag its S3 event named, the size the upload declared.</summary>
 public sealed record UploadObject(string Key, string ETag, long Size);

@@ -37,7 +37,8 @@ public sealed class UploadProcessor(
     /// An uploaded file arrived (S3 ObjectCreated): claims its upload and processes exactly that object (the event's ETag),
     /// unless its size is not the one the upload declared.
     /// </summary>
-    public async Task StartAsync(string userSub, string uploadId, string objectKey, long objectSize, string objectETag, LambdaContext context)
+    public async Task StartAsync(
+        string userSub, string uploadId, string objectKey, long objectSize, string objectETag, LambdaContext context)
     {
         var claim = context.AwsRequestId;
         var item = await store.ClaimAsync(userSub, uploadId, objectKey, objectSize, objectETag, claim, context.CancellationToken);
@@ -140,15 +141,18 @@ public sealed class UploadProcessor(
     private string? ObjectProblem(Dictionary<string, AttributeValue> item, long objectSize, string objectETag)
     {
         if (item.GetValueOrDefault(UploadAttribute.DeclaredSize)?.N is null)
-            return "The upload declared no file size, so its file cannot be checked; create the upload again with POST /uploads.";
+            return "The upload declared no file size, so its file cannot be checked; "
+                + "create the upload again with POST /uploads.";
         var declared = NumberAttribute.Read(item[UploadAttribute.DeclaredSize]);
         if (objectSize != declared)
-            return string.Create(CultureInfo.InvariantCulture,
-                $"The file has {objectSize:N0} bytes, but the upload declared {declared:N0}; create an upload for this file and upload it again.");
+            return string.Create(CultureInfo.InvariantCulture, $"The file has {objectSize:N0} bytes, but the upload declared "
+                + $"{declared:N0}; create an upload for this file and upload it again.");
         if (objectETag.Length == 0)
-            return "The file's upload event named no object version (ETag), so the file cannot be read safely; upload it again.";
+            return "The file's upload event named no object version (ETag), so the file cannot be read safely; "
+                + "upload it again.";
         if (objectSize > settings.MaxUploadBytes)
-            return string.Create(CultureInfo.InvariantCulture, $"The file has {objectSize:N0} bytes; at most {settings.MaxUploadBytes:N0} can be processed.");
+            return string.Create(CultureInfo.InvariantCulture,
+                $"The file has {objectSize:N0} bytes; at most {settings.MaxUploadBytes:N0} can be processed.");
         return null;
     }
 

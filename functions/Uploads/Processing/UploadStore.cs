@@ -20,13 +20,14 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
         $"{UploadAttribute.RowsFailed} = :{UploadAttribute.RowsFailed}, {UploadAttribute.LabelCounts} = :{UploadAttribute.LabelCounts}";
 
     /// <summary>
-    /// Claims an upload whose file arrived: PENDING_UPLOAD → PROCESSING, with the claim token, the object's size and ETag, the start
-    /// time and zero counts, and without the TTL. A retry of the invocation that claimed it (PROCESSING under this same
+    /// Claims an upload whose file arrived: PENDING_UPLOAD → PROCESSING, with the claim token, the object's size and
+    /// ETag, the start time and zero counts, and without the TTL. A retry of the invocation that claimed it (PROCESSING under this same
     /// token) claims it again the same way: from scratch, without a checkpoint. Null (nothing written) when there is no
     /// such upload waiting for that key or held by this token.
     /// </summary>
     public async Task<Dictionary<string, AttributeValue>?> ClaimAsync(
-        string userSub, string uploadId, string objectKey, long objectSize, string objectETag, string claim, CancellationToken cancellationToken)
+        string userSub, string uploadId, string objectKey, long objectSize, string objectETag, string claim,
+        CancellationToken cancellationToken)
     {
         var values = WithCounts(new Tally(), new()
         {

@@ -15,7 +15,8 @@ namespace Serverless.Local.S3;
 /// <item>CORS follows the bucket's rules from the template: the front answers every preflight itself and adds the
 /// CORS headers to responses for an allowed origin, as S3 does.</item>
 /// <item>An expired presigned URL is refused with 403 <c>AccessDenied</c> "Request has expired".</item>
-/// <item>Conditional requests (<c>If-None-Match: *</c> on writes, <c>If-Match</c>) are evaluated as S3 does: <see cref="S3Preconditions"/>.</item>
+/// <item>Conditional requests (<c>If-None-Match: *</c> on writes, <c>If-Match</c>) are evaluated as S3 does:
+/// <see cref="S3Preconditions"/>.</item>
 /// </list>
 /// </summary>
 public sealed class S3Front : IAsyncDisposable

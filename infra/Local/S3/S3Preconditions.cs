@@ -17,7 +17,7 @@ internal sealed class S3Preconditions(HttpClient emulator)
     // Striped locks: bounded memory whatever the number of keys; two keys rarely share one, and then only wait.
     private readonly SemaphoreSlim[] writes = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
-    /// <summary>A request's conditions, evaluated: the error to answer instead, if any, and the hold on the key until the request is done.</summary>
+    /// <summary>A request's conditions, evaluated: the error to answer instead, if any, and the hold on the key.</summary>
     public sealed class Outcome(S3Error? error, SemaphoreSlim? held) : IDisposable
     {
         public S3Error? Error => error;
@@ -37,7 +37,8 @@ internal sealed class S3Preconditions(HttpClient emulator)
         if (segments.Length < 2 || segments[1].Length == 0) return new Outcome(null, null);
         var write = IsWrite(request);
         var read = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
-        if (!(write && (ifMatch.Length > 0 || ifNoneMatch == "*")) && !(read && ifMatch.Length > 0)) return new Outcome(null, null);
+        var conditional = write ? ifMatch.Length > 0 || ifNoneMatch == "*" : read && ifMatch.Length > 0;
+        if (!conditional) return new Outcome(null, null);
 
         var held = write ? writes[(int)((uint)StringComparer.Ordinal.GetHashCode(path) % (uint)writes.Length)] : null;
         if (held is not null) await held.WaitAsync(cancellationToken);
@@ -68,7 +69,8 @@ internal sealed class S3Preconditions(HttpClient emulator)
     // aside); UploadPart, tagging and ACL PUTs are not. CompleteMultipartUpload is the POST with an uploadId.
     private static bool IsWrite(HttpRequest request) =>
         HttpMethods.IsPut(request.Method)
-            ? request.Query.Keys.All(name => name.StartsWith("X-Amz-", StringComparison.OrdinalIgnoreCase) || name == "x-id")
+            ? request.Query.Keys.All(name =>
+                name.StartsWith("X-Amz-", StringComparison.OrdinalIgnoreCase) || name == "x-id")
             : HttpMethods.IsPost(request.Method) && request.Query.ContainsKey("uploadId");
 
     /// <summary>Whether an <c>If-Match</c> list (<c>*</c>, or ETags quoted or not) names the object's ETag.</summary>
