@@ -48,6 +48,7 @@ internal static class UploadBench
                 {
                     ["type"] = new() { S = "UPLOAD" }, ["uploadId"] = new() { S = id }, ["format"] = new() { S = "csv" },
                     ["objectKey"] = new() { S = key }, ["status"] = new() { S = "PENDING_UPLOAD" },
+                    ["declaredSize"] = new() { N = file.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) },
                 },
             });
             var watch = Stopwatch.StartNew();

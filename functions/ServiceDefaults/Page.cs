@@ -82,14 +82,17 @@ public sealed record PageRequest(string Partition, string SortKeyPrefix, int Lim
             ? Base64Url.EncodeToString(Encoding.UTF8.GetBytes(sortKey.S))
             : null;
 
+    // Strict: bytes that are not UTF-8 would otherwise decode to U+FFFD and pass for a sort key this API never gave out.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private static string? Decode(string cursor)
     {
         if (cursor.Length is 0 or > 1024) return null;
         try
         {
-            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+            return StrictUtf8.GetString(Base64Url.DecodeFromChars(cursor));
         }
-        catch (FormatException)
+        catch (Exception error) when (error is FormatException or DecoderFallbackException)
         {
             return null;
         }

@@ -15,7 +15,8 @@ namespace Serverless.Uploads;
 /// <item><term>rowsTotal, rowsProcessed, rowsFailed</term><description>numbers; rowsTotal once known (at the end): the rows read, which
 /// are all the file's rows unless it stopped at the quota, then only those read before it (the rows in the result)</description></item>
 /// <item><term>labelCounts</term><description>map label → number</description></item>
-/// <item><term>objectSize</term><description>the uploaded object's size, from the S3 event</description></item>
+/// <item><term>objectSize, objectETag</term><description>the uploaded object's size and ETag, from the S3 event: processing reads
+/// that object only (<c>If-Match</c>), within the declared size</description></item>
 /// <item><term>resultKey</term><description><c>results/{sub}/{uploadId}.jsonl</c> once COMPLETED</description></item>
 /// <item><term>error</term><description>why it FAILED, in words a user can act on</description></item>
 /// <item><term>stoppedAtQuota, note</term><description>true, and why in words, on a COMPLETED upload that stopped at the user's monthly quota before the end of its file</description></item>
@@ -92,6 +93,7 @@ public static class UploadAttribute
     public const string RowsFailed = "rowsFailed";
     public const string LabelCounts = "labelCounts";
     public const string ObjectSize = "objectSize";
+    public const string ObjectETag = "objectETag";
     public const string ResultKey = "resultKey";
     public const string Error = "error";
     public const string StoppedAtQuota = "stoppedAtQuota";

@@ -109,11 +109,16 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
         return deleted;
     }
 
-    /// <summary>A presigned <c>PUT</c> of the upload's object: SigV4 in the query, signing exactly the key, the content type and the expiry.</summary>
-    public async Task<PresignedRequest> PresignUploadAsync(string userSub, string uploadId, string fileName, string contentType)
+    /// <summary>
+    /// A presigned <c>PUT</c> of the upload's object: SigV4 in the query, signing exactly the key, the content type, the
+    /// declared size (<c>Content-Length</c>, which the client's HTTP stack sets from the body) and <c>If-None-Match: *</c>,
+    /// so S3 refuses a file of another size and any PUT once the object exists: the URL writes the declared file once.
+    /// </summary>
+    public async Task<PresignedRequest> PresignUploadAsync(
+        string userSub, string uploadId, string fileName, string contentType, long size)
     {
         var expiresAt = time.GetUtcNow() + PresignedLifetime;
-        var url = await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        var request = new GetPreSignedUrlRequest
         {
             BucketName = bucketName,
             Key = UploadItem.ObjectKey(userSub, uploadId, fileName),
@@ -121,9 +126,15 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
             Expires = (expiresAt + RoundingMargin).UtcDateTime,
             ContentType = contentType,
             Protocol = Scheme(),
-        });
-        return new PresignedRequest("PUT", url, new Dictionary<string, string> { ["Content-Type"] = contentType }, expiresAt);
+        };
+        request.Headers.ContentLength = size;
+        request.Headers[IfNoneMatch] = "*";
+        var url = await s3.GetPreSignedURLAsync(request);
+        var headers = new Dictionary<string, string> { ["Content-Type"] = contentType, [IfNoneMatch] = "*" };
+        return new PresignedRequest("PUT", url, headers, expiresAt);
     }
+
+    private const string IfNoneMatch = "If-None-Match";
 
     /// <summary>A presigned <c>GET</c> of the result file that a browser saves as <paramref name="downloadName"/>.</summary>
     public async Task<PresignedRequest> PresignResultsAsync(string userSub, string uploadId, string downloadName)

@@ -113,6 +113,25 @@ public sealed partial class BrowserTests(BrowserFixture browser) : IClassFixture
     }
 
     [Fact]
+    public async Task A_page_cannot_send_its_presigned_PUT_twice_and_reads_S3s_412()
+    {
+        var (page, _) = await SignedInPageAsync();
+
+        var sent = await page.EvaluateAsync<JsonElement>("""
+            async text => {
+              const first = await app.upload('once.txt', 'text/plain', text);
+              const { method, url, headers } = first.created.body.uploadRequest;
+              const again = await app.attempt(() => fetch(url, { method, headers, body: text }));
+              return { first: first.sent.status, again };
+            }
+            """, "I love it\n");
+
+        Assert.Equal(200, sent.GetProperty("first").GetInt32());
+        Assert.True(sent.GetProperty("again").GetProperty("readable").GetBoolean(), sent.ToString());
+        Assert.Equal(412, sent.GetProperty("again").GetProperty("status").GetInt32());
+    }
+
+    [Fact]
     public async Task A_page_past_the_monthly_quota_reads_the_problem_and_when_to_try_again()
     {
         var (page, _) = await SignedInPageAsync();

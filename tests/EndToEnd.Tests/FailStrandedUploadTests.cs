@@ -142,7 +142,7 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
     {
         var (sub, id, key) = await cloud.NewUploadAsync("csv");
         var s3Event = await cloud.PutAsync(key, Encoding.UTF8.GetBytes(SentimentSample.Csv));
-        await cloud.Store.ClaimAsync(sub, id, key, SentimentSample.Csv.Length, "A", CancellationToken.None);
+        await cloud.Store.ClaimAsync(sub, id, key, SentimentSample.Csv.Length, ProcessUploadFixture.ETagOf(s3Event), "A", CancellationToken.None);
         return (sub, id, s3Event);
     }
 

@@ -188,12 +188,7 @@ public sealed class OpenApiContractTests(LocalCloudFixture cloud)
     /// <summary>Sends the file as a browser does with the presigned request: its method, URL and exactly its headers.</summary>
     private async Task PutAsync(JsonElement put, byte[] file)
     {
-        using var request = new HttpRequestMessage(new HttpMethod(put.GetProperty("method").GetString()!), put.GetProperty("url").GetString())
-        {
-            Content = new ByteArrayContent(file),
-        };
-        foreach (var header in put.GetProperty("headers").EnumerateObject())
-            request.Content.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString());
+        using var request = PresignedPut.Of(put, file);
         using var response = await cloud.Http.SendAsync(request);
         Assert.Equal(OK, response.StatusCode);
     }

@@ -21,8 +21,11 @@ public sealed partial class ProcessUploadFixture
     /// <summary>A number attribute of an item (or of a map in it).</summary>
     public static long Number(Dictionary<string, AttributeValue> item, string name) => long.Parse(item[name].N, System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>A user's PENDING_UPLOAD item, as POST /uploads writes it; returns its object key.</summary>
-    public async Task<(string UserSub, string UploadId, string Key)> NewUploadAsync(string format, string fileName = "file.csv")
+    /// <summary>
+    /// A user's PENDING_UPLOAD item, as POST /uploads writes it; returns its object key. Without <paramref name="declaredSize"/>,
+    /// the size of the file <see cref="PutAsync"/> puts is declared then.
+    /// </summary>
+    public async Task<(string UserSub, string UploadId, string Key)> NewUploadAsync(string format, string fileName = "file.csv", long? declaredSize = null)
     {
         var userSub = Guid.NewGuid().ToString();
         var uploadId = Guid.CreateVersion7().ToString("N");
@@ -41,7 +44,28 @@ public sealed partial class ProcessUploadFixture
                 [UploadAttribute.ExpiresAt] = new() { N = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds().ToString() },
             },
         });
+        if (declaredSize is { } size) await DeclareAsync(userSub, uploadId, size);
         return (userSub, uploadId, key);
+    }
+
+    /// <summary>Declares the upload's file size, as POST /uploads does, unless one was declared already or there is no such upload.</summary>
+    private async Task DeclareAsync(string userSub, string uploadId, long size)
+    {
+        try
+        {
+            await Db.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = Table.Name,
+                Key = UploadItem.Key(userSub, uploadId),
+                UpdateExpression = $"SET {UploadAttribute.DeclaredSize} = if_not_exists({UploadAttribute.DeclaredSize}, :size)",
+                ConditionExpression = "attribute_exists(PK)",
+                ExpressionAttributeValues = new() { [":size"] = new() { N = size.ToString(System.Globalization.CultureInfo.InvariantCulture) } },
+            });
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // A test may put a file no upload waits for: nothing to declare, and no item is made for it.
+        }
     }
 
     /// <summary>The user's usage item for this month, as MeterUsage leaves it after <paramref name="rowsScored"/> rows were scored.</summary>
@@ -63,17 +87,25 @@ public sealed partial class ProcessUploadFixture
         return s3Event;
     }
 
-    /// <summary>Puts the file; returns the S3 event of that PUT, not yet delivered.</summary>
+    /// <summary>
+    /// Puts the file (declaring its size on the upload, unless the test declared one); returns the S3 event of that PUT,
+    /// with the object's ETag, not yet delivered.
+    /// </summary>
     public async Task<byte[]> PutAsync(string key, byte[] file)
     {
-        await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = new MemoryStream(file) });
-        return S3EventOf(key, file.Length);
+        if (ProcessUpload.ParseKey(key) is var (userSub, uploadId)) await DeclareAsync(userSub, uploadId, file.Length);
+        var put = await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = new MemoryStream(file) });
+        return S3EventOf(key, file.Length, eTag: put.ETag.Trim('"'));
     }
+
+    /// <summary>The ETag an S3 event names.</summary>
+    public static string ETagOf(byte[] s3Event) =>
+        JsonNode.Parse(s3Event)!["Records"]![0]!["s3"]!["object"]!["eTag"]!.GetValue<string>();
 
     public Task<byte[]> UploadAsync(string key, string file) => UploadAsync(key, Encoding.UTF8.GetBytes(file));
 
     /// <summary>The S3 event of one PUT, as S3 sends it (the key form-encoded).</summary>
-    public static byte[] S3EventOf(string key, long size, string bucket = Bucket, string eventName = "ObjectCreated:Put") =>
+    public static byte[] S3EventOf(string key, long size, string bucket = Bucket, string eventName = "ObjectCreated:Put", string eTag = "0123") =>
         Encoding.UTF8.GetBytes(new JsonObject
         {
             ["Records"] = new JsonArray(new JsonObject
@@ -86,7 +118,7 @@ public sealed partial class ProcessUploadFixture
                 {
                     ["s3SchemaVersion"] = "1.0", ["configurationId"] = "FileUploaded",
                     ["bucket"] = new JsonObject { ["name"] = bucket, ["ownerIdentity"] = new JsonObject { ["principalId"] = "LOCAL" }, ["arn"] = $"arn:aws:s3:::{bucket}" },
-                    ["object"] = new JsonObject { ["key"] = WebUtility.UrlEncode(key), ["size"] = size, ["eTag"] = "0123", ["sequencer"] = "0A1B" },
+                    ["object"] = new JsonObject { ["key"] = WebUtility.UrlEncode(key), ["size"] = size, ["eTag"] = eTag, ["sequencer"] = "0A1B" },
                 },
             }),
         }.ToJsonString());

@@ -29,7 +29,7 @@ public sealed class ProcessUploadRetryTests(ProcessUploadFixture cloud) : IAsync
         var file = Encoding.UTF8.GetBytes(SentimentSample.Csv);
         var s3Event = await cloud.PutAsync(key, file);
         // Attempt A claims the upload, shows a few rows (of its own), writes a result and dies before marking it COMPLETED.
-        await cloud.Store.ClaimAsync(sub, id, key, file.Length, "A", CancellationToken.None);
+        await cloud.Store.ClaimAsync(sub, id, key, file.Length, ProcessUploadFixture.ETagOf(s3Event), "A", CancellationToken.None);
         var shown = new Tally();
         for (var number = 1; number <= 5; number++) shown.Add(new Row(number, "x", null, ReaderPosition.Start), Garbage);
         await cloud.Store.ProgressAsync(sub, id, "A", shown, CancellationToken.None);

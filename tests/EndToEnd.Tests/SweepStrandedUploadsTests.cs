@@ -104,8 +104,8 @@ public sealed class SweepStrandedUploadsTests(ProcessUploadFixture cloud) : IAsy
     private async Task<(string UserSub, string UploadId)> ClaimedUploadAsync(string claim)
     {
         var (sub, id, key) = await cloud.NewUploadAsync("csv");
-        await cloud.PutAsync(key, Encoding.UTF8.GetBytes(SentimentSample.Csv));
-        await cloud.Store.ClaimAsync(sub, id, key, SentimentSample.Csv.Length, claim, CancellationToken.None);
+        var s3Event = await cloud.PutAsync(key, Encoding.UTF8.GetBytes(SentimentSample.Csv));
+        await cloud.Store.ClaimAsync(sub, id, key, SentimentSample.Csv.Length, ProcessUploadFixture.ETagOf(s3Event), claim, CancellationToken.None);
         return (sub, id);
     }
 

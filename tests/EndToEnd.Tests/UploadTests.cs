@@ -43,15 +43,69 @@ public sealed class UploadTests(LocalCloudFixture cloud)
         var file = Encoding.UTF8.GetBytes(SentimentSample.Csv);
         var (id, uploadRequest) = await cloud.CreateUploadAsync(user, "reviews.csv", "text/csv", file.Length);
 
-        using var put = new HttpRequestMessage(HttpMethod.Put, uploadRequest.GetProperty("url").GetString()) { Content = new ByteArrayContent(file) };
-        foreach (var header in uploadRequest.GetProperty("headers").EnumerateObject())
-            put.Content.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString());
+        using var put = PresignedPut.Of(uploadRequest, file);
         using var stored = await cloud.Http.SendAsync(put);
         Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
 
         var upload = await cloud.UploadEndedAsync(user, id);
         AssertSampleCounts(upload);
         SentimentSample.AssertResult(await ResultLinesAsync(user, id));
+    }
+
+    [Fact]
+    public async Task The_presigned_PUT_replayed_after_the_file_was_scored_is_refused_412_and_the_file_and_result_stay()
+    {
+        var user = await cloud.NewUserAsync();
+        var file = Encoding.UTF8.GetBytes(SentimentSample.Csv);
+        var (id, uploadRequest) = await cloud.CreateUploadAsync(user, "reviews.csv", "text/csv", file.Length);
+        using (var put = PresignedPut.Of(uploadRequest, file))
+        using (var stored = await cloud.Http.SendAsync(put))
+            Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        var upload = await cloud.UploadEndedAsync(user, id);
+        var before = await ResultLinesAsync(user, id);
+
+        // The same URL and headers, a file of the same size, within the URL's 15 minutes.
+        var other = Encoding.UTF8.GetBytes(SentimentSample.Csv.Replace("love", "hate", StringComparison.Ordinal));
+        Assert.Equal(file.Length, other.Length);
+        using var replay = PresignedPut.Of(uploadRequest, other);
+        using var refused = await cloud.Http.SendAsync(replay);
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
+        Assert.Contains("<Code>PreconditionFailed</Code>", await refused.Content.ReadAsStringAsync());
+        using (var s3 = cloud.CreateS3())
+        using (var got = await s3.GetObjectAsync(cloud.Output("BucketName"), $"uploads/{user.Sub}/{id}/reviews.csv"))
+        using (var content = new MemoryStream())
+        {
+            await got.ResponseStream.CopyToAsync(content);
+            Assert.Equal(file, content.ToArray());
+        }
+        var after = await cloud.UploadEndedAsync(user, id);
+        AssertSampleCounts(after);
+        Assert.Equal(upload.GetProperty("updatedAt").GetString(), after.GetProperty("updatedAt").GetString());
+        Assert.Equal(before, await ResultLinesAsync(user, id));
+    }
+
+    [Fact]
+    public async Task A_PUT_of_another_size_than_declared_or_without_If_None_Match_is_refused_as_S3_refuses_it()
+    {
+        // S3 checks the signed Content-Length and If-None-Match like every signed header: 403 SignatureDoesNotMatch.
+        var user = await cloud.NewUserAsync();
+        var (id, uploadRequest) = await cloud.CreateUploadAsync(user, "small.txt", "text/plain", size: 10);
+        var big = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("I love it\n", 400)) + "Fine.");
+        Assert.Equal(4_005, big.Length);
+
+        using var oversized = PresignedPut.Of(uploadRequest, big);
+        using var oversizedAnswer = await cloud.Http.SendAsync(oversized);
+        using var unconditional = PresignedPut.Of(uploadRequest, "I love it\n"u8.ToArray());
+        unconditional.Headers.Remove("If-None-Match");
+        using var unconditionalAnswer = await cloud.Http.SendAsync(unconditional);
+
+        Assert.Equal(HttpStatusCode.Forbidden, oversizedAnswer.StatusCode);
+        Assert.Contains("<Code>SignatureDoesNotMatch</Code>", await oversizedAnswer.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, unconditionalAnswer.StatusCode);
+        using var s3 = cloud.CreateS3();
+        var listed = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = cloud.Output("BucketName"), Prefix = $"uploads/{user.Sub}/{id}/" });
+        Assert.Empty(listed.S3Objects ?? []);
     }
 
     [Fact]
@@ -103,8 +157,7 @@ public sealed class UploadTests(LocalCloudFixture cloud)
         var other = await cloud.NewUserAsync();
         var file = new byte[] { 0x74, 0x65, 0x78, 0x74, 0x0A, 0xFF, 0xFE, 0x0A };
         var (id, uploadRequest) = await cloud.CreateUploadAsync(user, "latin1.txt", "text/plain", file.Length);
-        using var put = new HttpRequestMessage(HttpMethod.Put, uploadRequest.GetProperty("url").GetString()) { Content = new ByteArrayContent(file) };
-        put.Content.Headers.TryAddWithoutValidation("Content-Type", "text/plain");
+        using var put = PresignedPut.Of(uploadRequest, file);
         (await cloud.Http.SendAsync(put)).EnsureSuccessStatusCode();
 
         var upload = await cloud.UploadEndedAsync(user, id);
@@ -143,17 +196,21 @@ public sealed class UploadTests(LocalCloudFixture cloud)
         using var db = cloud.CreateDynamoDb();
 
         // The file first: the template's ProcessUpload finds no upload for it and leaves it; then the upload, run by the short one.
-        await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = key, InputStream = new MemoryStream(file), UseChunkEncoding = false });
+        var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = key, InputStream = new MemoryStream(file), UseChunkEncoding = false });
         await cloud.LogLineAsync(line => line.Contains($"Nothing to do for {key}: there is no such upload"), "of the template's ProcessUpload seeing the file");
         var itemKey = UploadItem.Key(sub, id);
         await db.PutItemAsync(new PutItemRequest
         {
             TableName = cloud.Output("TableName"),
-            Item = new(itemKey) { ["format"] = new() { S = "csv" }, ["objectKey"] = new() { S = key }, ["status"] = new() { S = "PENDING_UPLOAD" } },
+            Item = new(itemKey)
+            {
+                ["format"] = new() { S = "csv" }, ["objectKey"] = new() { S = key }, ["status"] = new() { S = "PENDING_UPLOAD" },
+                ["declaredSize"] = new() { N = file.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            },
         });
         using var invoke = new HttpRequestMessage(HttpMethod.Post, $"{cloud.Output("LambdaEndpoint")}/2015-03-31/functions/{name}/invocations")
         {
-            Content = new ByteArrayContent(ProcessUploadFixture.S3EventOf(key, file.Length, cloud.Output("BucketName"))),
+            Content = new ByteArrayContent(ProcessUploadFixture.S3EventOf(key, file.Length, cloud.Output("BucketName"), eTag: put.ETag.Trim('"'))),
         };
         invoke.Headers.Add("X-Amz-Invocation-Type", "Event");
         Dictionary<string, AttributeValue> item;

@@ -154,9 +154,7 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         Assert.StartsWith($"{cloud.Output("S3Endpoint").TrimEnd('/')}/{cloud.Output("BucketName")}/uploads/{user.Sub}/{id}/two%20rows.txt?", url);
 
         // What fetch(url, {method: "PUT", headers, body: file}) sends: the one header it was given, nothing signed besides.
-        using var put = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent(file) };
-        foreach (var header in uploadRequest.GetProperty("headers").EnumerateObject())
-            put.Content.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString());
+        using var put = PresignedPut.Of(uploadRequest, file);
         using var stored = await cloud.Http.SendAsync(put);
 
         Assert.Equal(HttpStatusCode.OK, stored.StatusCode);

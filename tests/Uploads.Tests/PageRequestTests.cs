@@ -60,6 +60,8 @@ public sealed class PageRequestTests
     [InlineData("not base64!")]
     [InlineData("")]
     [InlineData("UFJFRElDVElPTiMx")] // "PREDICTION#1": another list's cursor
+    [InlineData("VVBMT0FEI_8")] // "UPLOAD#" then the byte 0xFF, which is not UTF-8
+    [InlineData("VVBMT0FEI-2ggA")] // "UPLOAD#" then 0xED 0xA0 0x80, an encoded surrogate, which UTF-8 forbids
     public void A_cursor_this_list_did_not_give_out_is_an_error_on_cursor(string cursor)
     {
         Assert.Null(PageRequest.TryCreate(null, cursor, Partition, "UPLOAD#", out var errors));

@@ -28,27 +28,27 @@ public sealed class PresignedRequestTests : IAsyncLifetime
         new Table("unused"), Bucket, TimeProvider.System);
 
     /// <summary>A cold first presign (the SDK loading its endpoint data) may take long enough for the SDK to count 899 seconds.</summary>
-    public Task InitializeAsync() => Uploads.PresignUploadAsync(Sub, UploadId, "warm-up.csv", "text/csv");
+    public Task InitializeAsync() => Uploads.PresignUploadAsync(Sub, UploadId, "warm-up.csv", "text/csv", 1);
 
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task The_upload_URL_is_a_path_style_http_PUT_of_exactly_the_object_key()
     {
-        var request = await Uploads.PresignUploadAsync(Sub, UploadId, "my reviews ü.csv", "text/csv; charset=utf-8");
+        var request = await Uploads.PresignUploadAsync(Sub, UploadId, "my reviews ü.csv", "text/csv; charset=utf-8", 4005);
 
         var url = new Uri(request.Url);
         Assert.Equal("PUT", request.Method);
         Assert.Equal("http", url.Scheme);
         Assert.Equal("127.0.0.1:4599", url.Authority);
         Assert.Equal($"/{Bucket}/uploads/{Sub}/{UploadId}/my%20reviews%20%C3%BC.csv", url.AbsolutePath);
-        Assert.Equal(new Dictionary<string, string> { ["Content-Type"] = "text/csv; charset=utf-8" }, request.Headers);
+        Assert.Equal(new Dictionary<string, string> { ["Content-Type"] = "text/csv; charset=utf-8", ["If-None-Match"] = "*" }, request.Headers);
     }
 
     [Fact]
-    public async Task The_upload_URL_is_signed_SigV4_for_s3_in_us_east_1_for_15_minutes_with_only_content_type_and_host()
+    public async Task The_upload_URL_is_signed_SigV4_for_s3_in_us_east_1_for_15_minutes_with_the_size_type_host_and_no_overwrite()
     {
-        var request = await Uploads.PresignUploadAsync(Sub, UploadId, "a.csv", "text/csv");
+        var request = await Uploads.PresignUploadAsync(Sub, UploadId, "a.csv", "text/csv", 10);
 
         var query = Query(request.Url);
         Assert.Equal(
@@ -57,23 +57,24 @@ public sealed class PresignedRequestTests : IAsyncLifetime
         Assert.Equal("AWS4-HMAC-SHA256", query["X-Amz-Algorithm"]);
         Assert.Matches($"^{AccessKey}/[0-9]{{8}}/us-east-1/s3/aws4_request$", query["X-Amz-Credential"]);
         Assert.Equal("900", query["X-Amz-Expires"]);
-        Assert.Equal("content-type;host", query["X-Amz-SignedHeaders"]);
+        Assert.Equal(UploadSignedHeaders, query["X-Amz-SignedHeaders"]);
         Assert.Equal(SessionToken, query["X-Amz-Security-Token"]);
         var signedAt = DateTimeOffset.ParseExact(query["X-Amz-Date"], "yyyyMMdd'T'HHmmss'Z'", null, System.Globalization.DateTimeStyles.AssumeUniversal);
         Assert.InRange(request.ExpiresAt - signedAt, TimeSpan.FromSeconds(899), TimeSpan.FromSeconds(901));
     }
 
     [Fact]
-    public async Task The_upload_signature_covers_the_key_the_content_type_and_the_expiry()
+    public async Task The_upload_signature_covers_the_key_the_content_type_the_size_the_no_overwrite_and_the_expiry()
     {
-        var request = await Uploads.PresignUploadAsync(Sub, UploadId, "my reviews ü.csv", "text/csv; charset=utf-8");
+        var request = await Uploads.PresignUploadAsync(Sub, UploadId, "my reviews ü.csv", "text/csv; charset=utf-8", 4005);
 
         var query = Query(request.Url);
         var url = new Uri(request.Url);
-        var expected = Signature("PUT", url, query, $"content-type:text/csv; charset=utf-8\nhost:{url.Authority}\n", "content-type;host");
-        Assert.Equal(expected, query["X-Amz-Signature"]);
-        var otherType = Signature("PUT", url, query, $"content-type:text/plain\nhost:{url.Authority}\n", "content-type;host");
-        Assert.NotEqual(otherType, query["X-Amz-Signature"]);
+        string Headers(string contentType, long size, string ifNoneMatch = "*") =>
+            $"content-length:{size}\ncontent-type:{contentType}\nhost:{url.Authority}\nif-none-match:{ifNoneMatch}\n";
+        Assert.Equal(Signature("PUT", url, query, Headers("text/csv; charset=utf-8", 4005), UploadSignedHeaders), query["X-Amz-Signature"]);
+        Assert.NotEqual(Signature("PUT", url, query, Headers("text/plain", 4005), UploadSignedHeaders), query["X-Amz-Signature"]);
+        Assert.NotEqual(Signature("PUT", url, query, Headers("text/csv; charset=utf-8", 10), UploadSignedHeaders), query["X-Amz-Signature"]);
     }
 
     [Fact]
@@ -91,6 +92,8 @@ public sealed class PresignedRequestTests : IAsyncLifetime
         Assert.Equal("900", query["X-Amz-Expires"]);
         Assert.Equal(Signature("GET", url, query, $"host:{url.Authority}\n", "host"), query["X-Amz-Signature"]);
     }
+
+    private const string UploadSignedHeaders = "content-length;content-type;host;if-none-match";
 
     private static Dictionary<string, string> Query(string url) => new Uri(url).Query.TrimStart('?').Split('&')
         .Select(pair => pair.Split('=', 2))

@@ -6,7 +6,8 @@ namespace Serverless.Uploads.Parsing;
 /// CSV records as RFC 4180 writes them: fields separated by commas, records by <c>\r\n</c> (or <c>\n</c>);
 /// a field in double quotes may hold commas, line breaks and quotes written twice (<c>""</c>). Leniently,
 /// a quote inside an unquoted field and text after a closing quote are kept as they are. Only the fields asked
-/// for are kept, each up to a number of characters, so a huge record cannot fill the memory.
+/// for are kept, each up to a number of characters, so a huge record cannot fill the memory;
+/// a record may also be limited in fields and characters, and reading stops as soon as it passes either.
 /// </summary>
 internal sealed class CsvScanner(Utf8CharSource source)
 {
@@ -17,6 +18,9 @@ internal sealed class CsvScanner(Utf8CharSource source)
     private bool carriageReturn;
     private int? column;
     private int keepChars;
+    private int maxFields;
+    private int maxChars;
+    private int recordChars;
 
     /// <summary>The kept fields of the last record: every field, or only the one column asked for (absent if the record is shorter).</summary>
     public List<string> Fields { get; } = [];
@@ -30,13 +34,24 @@ internal sealed class CsvScanner(Utf8CharSource source)
     /// <summary>When the last record ended inside a quoted field (at the end of the file): the byte offset of its opening quote.</summary>
     public long? UnclosedQuoteAt { get; private set; }
 
+    /// <summary>The last record passed the fields or characters it was limited to: reading stopped there, mid-record.</summary>
+    public bool OverLimit { get; private set; }
+
     /// <summary>Reads the next record; false at the end of the file.</summary>
     /// <param name="keepColumn">The one field to keep (0-based), or null to keep them all (a header).</param>
     /// <param name="keepCharacters">The most characters kept of a field.</param>
-    public async ValueTask<bool> NextAsync(int? keepColumn, int keepCharacters, CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <param name="maxFields">The most fields the record may have.</param>
+    /// <param name="maxCharacters">The most characters the record may have, separators and quotes included.</param>
+    public async ValueTask<bool> NextAsync(int? keepColumn, int keepCharacters, CancellationToken cancellationToken,
+        int maxFields = int.MaxValue, int maxCharacters = int.MaxValue)
     {
         column = keepColumn;
         keepChars = keepCharacters;
+        this.maxFields = maxFields;
+        maxChars = maxCharacters;
+        recordChars = 0;
+        OverLimit = false;
         Fields.Clear();
         field.Clear();
         FieldCount = 0;
@@ -57,7 +72,7 @@ internal sealed class CsvScanner(Utf8CharSource source)
             var window = source.Available;
             for (var i = 0; i < window.Length; i++)
             {
-                if (!Step(window[i], i)) continue;
+                if (!Step(window[i], i) && !OverLimit) continue;
                 source.Advance(i + 1);
                 return true;
             }
@@ -68,6 +83,11 @@ internal sealed class CsvScanner(Utf8CharSource source)
     /// <summary>Takes one character; true when it ended the record.</summary>
     private bool Step(char c, int index)
     {
+        if (++recordChars > maxChars)
+        {
+            OverLimit = true;
+            return false;
+        }
         if (carriageReturn)
         {
             carriageReturn = false;
@@ -114,7 +134,7 @@ internal sealed class CsvScanner(Utf8CharSource source)
     {
         if (state != State.Quoted) UnclosedQuoteAt = null;
         if (column is null || column == FieldCount) Fields.Add(field.ToString());
-        FieldCount++;
+        if (++FieldCount > maxFields) OverLimit = true;
         return true;
     }
 

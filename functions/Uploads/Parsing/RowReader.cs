@@ -23,6 +23,12 @@ public static class RowReader
 
     private const int MaxHeaderNameChars = 256;
 
+    /// <summary>The most columns a CSV header row may name.</summary>
+    public const int MaxHeaderFields = 1_000;
+
+    /// <summary>The longest CSV header row, in characters.</summary>
+    public const int MaxHeaderChars = 65_536;
+
     /// <param name="stream">The file's bytes from <paramref name="from"/>'s offset on.</param>
     public static async IAsyncEnumerable<Row> ReadAsync(Stream stream, UploadFormat format, ReaderPosition from,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -80,8 +86,14 @@ public static class RowReader
     /// <summary>The header row: the <c>text</c> column's index, else 0.</summary>
     private static async Task<int> ReadHeaderAsync(CsvScanner csv, CancellationToken cancellationToken)
     {
-        if (!await csv.NextAsync(null, MaxHeaderNameChars, cancellationToken))
+        if (!await csv.NextAsync(null, MaxHeaderNameChars, cancellationToken, MaxHeaderFields, MaxHeaderChars))
             throw new UploadFormatException("The CSV file is empty: it needs a header row naming its columns, then one row per text.");
+        if (csv.OverLimit)
+            throw new UploadFormatException(csv.FieldCount > MaxHeaderFields
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"The CSV header row has more than {MaxHeaderFields:N0} columns, the most a file may have.")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"The CSV header row is longer than {MaxHeaderChars:N0} characters, the most it may have."));
         if (csv.Fields.All(string.IsNullOrWhiteSpace))
             throw new UploadFormatException(
                 "The CSV file has no header row: its first line must name the columns (the texts go in a column named \"text\", or in the first column).");

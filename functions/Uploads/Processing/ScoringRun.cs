@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Serverless.Kernel.Aws;
@@ -31,7 +32,7 @@ internal sealed class ScoringRun(
     public bool StoppedAtQuota { get; private set; }
 
     /// <summary>Processes rows from <paramref name="from"/>; null once the file is done (or stopped at the quota), else the position to resume at.</summary>
-    public async Task<ReaderPosition?> RunAsync(UploadFormat format, ReaderPosition from, (string Key, long Size) file, IAmazonS3 s3)
+    public async Task<ReaderPosition?> RunAsync(UploadFormat format, ReaderPosition from, UploadObject file, IAmazonS3 s3)
     {
         written = from;
         var margin = settings.SafetyMargin(context.RemainingTime);
@@ -44,12 +45,7 @@ internal sealed class ScoringRun(
         {
             if (from.Offset < file.Size)
             {
-                using var response = await s3.GetObjectAsync(new GetObjectRequest
-                {
-                    BucketName = settings.Bucket,
-                    Key = file.Key,
-                    ByteRange = from.Offset > 0 ? new ByteRange(from.Offset, file.Size - 1) : null,
-                }, cancellationToken);
+                using var response = await GetAsync(s3, file, from.Offset, cancellationToken);
                 var batch = new Batch();
                 await foreach (var row in RowReader.ReadAsync(response.ResponseStream, format, from, cancellationToken))
                 {
@@ -92,6 +88,31 @@ internal sealed class ScoringRun(
         }
     }
 
+    /// <summary>
+    /// The object from <paramref name="offset"/> to the declared size, only while it is the object the event named: a PUT
+    /// that replaced it since (which the presigned URL refuses, but credentials need not) fails the upload instead of
+    /// scoring another file.
+    /// </summary>
+    private async Task<GetObjectResponse> GetAsync(
+        IAmazonS3 s3, UploadObject file, long offset, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await s3.GetObjectAsync(new GetObjectRequest
+            {
+                BucketName = settings.Bucket,
+                Key = file.Key,
+                EtagToMatch = $"\"{file.ETag.Trim('"')}\"",
+                ByteRange = new ByteRange(offset, file.Size - 1),
+            }, cancellationToken);
+        }
+        catch (AmazonS3Exception error)
+            when (error.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
+        {
+            throw new UploadFormatException("The file was replaced or deleted while it was being scored; upload it again.");
+        }
+    }
+
     private async Task WriteOldestAsync(CancellationToken cancellationToken)
     {
         var (batch, scores) = inFlight.Peek();
@@ -112,3 +133,6 @@ internal sealed class ScoringRun(
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }
+
+/// <summary>The uploaded object processing reads: its key, the ETag its S3 event named, the size the upload declared.</summary>
+public sealed record UploadObject(string Key, string ETag, long Size);

@@ -36,11 +36,15 @@ public sealed class UploadProcessor(
     UploadStore store, IAmazonS3 s3, BatchScorer scorer, LambdaClient lambda, Quota quota, ProcessUploadSettings settings, TimeProvider time,
     ILogger logger)
 {
-    /// <summary>An uploaded file arrived (S3 ObjectCreated): claims its upload and processes it.</summary>
-    public async Task StartAsync(string userSub, string uploadId, string objectKey, long objectSize, LambdaContext context)
+    /// <summary>
+    /// An uploaded file arrived (S3 ObjectCreated): claims its upload and processes exactly that object (the event's ETag),
+    /// unless its size is not the one the upload declared.
+    /// </summary>
+    public async Task StartAsync(
+        string userSub, string uploadId, string objectKey, long objectSize, string objectETag, LambdaContext context)
     {
         var claim = context.AwsRequestId;
-        var item = await store.ClaimAsync(userSub, uploadId, objectKey, objectSize, claim, context.CancellationToken);
+        var item = await store.ClaimAsync(userSub, uploadId, objectKey, objectSize, objectETag, claim, context.CancellationToken);
         if (item is null)
         {
             var found = await store.GetAsync(userSub, uploadId, context.CancellationToken);
@@ -56,10 +60,10 @@ public sealed class UploadProcessor(
         }
         logger.LogInformation("Claimed upload {UploadId} of {UserSub} ({ObjectSize} bytes)", uploadId, userSub, objectSize);
         var upload = new Upload(userSub, uploadId, item, claim);
-        if (objectSize > settings.MaxUploadBytes)
+        if (ObjectProblem(item, objectSize, objectETag) is { } problem)
         {
-            await store.FailAsync(userSub, uploadId, claim, new Tally(), string.Create(CultureInfo.InvariantCulture,
-                $"The file has {objectSize:N0} bytes; at most {settings.MaxUploadBytes:N0} can be processed."), context.CancellationToken);
+            logger.LogWarning("Upload {UploadId} failed: {Reason}", uploadId, problem);
+            await store.FailAsync(userSub, uploadId, claim, new Tally(), problem, context.CancellationToken);
             return;
         }
         await using (Beat(upload)) await ProcessAsync(upload, null, context);
@@ -184,8 +188,29 @@ public sealed class UploadProcessor(
         }
     }
 
-    private (string Key, long Size) ObjectOf(Upload upload) =>
-        (upload.Item[UploadAttribute.ObjectKey].S, NumberAttribute.Read(upload.Item.GetValueOrDefault(UploadAttribute.ObjectSize)));
+    /// <summary>Why the object that arrived cannot be processed as the upload declared it; null when it can.</summary>
+    private string? ObjectProblem(Dictionary<string, AttributeValue> item, long objectSize, string objectETag)
+    {
+        if (item.GetValueOrDefault(UploadAttribute.DeclaredSize)?.N is null)
+            return "The upload declared no file size, so its file cannot be checked; "
+                + "create the upload again with POST /uploads.";
+        var declared = NumberAttribute.Read(item[UploadAttribute.DeclaredSize]);
+        if (objectSize != declared)
+            return string.Create(CultureInfo.InvariantCulture, $"The file has {objectSize:N0} bytes, but the upload declared "
+                + $"{declared:N0}; create an upload for this file and upload it again.");
+        if (objectETag.Length == 0)
+            return "The file's upload event named no object version (ETag), so the file cannot be read safely; "
+                + "upload it again.";
+        if (objectSize > settings.MaxUploadBytes)
+            return string.Create(CultureInfo.InvariantCulture,
+                $"The file has {objectSize:N0} bytes; at most {settings.MaxUploadBytes:N0} can be processed.");
+        return null;
+    }
+
+    /// <summary>The object the claim named: its key, its ETag and the declared size (which the claim checked it has).</summary>
+    private static UploadObject ObjectOf(Upload upload) => new(
+        upload.Item[UploadAttribute.ObjectKey].S, upload.Item[UploadAttribute.ObjectETag].S,
+        NumberAttribute.Read(upload.Item[UploadAttribute.DeclaredSize]));
 
     /// <summary>Saves the checkpoint and hands the claim on to a new invocation of this function.</summary>
     private async Task HandOnAsync(Upload upload, Tally tally, ResultWriter writer, ReaderPosition position, Checkpoint? from,

@@ -23,13 +23,14 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
         $"{UploadAttribute.RowsFailed} = :{UploadAttribute.RowsFailed}, {UploadAttribute.LabelCounts} = :{UploadAttribute.LabelCounts}";
 
     /// <summary>
-    /// Claims an upload whose file arrived: PENDING_UPLOAD → PROCESSING, with the claim token, the object's size, the start
-    /// time and zero counts, and without the TTL. A retry of the invocation that claimed it (PROCESSING under this same
+    /// Claims an upload whose file arrived: PENDING_UPLOAD → PROCESSING, with the claim token, the object's size and
+    /// ETag, the start time and zero counts, and without the TTL. A retry of the invocation that claimed it (PROCESSING under this same
     /// token) claims it again the same way: from scratch, without a checkpoint. Null (nothing written) when there is no
     /// such upload waiting for that key or held by this token.
     /// </summary>
     public async Task<Dictionary<string, AttributeValue>?> ClaimAsync(
-        string userSub, string uploadId, string objectKey, long objectSize, string claim, CancellationToken cancellationToken)
+        string userSub, string uploadId, string objectKey, long objectSize, string objectETag, string claim,
+        CancellationToken cancellationToken)
     {
         var values = WithCounts(new Tally(), new()
         {
@@ -39,10 +40,12 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
             [":claim"] = new() { S = claim },
             [":now"] = Now(),
             [":size"] = NumberAttribute.Of(objectSize),
+            [":etag"] = new() { S = objectETag },
             [":partition"] = new() { S = UploadItem.ProcessingPartition },
         });
         return await UpdateAsync(userSub, uploadId,
             $"SET #status = :processing, #claim = :claim, {UploadAttribute.StartedAt} = :now, {UploadAttribute.UpdatedAt} = :now, {UploadAttribute.ObjectSize} = :size, " +
+            $"{UploadAttribute.ObjectETag} = :etag, " +
             $"{SetCounts}, {UploadAttribute.HeartbeatAt} = :now, {UploadAttribute.ProcessingPartition} = :partition " +
             $"REMOVE {Table.TimeToLive}, {UploadAttribute.Checkpoint}, {UploadAttribute.HandedOnBy}",
             $"(#status = :pending OR ({Holds})) AND {UploadAttribute.ObjectKey} = :key", values, [], cancellationToken);

@@ -42,7 +42,7 @@ public static class CreateUpload
         if (!check.Allowed) return Quota.TooManyRequests(response, check);
         var contentType = request.ContentType!.Trim();
         var upload = await uploads.CreateAsync(sub, request.FileName!, contentType, format!, request.Size!.Value, cancellationToken);
-        var uploadRequest = await uploads.PresignUploadAsync(sub, upload.UploadId, upload.FileName, contentType);
+        var uploadRequest = await uploads.PresignUploadAsync(sub, upload.UploadId, upload.FileName, contentType, upload.Size);
         loggers.CreateLogger(typeof(CreateUpload)).LogInformation(
             "Created upload {UploadId} for {UserSub}: {FileName}, {ContentType}, {Size} bytes", upload.UploadId, sub, upload.FileName, contentType, upload.Size);
         return TypedResults.Created($"/uploads/{upload.UploadId}", new CreatedUpload(upload, uploadRequest));

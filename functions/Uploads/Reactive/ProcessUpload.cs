@@ -68,7 +68,8 @@ public static class ProcessUpload
                 logger.LogWarning("Skipping {ObjectKey}: not an upload key (uploads/{{sub}}/{{uploadId}}/{{fileName}})", key);
                 continue;
             }
-            await processor.StartAsync(userSub, uploadId, key, record.S3.Object.Size ?? 0, context);
+            var (size, eTag) = (record.S3.Object.Size ?? 0, record.S3.Object.ETag ?? "");
+            await processor.StartAsync(userSub, uploadId, key, size, eTag, context);
         }
     }
 

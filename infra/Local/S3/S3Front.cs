@@ -21,6 +21,8 @@ namespace Serverless.Local.S3;
 /// of an aws-chunked body are not checked, only the seed signature of its headers.</item>
 /// <item>A key or copy source with a <c>.</c> or <c>..</c> segment is refused with 400 <c>InvalidArgument</c>: s3rver
 /// would write it outside its folder.</item>
+/// <item>Conditional requests (<c>If-None-Match: *</c> on writes, <c>If-Match</c>) are evaluated as S3 does:
+/// <see cref="S3Preconditions"/>.</item>
 /// </list>
 /// </summary>
 public sealed class S3Front : IAsyncDisposable
@@ -38,6 +40,7 @@ public sealed class S3Front : IAsyncDisposable
     private readonly HttpClient emulator;
     private readonly Func<string, IReadOnlyList<S3CorsRule>?> corsRulesOf;
     private readonly TimeProvider time;
+    private readonly S3Preconditions preconditions;
     private readonly SigV4Verifier signer;
 
     private S3Front(WebApplication app, string emulatorEndpoint, Func<string, IReadOnlyList<S3CorsRule>?> corsRulesOf, TimeProvider time)
@@ -46,6 +49,7 @@ public sealed class S3Front : IAsyncDisposable
         emulator = new HttpClient { BaseAddress = new Uri(emulatorEndpoint), Timeout = Timeout.InfiniteTimeSpan };
         this.corsRulesOf = corsRulesOf;
         this.time = time;
+        preconditions = new S3Preconditions(emulator);
         signer = LocalSigV4.Verifier("s3", time);
     }
 
@@ -90,6 +94,12 @@ public sealed class S3Front : IAsyncDisposable
         if (Refusal(request) is { } refusal)
         {
             await ErrorAsync(context.Response, refusal.Status, refusal.Code, refusal.Message);
+            return;
+        }
+        using var conditions = await preconditions.EvaluateAsync(request, rawTarget.Split('?', 2)[0], context.RequestAborted);
+        if (conditions.Error is { } failed)
+        {
+            await ErrorAsync(context.Response, failed.Status, failed.Code, failed.Message, failed.Details);
             return;
         }
         await ForwardAsync(context, rawTarget);

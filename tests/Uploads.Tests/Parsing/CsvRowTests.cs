@@ -90,6 +90,33 @@ public sealed class CsvRowTests
         Assert.StartsWith(reason, error.Message);
     }
 
+    [Theory]
+    [InlineData("a,", "The CSV header row has more than 1,000 columns, the most a file may have.")]
+    [InlineData("a", "The CSV header row is longer than 65,536 characters, the most it may have.")]
+    public async Task A_header_past_1000_columns_or_65536_characters_fails_without_being_read_to_its_end(string repeated, string reason)
+    {
+        // 8 MB of one header row: the reader must stop within its first window or two, not take millions of names in.
+        var header = new RepeatingStream(Encoding.UTF8.GetBytes(repeated), length: 8 * 1024 * 1024);
+
+        var error = await Assert.ThrowsAsync<UploadFormatException>(async () =>
+        {
+            await foreach (var _ in RowReader.ReadAsync(header, UploadFormat.Csv, ReaderPosition.Start, CancellationToken.None)) { }
+        });
+
+        Assert.Equal(reason, error.Message);
+        Assert.InRange(header.Position, 1, 256 * 1024);
+    }
+
+    [Fact]
+    public async Task A_header_of_exactly_1000_columns_is_read()
+    {
+        var names = Enumerable.Range(1, RowReader.MaxHeaderFields - 1).Select(i => $"c{i}").Append("text");
+
+        var rows = await Rows.ReadAsync(string.Join(',', names) + "\n" + new string(',', RowReader.MaxHeaderFields - 1) + "hello\n", UploadFormat.Csv);
+
+        Assert.Equal(["hello"], Rows.Texts(rows));
+    }
+
     [Fact]
     public async Task Reading_from_any_row_position_gives_the_same_rows_as_one_pass()
     {
@@ -107,4 +134,27 @@ public sealed class CsvRowTests
         Assert.Equal(3000, all[^1].Next.RowsRead);
         Assert.Equal(1, all[^1].Next.CsvTextColumn);
     }
+}
+
+/// <summary>A read-only stream of <paramref name="pattern"/> repeated up to <paramref name="length"/> bytes; Position is how far it was read.</summary>
+internal sealed class RepeatingStream(byte[] pattern, long length) : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => length;
+    public override long Position { get; set; }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        var n = (int)Math.Min(count, length - Position);
+        for (var i = 0; i < n; i++) buffer[offset + i] = pattern[(Position + i) % pattern.Length];
+        Position += n;
+        return n;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
