@@ -114,7 +114,7 @@ public static class UploadFormats
 public static class UploadStatus
 {
     public const string PendingUpload = "PENDING_UPLOAD";
-    public const string Processing = "PROCESSING";
+    public const string Processing = Table.UploadProcessing;
     public const string Completed = Table.UploadCompleted;
-    public const string Failed = "FAILED";
+    public const string Failed = Table.UploadFailed;
 }
