@@ -33,6 +33,8 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
     /// <summary>A reservation races other writers for the same room at most this often before it gives up.</summary>
     private const int Attempts = 3;
 
+    public Plan Plan => plan;
+
     public static string PredictionSource(string predictionId) => "prediction#" + predictionId;
 
     public static string UploadSource(string uploadId) => "upload#" + uploadId;

@@ -40,7 +40,7 @@ public sealed partial class ProcessUploadFixture
         return (userSub, uploadId, key);
     }
 
-    /// <summary>The user's usage item for this month, as MeterUsage leaves it after <paramref name="rowsScored"/> rows were scored.</summary>
+    /// <summary>The user's usage item for this month, as settling leaves it after <paramref name="rowsScored"/> rows were scored.</summary>
     public Task UseTextsAsync(string userSub, long rowsScored) =>
         Db.PutItemAsync(new PutItemRequest
         {
@@ -48,6 +48,7 @@ public sealed partial class ProcessUploadFixture
             Item = new Dictionary<string, AttributeValue>(UsageItem.Key(userSub, UsageItem.Month(DateTimeOffset.UtcNow)))
             {
                 [UsageItem.RowsScored] = new() { N = rowsScored.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                [UsageItem.Charged] = new() { N = rowsScored.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             },
         });
 

@@ -21,7 +21,7 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
 
     /// <summary>
     /// Claims an upload whose file arrived: PENDING_UPLOAD → PROCESSING, with the claim token, the object's size, the start
-    /// time and zero counts, and without the TTL. A retry of the invocation that claimed it (PROCESSING under this same
+    /// time, zero counts and the month its usage goes to (kept by a retry), and without the TTL. A retry of the invocation that claimed it (PROCESSING under this same
     /// token) claims it again the same way: from scratch, without a checkpoint. Null (nothing written) when there is no
     /// such upload waiting for that key or held by this token.
     /// </summary>
@@ -36,9 +36,11 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
             [":claim"] = new() { S = claim },
             [":now"] = Now(),
             [":size"] = NumberAttribute.Of(objectSize),
+            [":month"] = new() { S = UsageItem.Month(time.GetUtcNow()) },
         });
         return await UpdateAsync(userSub, uploadId,
             $"SET #status = :processing, #claim = :claim, {UploadAttribute.StartedAt} = :now, {UploadAttribute.UpdatedAt} = :now, {UploadAttribute.ObjectSize} = :size, " +
+            $"{UploadAttribute.UsageMonth} = if_not_exists({UploadAttribute.UsageMonth}, :month), " +
             $"{SetCounts} REMOVE {Table.TimeToLive}, {UploadAttribute.Checkpoint}",
             $"(#status = :pending OR ({Holds})) AND {UploadAttribute.ObjectKey} = :key", values, [], cancellationToken);
     }
