@@ -18,9 +18,9 @@ public sealed partial class ProcessUploadFixture
     public static long Number(Dictionary<string, AttributeValue> item, string name) => long.Parse(item[name].N, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A user's PENDING_UPLOAD item, as POST /uploads writes it; returns its object key.</summary>
-    public async Task<(string UserSub, string UploadId, string Key)> NewUploadAsync(string format, string fileName = "file.csv")
+    public async Task<(string UserSub, string UploadId, string Key)> NewUploadAsync(string format, string fileName = "file.csv", string? userSub = null)
     {
-        var userSub = Guid.NewGuid().ToString();
+        userSub ??= Guid.NewGuid().ToString();
         var uploadId = Guid.CreateVersion7().ToString("N");
         var key = UploadItem.ObjectKey(userSub, uploadId, fileName);
         await Db.PutItemAsync(new PutItemRequest
