@@ -12,9 +12,9 @@ public sealed record QuotaCheck(bool Allowed, long Requested, long Remaining, Mo
 }
 
 /// <summary>
-/// What the plan's monthly text quota leaves: this month's usage plus the texts reserved for work under way. A check
-/// reads, so it answers a caller (a 429 with the numbers; POST /uploads' room for a first row); the work itself reserves
-/// its texts with <see cref="UsageLedger"/>, which alone keeps concurrent work within the plan.
+/// What the plan's monthly text quota leaves after this month's usage and the texts reserved for work under way. A
+/// check only reads, so it answers a caller (a 429 with the numbers; POST /uploads' room for a first row); the work
+/// itself reserves its texts with <see cref="UsageLedger"/>, which alone keeps concurrent work within the plan.
 /// </summary>
 public sealed class Quota(IAmazonDynamoDB db, Table table, Plan plan, TimeProvider time)
 {

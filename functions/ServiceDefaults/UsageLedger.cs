@@ -4,10 +4,11 @@ using Amazon.DynamoDBv2.Model;
 namespace Serverless.ServiceDefaults;
 
 /// <summary>
-/// What one finished piece of work adds to a month's usage, settling the hold <see cref="Source"/> names: texts classified
-/// by a prediction, or an upload's scored rows (and, for a COMPLETED upload, 1 upload and its bytes).
+/// What one finished piece of work adds to a month's usage, settling the hold <see cref="Source"/> names: texts
+/// classified by a prediction, or an upload's scored rows (and, for a COMPLETED upload, 1 upload and its bytes).
 /// </summary>
-public sealed record UsageSettlement(string UserSub, string Month, string Source, long Predictions, long RowsScored, long Uploads, long Bytes)
+public sealed record UsageSettlement(
+    string UserSub, string Month, string Source, long Predictions, long RowsScored, long Uploads, long Bytes)
 {
     /// <summary>The texts the work used of the plan: what the settlement charges in place of its hold.</summary>
     public long Texts => Predictions + RowsScored;
@@ -18,11 +19,11 @@ public sealed record UsageSettlement(string UserSub, string Month, string Source
 /// (<see cref="UsageItem"/>). <c>charged</c> is the one number a condition can test: the texts used (predictions +
 /// rowsScored) plus those <c>reserved</c>. A reservation is ONE conditional update that adds to <c>reserved</c>,
 /// <c>charged</c> and the work's hold, <c>hold#{source}</c>, only while <c>charged</c> stays within the plan, so
-/// concurrent writers never pass it and never lose each other's additions (every change is an <c>ADD</c>). A hold lives
-/// <see cref="HoldLifetime"/> from its last reservation (<c>holdExpires#{source}</c>); a refused reservation releases the
-/// expired holds it finds, so work that died without settling gives its reservation back. Settling removes the hold on
-/// the condition that it is still there as read: the hold is the marker that the work counts once, however often its
-/// settlement is attempted (a redelivered stream record, a retry).
+/// concurrent writers never pass it and never lose each other's additions (every change is an <c>ADD</c>). A hold
+/// lives <see cref="HoldLifetime"/> from its last reservation (<c>holdExpires#{source}</c>); a refused reservation
+/// releases the expired holds it finds, so work that died without settling gives its reservation back. Settling
+/// removes the hold on the condition that it is still there as read: the hold is the marker that the work counts once,
+/// however often its settlement is attempted (a redelivered stream record, a retry).
 /// </summary>
 public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, TimeProvider time)
 {
@@ -40,10 +41,11 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
     public static string UploadSource(string uploadId) => "upload#" + uploadId;
 
     /// <summary>
-    /// Reserves <paramref name="texts"/> on the hold of <paramref name="source"/>, or as many as fit when fewer but at least
-    /// <paramref name="least"/> do; answers how many it reserved, 0 when not even <paramref name="least"/> fit.
+    /// Reserves <paramref name="texts"/> on the hold of <paramref name="source"/>, or as many as fit when fewer but at
+    /// least <paramref name="least"/> do; answers how many it reserved, 0 when not even <paramref name="least"/> fit.
     /// </summary>
-    public async Task<long> ReserveAsync(string userSub, string month, string source, long texts, long least, CancellationToken cancellationToken)
+    public async Task<long> ReserveAsync(
+        string userSub, string month, string source, long texts, long least, CancellationToken cancellationToken)
     {
         var want = texts;
         for (var attempt = 0; attempt < Attempts; attempt++)
@@ -59,8 +61,11 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
     }
 
     /// <summary>What the hold of <paramref name="source"/> has reserved so far; 0 when there is none.</summary>
-    public async Task<long> HeldAsync(string userSub, string month, string source, CancellationToken cancellationToken) =>
-        NumberAttribute.Read((await GetAsync(userSub, month, cancellationToken)).GetValueOrDefault(HoldPrefix + source));
+    public async Task<long> HeldAsync(string userSub, string month, string source, CancellationToken cancellationToken)
+    {
+        var item = await GetAsync(userSub, month, cancellationToken);
+        return NumberAttribute.Read(item.GetValueOrDefault(HoldPrefix + source));
+    }
 
     /// <summary>
     /// Replaces the hold of the settlement's source by what the work used; false when there is no such hold (settled
@@ -79,8 +84,9 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
                 {
                     TableName = table.Name,
                     Key = UsageItem.Key(settlement.UserSub, settlement.Month),
-                    UpdateExpression = "REMOVE #hold, #expires ADD #reserved :unreserved, #charged :charged, #predictions :predictions, " +
-                        "#rowsScored :rowsScored, #uploads :uploads, #bytes :bytes SET #type = :type, #updatedAt = :now",
+                    UpdateExpression = "REMOVE #hold, #expires ADD #reserved :unreserved, #charged :charged, " +
+                        "#predictions :predictions, #rowsScored :rowsScored, #uploads :uploads, #bytes :bytes " +
+                        "SET #type = :type, #updatedAt = :now",
                     ConditionExpression = "#hold = :held",
                     ExpressionAttributeNames = new(Names)
                     {
@@ -113,7 +119,8 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
         }
     }
 
-    private async Task<bool> TryReserveAsync(string userSub, string month, string source, long texts, CancellationToken cancellationToken)
+    private async Task<bool> TryReserveAsync(
+        string userSub, string month, string source, long texts, CancellationToken cancellationToken)
     {
         if (texts <= 0 || texts > plan.MonthlyTexts) return false;
         var now = time.GetUtcNow();
@@ -123,9 +130,14 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
             {
                 TableName = table.Name,
                 Key = UsageItem.Key(userSub, month),
-                UpdateExpression = "ADD #reserved :texts, #charged :texts, #hold :texts SET #expires = :expires, #type = :type, #updatedAt = :now",
+                UpdateExpression = "ADD #reserved :texts, #charged :texts, #hold :texts " +
+                    "SET #expires = :expires, #type = :type, #updatedAt = :now",
                 ConditionExpression = "attribute_not_exists(#charged) OR #charged <= :most",
-                ExpressionAttributeNames = new(Names) { ["#hold"] = HoldPrefix + source, ["#expires"] = HoldExpiresPrefix + source },
+                ExpressionAttributeNames = new(Names)
+                {
+                    ["#hold"] = HoldPrefix + source,
+                    ["#expires"] = HoldExpiresPrefix + source,
+                },
                 ExpressionAttributeValues = new()
                 {
                     [":texts"] = NumberAttribute.Of(texts),
@@ -143,14 +155,16 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
         }
     }
 
-    /// <summary>Releases the item's expired holds, each on the condition that it is unchanged; answers the texts released.</summary>
-    private async Task<long> ReleaseExpiredAsync(string userSub, string month, Dictionary<string, AttributeValue> item, CancellationToken cancellationToken)
+    /// <summary>Releases the item's expired holds, each on the condition that it is unchanged; answers the texts freed.</summary>
+    private async Task<long> ReleaseExpiredAsync(
+        string userSub, string month, Dictionary<string, AttributeValue> item, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         long released = 0;
         foreach (var (name, expires) in item)
         {
-            if (!name.StartsWith(HoldExpiresPrefix, StringComparison.Ordinal) || NumberAttribute.Read(expires) > now) continue;
+            var isHold = name.StartsWith(HoldExpiresPrefix, StringComparison.Ordinal);
+            if (!isHold || NumberAttribute.Read(expires) > now) continue;
             var source = name[HoldExpiresPrefix.Length..];
             var held = NumberAttribute.Read(item.GetValueOrDefault(HoldPrefix + source));
             try
@@ -161,7 +175,13 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
                     Key = UsageItem.Key(userSub, month),
                     UpdateExpression = "REMOVE #hold, #expires ADD #reserved :unreserved, #charged :unreserved",
                     ConditionExpression = "#hold = :held AND #expires = :expires",
-                    ExpressionAttributeNames = new() { ["#reserved"] = UsageItem.Reserved, ["#charged"] = UsageItem.Charged, ["#hold"] = HoldPrefix + source, ["#expires"] = name },
+                    ExpressionAttributeNames = new()
+                    {
+                        ["#reserved"] = UsageItem.Reserved,
+                        ["#charged"] = UsageItem.Charged,
+                        ["#hold"] = HoldPrefix + source,
+                        ["#expires"] = name,
+                    },
                     ExpressionAttributeValues = new()
                     {
                         [":held"] = NumberAttribute.Of(held),
@@ -179,10 +199,11 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
         return released;
     }
 
-    private async Task<Dictionary<string, AttributeValue>> GetAsync(string userSub, string month, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, AttributeValue>> GetAsync(
+        string userSub, string month, CancellationToken cancellationToken)
     {
-        var response = await db.GetItemAsync(new GetItemRequest { TableName = table.Name, Key = UsageItem.Key(userSub, month), ConsistentRead = true },
-            cancellationToken);
+        var request = new GetItemRequest { TableName = table.Name, Key = UsageItem.Key(userSub, month), ConsistentRead = true };
+        var response = await db.GetItemAsync(request, cancellationToken);
         return response.IsItemSet ? response.Item : [];
     }
 

@@ -20,7 +20,8 @@ namespace Serverless.Uploads;
 /// <item><term>error</term><description>why it FAILED, in words a user can act on</description></item>
 /// <item><term>stoppedAtQuota, note</term><description>true, and why in words, on a COMPLETED upload that stopped at the user's monthly quota before the end of its file</description></item>
 /// <item><term>claim</term><description>the request id of the invocation that holds the processing, or the token it handed on to the next (conditional writes)</description></item>
-/// <item><term>usageMonth</term><description><c>yyyy-MM</c>, set by the first claim: the month whose quota the upload reserves in and is settled in</description></item>
+/// <item><term>usageMonth</term><description><c>yyyy-MM</c>, set by the first claim: the month whose quota the upload
+/// reserves in and is settled in</description></item>
 /// <item><term>checkpoint</term><description>map: where a continuing invocation resumes, with the counts up to there</description></item>
 /// <item><term>expiresAt</term><description>TTL on a PENDING_UPLOAD item only: an upload never made is forgotten</description></item>
 /// </list>

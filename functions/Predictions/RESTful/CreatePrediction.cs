@@ -23,8 +23,8 @@ public sealed record CreatedPrediction(string PredictionId, DateTimeOffset Creat
 
 /// <summary>
 /// <c>POST /predictions</c>: classifies 1..32 texts on the SageMaker endpoint at once, records the call in the history and
-/// answers 201 with the results. 400 names each bad field; 429 with <c>Retry-After</c> when the texts cannot be reserved within the plan's
-/// monthly quota; the model's failures are 502 (it failed or answered nonsense),
+/// answers 201 with the results. 400 names each bad field; 429 with <c>Retry-After</c> when the texts cannot be
+/// reserved within the plan's monthly quota; the model's failures are 502 (it failed or answered nonsense),
 /// 503 with <c>Retry-After</c> (still throttled after the client's retries) or 504 (no answer in time), never a bare 500.
 /// </summary>
 public static class CreatePrediction
@@ -40,7 +40,8 @@ public static class CreatePrediction
 
     public static async Task<Results<Created<CreatedPrediction>, ValidationProblem, ProblemHttpResult>> HandleAsync(
         NewPrediction request, ClaimsPrincipal user, Predictions predictions, SageMakerRuntimeClient model, PredictionsApiSettings settings,
-        UsageLedger ledger, Quota quota, TimeProvider time, HttpResponse response, ILoggerFactory loggers, CancellationToken cancellationToken)
+        UsageLedger ledger, Quota quota, TimeProvider time, HttpResponse response, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var errors = Validate(request);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
@@ -50,13 +51,14 @@ public static class CreatePrediction
         var now = time.GetUtcNow();
         var createdAt = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
         var predictionId = Guid.CreateVersion7(createdAt).ToString("N");
-        // The texts are reserved before the model sees them; MeterUsage settles the hold when the saved prediction reaches it.
+        // The texts are reserved before the model sees them; MeterUsage settles the hold when the saved item comes by.
         var month = UsageItem.Month(createdAt);
         var hold = UsageLedger.PredictionSource(predictionId);
         if (await ledger.ReserveAsync(sub, month, hold, texts.Count, texts.Count, cancellationToken) == 0)
         {
             var check = await quota.CheckAsync(sub, texts.Count, cancellationToken);
-            logger.LogWarning("Refused {Texts} texts of {UserSub}: {Remaining} of the monthly quota left", texts.Count, sub, check.Remaining);
+            logger.LogWarning("Refused {Texts} texts of {UserSub}: {Remaining} of the monthly quota left",
+                texts.Count, sub, check.Remaining);
             return Quota.TooManyRequests(response, check);
         }
 
@@ -67,7 +69,7 @@ public static class CreatePrediction
         }
         catch (Exception error)
         {
-            // Nothing was classified: the reservation goes back (not cancelled by a client that left: it must not stay held).
+            // Nothing was classified: the texts go back, even when the client left (they must not stay held).
             await ledger.SettleAsync(new UsageSettlement(sub, month, hold, 0, 0, 0, 0), CancellationToken.None);
             var problem = ModelProblem(error, response);
             if (problem is null) throw;

@@ -3,11 +3,11 @@ using Serverless.ServiceDefaults;
 namespace Serverless.Uploads.Processing;
 
 /// <summary>
-/// The texts an upload may still send to the model, reserved on its hold (<see cref="UsageLedger.UploadSource"/>) in the
-/// month its claim names before any of them is sent. It reserves <see cref="FirstChunk"/> texts when it runs out, twice as
-/// many each time after, up to <see cref="MostChunk"/>: a small file holds little of the plan, a large one reserves
-/// rarely. Near the plan's end it takes what is left, so the upload stops exactly at the quota. What the hold reserved
-/// and the upload did not score goes back when the upload's end is settled.
+/// The texts an upload may still send to the model, reserved on its hold (<see cref="UsageLedger.UploadSource"/>) in
+/// the month its claim names before any of them is sent. It reserves <see cref="FirstChunk"/> texts when it runs out,
+/// twice as many each time after, up to <see cref="MostChunk"/>: a small file holds little of the plan, a large one
+/// reserves rarely. Near the plan's end it takes what is left, so the upload stops exactly at the quota. What the hold
+/// reserved and the upload did not score goes back when the upload's end is settled.
 /// </summary>
 public sealed class UploadAllowance
 {
@@ -34,7 +34,8 @@ public sealed class UploadAllowance
     /// The allowance of an upload that has scored <paramref name="scored"/> texts so far: what its hold reserved beyond
     /// them (an earlier invocation's, or that of an attempt that died) is there to use first.
     /// </summary>
-    public static async Task<UploadAllowance> OpenAsync(UsageLedger ledger, string userSub, string uploadId, string month, long scored,
+    public static async Task<UploadAllowance> OpenAsync(
+        UsageLedger ledger, string userSub, string uploadId, string month, long scored,
         CancellationToken cancellationToken)
     {
         var source = UsageLedger.UploadSource(uploadId);

@@ -21,7 +21,8 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
 
     /// <summary>
     /// Claims an upload whose file arrived: PENDING_UPLOAD → PROCESSING, with the claim token, the object's size, the start
-    /// time, zero counts and the month its usage goes to (kept by a retry), and without the TTL. A retry of the invocation that claimed it (PROCESSING under this same
+    /// time, zero counts and the month its usage goes to (kept by a retry), and without the TTL.
+    /// A retry of the invocation that claimed it (PROCESSING under this same
     /// token) claims it again the same way: from scratch, without a checkpoint. Null (nothing written) when there is no
     /// such upload waiting for that key or held by this token.
     /// </summary>

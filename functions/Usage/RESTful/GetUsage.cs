@@ -11,12 +11,12 @@ using Serverless.ServiceDefaults;
 namespace Serverless.Usage;
 
 /// <summary>
-/// A month's usage against the plan: the settled counters, and the texts <c>reserved</c> for work under way (or done and
-/// not yet settled). <c>remaining.texts</c> leaves out both and never goes below zero.
+/// A month's usage against the plan: the settled counters, and the texts <c>reserved</c> for work under way (or done
+/// and not yet settled). <c>remaining.texts</c> leaves out both and never goes below zero.
 /// </summary>
 public sealed record UsageReport(
-    string Month, long Predictions, long RowsScored, long Uploads, long Bytes, long Reserved, UsagePlan Plan, UsageRemaining Remaining,
-    DateTimeOffset ResetsAt);
+    string Month, long Predictions, long RowsScored, long Uploads, long Bytes, long Reserved, UsagePlan Plan,
+    UsageRemaining Remaining, DateTimeOffset ResetsAt);
 
 public sealed record UsagePlan(string Name, long MonthlyTexts);
 

@@ -9,7 +9,8 @@ namespace Serverless.Usage;
 
 /// <summary>
 /// The table's stream (<c>ReportBatchItemFailures</c> on): settles the reservations of new predictions and of uploads
-/// that ended (COMPLETED or FAILED) in the users' monthly usage items, each exactly once: settling removes the work's hold
+/// that ended (COMPLETED or FAILED) in the users' monthly usage items, each exactly once: settling removes the work's
+/// hold
 /// (<see cref="UsageLedger"/>), so a record delivered again finds none. A record that cannot be read or settled is
 /// reported as a batch item failure, with a log line naming it; every other record of the batch still counts
 /// (Lambda retries from the failed record, and the records after it then find their holds gone).
@@ -18,7 +19,8 @@ public static class MeterUsage
 {
     public static Task<LambdaHandler> CreateHandlerAsync(ILoggerFactory loggers)
     {
-        var ledger = new UsageLedger(new AmazonDynamoDBClient(), Table.FromEnvironment(), Plan.FromEnvironment(), TimeProvider.System);
+        var ledger = new UsageLedger(
+            new AmazonDynamoDBClient(), Table.FromEnvironment(), Plan.FromEnvironment(), TimeProvider.System);
         var logger = loggers.CreateLogger(typeof(MeterUsage));
         return Task.FromResult<LambdaHandler>(async (payload, context) =>
         {
@@ -29,7 +31,8 @@ public static class MeterUsage
         });
     }
 
-    public static async Task<StreamsEventResponse> HandleAsync(DynamoDBEvent batch, UsageLedger ledger, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<StreamsEventResponse> HandleAsync(
+        DynamoDBEvent batch, UsageLedger ledger, ILogger logger, CancellationToken cancellationToken)
     {
         var response = new StreamsEventResponse();
         foreach (var record in batch.Records)
@@ -41,7 +44,7 @@ public static class MeterUsage
                 var settled = await ledger.SettleAsync(change, cancellationToken);
                 logger.LogInformation(
                     settled ? "Metered {Texts} texts of {Source} of {UserSub} into {Month}"
-                        : "No hold for {Texts} texts of {Source} of {UserSub} in {Month}: settled already (or released when it expired)",
+                        : "No hold for {Texts} texts of {Source} of {UserSub} in {Month}: settled, or expired",
                     change.Texts, change.Source, change.UserSub, change.Month);
             }
             catch (InvalidDataException bad)

@@ -8,8 +8,9 @@ namespace Serverless.Usage;
 /// <summary>
 /// What one stream record settles in a user's usage: a new prediction settles its hold by its <c>textCount</c>
 /// predictions; an upload going from PROCESSING to COMPLETED or FAILED settles its hold by the rows it scored
-/// (<c>rowsProcessed − rowsFailed</c>), and a COMPLETED one adds 1 upload and its <c>objectSize</c> bytes. Both settle in
-/// their item's <c>usageMonth</c>, where the work reserved; an item without one reserved nothing and settles nothing.
+/// (<c>rowsProcessed − rowsFailed</c>), and a COMPLETED one adds 1 upload and its <c>objectSize</c> bytes. Both
+/// settle in their item's <c>usageMonth</c>, where the work reserved; an item without one reserved nothing and settles
+/// nothing.
 /// </summary>
 public static class UsageChange
 {
@@ -36,7 +37,8 @@ public static class UsageChange
         {
             var predictionId = image.GetValueOrDefault("predictionId")?.S
                 ?? throw new InvalidDataException("NewImage.predictionId is missing.");
-            return new UsageSettlement(userSub, month, UsageLedger.PredictionSource(predictionId), Count(image, "textCount"), 0, 0, 0);
+            var texts = Count(image, "textCount");
+            return new UsageSettlement(userSub, month, UsageLedger.PredictionSource(predictionId), texts, 0, 0, 0);
         }
         var rowsScored = Count(image, "rowsProcessed") - Count(image, "rowsFailed");
         if (rowsScored < 0) throw new InvalidDataException("NewImage.rowsFailed is more than NewImage.rowsProcessed.");
