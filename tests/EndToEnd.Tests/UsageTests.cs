@@ -155,6 +155,38 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         Assert.Equal(0, usage.GetProperty("uploads").GetInt64());
     }
 
+    [Fact]
+    public async Task Uploads_started_together_never_pass_the_plan_and_usage_settles_to_exactly_what_they_scored()
+    {
+        var user = await cloud.NewUserAsync();
+        var quota = (await GetUsageAsync(user, "")).GetProperty("plan").GetProperty("monthlyTexts").GetInt64();
+        await SeedUsedAsync(user.Sub, quota - 3_000);
+        var file = new StringBuilder();
+        for (var i = 0; i < 2_000; i++) file.Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append($" ({i})\n");
+        var bytes = Encoding.UTF8.GetBytes(file.ToString());
+        var requests = new List<(string Id, JsonElement Request)>();
+        for (var i = 0; i < 3; i++) requests.Add(await cloud.CreateUploadAsync(user, $"part{i}.txt", "text/plain", bytes.Length));
+
+        await Task.WhenAll(requests.Select(async upload =>
+        {
+            using var put = new HttpRequestMessage(HttpMethod.Put, upload.Request.GetProperty("url").GetString()) { Content = new ByteArrayContent(bytes) };
+            foreach (var header in upload.Request.GetProperty("headers").EnumerateObject())
+                put.Content.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString());
+            using var stored = await cloud.Http.SendAsync(put);
+            Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        }));
+
+        var ended = new List<JsonElement>();
+        foreach (var (id, _) in requests) ended.Add(await cloud.UploadEndedAsync(user, id));
+        var scored = ended.Sum(upload => upload.GetProperty("rowsProcessed").GetInt64() - upload.GetProperty("rowsFailed").GetInt64());
+        var usage = await WaitForUsageAsync(user, usage => usage.GetProperty("reserved").GetInt64() == 0
+            && usage.GetProperty("rowsScored").GetInt64() + usage.GetProperty("predictions").GetInt64() >= quota - 3_000 + scored);
+
+        Assert.InRange(scored, 1, 3_000);
+        Assert.Equal(scored, usage.GetProperty("rowsScored").GetInt64());
+        Assert.Equal(quota - 3_000, usage.GetProperty("predictions").GetInt64());
+    }
+
     /// <summary>The user's usage this month as settled work leaves it after <paramref name="texts"/> texts.</summary>
     private async Task SeedUsedAsync(string sub, long texts)
     {
