@@ -49,7 +49,9 @@ var trigger = new JsonObject
 async Task<double> InvokeCreateProfileAsync()
 {
     var started = Stopwatch.GetTimestamp();
-    using var response = await http.PostAsync($"{Output("LambdaEndpoint")}/2015-03-31/functions/CreateProfileFunction/invocations", new StringContent(trigger));
+    using var response = await http.SendAsync(await new HttpRequestMessage(HttpMethod.Post,
+        $"{Output("LambdaEndpoint")}/2015-03-31/functions/CreateProfileFunction/invocations") { Content = new StringContent(trigger) }
+        .SignedAsync("lambda"));
     response.EnsureSuccessStatusCode();
     return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 }
@@ -135,7 +137,7 @@ async Task<JsonElement> CognitoAsync(string action, JsonObject request)
         Content = new StringContent(request.ToJsonString(), System.Text.Encoding.UTF8, "application/x-amz-json-1.1"),
     };
     message.Headers.Add("X-Amz-Target", $"AWSCognitoIdentityProviderService.{action}");
-    using var response = await http.SendAsync(message);
+    using var response = await http.SendAsync(await message.SignedAsync("cognito-idp"));
     response.EnsureSuccessStatusCode();
     return await response.Content.ReadFromJsonAsync<JsonElement>();
 }

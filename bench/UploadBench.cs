@@ -88,7 +88,10 @@ internal static class UploadBench
         {
             while (Interlocked.Increment(ref next) is var b && b < batches.Count)
             {
-                using var response = await http.PostAsync($"{endpoint}/endpoints/sentiment/invocations", new StringContent(batches[b], Encoding.UTF8, "application/json"));
+                using var response = await http.SendAsync(await new HttpRequestMessage(HttpMethod.Post, $"{endpoint}/endpoints/sentiment/invocations")
+                {
+                    Content = new StringContent(batches[b], Encoding.UTF8, "application/json"),
+                }.SignedAsync("sagemaker"));
                 response.EnsureSuccessStatusCode();
             }
         }));

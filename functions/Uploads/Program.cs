@@ -7,4 +7,5 @@ return await LambdaBootstrap.RunAsync(new Dictionary<string, Func<ILoggerFactory
     [nameof(UploadsApi)] = _ => UploadsApi.CreateHandlerAsync(),
     [nameof(ProcessUpload)] = ProcessUpload.CreateHandlerAsync,
     [nameof(FailStrandedUpload)] = FailStrandedUpload.CreateHandlerAsync,
+    [nameof(SweepStrandedUploads)] = SweepStrandedUploads.CreateHandlerAsync,
 });

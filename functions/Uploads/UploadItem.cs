@@ -22,6 +22,10 @@ namespace Serverless.Uploads;
 /// <item><term>claim</term><description>the request id of the invocation that holds the processing, or the token it handed on to the next (conditional writes)</description></item>
 /// <item><term>usageMonth</term><description><c>yyyy-MM</c>, set by the first claim: the month whose quota the upload
 /// reserves in and is settled in</description></item>
+/// <item><term>heartbeatAt</term><description>a <see cref="Timestamp"/> the invocation holding the processing renews while it works</description></item>
+/// <item><term>processingPartition</term><description><see cref="UploadItem.ProcessingPartition"/> while PROCESSING only: the key of the sparse
+/// index <see cref="UploadItem.ProcessingIndex"/> (sort key heartbeatAt) the sweeper finds stranded uploads by</description></item>
+/// <item><term>handedOnBy</term><description>the claim of the invocation that handed the upload on, until a continuation takes it over</description></item>
 /// <item><term>checkpoint</term><description>map: where a continuing invocation resumes, with the counts up to there</description></item>
 /// <item><term>expiresAt</term><description>TTL on a PENDING_UPLOAD item only: an upload never made is forgotten</description></item>
 /// </list>
@@ -35,6 +39,15 @@ public static class UploadItem
     public static readonly TimeSpan PendingLifetime = TimeSpan.FromHours(24);
 
     public static string SortKey(string uploadId) => Table.UploadSortKeyPrefix + uploadId;
+
+    /// <summary>The table's index of PROCESSING uploads by heartbeat (template.yaml's <c>ProcessingUploads</c>).</summary>
+    public const string ProcessingIndex = "ProcessingUploads";
+
+    /// <summary>
+    /// The index's one partition key value. One partition takes a write per heartbeat of each upload being processed:
+    /// far below a partition's 1,000 writes a second for the uploads one account's Lambda concurrency can run.
+    /// </summary>
+    public const string ProcessingPartition = "PROCESSING";
 
     /// <summary>Whether <paramref name="id"/> has the form of an upload id: a GUID in "N" form (32 lower-case hex digits).</summary>
     public static bool IsUploadId(string id) => id.Length == 32 && id.All(char.IsAsciiHexDigitLower);
@@ -85,6 +98,9 @@ public static class UploadAttribute
     public const string Claim = "claim";
     public const string UsageMonth = "usageMonth";
     public const string Checkpoint = "checkpoint";
+    public const string HeartbeatAt = "heartbeatAt";
+    public const string ProcessingPartition = "processingPartition";
+    public const string HandedOnBy = "handedOnBy";
     public const string ExpiresAt = Table.TimeToLive;
 }
 

@@ -5,6 +5,7 @@ using Serverless.Local.Emulators;
 using Serverless.Local.Gateway;
 using Serverless.Local.Lambda;
 using Serverless.Local.S3;
+using Serverless.Local.Schedules;
 using Serverless.Local.Streams;
 using Serverless.Local.Template;
 
@@ -92,6 +93,10 @@ public sealed class LocalCloud : IAsyncDisposable
         s3.ObjectChanged += notifications.Publish;
         foreach (var subscription in notifications.Subscriptions)
             log($"[s3] s3://{subscription.Bucket}/{subscription.Prefix}*{subscription.Suffix} {string.Join(",", subscription.Events)} -> {subscription.FunctionName} (asynchronous)");
+
+        var schedules = resources.Schedules(TimeProvider.System.GetUtcNow());
+        parts.Add(Scheduler.Start(schedules, Lambda.InvokeAsynchronously, TimeProvider.System, log));
+        foreach (var rule in schedules) log($"[schedule] {rule.Name} {rule.Expression} -> {rule.FunctionName} (asynchronous)");
 
         var streams = new DynamoDbStreamsApi(streamsHttp, dynamoDb.Endpoint);
         var failures = new OnFailureDestination(Options.AsyncInvocations.FailuresDirectory, TimeProvider.System, log);

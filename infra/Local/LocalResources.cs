@@ -6,6 +6,7 @@ using Serverless.Local.Emulators;
 using Serverless.Local.Gateway;
 using Serverless.Local.Lambda;
 using Serverless.Local.S3;
+using Serverless.Local.Schedules;
 using Serverless.Local.Streams;
 using Serverless.Local.Template;
 
@@ -165,6 +166,19 @@ public sealed partial class LocalResources
             KeySchema = properties["KeySchema"]!.AsArray().Select(key => new KeySchemaElement(
                 key!["AttributeName"]!.GetValue<string>(), key["KeyType"]!.GetValue<string>())).ToList(),
         };
+        // Global secondary indexes as declared: keys and projection (on-demand, so no throughput).
+        if (properties["GlobalSecondaryIndexes"] is JsonArray indexes)
+            request.GlobalSecondaryIndexes = indexes.Select(index => new GlobalSecondaryIndex
+            {
+                IndexName = index!["IndexName"]!.GetValue<string>(),
+                KeySchema = index["KeySchema"]!.AsArray().Select(key => new KeySchemaElement(
+                    key!["AttributeName"]!.GetValue<string>(), key["KeyType"]!.GetValue<string>())).ToList(),
+                Projection = new Projection
+                {
+                    ProjectionType = index["Projection"]?["ProjectionType"]?.GetValue<string>() ?? ProjectionType.KEYS_ONLY,
+                    NonKeyAttributes = index["Projection"]?["NonKeyAttributes"]?.AsArray().Select(name => name!.GetValue<string>()).ToList(),
+                },
+            }).ToList();
         if (properties["StreamSpecification"]?["StreamViewType"]?.GetValue<string>() is { } viewType)
             request.StreamSpecification = new StreamSpecification { StreamEnabled = true, StreamViewType = viewType };
         var created = await db.CreateTableAsync(request, cancellationToken);
@@ -204,6 +218,13 @@ public sealed partial class LocalResources
     public IReadOnlyList<StreamEventSource> StreamEventSources() => template.FunctionEvents("DynamoDB")
         .Select(trigger => StreamEventSource.From(functionNames[trigger.LogicalId], attributes[$"{trigger.LogicalId}.Arn"],
             resolver.Resolve(trigger.Properties)!.AsObject()))
+        .ToList();
+
+    /// <summary>The rules of the functions' <c>Schedule</c> and <c>ScheduleV2</c> events that are enabled, made at <paramref name="now"/>.</summary>
+    public IReadOnlyList<ScheduleRule> Schedules(DateTimeOffset now) => new[] { "Schedule", "ScheduleV2" }
+        .SelectMany(type => template.FunctionEvents(type).Select(trigger => ScheduleRule.From(functionNames[trigger.LogicalId], trigger.LogicalId,
+            trigger.EventName, type, resolver.Resolve(trigger.Properties)!.AsObject(), now)))
+        .OfType<ScheduleRule>()
         .ToList();
 
     /// <summary>The S3 notifications from the functions' <c>S3</c> events.</summary>

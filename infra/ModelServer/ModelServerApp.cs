@@ -23,6 +23,15 @@ public sealed class ModelServerOptions
     /// <summary>Region in messages and ARNs.</summary>
     public string Region { get; init; } = "us-east-1";
 
+    /// <summary>
+    /// The access key InvokeEndpoint must be signed with (SigV4, signing name <c>sagemaker</c>), with
+    /// <see cref="SecretKey"/>; null: signatures are not checked (the server alone, in its own tests).
+    /// </summary>
+    public string? AccessKey { get; init; }
+
+    /// <summary>The secret key of <see cref="AccessKey"/>.</summary>
+    public string? SecretKey { get; init; }
+
     /// <summary>Whether <paramref name="endpointName"/> is served.</summary>
     public bool Serves(string endpointName) => Endpoints.Count == 0 || Endpoints.Contains(endpointName, StringComparer.Ordinal);
 
@@ -39,6 +48,8 @@ public sealed class ModelServerOptions
             Variant = NonEmpty(section["Variant"]) ?? "AllTraffic",
             AccountId = NonEmpty(section["AccountId"]) ?? "000000000000",
             Region = NonEmpty(section["Region"]) ?? NonEmpty(configuration["AWS_REGION"]) ?? NonEmpty(configuration["AWS_DEFAULT_REGION"]) ?? "us-east-1",
+            AccessKey = NonEmpty(section["AccessKey"]),
+            SecretKey = NonEmpty(section["SecretKey"]),
         };
     }
 
@@ -100,6 +111,7 @@ public static class ModelServerApp
             "VADER lexicon: {Count} tokens from {Path}; endpoints: {Endpoints}; variant {Variant}",
             lexicon.Count, lexiconPath, options.Endpoints.Count == 0 ? "(any name)" : string.Join(", ", options.Endpoints), options.Variant);
 
+        CallerGuard.Use(app, options);
         app.MapGet("/ping", () => Results.Ok());
         InvokeEndpoint.Map(app);
         FaultRoutes.Map(app);

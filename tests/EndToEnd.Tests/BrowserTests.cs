@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using Serverless.Local;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -173,5 +174,57 @@ public sealed partial class BrowserTests(BrowserFixture browser) : IClassFixture
         using var answered = await http.SendAsync(get);
         Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
         Assert.False(answered.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    /// <summary>
+    /// A page the developer visits, on any other site, tries what the local cloud's AWS endpoints would obey without
+    /// SigV4: reading the user pool and deleting a user through the Cognito front, and a cross-site <c>text/plain</c>
+    /// POST (no preflight) to the Invoke API with a forged event. It reads nothing, and nothing happens.
+    /// </summary>
+    [Fact]
+    public async Task A_page_from_another_site_cannot_drive_the_Invoke_API_or_Cognito_admin_operations()
+    {
+        var page = await browser.OpenAsync(browser.RefusedOrigin);
+        var email = $"browser-{Guid.NewGuid():N}@example.com";
+        var signUp = await page.EvaluateAsync<JsonElement>("([email, password]) => app.signUp(email, password)", new[] { email, Password });
+        Assert.Equal(200, signUp.GetProperty("status").GetInt32());
+        var victim = Guid.NewGuid().ToString();
+        var forged = $$$"""
+            {"version":"1","region":"us-east-1","userPoolId":"{{{browser.Cloud.Outputs["UserPoolId"]}}}","userName":"{{{victim}}}",
+             "triggerSource":"PostConfirmation_ConfirmSignUp","callerContext":{"clientId":"{{{browser.Cloud.Outputs["UserPoolClientId"]}}}"},
+             "request":{"userAttributes":{"sub":"{{{victim}}}","email":"planted@example.com"}},"response":{}}
+            """;
+        const string admin = """
+            ([cognito, action, body]) => app.attempt(() => fetch(cognito, { method: 'POST', body: JSON.stringify(body),
+              headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': `AWSCognitoIdentityProviderService.${action}` } }))
+            """;
+        var pool = browser.Cloud.Outputs["UserPoolId"];
+
+        var list = await page.EvaluateAsync<JsonElement>(admin, new object[] { browser.Cloud.Outputs["CognitoEndpoint"], "ListUsers", new { UserPoolId = pool } });
+        var delete = await page.EvaluateAsync<JsonElement>(admin,
+            new object[] { browser.Cloud.Outputs["CognitoEndpoint"], "AdminDeleteUser", new { UserPoolId = pool, Username = email } });
+        // An opaque answer either way: the fetch settles once the Invoke API has answered, i.e. after any invocation ran.
+        await page.EvaluateAsync("([url, body]) => fetch(url, { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body })",
+            new[] { $"{browser.Cloud.Outputs["LambdaEndpoint"]}/2015-03-31/functions/CreateProfileFunction/invocations", forged });
+
+        Assert.False(list.GetProperty("readable").GetBoolean(), list.ToString());
+        Assert.False(delete.GetProperty("readable").GetBoolean(), delete.ToString());
+        using var http = new HttpClient();
+        using var getUser = new HttpRequestMessage(HttpMethod.Post, browser.Cloud.Outputs["CognitoEndpoint"])
+        {
+            Content = new StringContent($$"""{"UserPoolId":"{{pool}}","Username":"{{email}}"}""", System.Text.Encoding.UTF8, "application/x-amz-json-1.1"),
+        };
+        getUser.Headers.Add("X-Amz-Target", "AWSCognitoIdentityProviderService.AdminGetUser");
+        using var user = await http.SendAsync(await getUser.SignedAsync("cognito-idp"));
+        Assert.Equal(HttpStatusCode.OK, user.StatusCode);
+        using var db = LocalClients.DynamoDb(browser.Cloud.Outputs["DynamoDbEndpoint"]);
+        var planted = await db.QueryAsync(new Amazon.DynamoDBv2.Model.QueryRequest
+        {
+            TableName = browser.Cloud.Outputs["TableName"],
+            KeyConditionExpression = "PK = :pk",
+            ExpressionAttributeValues = new() { [":pk"] = new() { S = $"USER#{victim}" } },
+            ConsistentRead = true,
+        });
+        Assert.Empty(planted.Items);
     }
 }

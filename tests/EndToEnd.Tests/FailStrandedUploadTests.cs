@@ -52,7 +52,7 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
     {
         var (sub, id, _) = await ClaimedUploadAsync();
         // A writes more than a part of results (a multipart upload) and hands on; the continuation it invoked dies every time before taking over.
-        var (continuation, checkpoint) = await HandOnAsync(sub, id, "A", rows: 6_000);
+        var (continuation, checkpoint) = await cloud.HandOnAsync(sub, id, "A", rows: 6_000);
         Assert.NotNull(checkpoint.MultipartUploadId);
         Assert.NotEmpty(await cloud.ResultObjectsAsync(sub, id));
 
@@ -78,7 +78,7 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
     public async Task A_continuation_that_died_after_taking_over_ends_FAILED_under_its_own_request_id_when_its_event_is_too_old()
     {
         var (sub, id, _) = await ClaimedUploadAsync();
-        var (continuation, _) = await HandOnAsync(sub, id, "A", rows: 3);
+        var (continuation, _) = await cloud.HandOnAsync(sub, id, "A", rows: 3);
         var handoff = JsonNode.Parse(continuation)!["continueUpload"]!["claim"]!.GetValue<string>();
         Assert.NotNull(await cloud.Store.TakeOverAsync(sub, id, handoff, "C", CancellationToken.None));
 
@@ -152,32 +152,5 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
         var tally = new Tally();
         for (var number = 1; number <= rows; number++) tally.Add(new Row(number, "x", null, ReaderPosition.Start), Positive);
         return tally;
-    }
-
-    /// <summary>
-    /// The invocation holding the upload under <paramref name="claim"/> writes <paramref name="rows"/> result lines of 1,000
-    /// characters (a multipart upload past 5 MiB), saves its checkpoint and hands on, as the processor does; returns the
-    /// continuation event it sent and the checkpoint.
-    /// </summary>
-    private async Task<(byte[] Continuation, Checkpoint Checkpoint)> HandOnAsync(string sub, string id, string claim, int rows)
-    {
-        var writer = await ResultWriter.OpenAsync(cloud.S3, ProcessUploadFixture.Bucket, UploadItem.ResultKey(sub, id),
-            number => UploadItem.CarryKey(sub, id, number), null, CancellationToken.None);
-        var tally = new Tally();
-        var text = new string('x', 1000);
-        for (var number = 1; number <= rows; number++)
-        {
-            var row = new Row(number, text, null, ReaderPosition.Start);
-            await writer.WriteAsync(row, Positive, CancellationToken.None);
-            tally.Add(row, Positive);
-        }
-        var (multipartUploadId, parts, carryBytes) = await writer.CarryAsync(1, CancellationToken.None);
-        var checkpoint = new Checkpoint(new ReaderPosition(rows * 1001L, rows, 0), multipartUploadId, parts, carryBytes, tally, 1);
-        var handoff = Guid.NewGuid().ToString("N");
-        await cloud.Store.CheckpointAsync(sub, id, claim, tally, checkpoint, handoff, CancellationToken.None);
-        return (Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["continueUpload"] = new JsonObject { ["userSub"] = sub, ["uploadId"] = id, ["claim"] = handoff },
-        }.ToJsonString()), checkpoint);
     }
 }

@@ -111,7 +111,7 @@ public sealed class LocalCloudFixture : IAsyncLifetime
             Content = new StringContent(request.ToJsonString(), System.Text.Encoding.UTF8, "application/x-amz-json-1.1"),
         };
         message.Headers.Add("X-Amz-Target", $"AWSCognitoIdentityProviderService.{action}");
-        using var response = await Http.SendAsync(message);
+        using var response = await Http.SendAsync(await message.SignedAsync("cognito-idp"));
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         if (!response.IsSuccessStatusCode) throw new CognitoError(action, body);
         return body;

@@ -95,6 +95,25 @@ public sealed class PredictionsTests(LocalCloudFixture cloud)
         Assert.DoesNotContain("System.", problem.GetProperty("detail").GetString());
     }
 
+    [Fact]
+    public async Task A_model_failure_is_a_502_with_a_fixed_sentence_and_the_request_id_and_the_model_services_words_go_to_the_log_only()
+    {
+        var user = await cloud.NewUserAsync();
+        await cloud.FaultModelAsync("""{"mode":"modelError","count":1,"status":500}""");
+
+        using var response = await cloud.SendAsync(HttpMethod.Post, "/predictions", user.AccessToken, Texts(["I love it"]));
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        var problem = JsonDocument.Parse(body).RootElement;
+        var requestId = problem.GetProperty("requestId").GetString()!;
+        Assert.Equal($"The model could not score the texts; try again later. Request id: {requestId}", problem.GetProperty("detail").GetString());
+        // SageMaker's text names the account and the endpoint's log group: the answer has none of it, the log line all of it.
+        Assert.DoesNotContain("logEventViewer", body);
+        Assert.DoesNotContain("account", body);
+        await cloud.LogLineAsync(line => line.Contains(requestId) && line.Contains("logEventViewer"), $"with the model's message for {requestId}");
+    }
+
     private async Task<string> CreateAsync(TestUser user, string text)
     {
         using var response = await cloud.SendAsync(HttpMethod.Post, "/predictions", user.AccessToken, Texts([text]));

@@ -5,6 +5,10 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.S3.Model;
 using Serverless.ServiceDefaults;
 using Serverless.Uploads;
+using Serverless.Uploads.Results;
+using Serverless.Uploads.Processing;
+using Serverless.Uploads.Parsing;
+using Serverless.Kernel.Aws;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -118,5 +122,34 @@ public sealed partial class ProcessUploadFixture
         using var response = await S3.GetObjectAsync(Bucket, UploadItem.ResultKey(userSub, uploadId));
         using var reader = new StreamReader(response.ResponseStream);
         return (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    private static readonly Classification HandOnLabel = new("POSITIVE", 0.9);
+
+    /// <summary>
+    /// The invocation holding the upload under <paramref name="claim"/> writes <paramref name="rows"/> result lines of 1,000
+    /// characters (a multipart upload past 5 MiB), saves its checkpoint and hands on, as the processor does; returns the
+    /// continuation event it sent and the checkpoint.
+    /// </summary>
+    public async Task<(byte[] Continuation, Checkpoint Checkpoint)> HandOnAsync(string sub, string id, string claim, int rows)
+    {
+        var writer = await ResultWriter.OpenAsync(S3, Bucket, UploadItem.ResultKey(sub, id),
+            number => UploadItem.CarryKey(sub, id, number), null, CancellationToken.None);
+        var tally = new Tally();
+        var text = new string('x', 1000);
+        for (var number = 1; number <= rows; number++)
+        {
+            var row = new Row(number, text, null, ReaderPosition.Start);
+            await writer.WriteAsync(row, HandOnLabel, CancellationToken.None);
+            tally.Add(row, HandOnLabel);
+        }
+        var (multipartUploadId, parts, carryBytes) = await writer.CarryAsync(1, CancellationToken.None);
+        var checkpoint = new Checkpoint(new ReaderPosition(rows * 1001L, rows, 0), multipartUploadId, parts, carryBytes, tally, 1);
+        var handoff = Guid.NewGuid().ToString("N");
+        await Store.CheckpointAsync(sub, id, claim, tally, checkpoint, handoff, CancellationToken.None);
+        return (Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["continueUpload"] = new JsonObject { ["userSub"] = sub, ["uploadId"] = id, ["claim"] = handoff },
+        }.ToJsonString()), checkpoint);
     }
 }

@@ -87,8 +87,19 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
         {
             TableName = Table.Name,
             BillingMode = BillingMode.PAY_PER_REQUEST,
-            AttributeDefinitions = [new(Table.PartitionKey, ScalarAttributeType.S), new(Table.SortKey, ScalarAttributeType.S)],
+            AttributeDefinitions = [new(Table.PartitionKey, ScalarAttributeType.S), new(Table.SortKey, ScalarAttributeType.S),
+                new(UploadAttribute.ProcessingPartition, ScalarAttributeType.S), new(UploadAttribute.HeartbeatAt, ScalarAttributeType.S)],
             KeySchema = [new(Table.PartitionKey, KeyType.HASH), new(Table.SortKey, KeyType.RANGE)],
+            // template.yaml's sparse index of PROCESSING uploads, which the sweeper queries.
+            GlobalSecondaryIndexes =
+            [
+                new()
+                {
+                    IndexName = UploadItem.ProcessingIndex,
+                    KeySchema = [new(UploadAttribute.ProcessingPartition, KeyType.HASH), new(UploadAttribute.HeartbeatAt, KeyType.RANGE)],
+                    Projection = new Projection { ProjectionType = ProjectionType.KEYS_ONLY },
+                },
+            ],
         });
         await S3.PutBucketAsync(Bucket);
 
@@ -141,6 +152,14 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
         using var loggers = LoggerFactory.Create(builder => builder.AddProvider(new QueueLoggerProvider(Log)));
         await FailStrandedUpload.HandleAsync(record, Store, S3, Bucket, loggers.CreateLogger("FailStrandedUpload"),
             Context(Guid.NewGuid().ToString(), "FailStrandedUploadFunction", cancellation.Token));
+    }
+
+    /// <summary>Runs the sweeper once, as its schedule would, ending uploads with no heartbeat for <paramref name="strandedAfter"/>.</summary>
+    public async Task<int> SweepAsync(TimeSpan strandedAfter)
+    {
+        using var loggers = LoggerFactory.Create(builder => builder.AddProvider(new QueueLoggerProvider(Log)));
+        return await SweepStrandedUploads.SweepAsync(Store, S3, Bucket, strandedAfter, TimeProvider.System,
+            loggers.CreateLogger("SweepStrandedUploads"), CancellationToken.None);
     }
 
     private LambdaContext Context(string requestId, string functionName, CancellationToken cancellationToken) =>

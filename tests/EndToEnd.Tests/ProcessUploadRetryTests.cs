@@ -98,7 +98,7 @@ public sealed class ProcessUploadRetryTests(ProcessUploadFixture cloud) : IAsync
     }
 
     [Fact]
-    public async Task A_retry_of_an_invocation_that_had_handed_the_upload_on_does_nothing()
+    public async Task A_retry_of_an_invocation_that_had_handed_the_upload_on_sends_the_continuation_again_when_none_took_it_over()
     {
         var bytes = SentimentSample.LongCsv(70_000);
         await cloud.UseShortInvocationsAsync();
@@ -110,23 +110,33 @@ public sealed class ProcessUploadRetryTests(ProcessUploadFixture cloud) : IAsync
         await cloud.InvokeAsync(first, requestId: "C1");
         Assert.True(cloud.Held.TryDequeue(out var second), "C1 did not hand on");
         var handedOn = (await cloud.Store.GetAsync(sub, id, CancellationToken.None))!;
+        Assert.Equal("C1", handedOn[UploadAttribute.HandedOnBy].S);
 
-        // Both died after handing on, say: Lambda retries each with its request id.
+        // Both died after handing on, C1 before Lambda accepted its continuation, say: Lambda retries each with its request id.
+        // A's continuation was taken over (by C1): A's retry does nothing. C1's was not: its retry sends it again.
         await cloud.InvokeAsync(s3Event, requestId: "A");
         await cloud.InvokeAsync(first, requestId: "C1");
 
-        var after = (await cloud.Store.GetAsync(sub, id, CancellationToken.None))!;
-        Assert.Equal(handedOn[UploadAttribute.UpdatedAt].S, after[UploadAttribute.UpdatedAt].S);
-        Assert.Equal(handedOn[UploadAttribute.Claim].S, after[UploadAttribute.Claim].S);
+        Assert.True(cloud.Held.TryDequeue(out var resent), "C1's retry did not send the continuation again");
+        Assert.Equal(Encoding.UTF8.GetString(second), Encoding.UTF8.GetString(resent));
         Assert.Empty(cloud.Held);
+        var after = (await cloud.Store.GetAsync(sub, id, CancellationToken.None))!;
+        Assert.Equal(handedOn[UploadAttribute.Claim].S, after[UploadAttribute.Claim].S);
         Assert.Contains(cloud.Log, line => line.Contains($"Nothing to do for {key}: the upload is PROCESSING under another invocation (a repeated delivery)"));
-        Assert.Contains(cloud.Log, line => line.Contains($"Nothing to continue for upload {id}"));
+        Assert.Contains(cloud.Log, line => line.Contains($"Upload {id}: sent the continuation again"));
 
         await cloud.ResetAsync();
-        await cloud.InvokeAsync(second);
+        await cloud.InvokeAsync(resent);
 
         var item = await cloud.ItemAsync(sub, id);
         Assert.Equal(UploadStatus.Completed, item[UploadAttribute.Status].S);
         Assert.Equal(70_000, ProcessUploadFixture.Number(item, UploadAttribute.RowsTotal));
+        Assert.False(item.ContainsKey(UploadAttribute.HandedOnBy));
+        Assert.False(item.ContainsKey(UploadAttribute.ProcessingPartition));
+
+        // The first send, had Lambda taken it after all, finds nothing to continue.
+        await cloud.InvokeAsync(second);
+        Assert.Contains(cloud.Log, line => line.Contains($"Nothing to continue for upload {id}"));
+        Assert.Equal(item[UploadAttribute.UpdatedAt].S, (await cloud.ItemAsync(sub, id))[UploadAttribute.UpdatedAt].S);
     }
 }

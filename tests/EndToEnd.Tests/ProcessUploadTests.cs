@@ -80,7 +80,8 @@ public sealed class ProcessUploadTests(ProcessUploadFixture cloud) : IAsyncLifet
 
         var item = await cloud.ItemAsync(sub, id);
         Assert.Equal("FAILED", item["status"].S);
-        Assert.StartsWith("The model could not score rows 1-2: the model failed (500)", item["error"].S);
+        Assert.StartsWith("The model could not score rows 1-2; try again later. Request id: ", item["error"].S);
+        Assert.Contains(cloud.Log, line => line.Contains($"Upload {id} failed: The model could not score rows 1-2: the model failed (500)"));
         Assert.False(item.ContainsKey("resultKey"));
     }
 
@@ -94,7 +95,9 @@ public sealed class ProcessUploadTests(ProcessUploadFixture cloud) : IAsyncLifet
 
         var item = await cloud.ItemAsync(sub, id);
         Assert.Equal("FAILED", item["status"].S);
-        Assert.StartsWith("The model could not score row 1: endpoint no-such-endpoint answered 400 ValidationError", item["error"].S);
+        Assert.StartsWith("The model could not score row 1; try again later. Request id: ", item["error"].S);
+        Assert.DoesNotContain("no-such-endpoint", item["error"].S);
+        Assert.Contains(cloud.Log, line => line.Contains($"Upload {id} failed: The model could not score row 1: endpoint no-such-endpoint answered 400 ValidationError"));
     }
 
     [Theory]

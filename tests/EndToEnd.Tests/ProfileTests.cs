@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Serverless.Local;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -145,8 +146,11 @@ public sealed class ProfileTests(LocalCloudFixture cloud)
             ["response"] = new JsonObject(),
         };
 
-        using var invoked = await cloud.Http.PostAsync($"{cloud.Output("LambdaEndpoint")}/2015-03-31/functions/CreateProfileFunction/invocations",
-            new StringContent(trigger.ToJsonString()));
+        using var invoked = await cloud.Http.SendAsync(await new HttpRequestMessage(HttpMethod.Post,
+            $"{cloud.Output("LambdaEndpoint")}/2015-03-31/functions/CreateProfileFunction/invocations")
+        {
+            Content = new StringContent(trigger.ToJsonString()),
+        }.SignedAsync("lambda"));
         using var after = await cloud.SendAsync(HttpMethod.Get, "/me", user.AccessToken);
 
         Assert.Equal(HttpStatusCode.OK, invoked.StatusCode);

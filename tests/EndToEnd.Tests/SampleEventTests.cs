@@ -14,7 +14,7 @@ public sealed class SampleEventTests(LocalCloudFixture cloud)
     /// <summary>
     /// What each sample answers: the HTTP status of an API event, or null for a trigger's own answer (a Cognito trigger echoes
     /// its event, a stream batch reports no item failures, an S3 notification for an upload that does not exist is skipped, and
-    /// so is the invocation record of a ProcessUpload invocation that gave up on it).
+    /// so is the invocation record of a ProcessUpload invocation that gave up on it; the sweeper's scheduled event sweeps).
     /// </summary>
     public static readonly TheoryData<string, int?> Samples = new()
     {
@@ -34,6 +34,7 @@ public sealed class SampleEventTests(LocalCloudFixture cloud)
         { "MeterUsageFunction/stream-new-prediction.json", null },
         { "ProcessUploadFunction/s3-put-unknown-upload.json", null },
         { "FailStrandedUploadFunction/retries-exhausted-unknown-upload.json", null },
+        { "SweepStrandedUploadsFunction/scheduled-event.json", null },
     };
 
     private static readonly string RepoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
@@ -51,8 +52,11 @@ public sealed class SampleEventTests(LocalCloudFixture cloud)
         var payload = await File.ReadAllTextAsync(Path.Combine(EventsDirectory, sample));
         var function = FunctionNames[Path.GetDirectoryName(sample)!];
 
-        using var response = await cloud.Http.PostAsync(
-            $"{cloud.Output("LambdaEndpoint")}/2015-03-31/functions/{function}/invocations", new StringContent(payload));
+        using var response = await cloud.Http.SendAsync(await new HttpRequestMessage(HttpMethod.Post,
+            $"{cloud.Output("LambdaEndpoint")}/2015-03-31/functions/{function}/invocations")
+        {
+            Content = new StringContent(payload),
+        }.SignedAsync("lambda"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
@@ -62,6 +66,8 @@ public sealed class SampleEventTests(LocalCloudFixture cloud)
             Assert.Equal(expected, body.GetProperty("statusCode").GetInt32());
         else if (sent.TryGetProperty("triggerSource", out var triggerSource))
             Assert.Equal(triggerSource.GetString(), body.GetProperty("triggerSource").GetString());
+        else if (sent.TryGetProperty("detail-type", out _))
+            await cloud.LogLineAsync(line => line.Contains("Swept uploads with no heartbeat since", StringComparison.Ordinal), "of the sweeper");
         else if (sent.TryGetProperty("requestContext", out _))
             Assert.Contains(cloud.Log, line => line.Contains("Leaving upload 01a226bad6ba7cb18b2b3682aa0df726 of 11111111-2222-3333-4444-555555555555 alone: there is no such upload", StringComparison.Ordinal));
         else if (sent.GetProperty("Records")[0].GetProperty("eventSource").GetString() == "aws:dynamodb")

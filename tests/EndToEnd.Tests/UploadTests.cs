@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
 using Amazon.S3.Model;
+using Serverless.Local;
 using Serverless.Uploads;
 
 namespace Serverless.EndToEnd.Tests;
@@ -76,8 +77,11 @@ public sealed class UploadTests(LocalCloudFixture cloud)
 
             // S3 delivers at least once: the same record again, through the Invoke API, finds the upload done.
             var functionName = $"{Serverless.Local.LocalCloud.StackName}-ProcessUpload";
-            using var again = await cloud.Http.PostAsync($"{cloud.Output("LambdaEndpoint")}/2015-03-31/functions/{functionName}/invocations",
-                new ByteArrayContent(ProcessUploadFixture.S3EventOf(key, new FileInfo(path).Length, cloud.Output("BucketName"))));
+            using var again = await cloud.Http.SendAsync(await new HttpRequestMessage(HttpMethod.Post,
+                $"{cloud.Output("LambdaEndpoint")}/2015-03-31/functions/{functionName}/invocations")
+            {
+                Content = new ByteArrayContent(ProcessUploadFixture.S3EventOf(key, new FileInfo(path).Length, cloud.Output("BucketName"))),
+            }.SignedAsync("lambda"));
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
             Assert.False(again.Headers.Contains("X-Amz-Function-Error"));
 
@@ -156,7 +160,7 @@ public sealed class UploadTests(LocalCloudFixture cloud)
         await SlowModelAsync(delayMs: 400);
         try
         {
-            Assert.Equal(HttpStatusCode.Accepted, (await cloud.Http.SendAsync(invoke)).StatusCode);
+            Assert.Equal(HttpStatusCode.Accepted, (await cloud.Http.SendAsync(await invoke.SignedAsync("lambda"))).StatusCode);
             for (var waited = 0; (item = (await db.GetItemAsync(cloud.Output("TableName"), itemKey, consistentRead: true)).Item)["status"].S is "PENDING_UPLOAD" or "PROCESSING"; waited++)
             {
                 Assert.True(waited < 1800, $"Still {item["status"].S}; log: {string.Join('\n', cloud.Log.TakeLast(30))}");

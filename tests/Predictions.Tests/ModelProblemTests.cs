@@ -10,15 +10,18 @@ public sealed class ModelProblemTests
     private readonly HttpResponse response = new DefaultHttpContext().Response;
 
     [Fact]
-    public void A_model_error_is_a_502_that_says_the_model_failed()
+    public void A_model_error_is_a_502_with_a_fixed_sentence_and_the_request_id_not_the_model_services_words()
     {
-        var error = new ModelErrorException("Received client error (400) from primary with message \"bad input\".", HttpStatusCode.FailedDependency,
-            "req-1", 400, "bad input", null);
+        response.HttpContext.TraceIdentifier = "api-request-1";
+        var error = new ModelErrorException(
+            "Received client error (400) from primary with message \"bad input\". See https://us-east-1.console.aws.amazon.com/cloudwatch/" +
+            "home?region=us-east-1#logEventViewer:group=/aws/sagemaker/Endpoints/sentiment in account 123456789012 for more information.",
+            HttpStatusCode.FailedDependency, "req-1", 400, "bad input", null);
 
         var problem = CreatePrediction.ModelProblem(error, response)!;
 
         Assert.Equal(StatusCodes.Status502BadGateway, problem.StatusCode);
-        Assert.Equal("The model failed: Received client error (400) from primary with message \"bad input\".", problem.ProblemDetails.Detail);
+        Assert.Equal("The model could not score the texts; try again later. Request id: api-request-1", problem.ProblemDetails.Detail);
         Assert.False(response.Headers.ContainsKey("Retry-After"));
     }
 
@@ -38,12 +41,14 @@ public sealed class ModelProblemTests
     [InlineData(400, "ValidationError")]
     [InlineData(403, "AccessDeniedException")]
     [InlineData(503, "ServiceUnavailable")]
-    public void Any_other_service_error_is_a_502_naming_it(int status, string code)
+    public void Any_other_service_error_is_a_502_with_the_fixed_sentence(int status, string code)
     {
-        var problem = CreatePrediction.ModelProblem(new AwsServiceException(code, "no", (HttpStatusCode)status, "req-3"), response)!;
+        response.HttpContext.TraceIdentifier = "api-request-3";
+        var problem = CreatePrediction.ModelProblem(
+            new AwsServiceException(code, "Endpoint sentiment of account 123456789012 not found.", (HttpStatusCode)status, "req-3"), response)!;
 
         Assert.Equal(StatusCodes.Status502BadGateway, problem.StatusCode);
-        Assert.Contains(code, problem.ProblemDetails.Detail);
+        Assert.Equal(CreatePrediction.ModelFailed("api-request-3"), problem.ProblemDetails.Detail);
     }
 
     [Fact]

@@ -92,16 +92,38 @@ public static class SigV4
             request.Method.Method, canonicalPath, canonicalQuery, canonicalHeaders, signedHeaders, payloadHash);
 
         var scope = $"{dateStamp}/{region}/{signingName}/aws4_request";
-        var stringToSign = string.Join('\n',
-            Algorithm, amzDate, scope, Convert.ToHexStringLower(AWS4Signer.ComputeHash(canonicalRequest)));
-        var signingKey = AWS4Signer.ComposeSigningKey(credentials.SecretKey, region, dateStamp, signingName);
-        var signature = Convert.ToHexStringLower(AWS4Signer.SignBlob(signingKey, stringToSign));
-        CryptographicOperations.ZeroMemory(signingKey);
+        var (stringToSign, signature) = Signature(credentials.SecretKey, amzDate, scope, canonicalRequest);
 
         var authorization = $"{Algorithm} Credential={credentials.AccessKey}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}";
         headers.TryAddWithoutValidation("Authorization", authorization);
         return new SigV4Result(canonicalRequest, stringToSign, signedHeaders, signature, authorization);
     }
+
+    /// <summary>
+    /// The string to sign and the lower-case hex signature of a canonical request, signed at <paramref name="amzDate"/>
+    /// (<c>yyyyMMddTHHmmssZ</c>) within <paramref name="scope"/> (<c>date/region/service/aws4_request</c>).
+    /// </summary>
+    public static (string StringToSign, string Signature) Signature(
+        string secretKey, string amzDate, string scope, string canonicalRequest)
+    {
+        var parts = scope.Split('/');
+        var stringToSign = string.Join('\n',
+            Algorithm, amzDate, scope, Convert.ToHexStringLower(AWS4Signer.ComputeHash(canonicalRequest)));
+        var signingKey = AWS4Signer.ComposeSigningKey(secretKey, parts[1], parts[0], parts[2]);
+        var signature = Convert.ToHexStringLower(AWS4Signer.SignBlob(signingKey, stringToSign));
+        CryptographicOperations.ZeroMemory(signingKey);
+        return (stringToSign, signature);
+    }
+
+    /// <summary>The canonical URI of an escaped request path (each segment decoded, then encoded the SigV4 way).</summary>
+    public static string CanonicalUri(string escapedPath, bool doubleEncode) =>
+        CanonicalizePath(escapedPath, doubleEncode).Canonical;
+
+    /// <summary>The canonical query string of an escaped query (with or without its leading <c>?</c>).</summary>
+    public static string CanonicalQuery(string escapedQuery) => CanonicalizeQuery(escapedQuery).Canonical;
+
+    /// <summary>A header value as the canonical request holds it: trimmed, inner whitespace runs folded.</summary>
+    public static string CanonicalHeaderValue(string value) => NormalizeValue(value);
 
     /// <summary>
     /// Percent-encodes the way SigV4 specifies: UTF-8 bytes, every byte but the unreserved

@@ -73,8 +73,8 @@ public static class CreatePrediction
             await ledger.SettleAsync(new UsageSettlement(sub, month, hold, 0, 0, 0, 0), CancellationToken.None);
             var problem = ModelProblem(error, response);
             if (problem is null) throw;
-            logger.LogWarning(error, "The model endpoint {EndpointName} failed {Texts} texts: {Status} {Detail}",
-                settings.ModelEndpointName, texts.Count, problem.StatusCode, problem.ProblemDetails.Detail);
+            logger.LogWarning(error, "The model endpoint {EndpointName} failed {Texts} texts (request {ApiRequestId}): {Status} {Reason}",
+                settings.ModelEndpointName, texts.Count, response.HttpContext.TraceIdentifier, problem.StatusCode, error.Message);
             return problem;
         }
 
@@ -101,20 +101,20 @@ public static class CreatePrediction
         return errors;
     }
 
-    /// <summary>The answer for a failed model call, or null for a failure that is not the model's (it propagates).</summary>
+    /// <summary>
+    /// The answer for a failed model call, or null for a failure that is not the model's (it propagates). What the model
+    /// service said (its text names the account, log group and endpoint) goes to the log only: the client gets a fixed
+    /// sentence with the request id that finds the log line.
+    /// </summary>
     public static ProblemHttpResult? ModelProblem(Exception error, HttpResponse response)
     {
         switch (error)
         {
-            case ModelErrorException modelError:
-                return Problem(StatusCodes.Status502BadGateway, $"The model failed: {modelError.Message}");
             case AwsServiceException throttled when SageMakerRuntimeClient.IsThrottling(throttled):
                 response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 return Problem(StatusCodes.Status503ServiceUnavailable, $"The model is busy; try again in {RetryAfterSeconds} seconds.");
-            case AwsServiceException other:
-                return Problem(StatusCodes.Status502BadGateway, $"The model endpoint answered {other.ErrorCode}: {other.Message}");
-            case InvalidDataException nonsense:
-                return Problem(StatusCodes.Status502BadGateway, nonsense.Message);
+            case AwsServiceException or InvalidDataException:
+                return Problem(StatusCodes.Status502BadGateway, ModelFailed(response.HttpContext.TraceIdentifier));
             case HttpRequestException or IOException:
                 return Problem(StatusCodes.Status502BadGateway, "The model endpoint could not be reached.");
             case OperationCanceledException:
@@ -123,6 +123,9 @@ public static class CreatePrediction
                 return null;
         }
     }
+
+    /// <summary>What a client is told when the model failed or answered nonsense.</summary>
+    public static string ModelFailed(string requestId) => $"The model could not score the texts; try again later. Request id: {requestId}";
 
     private static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(statusCode: status, detail: detail);
 }

@@ -13,6 +13,8 @@ namespace Serverless.Uploads.Processing;
 /// <param name="ProgressIntervalSeconds">How often the item's counts are updated while rows are scored.</param>
 /// <param name="MaxSafetyMarginSeconds">An invocation stops taking new batches this long before its deadline (at most), or ...</param>
 /// <param name="SafetyFraction">... this fraction of its whole time, when that is less: the time to finish in-flight batches and hand on.</param>
+/// <param name="HeartbeatIntervalSeconds">How often an invocation renews the heartbeat of the upload it holds (the sweeper's
+/// threshold, template.yaml's <c>STRANDED_AFTER_SECONDS</c>, must be several of these).</param>
 public sealed record ProcessUploadSettings(
     string Bucket,
     string EndpointName,
@@ -23,7 +25,8 @@ public sealed record ProcessUploadSettings(
     int MaxInFlight = 4,
     double ProgressIntervalSeconds = 2,
     double MaxSafetyMarginSeconds = 30,
-    double SafetyFraction = 0.25)
+    double SafetyFraction = 0.25,
+    double HeartbeatIntervalSeconds = 120)
 {
     public static ProcessUploadSettings FromEnvironment() => new(
         FunctionEnvironment.Required("BUCKET_NAME"),

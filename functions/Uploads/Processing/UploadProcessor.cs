@@ -30,6 +30,9 @@ namespace Serverless.Uploads.Processing;
 /// takes it over again and resumes from the same checkpoint with the counts saved in it. A delivery with another request
 /// id (S3's duplicate notifications) finds it held and does nothing. When every retry dies too, the event goes to the
 /// function's on-failure destination, <see cref="FailStrandedUpload"/>, which ends the upload FAILED if it is still held.
+/// A retry that finds the upload handed on by its own request id and not taken over sends the continuation again. While
+/// it holds an upload an invocation renews its heartbeat (<see cref="Heartbeat"/>); an upload whose heartbeat stopped, with
+/// no invocation left to end it, is ended FAILED by the sweeper, <see cref="SweepStrandedUploads"/>.
 /// </para>
 /// </summary>
 public sealed class UploadProcessor(
@@ -44,6 +47,7 @@ public sealed class UploadProcessor(
         if (item is null)
         {
             var found = await store.GetAsync(userSub, uploadId, context.CancellationToken);
+            if (await ResendIfHandedOnAsync(userSub, uploadId, found, claim, context.CancellationToken)) return;
             var status = found?.GetValueOrDefault(UploadAttribute.Status)?.S;
             logger.LogInformation("Nothing to do for {ObjectKey}: {Reason}", objectKey,
                 found is null ? "there is no such upload"
@@ -60,7 +64,7 @@ public sealed class UploadProcessor(
                 $"The file has {objectSize:N0} bytes; at most {settings.MaxUploadBytes:N0} can be processed."), context.CancellationToken);
             return;
         }
-        await ProcessAsync(upload, null, context);
+        await using (Beat(upload)) await ProcessAsync(upload, null, context);
     }
 
     /// <summary>A continuation (or a retry of one): takes the upload over with the handed-on claim and resumes at its checkpoint.</summary>
@@ -68,6 +72,9 @@ public sealed class UploadProcessor(
     {
         var claim = context.AwsRequestId;
         var item = await store.TakeOverAsync(request.UserSub, request.UploadId, request.Claim, claim, context.CancellationToken);
+        if (item is null && await ResendIfHandedOnAsync(request.UserSub, request.UploadId,
+                await store.GetAsync(request.UserSub, request.UploadId, context.CancellationToken), claim, context.CancellationToken))
+            return;
         if (item is null && request.UsageMonth is { } month)
             await SettleIfDeletedAsync(request.UserSub, request.UploadId, month, request.Scored,
                 context.CancellationToken);
@@ -78,8 +85,37 @@ public sealed class UploadProcessor(
         }
         logger.LogInformation("Continuing upload {UploadId} at byte {Offset}, row {RowsRead} (invocation {Invocation})",
             request.UploadId, checkpoint.Position.Offset, checkpoint.Position.RowsRead, checkpoint.Invocations + 1);
-        await ProcessAsync(new Upload(request.UserSub, request.UploadId, item, claim), checkpoint, context);
+        var upload = new Upload(request.UserSub, request.UploadId, item, claim);
+        await using (Beat(upload)) await ProcessAsync(upload, checkpoint, context);
     }
+
+    private Heartbeat Beat(Upload upload) =>
+        new(store, upload, TimeSpan.FromSeconds(settings.HeartbeatIntervalSeconds), time, logger);
+
+    /// <summary>
+    /// A retry of an invocation that handed the upload on (its item still names this claim in <c>handedOnBy</c>: no
+    /// continuation took it over) sends the continuation again, since the attempt before may have died before Lambda
+    /// accepted it. Sending it twice is harmless: only one continuation can take the handed-on claim over.
+    /// </summary>
+    private async Task<bool> ResendIfHandedOnAsync(string userSub, string uploadId, Dictionary<string, AttributeValue>? item, string claim,
+        CancellationToken cancellationToken)
+    {
+        if (item?.GetValueOrDefault(UploadAttribute.HandedOnBy)?.S != claim
+            || item.GetValueOrDefault(UploadAttribute.Status)?.S != UploadStatus.Processing
+            || item.GetValueOrDefault(UploadAttribute.Claim)?.S is not { } handoff)
+            return false;
+        var scored = Checkpoint.From(item.GetValueOrDefault(UploadAttribute.Checkpoint))?.Tally is { } tally ? Scored(tally) : 0;
+        await SendContinuationAsync(
+            new ContinueUpload(userSub, uploadId, handoff, item.GetValueOrDefault(UploadAttribute.UsageMonth)?.S, scored), cancellationToken);
+        logger.LogInformation("Upload {UploadId}: sent the continuation again (this invocation handed it on and no continuation took it over)",
+            uploadId);
+        return true;
+    }
+
+    private Task SendContinuationAsync(ContinueUpload continuation, CancellationToken cancellationToken) =>
+        lambda.InvokeEventAsync(settings.FunctionName, JsonSerializer.SerializeToUtf8Bytes(
+            new ContinueUploadEvent(continuation), ProcessUploadJsonContext.Default.ContinueUploadEvent),
+            cancellationToken);
 
     private async Task ProcessAsync(Upload upload, Checkpoint? from, LambdaContext context)
     {
@@ -124,7 +160,8 @@ public sealed class UploadProcessor(
         catch (Exception error) when (error is UploadFormatException or ScoringException or QuotaUsedUpException)
         {
             logger.LogWarning("Upload {UploadId} failed: {Reason}", upload.UploadId, error.Message);
-            await FailAsync(upload, tally, writer, error.Message, cancellationToken);
+            var reason = error is ScoringException scoring ? scoring.Reason(context.AwsRequestId) : error.Message;
+            await FailAsync(upload, tally, writer, reason, cancellationToken);
         }
         catch (UploadGoneException)
         {
@@ -154,19 +191,17 @@ public sealed class UploadProcessor(
         var checkpoint = new Checkpoint(position, multipartUploadId, parts, carryBytes, tally, number);
         var handoff = Guid.NewGuid().ToString("N");
         await store.CheckpointAsync(upload.UserSub, upload.UploadId, upload.Claim, tally, checkpoint, handoff, cancellationToken);
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new ContinueUploadEvent(
-            new ContinueUpload(upload.UserSub, upload.UploadId, handoff, upload.UsageMonth, Scored(tally))),
-            ProcessUploadJsonContext.Default.ContinueUploadEvent);
         try
         {
-            await lambda.InvokeEventAsync(settings.FunctionName, payload, cancellationToken);
+            await SendContinuationAsync(
+                new ContinueUpload(upload.UserSub, upload.UploadId, handoff, upload.UsageMonth, Scored(tally)), cancellationToken);
         }
         catch (Exception error) when (error is AwsServiceException or HttpRequestException or OperationCanceledException)
         {
             logger.LogError(error, "Could not invoke {FunctionName} to continue upload {UploadId}", settings.FunctionName, upload.UploadId);
             await FailAsync(upload with { Claim = handoff }, tally, writer,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"Processing stopped after row {position.RowsRead:N0}: the function could not invoke itself to go on ({error.Message})."),
+                    $"Processing stopped after row {position.RowsRead:N0}: it could not be handed on (request {upload.Claim}); upload the file again."),
                 CancellationToken.None);
             return;
         }

@@ -15,6 +15,9 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
 {
     private const string Holds = "#status = :processing AND #claim = :claim";
 
+    /// <summary>What an upload that leaves PROCESSING drops: where to resume, its place in the sweeper's index, the hand-on.</summary>
+    private const string LeaveProcessing = $"{UploadAttribute.Checkpoint}, {UploadAttribute.ProcessingPartition}, {UploadAttribute.HandedOnBy}";
+
     /// <summary>The part of a SET clause that writes a tally's counts, from the values <see cref="WithCounts"/> adds.</summary>
     private const string SetCounts = $"{UploadAttribute.RowsProcessed} = :{UploadAttribute.RowsProcessed}, " +
         $"{UploadAttribute.RowsFailed} = :{UploadAttribute.RowsFailed}, {UploadAttribute.LabelCounts} = :{UploadAttribute.LabelCounts}";
@@ -37,12 +40,14 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
             [":claim"] = new() { S = claim },
             [":now"] = Now(),
             [":size"] = NumberAttribute.Of(objectSize),
+            [":partition"] = new() { S = UploadItem.ProcessingPartition },
             [":month"] = new() { S = UsageItem.Month(time.GetUtcNow()) },
         });
         return await UpdateAsync(userSub, uploadId,
             $"SET #status = :processing, #claim = :claim, {UploadAttribute.StartedAt} = :now, {UploadAttribute.UpdatedAt} = :now, {UploadAttribute.ObjectSize} = :size, " +
             $"{UploadAttribute.UsageMonth} = if_not_exists({UploadAttribute.UsageMonth}, :month), " +
-            $"{SetCounts} REMOVE {Table.TimeToLive}, {UploadAttribute.Checkpoint}",
+            $"{SetCounts}, {UploadAttribute.HeartbeatAt} = :now, {UploadAttribute.ProcessingPartition} = :partition " +
+            $"REMOVE {Table.TimeToLive}, {UploadAttribute.Checkpoint}, {UploadAttribute.HandedOnBy}",
             $"(#status = :pending OR ({Holds})) AND {UploadAttribute.ObjectKey} = :key", values, [], cancellationToken);
     }
 
@@ -51,7 +56,9 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
     /// again (PROCESSING under this same token); null when another took it first or it is finished or gone.
     /// </summary>
     public Task<Dictionary<string, AttributeValue>?> TakeOverAsync(string userSub, string uploadId, string handoff, string claim, CancellationToken cancellationToken) =>
-        UpdateAsync(userSub, uploadId, $"SET #claim = :claim, {UploadAttribute.UpdatedAt} = :now", "#status = :processing AND #claim IN (:handoff, :claim)", new()
+        UpdateAsync(userSub, uploadId,
+            $"SET #claim = :claim, {UploadAttribute.UpdatedAt} = :now, {UploadAttribute.HeartbeatAt} = :now REMOVE {UploadAttribute.HandedOnBy}",
+            "#status = :processing AND #claim IN (:handoff, :claim)", new()
         {
             [":processing"] = new() { S = UploadStatus.Processing },
             [":handoff"] = new() { S = handoff },
@@ -67,6 +74,54 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
         return response.IsItemSet ? response.Item : null;
     }
 
+    /// <summary>
+    /// Renews the heartbeat of the upload this invocation holds, which every other write here also does; false when it is
+    /// no longer held. The sweeper ends an upload whose heartbeat stopped (<see cref="StrandedUpload"/>).
+    /// </summary>
+    public async Task<bool> HeartbeatAsync(string userSub, string uploadId, string claim, CancellationToken cancellationToken) =>
+        await UpdateAsync(userSub, uploadId, $"SET {UploadAttribute.HeartbeatAt} = :now", Holds, new()
+        {
+            [":processing"] = new() { S = UploadStatus.Processing },
+            [":claim"] = new() { S = claim },
+            [":now"] = Now(),
+        }, [], cancellationToken) is not null;
+
+    /// <summary>
+    /// The uploads in the PROCESSING index whose heartbeat is older than <paramref name="before"/>. The index is eventually
+    /// consistent: what it lists is read again before anything is written.
+    /// </summary>
+    public async Task<IReadOnlyList<(string UserSub, string UploadId)>> HeartbeatBeforeAsync(DateTimeOffset before,
+        CancellationToken cancellationToken)
+    {
+        var found = new List<(string, string)>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var response = await db.QueryAsync(new QueryRequest
+            {
+                TableName = table.Name,
+                IndexName = UploadItem.ProcessingIndex,
+                KeyConditionExpression = "#partition = :partition AND #heartbeat < :before",
+                ExpressionAttributeNames = new()
+                {
+                    ["#partition"] = UploadAttribute.ProcessingPartition,
+                    ["#heartbeat"] = UploadAttribute.HeartbeatAt,
+                },
+                ExpressionAttributeValues = new()
+                {
+                    [":partition"] = new() { S = UploadItem.ProcessingPartition },
+                    [":before"] = new() { S = Timestamp.Of(before) },
+                },
+                ExclusiveStartKey = start,
+            }, cancellationToken);
+            foreach (var item in response.Items ?? [])
+                found.Add((item[Table.PartitionKey].S[Table.UserPartitionPrefix.Length..], item[Table.SortKey].S[Table.UploadSortKeyPrefix.Length..]));
+            start = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (start is not null);
+        return found;
+    }
+
     /// <summary>Shows the counts so far.</summary>
     public Task ProgressAsync(string userSub, string uploadId, string claim, Tally tally, CancellationToken cancellationToken) =>
         HeldUpdateAsync(userSub, uploadId, claim, tally, "", [], [], cancellationToken);
@@ -74,7 +129,8 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
     /// <summary>Saves where to resume and hands the claim on to <paramref name="handoff"/>, the token the continuing invocation brings.</summary>
     public Task CheckpointAsync(string userSub, string uploadId, string claim, Tally tally, Checkpoint checkpoint, string handoff,
         CancellationToken cancellationToken) =>
-        HeldUpdateAsync(userSub, uploadId, claim, tally, $", {UploadAttribute.Checkpoint} = :checkpoint, #claim = :handoff",
+        HeldUpdateAsync(userSub, uploadId, claim, tally,
+            $", {UploadAttribute.Checkpoint} = :checkpoint, #claim = :handoff, {UploadAttribute.HandedOnBy} = :claim",
             new() { [":checkpoint"] = checkpoint.ToAttribute(), [":handoff"] = new() { S = handoff } }, [], cancellationToken);
 
     /// <summary>
@@ -93,29 +149,42 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
             stop = $", {UploadAttribute.StoppedAtQuota} = :stopped, {UploadAttribute.Note} = :note";
         }
         return HeldUpdateAsync(userSub, uploadId, claim, tally,
-            $", #status = :end, {UploadAttribute.RowsTotal} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.ResultKey} = :result, {UploadAttribute.CompletedAt} = :now{stop} REMOVE {UploadAttribute.Checkpoint}",
+            $", #status = :end, {UploadAttribute.RowsTotal} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.ResultKey} = :result, {UploadAttribute.CompletedAt} = :now{stop} REMOVE {LeaveProcessing}",
             values, [], cancellationToken);
     }
 
     /// <summary>PROCESSING → FAILED with the reason and the counts so far.</summary>
     public Task FailAsync(string userSub, string uploadId, string claim, Tally tally, string error, CancellationToken cancellationToken) =>
-        HeldUpdateAsync(userSub, uploadId, claim, tally,
-            $", #status = :end, #error = :error, {UploadAttribute.CompletedAt} = :now REMOVE {UploadAttribute.Checkpoint}",
-            new() { [":end"] = new() { S = UploadStatus.Failed }, [":error"] = new() { S = error } },
-            new() { ["#error"] = UploadAttribute.Error }, cancellationToken);
+        FailAsync(userSub, uploadId, claim, tally, error, null, cancellationToken);
+
+    /// <summary>
+    /// PROCESSING → FAILED with the reason and the counts so far; with <paramref name="heartbeatBefore"/>, only while the
+    /// heartbeat is still older than that (a live invocation that renewed it keeps the upload).
+    /// </summary>
+    public Task FailAsync(string userSub, string uploadId, string claim, Tally tally, string error, DateTimeOffset? heartbeatBefore,
+        CancellationToken cancellationToken)
+    {
+        var values = new Dictionary<string, AttributeValue> { [":end"] = new() { S = UploadStatus.Failed }, [":error"] = new() { S = error } };
+        if (heartbeatBefore is { } before) values[":before"] = new() { S = Timestamp.Of(before) };
+        return HeldUpdateAsync(userSub, uploadId, claim, tally,
+            $", #status = :end, #error = :error, {UploadAttribute.CompletedAt} = :now REMOVE {LeaveProcessing}",
+            values, new() { ["#error"] = UploadAttribute.Error }, cancellationToken,
+            heartbeatBefore is null ? "" : $" AND {UploadAttribute.HeartbeatAt} < :before");
+    }
 
     /// <summary>
     /// Writes the counts, the update time and <paramref name="more"/> (which goes on the SET clause) to the upload this
     /// invocation holds, with the values and names <paramref name="more"/> uses besides the counts' and the claim's.
     /// </summary>
     private async Task HeldUpdateAsync(string userSub, string uploadId, string claim, Tally tally, string more,
-        Dictionary<string, AttributeValue> moreValues, Dictionary<string, string> moreNames, CancellationToken cancellationToken)
+        Dictionary<string, AttributeValue> moreValues, Dictionary<string, string> moreNames, CancellationToken cancellationToken,
+        string moreCondition = "")
     {
         moreValues[":processing"] = new() { S = UploadStatus.Processing };
         moreValues[":claim"] = new() { S = claim };
         moreValues[":now"] = Now();
-        var update = $"SET {SetCounts}, {UploadAttribute.UpdatedAt} = :now" + more;
-        if (await UpdateAsync(userSub, uploadId, update, Holds, WithCounts(tally, moreValues), moreNames, cancellationToken) is null)
+        var update = $"SET {SetCounts}, {UploadAttribute.UpdatedAt} = :now, {UploadAttribute.HeartbeatAt} = :now" + more;
+        if (await UpdateAsync(userSub, uploadId, update, Holds + moreCondition, WithCounts(tally, moreValues), moreNames, cancellationToken) is null)
             throw new UploadGoneException(uploadId);
     }
 

@@ -6,7 +6,6 @@ using Serverless.Kernel.Events;
 using Serverless.Kernel.Runtime;
 using Serverless.ServiceDefaults;
 using Serverless.Uploads.Processing;
-using Serverless.Uploads.Results;
 
 namespace Serverless.Uploads;
 
@@ -77,17 +76,6 @@ public static class FailStrandedUpload
                 : "it is PROCESSING under another invocation");
             return;
         }
-        if (Checkpoint.From(item.GetValueOrDefault(UploadAttribute.Checkpoint)) is { } checkpoint)
-            await ResultWriter.DiscardAsync(s3, bucket, UploadItem.ResultKey(userSub, uploadId),
-                number => UploadItem.CarryKey(userSub, uploadId, number), checkpoint, cancellationToken);
-        try
-        {
-            await store.FailAsync(userSub, uploadId, claim, Tally.From(item), reason, cancellationToken);
-            logger.LogWarning("Upload {UploadId} of {UserSub} FAILED: {Reason}", uploadId, userSub, reason);
-        }
-        catch (UploadGoneException)
-        {
-            logger.LogInformation("Upload {UploadId} was deleted before it could be marked FAILED", uploadId);
-        }
+        await StrandedUpload.FailAsync(store, s3, bucket, userSub, uploadId, item, reason, null, logger, cancellationToken);
     }
 }

@@ -5,7 +5,8 @@ namespace Serverless.Uploads.Scoring;
 
 /// <summary>
 /// Scores a batch's texts on the SageMaker endpoint (the kernel client retries throttling and 5xx within the deadline).
-/// A failure that retrying could not fix becomes a <see cref="ScoringException"/> naming the rows, in a user's words.
+/// A failure that retrying could not fix becomes a <see cref="ScoringException"/> naming the rows, with what the model
+/// service said for the log.
 /// </summary>
 public sealed class BatchScorer(SageMakerRuntimeClient model, string endpointName)
 {
@@ -40,9 +41,16 @@ public sealed class BatchScorer(SageMakerRuntimeClient model, string endpointNam
         var rows = scored.Count == 1
             ? $"row {scored[0].ToString(CultureInfo.InvariantCulture)}"
             : $"rows {scored[0].ToString(CultureInfo.InvariantCulture)}-{scored[^1].ToString(CultureInfo.InvariantCulture)}";
-        return new ScoringException($"The model could not score {rows}: {reason}", inner);
+        return new ScoringException(rows, reason, inner);
     }
 }
 
-/// <summary>The model could not score a batch, even after retrying; the message is the upload's FAILED reason.</summary>
-public sealed class ScoringException(string message, Exception inner) : Exception(message, inner);
+/// <summary>
+/// The model could not score a batch, even after retrying. <see cref="Exception.Message"/> holds the model service's
+/// words, which name the account, log group and endpoint: for the log only. <see cref="Reason"/> is the upload's FAILED
+/// reason: the rows and the request id of the invocation whose log line holds the rest.
+/// </summary>
+public sealed class ScoringException(string rows, string reason, Exception inner) : Exception($"The model could not score {rows}: {reason}", inner)
+{
+    public string Reason(string requestId) => $"The model could not score {rows}; try again later. Request id: {requestId}";
+}

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Serverless.Kernel.Aws;
 using Serverless.Local.Gateway;
 
 namespace Serverless.Local.Cognito;
@@ -12,7 +13,9 @@ namespace Serverless.Local.Cognito;
 /// <item>the template's password policy on every call that sets a password, answered as Cognito answers
 /// (400 <c>InvalidPasswordException</c>);</item>
 /// <item>CORS as Cognito answers it to any origin: the front answers preflights itself and puts the CORS headers on every
-/// answer, its own included, so a browser reads an error as well as a result;</item>
+/// answer to a public operation, its own included, so a browser reads an error as well as a result;</item>
+/// <item>every other operation (the admin ones, pool management) needs SigV4 with the local credentials and is refused to
+/// a request from a web page;</item>
 /// <item>an <c>AuthenticationResult</c> gets the <c>TokenType</c> and <c>ExpiresIn</c> the emulator leaves out;</item>
 /// <item>every answer carries an <c>x-amzn-RequestId</c>.</item>
 /// </list>
@@ -27,6 +30,21 @@ public sealed class CognitoFront : IAsyncDisposable
         ["ConfirmForgotPassword"] = "Password",
         ["ChangePassword"] = "ProposedPassword",
     };
+
+    /// <summary>
+    /// The operations Cognito answers without SigV4 (a client id, a code or the user's own token is their authority), and
+    /// so to any web page; every other operation needs the local credentials' signature.
+    /// </summary>
+    private static readonly HashSet<string> PublicActions =
+    [
+        "SignUp", "ConfirmSignUp", "ResendConfirmationCode", "InitiateAuth", "RespondToAuthChallenge", "ForgotPassword",
+        "ConfirmForgotPassword", "ChangePassword", "GetUser", "UpdateUserAttributes", "DeleteUserAttributes",
+        "VerifyUserAttribute", "GetUserAttributeVerificationCode", "DeleteUser", "GlobalSignOut", "RevokeToken",
+        "GetTokensFromRefreshToken", "AssociateSoftwareToken", "VerifySoftwareToken", "SetUserMFAPreference",
+        "SetUserSettings", "ConfirmDevice", "ForgetDevice", "GetDevice", "ListDevices", "UpdateDeviceStatus",
+    ];
+
+    private static readonly SigV4Verifier Signer = LocalSigV4.Verifier("cognito-idp");
 
     /// <summary>The calls whose answer may hold an <c>AuthenticationResult</c>.</summary>
     private static readonly HashSet<string> SignInActions = ["InitiateAuth", "AdminInitiateAuth", "RespondToAuthChallenge", "AdminRespondToAuthChallenge"];
@@ -61,7 +79,9 @@ public sealed class CognitoFront : IAsyncDisposable
     {
         var response = context.Response;
         response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
-        if (context.Request.Headers.Origin.Count > 0)
+        var action = context.Request.Headers["X-Amz-Target"].ToString().Split('.').Last();
+        var isPublic = PublicActions.Contains(action);
+        if (context.Request.Headers.Origin.Count > 0 && (isPublic || HttpMethods.IsOptions(context.Request.Method)))
         {
             response.Headers.AccessControlAllowOrigin = "*";
             response.Headers.AccessControlExposeHeaders = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date";
@@ -72,20 +92,42 @@ public sealed class CognitoFront : IAsyncDisposable
             return;
         }
         var body = await context.Request.ReadBodyAsync();
-        var action = context.Request.Headers["X-Amz-Target"].ToString().Split('.').Last();
+        if (!isPublic && Refusal(context.Request, body) is { } refusal)
+        {
+            await ErrorAsync(response, refusal.Status, refusal.Type, refusal.Message);
+            return;
+        }
         if (PasswordFields.TryGetValue(action, out var field) && Violation(action, field, body) is { } message)
         {
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            context.Response.ContentType = "application/x-amz-json-1.1";
-            context.Response.Headers["x-amzn-ErrorType"] = "InvalidPasswordException";
-            await context.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string>
-            {
-                ["__type"] = "InvalidPasswordException",
-                ["message"] = message,
-            }));
+            await ErrorAsync(response, StatusCodes.Status400BadRequest, "InvalidPasswordException", message);
             return;
         }
         await ForwardAsync(context, body, action);
+    }
+
+    /// <summary>
+    /// Why an operation that is not public is refused: a request from a web page (it carries an <c>Origin</c>, which a
+    /// browser cannot leave out), or one not signed with the local credentials, answered as Cognito answers it.
+    /// </summary>
+    private static (int Status, string Type, string Message)? Refusal(HttpRequest request, byte[] body)
+    {
+        if (request.Headers.Origin.Count > 0)
+            return (StatusCodes.Status403Forbidden, "AccessDeniedException", "The local Cognito front answers only public operations to web pages.");
+        return Signer.Verify(request.ToSigV4(), LocalSigV4.PayloadHash(body)) is not { } refusal ? null : (StatusCodes.Status400BadRequest,
+            refusal.Failure switch
+            {
+                SigV4Failure.Missing => "MissingAuthenticationTokenException",
+                SigV4Failure.UnknownAccessKey => "UnrecognizedClientException",
+                _ => "InvalidSignatureException",
+            }, refusal.Message);
+    }
+
+    private static Task ErrorAsync(HttpResponse response, int status, string type, string message)
+    {
+        response.StatusCode = status;
+        response.ContentType = "application/x-amz-json-1.1";
+        response.Headers["x-amzn-ErrorType"] = type;
+        return response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = type, ["message"] = message }));
     }
 
     /// <summary>A preflight as Cognito answers it: 200, any origin, the requested headers echoed, POST, cached for two days.</summary>
@@ -139,7 +181,9 @@ public sealed class CognitoFront : IAsyncDisposable
         };
         foreach (var (name, values) in request.Headers)
         {
-            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) continue;
+            // The front answers CORS itself; the emulator refuses a request that carries an Origin (cognito-local-launcher.js).
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("Origin", StringComparison.OrdinalIgnoreCase)) continue;
             if (!forward.Headers.TryAddWithoutValidation(name, values.ToArray()))
                 forward.Content.Headers.TryAddWithoutValidation(name, values.ToArray());
         }

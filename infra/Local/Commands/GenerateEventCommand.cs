@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Serverless.Local.Gateway;
+using Serverless.Local.Schedules;
 using Serverless.Local.Template;
 
 namespace Serverless.Local.Commands;
@@ -18,11 +19,12 @@ public static class GenerateEventCommand
         generate-event dynamodb update [--table T] [--pk PK] [--sk SK] [--old-image '{"a":{"S":"x"}}'] [--new-image '{...}']
         generate-event apigateway http-api-proxy [--method GET] [--path /me] [--body '{...}'] [--sub <user sub>]
         generate-event cognito post-confirmation [--sub S] [--email E] [--user-pool-id P] [--client-id C]
+        generate-event cloudwatch scheduled-event [--rule-arn ARN]
         """;
 
     private static readonly string[] OptionNames =
         ["--bucket", "--key", "--size", "--table", "--pk", "--sk", "--old-image", "--new-image", "--method", "--path", "--body", "--sub",
-         "--email", "--user-pool-id", "--client-id", "--region"];
+         "--email", "--user-pool-id", "--client-id", "--region", "--rule-arn"];
 
     public static int Run(LocalCloudOptions options, string[] args, TextWriter stdout, TimeProvider time)
     {
@@ -40,6 +42,8 @@ public static class GenerateEventCommand
             ["apigateway", "http-api-proxy"] => HttpApiProxy(options, line, region, now),
             ["cognito", "post-confirmation"] => SampleEvents.CognitoPostConfirmation(sub ?? Guid.NewGuid().ToString(),
                 Option("--email", "user@example.com"), Option("--user-pool-id", $"{region}_EXAMPLE"), Option("--client-id", "4example0client0id0abcdefg"), region),
+            ["cloudwatch", "scheduled-event"] => ScheduleRule.ScheduledEvent(
+                Option("--rule-arn", $"arn:aws:events:{region}:{SampleEvents.AccountId}:rule/my-schedule"), now),
             _ => throw new UsageException($"No such sample event: {string.Join(' ', line.Words)}."),
         };
         // Relaxed escaping: a form-encoded key keeps its '+' readable, as AWS sends it.

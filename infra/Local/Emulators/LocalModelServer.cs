@@ -1,4 +1,5 @@
 using System.Globalization;
+using Serverless.Local.Lambda;
 
 namespace Serverless.Local.Emulators;
 
@@ -69,6 +70,8 @@ public sealed class LocalModelServer : IAsyncDisposable
                 "--urls", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
                 $"--ModelServer:Endpoints={endpointName}",
                 $"--ModelServer:LexiconPath={lexicon}",
+                $"--ModelServer:AccessKey={LocalAccount.AccessKeyId}",
+                $"--ModelServer:SecretKey={LocalAccount.SecretAccessKey}",
             ],
             output,
             AppContext.BaseDirectory,

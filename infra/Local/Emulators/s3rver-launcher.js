@@ -4,7 +4,7 @@
 // Listens on 127.0.0.1 only, prints "READY http://127.0.0.1:<port>" once it listens, and then one line per object
 // event: "S3EVENT " + {"bucket","key","eventName","size","eTag","eventTime","sourceIp"} as JSON, with the key raw
 // (not URL-encoded) and the event named as AWS names it. Needs NODE_OPTIONS=--openssl-legacy-provider.
-// Where s3rver differs from S3 inside (any access key, x-amz-copy-source decoding, multipart ETags, aborting a multipart
+// Where s3rver differs from S3 inside (any access key, requests from web pages, x-amz-copy-source decoding, multipart ETags, aborting a multipart
 // upload, events of a Multi-Object Delete) it is patched here;
 // differences on the wire are the S3 front's (S3Front.cs).
 const crypto = require('crypto');
@@ -83,6 +83,12 @@ s3rver.middleware.unshift(async (ctx, next) => {
   if (ctx.method !== 'DELETE') return next();
   await fs.rm(folder, { recursive: true, force: true });
   ctx.status = 204;
+});
+// Only the S3 front calls s3rver, and it sends no Origin: a web page that found this port sends one with every POST, PUT
+// and DELETE (a form upload included, whose key field s3rver would take as a path), so those are refused first of all.
+s3rver.middleware.unshift(async (ctx, next) => {
+  if (ctx.get('origin')) throw new S3Error('AccessDenied', 'Access Denied');
+  return next();
 });
 // S3 reports each object a Multi-Object Delete removes; s3rver reports none of them. s3rver also removes the folders a
 // deletion empties, which fails (500, and the client retries) when a Multi-Object Delete removes sibling keys at once.

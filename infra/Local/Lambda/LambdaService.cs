@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Serverless.Kernel.Aws;
 
 namespace Serverless.Local.Lambda;
 
@@ -30,6 +31,7 @@ public sealed class LambdaService : IAsyncDisposable
     public static async Task<LambdaService> StartAsync(int port, AsyncInvocationSettings asynchronous, Action<string> log)
     {
         var service = new LambdaService(LocalHttp.Create(port), asynchronous, log);
+        service.app.Use(RefuseBrowsers);
         service.MapRuntimeApi();
         service.MapInvokeApi();
         await service.app.StartAsync();
@@ -107,6 +109,13 @@ public sealed class LambdaService : IAsyncDisposable
                 return InvokeError(404, "ResourceNotFoundException",
                     $"Function not found: arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{name}");
             var payload = await request.ReadBodyAsync();
+            if (Signer.Verify(request.ToSigV4(), LocalSigV4.PayloadHash(payload)) is { } refusal)
+                return InvokeError(403, refusal.Failure switch
+                {
+                    SigV4Failure.Missing => "MissingAuthenticationTokenException",
+                    SigV4Failure.UnknownAccessKey => "UnrecognizedClientException",
+                    _ => "InvalidSignatureException",
+                }, refusal.Message);
             if (payload.Length == 0) payload = "{}"u8.ToArray();
             try
             {
@@ -135,6 +144,19 @@ public sealed class LambdaService : IAsyncDisposable
             return Results.Bytes(result.Payload, "application/json");
         });
     }
+
+    /// <summary>
+    /// Neither API is a browser's to call: a request that carries an <c>Origin</c> (which a browser puts on every
+    /// cross-site POST and cannot leave out) is refused before any route runs; the Runtime clients never send one.
+    /// </summary>
+    private static Task RefuseBrowsers(HttpContext context, RequestDelegate next) =>
+        context.Request.Headers.Origin.Count == 0
+            ? next(context)
+            : InvokeError(403, "AccessDeniedException", "The local Lambda service does not answer requests from web pages.")
+                .ExecuteAsync(context);
+
+    /// <summary>The Invoke API checks SigV4 as Lambda does, with the credentials the local cloud hands out.</summary>
+    private static readonly SigV4Verifier Signer = LocalSigV4.Verifier("lambda");
 
     /// <summary>The Invoke API takes a name, a full ARN, or a partial ARN, each with an optional qualifier.</summary>
     private static string FunctionName(string function)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Http.Features;
+using Serverless.Kernel.Aws;
 
 namespace Serverless.Local.S3;
 
@@ -15,6 +16,11 @@ namespace Serverless.Local.S3;
 /// <item>CORS follows the bucket's rules from the template: the front answers every preflight itself and adds the
 /// CORS headers to responses for an allowed origin, as S3 does.</item>
 /// <item>An expired presigned URL is refused with 403 <c>AccessDenied</c> "Request has expired".</item>
+/// <item>Every request but a preflight needs SigV4 (header or presigned URL) with the local credentials, refused as S3
+/// refuses it (403 <c>SignatureDoesNotMatch</c>, <c>InvalidAccessKeyId</c>, <c>AccessDenied</c>); the chunk signatures
+/// of an aws-chunked body are not checked, only the seed signature of its headers.</item>
+/// <item>A key or copy source with a <c>.</c> or <c>..</c> segment is refused with 400 <c>InvalidArgument</c>: s3rver
+/// would write it outside its folder.</item>
 /// </list>
 /// </summary>
 public sealed class S3Front : IAsyncDisposable
@@ -25,12 +31,14 @@ public sealed class S3Front : IAsyncDisposable
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
     {
         "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Expect", "TE", "Upgrade", "X-Forwarded-For",
+        "Origin", // the front answers CORS itself; s3rver refuses any request that carries one (s3rver-launcher.js)
     };
 
     private readonly WebApplication app;
     private readonly HttpClient emulator;
     private readonly Func<string, IReadOnlyList<S3CorsRule>?> corsRulesOf;
     private readonly TimeProvider time;
+    private readonly SigV4Verifier signer;
 
     private S3Front(WebApplication app, string emulatorEndpoint, Func<string, IReadOnlyList<S3CorsRule>?> corsRulesOf, TimeProvider time)
     {
@@ -38,6 +46,7 @@ public sealed class S3Front : IAsyncDisposable
         emulator = new HttpClient { BaseAddress = new Uri(emulatorEndpoint), Timeout = Timeout.InfiniteTimeSpan };
         this.corsRulesOf = corsRulesOf;
         this.time = time;
+        signer = LocalSigV4.Verifier("s3", time);
     }
 
     /// <summary>The endpoint, e.g. http://127.0.0.1:4566 (<c>AWS_ENDPOINT_URL_S3</c>, <c>aws --endpoint-url</c>).</summary>
@@ -78,6 +87,11 @@ public sealed class S3Front : IAsyncDisposable
             await ErrorAsync(context.Response, 403, "AccessDenied", "Request has expired", expired);
             return;
         }
+        if (Refusal(request) is { } refusal)
+        {
+            await ErrorAsync(context.Response, refusal.Status, refusal.Code, refusal.Message);
+            return;
+        }
         await ForwardAsync(context, rawTarget);
     }
 
@@ -106,6 +120,34 @@ public sealed class S3Front : IAsyncDisposable
         context.Response.ContentLength = 0;
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Why a request is refused before it reaches the emulator: not signed with the local credentials (header or
+    /// presigned URL; S3's 403s), or a key with a <c>.</c> or <c>..</c> segment, which s3rver would resolve as a path
+    /// outside its folder.
+    /// </summary>
+    private (int Status, string Code, string Message)? Refusal(HttpRequest request)
+    {
+        // An aws-chunked body is signed by its headers' seed signature (payload hash STREAMING-...), checked here.
+        var declaredHash = request.Headers["x-amz-content-sha256"].ToString();
+        if (signer.Verify(request.ToSigV4(), declaredHash) is { } refusal)
+            return refusal.Failure switch
+            {
+                SigV4Failure.Missing => (403, "AccessDenied", "Access Denied"),
+                SigV4Failure.UnknownAccessKey => (403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."),
+                SigV4Failure.Expired => (403, "RequestTimeTooSkewed", refusal.Message),
+                _ => (403, "SignatureDoesNotMatch", refusal.Message),
+            };
+        var rawTarget = request.HttpContext.Features.Get<IHttpRequestFeature>()!.RawTarget;
+        var key = rawTarget.Split('?', 2)[0].TrimStart('/').Split('/', 2) is [_, var rest] ? rest : "";
+        var copySource = request.Headers["x-amz-copy-source"].ToString();
+        return HasDotSegment(key) || HasDotSegment(copySource)
+            ? (400, "InvalidArgument", "The local cloud does not take object keys with '.' or '..' segments.")
+            : null;
+    }
+
+    private static bool HasDotSegment(string escapedKey) =>
+        Uri.UnescapeDataString(escapedKey).Split('/', '\\').Any(segment => segment is "." or "..");
 
     /// <summary>S3's "Request has expired" details when the request is a presigned URL past its <c>X-Amz-Expires</c>.</summary>
     private Dictionary<string, string>? Expired(HttpRequest request)

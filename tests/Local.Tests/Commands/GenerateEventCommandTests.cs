@@ -95,6 +95,19 @@ public sealed class GenerateEventCommandTests
     }
 
     [Fact]
+    public void Cloudwatch_scheduled_event_is_EventBridges_Scheduled_Event_for_the_rule_given()
+    {
+        const string rule = "arn:aws:events:us-east-1:000000000000:rule/sweep";
+
+        var sample = Generate("cloudwatch", "scheduled-event", "--rule-arn", rule);
+
+        Assert.Equal(Paths(Fixture(Path.Combine(EmulatorTestPaths.RepoRoot, "events", "SweepStrandedUploadsFunction", "scheduled-event.json"))), Paths(sample));
+        Assert.Equal("Scheduled Event", sample["detail-type"]!.GetValue<string>());
+        Assert.Equal("aws.events", sample["source"]!.GetValue<string>());
+        Assert.Equal([rule], sample["resources"]!.AsArray().Select(arn => arn!.GetValue<string>()));
+    }
+
+    [Fact]
     public void An_unknown_event_or_option_is_a_usage_error()
     {
         Assert.Throws<UsageException>(() => Generate("sqs", "receive"));

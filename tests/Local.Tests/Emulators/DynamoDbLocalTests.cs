@@ -42,6 +42,39 @@ public sealed class DynamoDbLocalTests(ITestOutputHelper log)
         log.WriteLine($"RSS after a few calls: {dynamo.Process.ResidentMemoryBytes / (1024 * 1024)} MB");
     }
 
+    /// <summary>
+    /// What a web page can send DynamoDB Local: a preflight, which gets no CORS headers (CORS is off), so the browser never
+    /// sends the signed JSON call; and a simple <c>text/plain</c> POST, which has no <c>X-Amz-Target</c> and no
+    /// <c>Authorization</c>, so nothing runs.
+    /// </summary>
+    [Fact]
+    public async Task A_web_page_can_neither_preflight_nor_simply_post_a_call()
+    {
+        await using var dynamo = await DynamoDbLocal.StartAsync(Installer);
+        using var http = new HttpClient();
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, dynamo.Endpoint);
+        preflight.Headers.Add("Origin", "https://evil.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "authorization,content-type,x-amz-date,x-amz-target");
+        using var simple = new HttpRequestMessage(HttpMethod.Post, dynamo.Endpoint)
+        {
+            Content = new StringContent("""
+                {"TableName":"Planted","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],
+                 "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}
+                """, new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain")),
+        };
+        simple.Headers.Add("Origin", "https://evil.example");
+
+        using var preflightAnswer = await http.SendAsync(preflight);
+        using var simpleAnswer = await http.SendAsync(simple);
+
+        Assert.False(preflightAnswer.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.False(simpleAnswer.IsSuccessStatusCode);
+        Assert.False(simpleAnswer.Headers.Contains("Access-Control-Allow-Origin"));
+        using var client = Client(dynamo, DynamoDbLocal.AccessKeyId, "us-east-1");
+        Assert.DoesNotContain("Planted", (await client.ListTablesAsync(new ListTablesRequest())).TableNames ?? []);
+    }
+
     [Fact]
     public async Task Every_access_key_and_region_sees_the_same_tables()
     {

@@ -119,7 +119,7 @@ public sealed partial class LogTailTests : IAsyncLifetime
             Content = new StringContent(payload, Encoding.UTF8),
         };
         if (tail) request.Headers.Add("X-Amz-Log-Type", "Tail");
-        return await http.SendAsync(request);
+        return await http.SendAsync(await request.SignedAsync("lambda"));
     }
 
     [GeneratedRegex(@"^START RequestId: ([0-9a-f-]{36}) Version: \$LATEST$")]

@@ -64,7 +64,7 @@ internal sealed class ShellFunctions : IAsyncDisposable
             Content = new StringContent(payload, Encoding.UTF8),
         };
         request.Headers.Add("X-Amz-Invocation-Type", invocationType);
-        return await http.SendAsync(request);
+        return await http.SendAsync(await request.SignedAsync("lambda"));
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds (a minute at most: processes start slowly on a busy machine).</summary>

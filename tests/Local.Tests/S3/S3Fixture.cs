@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Amazon.Runtime;
 using Amazon.S3;
 using Serverless.Local.Emulators;
+using Serverless.Local.Lambda;
 using Serverless.Local.S3;
 using Serverless.Local.Tests.Emulators;
 
@@ -25,6 +26,9 @@ public sealed class S3Fixture : IAsyncLifetime
 
     private readonly string data = EmulatorTestPaths.NewScratchDirectory("s3");
 
+    /// <summary>The emulator's data folder: nothing it stores may land outside it.</summary>
+    public string DataDirectory => data;
+
     public S3Local Emulator { get; private set; } = null!;
     public S3Front Front { get; private set; } = null!;
     public ConcurrentQueue<string> Output { get; } = new();
@@ -41,7 +45,7 @@ public sealed class S3Fixture : IAsyncLifetime
     }
 
     /// <summary>A client with AWSSDK.S3's default settings, pointed at the front as AWS_ENDPOINT_URL_S3 would.</summary>
-    public AmazonS3Client Client() => new(new BasicAWSCredentials("AKIALOCALTEST", "secret"),
+    public AmazonS3Client Client() => new(new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey),
         new AmazonS3Config { ServiceURL = Front.Endpoint, AuthenticationRegion = "us-east-1" });
 
     /// <summary>The first event for the key whose name is <paramref name="eventName"/>, waiting up to a minute for it.</summary>

@@ -91,7 +91,7 @@ public sealed class S3FrontCorsTests(S3Fixture s3) : IClassFixture<S3Fixture>
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{s3.Front.Endpoint}/{S3Fixture.CorsBucket}/{key}");
         if (origin is not null) request.Headers.Add("Origin", origin);
-        return await http.SendAsync(request);
+        return await http.SendAsync(await request.SignedAsync("s3"));
     }
 
     private async Task<HttpResponseMessage> PreflightAsync(string bucket, string key, string? origin, string method, string? headers)

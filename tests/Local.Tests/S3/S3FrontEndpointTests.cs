@@ -2,6 +2,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Serverless.Local.Lambda;
 
 namespace Serverless.Local.Tests.S3;
 
@@ -42,7 +43,8 @@ public sealed class S3FrontEndpointTests(S3Fixture s3) : IClassFixture<S3Fixture
         var url = await client.GetPreSignedURLAsync(presign);
         using var http = new HttpClient();
 
-        using var put = await http.PutAsync(url, new StringContent("a,b\n1,2\n", System.Text.Encoding.UTF8, "text/csv"));
+        // Exactly the signed Content-Type (a "; charset=utf-8" added is another one).
+        using var put = await http.PutAsync(url, new StringContent("a,b\n1,2\n", new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv")));
 
         Assert.StartsWith("https://", await client.GetPreSignedURLAsync(Request()));
         Assert.StartsWith(s3.Front.Endpoint + "/" + S3Fixture.Bucket + "/", url);
@@ -57,7 +59,7 @@ public sealed class S3FrontEndpointTests(S3Fixture s3) : IClassFixture<S3Fixture
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_S3", s3.Front.Endpoint);
         try
         {
-            return new AmazonS3Client(new BasicAWSCredentials("AKIALOCALTEST", "secret"), RegionEndpoint.USEast1);
+            return new AmazonS3Client(new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey), RegionEndpoint.USEast1);
         }
         finally
         {

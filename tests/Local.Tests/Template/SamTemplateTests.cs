@@ -97,7 +97,7 @@ public sealed class SamTemplateTests
         var template = SamTemplate.Load(Path.Combine(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory), "template.yaml"));
 
         Assert.Equal(["ProfileApiFunction", "CreateProfileFunction", "UploadsApiFunction", "ProcessUploadFunction", "FailStrandedUploadFunction",
-            "PredictionsApiFunction", "UsageApiFunction", "MeterUsageFunction"],
+            "SweepStrandedUploadsFunction", "PredictionsApiFunction", "UsageApiFunction", "MeterUsageFunction"],
             template.ResourcesOfType("AWS::Serverless::Function").Select(function => function.LogicalId));
         Assert.Equal("NEW_AND_OLD_IMAGES", template.Resources["Table"]!["Properties"]!["StreamSpecification"]!["StreamViewType"]!.GetValue<string>());
         Assert.Equal("provided.al2023", template.FunctionProperties("ProfileApiFunction")["Runtime"]!.GetValue<string>());
