@@ -13,8 +13,8 @@ namespace Serverless.Bench;
 /// <c>USAGE#{yyyy-MM}</c> <c>predictions</c> counter shows it (consistent reads every ~5 ms), as p50/p99/max. Burst:
 /// 10,000 prediction items over 50 users written with BatchWriteItem as fast as the table takes them, then the time until
 /// the users' counters add up to 10,000, as records/s through MeterUsage. The items are written straight to the table,
-/// as POST /predictions writes them; MeterUsage counts whatever the quota says (only the APIs refuse past it), so
-/// MonthlyTextQuota plays no part.
+/// as POST /predictions writes them, each after its text was reserved as POST /predictions reserves it (outside the
+/// timings of the burst): MeterUsage settles that hold.
 /// </summary>
 internal static class StreamBench
 {
@@ -28,14 +28,16 @@ internal static class StreamBench
         await using var cloud = await BenchCloud.StartAsync();
         using var db = LocalClients.DynamoDb(cloud.Outputs["DynamoDbEndpoint"]);
         var table = new Table(cloud.Outputs["TableName"]);
+        var ledger = new UsageLedger(db, table, new Plan("bench", 1_000_000_000), TimeProvider.System);
 
         // Stream lag. The first write also starts MeterUsage's process: reported on its own.
         var sub = Guid.NewGuid().ToString();
         var lags = new List<double>(LagWrites);
         for (var written = 1; written <= LagWrites + 1; written++)
         {
+            var item = await ReservedPredictionAsync(ledger, sub);
             var started = Stopwatch.GetTimestamp();
-            await db.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = Prediction(sub) });
+            await db.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = item });
             await WaitForAsync(async () => (await UsageItem.GetAsync(db, table, sub, Month, CancellationToken.None)).Predictions,
                 written, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(60));
             var lag = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -49,8 +51,11 @@ internal static class StreamBench
 
         // Burst: 25 items a BatchWriteItem, a few in flight, then until every record has been metered.
         var subs = Enumerable.Range(0, BurstUsers).Select(_ => Guid.NewGuid().ToString()).ToArray();
+        var items = new Dictionary<string, AttributeValue>[BurstWrites];
+        await Parallel.ForAsync(0, BurstWrites, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (i, _) => items[i] = await ReservedPredictionAsync(ledger, subs[i % BurstUsers]));
         var batches = Enumerable.Range(0, BurstWrites / 25)
-            .Select(b => Enumerable.Range(b * 25, 25).Select(i => new WriteRequest(new PutRequest(Prediction(subs[i % BurstUsers])))).ToList())
+            .Select(b => Enumerable.Range(b * 25, 25).Select(i => new WriteRequest(new PutRequest(items[i]))).ToList())
             .ToList();
         var next = -1;
         var watch = Stopwatch.StartNew();
@@ -69,15 +74,19 @@ internal static class StreamBench
             $"Burst of {BurstWrites:N0} prediction items over {BurstUsers} users: written in {writePhase.TotalSeconds:0.00} s ({BurstWrites / writePhase.TotalSeconds:N0} items/s, BatchWriteItem of 25, {WritersInFlight} in flight); all metered {total.TotalSeconds:0.00} s after the first write: {BurstWrites / total.TotalSeconds:N0} records/s through MeterUsage"));
     }
 
-    /// <summary>The month MeterUsage counts into (the stream record's creation time); the bench does not straddle a month's end.</summary>
+    /// <summary>The month the bench reserves and MeterUsage settles in; the bench does not straddle a month's end.</summary>
     private static string Month => UsageItem.Month(DateTimeOffset.UtcNow);
 
-    /// <summary>A one-text prediction item as POST /predictions writes it (see Serverless.Predictions.Predictions).</summary>
-    private static Dictionary<string, AttributeValue> Prediction(string userSub)
+    /// <summary>
+    /// A one-text prediction item as POST /predictions writes it (see Serverless.Predictions.Predictions), its text
+    /// reserved first as POST /predictions reserves it.
+    /// </summary>
+    private static async Task<Dictionary<string, AttributeValue>> ReservedPredictionAsync(UsageLedger ledger, string userSub)
     {
         var now = DateTimeOffset.UtcNow;
         var time = Timestamp.Of(now);
         var id = Guid.CreateVersion7(now).ToString("N");
+        await ledger.ReserveAsync(userSub, Month, UsageLedger.PredictionSource(id), 1, 1, CancellationToken.None);
         return new()
         {
             [Table.PartitionKey] = new() { S = Table.UserPartition(userSub) },
@@ -86,6 +95,7 @@ internal static class StreamBench
             ["predictionId"] = new() { S = id },
             ["createdAt"] = new() { S = time },
             ["textCount"] = new() { N = "1" },
+            ["usageMonth"] = new() { S = Month },
             ["results"] = new() { L = [new() { M = new() { ["label"] = new() { S = "POSITIVE" }, ["score"] = new() { N = "0.98" } } }] },
             [Table.TimeToLive] = new() { N = now.AddDays(90).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) },
         };

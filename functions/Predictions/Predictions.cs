@@ -12,7 +12,8 @@ public sealed record PastPrediction(string PredictionId, DateTimeOffset CreatedA
 /// <summary>
 /// Prediction history items, <c>USER#{sub}</c> / <c>PREDICTION#{createdAt}#{predictionId}</c> (createdAt as a
 /// <see cref="Timestamp"/>, so the sort key orders them by time): <c>type</c>, <c>predictionId</c>,
-/// <c>createdAt</c>, <c>textCount</c>, <c>results</c> (list of <c>{label, score}</c>), and <c>expiresAt</c>, a TTL
+/// <c>createdAt</c>, <c>textCount</c>, <c>usageMonth</c> (the month whose quota reserved the texts: MeterUsage settles
+/// the prediction's hold there), <c>results</c> (list of <c>{label, score}</c>), and <c>expiresAt</c>, a TTL
 /// <see cref="Retention"/> on.
 /// </summary>
 public sealed class Predictions(IAmazonDynamoDB db, Table table)
@@ -21,8 +22,8 @@ public sealed class Predictions(IAmazonDynamoDB db, Table table)
     public static readonly TimeSpan Retention = TimeSpan.FromDays(90);
 
     /// <summary>Writes the history item of a prediction made at <paramref name="createdAt"/> (whole milliseconds, UTC).</summary>
-    public async Task SaveAsync(string userSub, string predictionId, DateTimeOffset createdAt, IReadOnlyList<Classification> results,
-        CancellationToken cancellationToken)
+    public async Task SaveAsync(string userSub, string predictionId, DateTimeOffset createdAt, string usageMonth,
+        IReadOnlyList<Classification> results, CancellationToken cancellationToken)
     {
         var time = Timestamp.Of(createdAt);
         await db.PutItemAsync(new PutItemRequest
@@ -36,6 +37,7 @@ public sealed class Predictions(IAmazonDynamoDB db, Table table)
                 ["predictionId"] = new() { S = predictionId },
                 ["createdAt"] = new() { S = time },
                 ["textCount"] = NumberAttribute.Of(results.Count),
+                ["usageMonth"] = new() { S = usageMonth },
                 ["results"] = new()
                 {
                     L = results.Select(result => new AttributeValue

@@ -19,6 +19,8 @@ public sealed record Plan(string Name, long MonthlyTexts)
                 : throw new InvalidOperationException($"MONTHLY_TEXT_QUOTA must be a whole number of texts, not '{quota}'."));
     }
 
-    /// <summary>The texts the plan still includes this month after <paramref name="usage"/>; never below 0.</summary>
-    public long Remaining(MonthlyUsage usage) => Math.Max(0, MonthlyTexts - usage.Texts);
+    /// <summary>
+    /// The texts the plan still includes this month after <paramref name="usage"/> and its reservations; never below 0.
+    /// </summary>
+    public long Remaining(MonthlyUsage usage) => Math.Max(0, MonthlyTexts - usage.Texts - usage.Reserved);
 }

@@ -12,8 +12,9 @@ public sealed record QuotaCheck(bool Allowed, long Requested, long Remaining, Mo
 }
 
 /// <summary>
-/// The plan's monthly text quota, checked before work is accepted: this month's usage (as metered from the table's
-/// stream, so it trails the newest work by the stream's lag) plus the request must stay within the plan.
+/// What the plan's monthly text quota leaves after this month's usage and the texts reserved for work under way. A
+/// check only reads, so it answers a caller (a 429 with the numbers; POST /uploads' room for a first row); the work
+/// itself reserves its texts with <see cref="UsageLedger"/>, which alone keeps concurrent work within the plan.
 /// </summary>
 public sealed class Quota(IAmazonDynamoDB db, Table table, Plan plan, TimeProvider time)
 {

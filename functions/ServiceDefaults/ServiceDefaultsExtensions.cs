@@ -60,6 +60,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddSingleton(_ => Plan.FromEnvironment());
         builder.Services.AddSingleton<Quota>();
         builder.Services.AddSingleton<AccountDeletions>();
+        builder.Services.AddSingleton<UsageLedger>();
         return builder;
     }
 

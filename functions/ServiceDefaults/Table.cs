@@ -8,7 +8,7 @@ namespace Serverless.ServiceDefaults;
 /// <item><term>profile</term><description><c>USER#{sub}</c> / <c>PROFILE</c> — email, displayName, locale, createdAt, updatedAt</description></item>
 /// <item><term>upload</term><description><c>USER#{sub}</c> / <c>UPLOAD#{uploadId}</c> — see <c>Serverless.Uploads.UploadItem</c></description></item>
 /// <item><term>prediction</term><description><c>USER#{sub}</c> / <c>PREDICTION#{time}#{id}</c>, with <c>expiresAt</c> TTL (predictions issue)</description></item>
-/// <item><term>usage</term><description><c>USER#{sub}</c> / <c>USAGE#{yyyy-MM}</c> — counters (usage issue)</description></item>
+/// <item><term>usage</term><description><c>USER#{sub}</c> / <c>USAGE#{yyyy-MM}</c> — see <see cref="UsageLedger"/></description></item>
 /// <item><term>tombstone</term><description><c>USER#{sub}</c> / <c>DELETED</c> — a deleted account, see <see cref="AccountDeletions"/></description></item>
 /// </list>
 /// Keys are the string attributes <c>PK</c> and <c>SK</c>; the TTL attribute is <c>expiresAt</c> (epoch seconds).
@@ -28,8 +28,10 @@ public sealed record Table(string Name)
     /// <summary>The upload items' sort key prefix: the Uploads group writes them, the Usage group meters their completion.</summary>
     public const string UploadSortKeyPrefix = "UPLOAD#";
 
-    /// <summary>The <c>status</c> of an upload whose file is scored: what the Usage group meters.</summary>
+    /// <summary>The <c>status</c> of an upload being scored; the Usage group settles its end, COMPLETED or FAILED.</summary>
+    public const string UploadProcessing = "PROCESSING";
     public const string UploadCompleted = "COMPLETED";
+    public const string UploadFailed = "FAILED";
 
     /// <summary>The prediction items' sort key prefix: the Predictions group writes them.</summary>
     public const string PredictionSortKeyPrefix = "PREDICTION#";

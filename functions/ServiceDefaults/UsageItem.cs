@@ -4,16 +4,18 @@ using Amazon.DynamoDBv2.Model;
 
 namespace Serverless.ServiceDefaults;
 
-/// <summary>A user's usage in one calendar month (UTC), as the usage item counts it.</summary>
-public sealed record MonthlyUsage(string Month, long Predictions, long RowsScored, long Uploads, long Bytes)
+/// <summary>A user's usage in one calendar month (UTC), and the texts reserved for work under way.</summary>
+public sealed record MonthlyUsage(
+    string Month, long Predictions, long RowsScored, long Uploads, long Bytes, long Reserved)
 {
     /// <summary>What the plan's monthly text quota counts: texts classified by POST /predictions plus rows scored by uploads.</summary>
     public long Texts => Predictions + RowsScored;
 }
 
 /// <summary>
-/// The usage item, <c>USER#{sub}</c> / <c>USAGE#{yyyy-MM}</c>: counters that only MeterUsage adds to (from the
-/// table's stream) and that GET /usage and the quota checks read. A month without usage has no item: all zero.
+/// The usage item, <c>USER#{sub}</c> / <c>USAGE#{yyyy-MM}</c>: the counters of settled work, the texts reserved for
+/// work under way and its holds, all written by <see cref="UsageLedger"/> alone; GET /usage and quota checks read it.
+/// A month without usage has no item: all zero.
 /// </summary>
 public static class UsageItem
 {
@@ -22,6 +24,13 @@ public static class UsageItem
     public const string RowsScored = "rowsScored";
     public const string Uploads = "uploads";
     public const string Bytes = "bytes";
+    public const string Reserved = "reserved";
+
+    /// <summary>Texts used plus texts reserved: the one number a reservation's condition tests.</summary>
+    public const string Charged = "charged";
+
+    /// <summary>The <c>type</c> attribute's value.</summary>
+    public const string Type = "USAGE";
 
     /// <summary>The calendar month of an instant, UTC: <c>yyyy-MM</c>.</summary>
     public static string Month(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
@@ -49,6 +58,7 @@ public static class UsageItem
         }, cancellationToken);
         var item = response.IsItemSet ? response.Item : [];
         long Counter(string name) => NumberAttribute.Read(item.GetValueOrDefault(name));
-        return new MonthlyUsage(month, Counter(Predictions), Counter(RowsScored), Counter(Uploads), Counter(Bytes));
+        return new MonthlyUsage(
+            month, Counter(Predictions), Counter(RowsScored), Counter(Uploads), Counter(Bytes), Counter(Reserved));
     }
 }

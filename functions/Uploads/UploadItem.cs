@@ -21,6 +21,8 @@ namespace Serverless.Uploads;
 /// <item><term>error</term><description>why it FAILED, in words a user can act on</description></item>
 /// <item><term>stoppedAtQuota, note</term><description>true, and why in words, on a COMPLETED upload that stopped at the user's monthly quota before the end of its file</description></item>
 /// <item><term>claim</term><description>the request id of the invocation that holds the processing, or the token it handed on to the next (conditional writes)</description></item>
+/// <item><term>usageMonth</term><description><c>yyyy-MM</c>, set by the first claim: the month whose quota the upload
+/// reserves in and is settled in</description></item>
 /// <item><term>heartbeatAt</term><description>a <see cref="Timestamp"/> the invocation holding the processing renews while it works</description></item>
 /// <item><term>processingPartition</term><description><see cref="UploadItem.ProcessingPartition"/> while PROCESSING only: the key of the sparse
 /// index <see cref="UploadItem.ProcessingIndex"/> (sort key heartbeatAt) the sweeper finds stranded uploads by</description></item>
@@ -99,6 +101,7 @@ public static class UploadAttribute
     public const string StoppedAtQuota = "stoppedAtQuota";
     public const string Note = "note";
     public const string Claim = "claim";
+    public const string UsageMonth = "usageMonth";
     public const string Checkpoint = "checkpoint";
     public const string HeartbeatAt = "heartbeatAt";
     public const string ProcessingPartition = "processingPartition";
@@ -135,7 +138,7 @@ public static class UploadFormats
 public static class UploadStatus
 {
     public const string PendingUpload = "PENDING_UPLOAD";
-    public const string Processing = "PROCESSING";
+    public const string Processing = Table.UploadProcessing;
     public const string Completed = Table.UploadCompleted;
-    public const string Failed = "FAILED";
+    public const string Failed = Table.UploadFailed;
 }

@@ -151,10 +151,12 @@ public sealed class OpenApiContractTests(LocalCloudFixture cloud)
         await SendAsync(BadRequest, HttpMethod.Get, "/usage?month=2026-13", token);
         await SendAsync(BadRequest, HttpMethod.Get, "/usage?month=0000-01", token);
         await SendAsync(BadRequest, HttpMethod.Get, "/usage?month=9999-12", token);
+        var quota = new AttributeValue { N = usage.GetProperty("plan").GetProperty("monthlyTexts").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture) };
         using (var db = cloud.CreateDynamoDb())
             await db.PutItemAsync(cloud.Output("TableName"), new Dictionary<string, AttributeValue>(UsageItem.Key(user.Sub, usage.GetProperty("month").GetString()!))
             {
-                ["predictions"] = new() { N = usage.GetProperty("plan").GetProperty("monthlyTexts").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                [UsageItem.Predictions] = quota,
+                [UsageItem.Charged] = quota,
             });
         var spent = await SendAsync(TooManyRequests, HttpMethod.Post, "/predictions", token, """{"texts": ["One more."]}""");
         await SendAsync(TooManyRequests, HttpMethod.Post, "/uploads", token, """{"fileName": "a.csv", "contentType": "text/csv", "size": 10}""");

@@ -25,9 +25,10 @@ public sealed partial class ProcessUploadFixture
     /// A user's PENDING_UPLOAD item, as POST /uploads writes it; returns its object key. Without <paramref name="declaredSize"/>,
     /// the size of the file <see cref="PutAsync"/> puts is declared then.
     /// </summary>
-    public async Task<(string UserSub, string UploadId, string Key)> NewUploadAsync(string format, string fileName = "file.csv", long? declaredSize = null)
+    public async Task<(string UserSub, string UploadId, string Key)> NewUploadAsync(string format, string fileName = "file.csv", long? declaredSize = null,
+        string? userSub = null)
     {
-        var userSub = Guid.NewGuid().ToString();
+        userSub ??= Guid.NewGuid().ToString();
         var uploadId = Guid.CreateVersion7().ToString("N");
         var key = UploadItem.ObjectKey(userSub, uploadId, fileName);
         await Db.PutItemAsync(new PutItemRequest
@@ -68,7 +69,7 @@ public sealed partial class ProcessUploadFixture
         }
     }
 
-    /// <summary>The user's usage item for this month, as MeterUsage leaves it after <paramref name="rowsScored"/> rows were scored.</summary>
+    /// <summary>The user's usage item for this month, as settling leaves it after <paramref name="rowsScored"/> rows were scored.</summary>
     public Task UseTextsAsync(string userSub, long rowsScored) =>
         Db.PutItemAsync(new PutItemRequest
         {
@@ -76,6 +77,7 @@ public sealed partial class ProcessUploadFixture
             Item = new Dictionary<string, AttributeValue>(UsageItem.Key(userSub, UsageItem.Month(DateTimeOffset.UtcNow)))
             {
                 [UsageItem.RowsScored] = new() { N = rowsScored.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                [UsageItem.Charged] = new() { N = rowsScored.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             },
         });
 

@@ -132,7 +132,7 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
         var processor = new UploadProcessor(Store, S3,
             new BatchScorer(new SageMakerRuntimeClient(Http, endpoint: new Uri(ModelEndpoint), region: "us-east-1", credentials: new BasicAWSCredentials("local", "local")), Settings.EndpointName),
             new LambdaClient(Http, region: "us-east-1", endpoint: new Uri(lambda.Urls.First()), credentials: new BasicAWSCredentials("local", "local")),
-            new Quota(Db, Table, Plan, TimeProvider.System),
+            new UsageLedger(Db, Table, Plan, TimeProvider.System),
             Settings, TimeProvider.System, loggers.CreateLogger<UploadProcessor>());
         await ProcessUpload.HandleAsync(payload, processor, Settings, loggers.CreateLogger("ProcessUpload"), context);
     }

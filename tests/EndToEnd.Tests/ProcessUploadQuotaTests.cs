@@ -1,11 +1,17 @@
 using System.Text;
 using System.Text.Json;
+using Amazon.DynamoDBv2.Model;
+using Serverless.ServiceDefaults;
 using Serverless.Uploads;
 using static Serverless.EndToEnd.Tests.ProcessUploadFixture;
 
 namespace Serverless.EndToEnd.Tests;
 
-/// <summary>ProcessUpload scores no more rows than the user's monthly quota leaves (the handler in this process, see the fixture).</summary>
+/// <summary>
+/// ProcessUpload scores no more rows than the user's monthly quota leaves, however many uploads run at once, and reserves
+/// every row it scores (the handler in this process, see the fixture; MeterUsage's settlement of an upload's end is played
+/// by the ledger here, and runs for real in <see cref="UsageTests"/>).
+/// </summary>
 [Collection(ProcessUploadCollection.Name)]
 public sealed class ProcessUploadQuotaTests(ProcessUploadFixture cloud) : IAsyncLifetime
 {
@@ -97,5 +103,67 @@ public sealed class ProcessUploadQuotaTests(ProcessUploadFixture cloud) : IAsync
         Assert.Equal(0, Number(item, "rowsProcessed"));
         Assert.False(item.ContainsKey("resultKey"));
         await Assert.ThrowsAsync<Amazon.S3.AmazonS3Exception>(() => cloud.S3.GetObjectMetadataAsync(ProcessUploadFixture.Bucket, UploadItem.ResultKey(sub, id)));
+    }
+
+    [Theory]
+    [InlineData(3, 6_000, 10_000)]
+    [InlineData(10, 1_000, 5_000)]
+    public async Task Uploads_started_together_score_no_more_than_the_quota_leaves_and_settle_to_exactly_what_they_scored(int count, int rows, long left)
+    {
+        var sub = Guid.NewGuid().ToString();
+        var file = new StringBuilder();
+        for (var i = 0; i < rows; i++) file.Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append(" (").Append(i).Append(")\n");
+        var uploads = new List<(string Id, string Key)>();
+        for (var i = 0; i < count; i++)
+        {
+            var (_, id, key) = await cloud.NewUploadAsync("text", userSub: sub);
+            uploads.Add((id, key));
+        }
+        var used = ProcessUploadFixture.Plan.MonthlyTexts - left;
+        await cloud.UseTextsAsync(sub, used);
+
+        await Task.WhenAll(uploads.Select(upload => Task.Run(() => cloud.UploadAsync(upload.Key, file.ToString()))));
+
+        var items = new List<Dictionary<string, AttributeValue>>();
+        foreach (var (id, _) in uploads) items.Add(await cloud.ItemAsync(sub, id));
+        var scored = items.Select(item => Number(item, "rowsProcessed") - Number(item, "rowsFailed")).ToList();
+        Assert.InRange(scored.Sum(), 1, left);
+        // Each ended COMPLETED (some with the quota stop), or FAILED having found the quota taken before its first row.
+        Assert.All(items, item => Assert.True(item["status"].S == "COMPLETED" || item["error"].S.Contains("quota"), item["status"].S));
+        Assert.Contains(items, item => item.ContainsKey("stoppedAtQuota") || item["status"].S == "FAILED");
+        var ledger = new UsageLedger(cloud.Db, cloud.Table, ProcessUploadFixture.Plan, TimeProvider.System);
+        var month = UsageItem.Month(DateTimeOffset.UtcNow);
+        for (var i = 0; i < count; i++)
+        {
+            var source = UsageLedger.UploadSource(uploads[i].Id);
+            Assert.Equal(month, items[i]["usageMonth"].S);
+            Assert.True(await ledger.HeldAsync(sub, month, source, CancellationToken.None) >= scored[i], $"upload {i}: scored {scored[i]}");
+            await ledger.SettleAsync(new UsageSettlement(sub, month, source, 0, scored[i], 1, 0), CancellationToken.None);
+        }
+        var usage = await UsageItem.GetAsync(cloud.Db, cloud.Table, sub, month, CancellationToken.None);
+        Assert.Equal(used + scored.Sum(), usage.RowsScored);
+        Assert.Equal(0, usage.Reserved);
+    }
+
+    [Fact]
+    public async Task An_upload_deleted_between_invocations_is_settled_with_the_rows_it_scored()
+    {
+        var file = new StringBuilder();
+        for (var i = 0; i < 30_000; i++) file.Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append(" (").Append(i).Append(")\n");
+        await cloud.UseShortInvocationsAsync();
+        cloud.HoldContinuations = true;
+        var (sub, id, key) = await cloud.NewUploadAsync("text");
+
+        await cloud.UploadAsync(key, file.ToString());
+        var handedOn = await cloud.ItemAsync(sub, id);
+        var scored = Number(handedOn, "rowsProcessed") - Number(handedOn, "rowsFailed");
+        await cloud.Db.DeleteItemAsync(cloud.Table.Name, UploadItem.Key(sub, id));
+        Assert.True(cloud.Held.TryDequeue(out var continuation));
+        await cloud.InvokeAsync(continuation);
+
+        var usage = await UsageItem.GetAsync(cloud.Db, cloud.Table, sub, UsageItem.Month(DateTimeOffset.UtcNow), CancellationToken.None);
+        Assert.InRange(scored, 1, 29_999);
+        Assert.Equal(scored, usage.RowsScored);
+        Assert.Equal(0, usage.Reserved);
     }
 }

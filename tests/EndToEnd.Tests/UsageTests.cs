@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
@@ -16,7 +17,7 @@ namespace Serverless.EndToEnd.Tests;
 public sealed class UsageTests(LocalCloudFixture cloud)
 {
     [Fact]
-    public async Task Predictions_and_completed_uploads_count_once_a_poison_record_goes_to_the_destination_and_GET_usage_shows_the_rest()
+    public async Task Predictions_and_completed_uploads_settle_once_a_poison_record_goes_to_the_destination_and_GET_usage_shows_the_rest()
     {
         var user = await cloud.NewUserAsync();
         var sub = user.Sub;
@@ -25,6 +26,7 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         await PutPredictionAsync(db, sub, textCount: 2);
         await PutPredictionAsync(db, sub, textCount: 3);
         var uploadId = Guid.CreateVersion7().ToString("N");
+        await ReserveAsync(sub, UsageLedger.UploadSource(uploadId), 10);
         await PutUploadAsync(db, sub, uploadId, "PROCESSING");
         await PutUploadAsync(db, sub, uploadId, "COMPLETED", rowsProcessed: 10, rowsFailed: 2, objectSize: 1234);
         await PutUploadAsync(db, sub, uploadId, "COMPLETED", rowsProcessed: 10, rowsFailed: 2, objectSize: 1234); // not a new completion
@@ -84,7 +86,7 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         {
             TableName = cloud.Output("TableName"),
             Key = UsageItem.Key(user.Sub, month),
-            UpdateExpression = "SET predictions = :used",
+            UpdateExpression = "SET predictions = :used, charged = :used",
             ExpressionAttributeValues = new() { [":used"] = new() { N = (quota - 1).ToString() } },
         });
 
@@ -107,6 +109,97 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         Assert.NotNull(upload.Headers.RetryAfter?.Delta);
     }
 
+    [Fact]
+    public async Task A_burst_of_POST_predictions_never_passes_the_plan_and_usage_settles_to_what_was_answered()
+    {
+        var user = await cloud.NewUserAsync();
+        var quota = (await GetUsageAsync(user, "")).GetProperty("plan").GetProperty("monthlyTexts").GetInt64();
+        await SeedUsedAsync(user.Sub, quota - 10);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
+        {
+            using var response = await cloud.SendAsync(HttpMethod.Post, "/predictions", user.AccessToken, $$"""{"texts": ["good {{i}}", "bad", "fine"]}""");
+            return response.StatusCode;
+        }));
+
+        var created = answers.Count(status => status == HttpStatusCode.Created);
+        Assert.All(answers, status => Assert.True(status is HttpStatusCode.Created or HttpStatusCode.TooManyRequests, status.ToString()));
+        Assert.Equal(3, created);
+        var usage = await WaitForUsageAsync(user, usage => usage.GetProperty("reserved").GetInt64() == 0);
+        Assert.Equal(quota - 10 + 3 * created, usage.GetProperty("predictions").GetInt64());
+        Assert.Equal(1, usage.GetProperty("remaining").GetProperty("texts").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_rows_an_upload_scored_before_it_FAILED_are_in_GET_usage()
+    {
+        var user = await cloud.NewUserAsync();
+        var file = new MemoryStream();
+        for (var i = 0; i < 2_000; i++) file.Write(Encoding.UTF8.GetBytes($"{SentimentSample.Rows[i % SentimentSample.Rows.Length].Text} ({i})\n"));
+        file.WriteByte(0xFF);
+        var bytes = file.ToArray();
+        var (id, uploadRequest) = await cloud.CreateUploadAsync(user, "reviews.txt", "text/plain", bytes.Length);
+        using var put = new HttpRequestMessage(HttpMethod.Put, uploadRequest.GetProperty("url").GetString()) { Content = new ByteArrayContent(bytes) };
+        foreach (var header in uploadRequest.GetProperty("headers").EnumerateObject())
+            put.Content.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString());
+        using var stored = await cloud.Http.SendAsync(put);
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+
+        var upload = await cloud.UploadEndedAsync(user, id);
+        var scored = upload.GetProperty("rowsProcessed").GetInt64() - upload.GetProperty("rowsFailed").GetInt64();
+        var usage = await WaitForUsageAsync(user, usage => usage.GetProperty("reserved").GetInt64() == 0 && usage.GetProperty("rowsScored").GetInt64() > 0);
+
+        Assert.Equal("FAILED", upload.GetProperty("status").GetString());
+        Assert.InRange(scored, 1, 2_000);
+        Assert.Equal(scored, usage.GetProperty("rowsScored").GetInt64());
+        Assert.Equal(0, usage.GetProperty("uploads").GetInt64());
+    }
+
+    [Fact]
+    public async Task Uploads_started_together_never_pass_the_plan_and_usage_settles_to_exactly_what_they_scored()
+    {
+        var user = await cloud.NewUserAsync();
+        var quota = (await GetUsageAsync(user, "")).GetProperty("plan").GetProperty("monthlyTexts").GetInt64();
+        await SeedUsedAsync(user.Sub, quota - 3_000);
+        var file = new StringBuilder();
+        for (var i = 0; i < 2_000; i++) file.Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append($" ({i})\n");
+        var bytes = Encoding.UTF8.GetBytes(file.ToString());
+        var requests = new List<(string Id, JsonElement Request)>();
+        for (var i = 0; i < 3; i++) requests.Add(await cloud.CreateUploadAsync(user, $"part{i}.txt", "text/plain", bytes.Length));
+
+        await Task.WhenAll(requests.Select(async upload =>
+        {
+            using var put = new HttpRequestMessage(HttpMethod.Put, upload.Request.GetProperty("url").GetString()) { Content = new ByteArrayContent(bytes) };
+            foreach (var header in upload.Request.GetProperty("headers").EnumerateObject())
+                put.Content.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString());
+            using var stored = await cloud.Http.SendAsync(put);
+            Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        }));
+
+        var ended = new List<JsonElement>();
+        foreach (var (id, _) in requests) ended.Add(await cloud.UploadEndedAsync(user, id));
+        var scored = ended.Sum(upload => upload.GetProperty("rowsProcessed").GetInt64() - upload.GetProperty("rowsFailed").GetInt64());
+        var usage = await WaitForUsageAsync(user, usage => usage.GetProperty("reserved").GetInt64() == 0
+            && usage.GetProperty("rowsScored").GetInt64() + usage.GetProperty("predictions").GetInt64() >= quota - 3_000 + scored);
+
+        Assert.InRange(scored, 1, 3_000);
+        Assert.Equal(scored, usage.GetProperty("rowsScored").GetInt64());
+        Assert.Equal(quota - 3_000, usage.GetProperty("predictions").GetInt64());
+    }
+
+    /// <summary>The user's usage this month as settled work leaves it after <paramref name="texts"/> texts.</summary>
+    private async Task SeedUsedAsync(string sub, long texts)
+    {
+        using var db = cloud.CreateDynamoDb();
+        await db.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = cloud.Output("TableName"),
+            Key = UsageItem.Key(sub, DateTime.UtcNow.ToString("yyyy-MM")),
+            UpdateExpression = "SET predictions = :used, charged = :used",
+            ExpressionAttributeValues = new() { [":used"] = new() { N = texts.ToString() } },
+        });
+    }
+
     private static long SecondsToNextMonth()
     {
         var now = DateTimeOffset.UtcNow;
@@ -114,11 +207,15 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         return (long)Math.Ceiling((next - now).TotalSeconds);
     }
 
-    /// <summary>A prediction item as POST /predictions writes it; without a textCount it is one MeterUsage cannot read.</summary>
+    /// <summary>
+    /// A prediction item as POST /predictions writes it, after it reserved its texts; without a textCount it is one MeterUsage
+    /// cannot read (and nothing was reserved).
+    /// </summary>
     private async Task<string> PutPredictionAsync(AmazonDynamoDBClient db, string sub, int? textCount)
     {
         var createdAt = Timestamp.Of(DateTimeOffset.UtcNow);
         var id = Guid.NewGuid().ToString("N");
+        if (textCount is { } texts) await ReserveAsync(sub, UsageLedger.PredictionSource(id), texts);
         var item = new Dictionary<string, AttributeValue>
         {
             [Table.PartitionKey] = new() { S = Table.UserPartition(sub) },
@@ -126,6 +223,7 @@ public sealed class UsageTests(LocalCloudFixture cloud)
             ["type"] = new() { S = Table.PredictionType },
             ["predictionId"] = new() { S = id },
             ["createdAt"] = new() { S = createdAt },
+            ["usageMonth"] = new() { S = UsageItem.Month(DateTimeOffset.UtcNow) },
         };
         if (textCount is { } count) item["textCount"] = new() { N = count.ToString() };
         await db.PutItemAsync(cloud.Output("TableName"), item);
@@ -140,8 +238,17 @@ public sealed class UsageTests(LocalCloudFixture cloud)
             ["rowsProcessed"] = new() { N = rowsProcessed.ToString() },
             ["rowsFailed"] = new() { N = rowsFailed.ToString() },
             ["objectSize"] = new() { N = objectSize.ToString() },
+            ["usageMonth"] = new() { S = UsageItem.Month(DateTimeOffset.UtcNow) },
             ["updatedAt"] = new() { S = Timestamp.Of(DateTimeOffset.UtcNow) },
         });
+
+    /// <summary>Reserves texts as the work's function would, on the template's plan.</summary>
+    private async Task ReserveAsync(string sub, string source, long texts)
+    {
+        using var db = cloud.CreateDynamoDb();
+        var ledger = new UsageLedger(db, new Table(cloud.Output("TableName")), new Plan("free", 10_000), TimeProvider.System);
+        Assert.Equal(texts, await ledger.ReserveAsync(sub, UsageItem.Month(DateTimeOffset.UtcNow), source, texts, texts, CancellationToken.None));
+    }
 
     private async Task<JsonElement> WaitForUsageAsync(TestUser user, Func<JsonElement, bool> done)
     {

@@ -5,16 +5,18 @@ using Serverless.ServiceDefaults;
 
 namespace Serverless.Usage.Tests;
 
-/// <summary>MeterUsage's handler on stream events in AWS's form, against DynamoDB Local.</summary>
+/// <summary>MeterUsage's handler on stream events in AWS's form, settling holds reserved beforehand, against DynamoDB Local.</summary>
 public sealed class MeterUsageTests(TableFixture table) : IClassFixture<TableFixture>
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 14, 12, 0, 0, TimeSpan.Zero);
-    private readonly UsageMeter meter = new(table.Db, table.Table, new FixedTime(Now));
+    private readonly UsageLedger ledger = new(table.Db, table.Table, new Plan("free", 1_000), new FixedTime(Now));
 
     [Fact]
-    public async Task A_batch_delivered_again_counts_once()
+    public async Task A_batch_delivered_again_settles_once()
     {
         var sub = Guid.NewGuid().ToString();
+        await ReserveAsync(sub, "prediction#1", 4);
+        await ReserveAsync(sub, "upload#2", 64);
         var batch = Event(
             Prediction(sub, "1", textCount: "4"),
             Upload(sub, "2", "PROCESSING", "COMPLETED", rowsProcessed: "10", rowsFailed: "3", objectSize: "2048"));
@@ -24,13 +26,15 @@ public sealed class MeterUsageTests(TableFixture table) : IClassFixture<TableFix
 
         Assert.Empty(first.BatchItemFailures);
         Assert.Empty(second.BatchItemFailures);
-        Assert.Equal(new MonthlyUsage("2026-03", 4, 7, 1, 2048), await UsageItem.GetAsync(table.Db, table.Table, sub, "2026-03", CancellationToken.None));
+        Assert.Equal(new MonthlyUsage("2026-03", 4, 7, 1, 2048, 0), await UsageItem.GetAsync(table.Db, table.Table, sub, "2026-03", CancellationToken.None));
     }
 
     [Fact]
     public async Task Bad_records_are_reported_by_sequence_number_and_the_rest_of_the_batch_counts()
     {
         var sub = Guid.NewGuid().ToString();
+        foreach (var id in new[] { "1", "2", "5" }) await ReserveAsync(sub, "prediction#" + id, 3);
+        await ReserveAsync(sub, "upload#3", 64);
         var batch = Event(
             Prediction(sub, "1", textCount: "2"),
             Prediction(sub, "2", textCount: null),
@@ -41,45 +45,58 @@ public sealed class MeterUsageTests(TableFixture table) : IClassFixture<TableFix
         var response = await HandleAsync(batch);
 
         Assert.Equal(["2", "3", "4"], response.BatchItemFailures.Select(failure => failure.ItemIdentifier));
-        Assert.Equal(new MonthlyUsage("2026-03", 5, 0, 0, 0), await UsageItem.GetAsync(table.Db, table.Table, sub, "2026-03", CancellationToken.None));
+        Assert.Equal(new MonthlyUsage("2026-03", 5, 0, 0, 0, 3 + 64), await UsageItem.GetAsync(table.Db, table.Table, sub, "2026-03", CancellationToken.None));
     }
 
     [Fact]
-    public async Task Only_new_predictions_and_uploads_becoming_COMPLETED_count_in_the_month_of_the_change()
+    public async Task New_predictions_and_uploads_ending_COMPLETED_or_FAILED_settle_in_their_usage_month()
     {
         var sub = Guid.NewGuid().ToString();
+        await ReserveAsync(sub, "upload#1", 64);
+        await ReserveAsync(sub, "upload#2", 64);
+        await ReserveAsync(sub, "upload#3", 64);
+        await ReserveAsync(sub, "prediction#4", 6);
+        await ReserveAsync(sub, "prediction#5", 1, month: "2026-02");
+        await ReserveAsync(sub, "upload#6", 64);
         var batch = Event(
             Upload(sub, "1", "PENDING_UPLOAD", "PROCESSING", rowsProcessed: "0", rowsFailed: "0", objectSize: "5"),
             Upload(sub, "2", "COMPLETED", "COMPLETED", rowsProcessed: "9", rowsFailed: "0", objectSize: "5"),
-            Upload(sub, "3", "PROCESSING", "FAILED", rowsProcessed: "9", rowsFailed: "9", objectSize: "5"),
+            Upload(sub, "3", "PROCESSING", "FAILED", rowsProcessed: "9", rowsFailed: "2", objectSize: "5"),
             Prediction(sub, "4", textCount: "6", eventName: "MODIFY"),
-            Prediction(sub, "5", textCount: "1", created: "1772323199"), // 2026-02-28T23:59:59Z
-            Upload(sub, "6", "PROCESSING", "COMPLETED", rowsProcessed: "4", rowsFailed: "1", objectSize: "100"));
+            Prediction(sub, "5", textCount: "1", month: "2026-02"),
+            Upload(sub, "6", "PROCESSING", "COMPLETED", rowsProcessed: "4", rowsFailed: "1", objectSize: "100"),
+            Prediction(sub, "7", textCount: "2", month: null));
 
         var response = await HandleAsync(batch);
 
         Assert.Empty(response.BatchItemFailures);
-        Assert.Equal(new MonthlyUsage("2026-02", 1, 0, 0, 0), await UsageItem.GetAsync(table.Db, table.Table, sub, "2026-02", CancellationToken.None));
-        Assert.Equal(new MonthlyUsage("2026-03", 0, 3, 1, 100), await UsageItem.GetAsync(table.Db, table.Table, sub, "2026-03", CancellationToken.None));
+        Assert.Equal(new MonthlyUsage("2026-02", 1, 0, 0, 0, 0), await UsageItem.GetAsync(table.Db, table.Table, sub, "2026-02", CancellationToken.None));
+        Assert.Equal(new MonthlyUsage("2026-03", 0, 7 + 3, 1, 100, 64 + 64 + 6), await UsageItem.GetAsync(table.Db, table.Table, sub, "2026-03", CancellationToken.None));
     }
 
+    private async Task ReserveAsync(string sub, string source, long texts, string month = "2026-03") =>
+        Assert.Equal(texts, await ledger.ReserveAsync(sub, month, source, texts, texts, CancellationToken.None));
+
     private Task<StreamsEventResponse> HandleAsync(string batch) =>
-        MeterUsage.HandleAsync(JsonSerializer.Deserialize(batch, KernelJsonContext.Default.DynamoDBEvent)!, meter, NullLogger.Instance, CancellationToken.None);
+        MeterUsage.HandleAsync(JsonSerializer.Deserialize(batch, KernelJsonContext.Default.DynamoDBEvent)!, ledger, NullLogger.Instance, CancellationToken.None);
 
     private static string Event(params string[] records) => $$$"""{"Records": [{{{string.Join(",", records)}}}]}""";
 
+    /// <summary>A prediction item's record; its id is the sequence number, its hold <c>prediction#{id}</c> in <paramref name="month"/>.</summary>
     private static string Prediction(string sub, string sequenceNumber, string? textCount, string eventName = "INSERT",
-        string created = "1773489600", string? partition = null)
+        string? month = "2026-03", string? partition = null)
     {
         var keys = $$$"""{"PK": {"S": "{{{partition ?? "USER#" + sub}}}"}, "SK": {"S": "PREDICTION#2026-03-14T12:00:00.000Z#{{{sequenceNumber}}}"}}""";
         var count = textCount is null ? "" : $$$""", "textCount": {"N": "{{{textCount}}}"}""";
-        return Record(eventName, sequenceNumber, created, keys, $$$"""{"type": {"S": "PREDICTION"}{{{count}}}}""", null);
+        var usageMonth = month is null ? "" : $$$""", "usageMonth": {"S": "{{{month}}}"}""";
+        var image = $$$"""{"type": {"S": "PREDICTION"}, "predictionId": {"S": "{{{sequenceNumber}}}"}{{{count}}}{{{usageMonth}}}}""";
+        return Record(eventName, sequenceNumber, "1773489600", keys, image, null);
     }
 
     private static string Upload(string sub, string sequenceNumber, string oldStatus, string newStatus, string rowsProcessed, string rowsFailed, string objectSize)
     {
         var keys = $$$"""{"PK": {"S": "USER#{{{sub}}}"}, "SK": {"S": "UPLOAD#{{{sequenceNumber}}}"}}""";
-        var image = $$$"""{"status": {"S": "{{{newStatus}}}"}, "rowsProcessed": {"N": "{{{rowsProcessed}}}"}, "rowsFailed": {"N": "{{{rowsFailed}}}"}, "objectSize": {"N": "{{{objectSize}}}"}}""";
+        var image = $$$"""{"status": {"S": "{{{newStatus}}}"}, "usageMonth": {"S": "2026-03"}, "rowsProcessed": {"N": "{{{rowsProcessed}}}"}, "rowsFailed": {"N": "{{{rowsFailed}}}"}, "objectSize": {"N": "{{{objectSize}}}"}}""";
         return Record("MODIFY", sequenceNumber, "1773489600", keys, image, $$$"""{"status": {"S": "{{{oldStatus}}}"}}""");
     }
 

@@ -23,8 +23,8 @@ public sealed record CreatedPrediction(string PredictionId, DateTimeOffset Creat
 
 /// <summary>
 /// <c>POST /predictions</c>: classifies 1..32 texts on the SageMaker endpoint at once, records the call in the history and
-/// answers 201 with the results. 400 names each bad field; 429 with <c>Retry-After</c> when the texts would pass the plan's
-/// monthly quota; the model's failures are 502 (it failed or answered nonsense),
+/// answers 201 with the results. 400 names each bad field; 429 with <c>Retry-After</c> when the texts cannot be
+/// reserved within the plan's monthly quota; the model's failures are 502 (it failed or answered nonsense),
 /// 503 with <c>Retry-After</c> (still throttled after the client's retries) or 504 (no answer in time), never a bare 500.
 /// </summary>
 public static class CreatePrediction
@@ -40,16 +40,25 @@ public static class CreatePrediction
 
     public static async Task<Results<Created<CreatedPrediction>, ValidationProblem, ProblemHttpResult>> HandleAsync(
         NewPrediction request, ClaimsPrincipal user, Predictions predictions, SageMakerRuntimeClient model, PredictionsApiSettings settings,
-        Quota quota, TimeProvider time, HttpResponse response, ILoggerFactory loggers, CancellationToken cancellationToken)
+        UsageLedger ledger, Quota quota, TimeProvider time, HttpResponse response, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var errors = Validate(request);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var texts = request.Texts!.Select(text => text!).ToList();
         var logger = loggers.CreateLogger(typeof(CreatePrediction));
-        var check = await quota.CheckAsync(user.Sub(), texts.Count, cancellationToken);
-        if (!check.Allowed)
+        var sub = user.Sub();
+        var now = time.GetUtcNow();
+        var createdAt = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
+        var predictionId = Guid.CreateVersion7(createdAt).ToString("N");
+        // The texts are reserved before the model sees them; MeterUsage settles the hold when the saved item comes by.
+        var month = UsageItem.Month(createdAt);
+        var hold = UsageLedger.PredictionSource(predictionId);
+        if (await ledger.ReserveAsync(sub, month, hold, texts.Count, texts.Count, cancellationToken) == 0)
         {
-            logger.LogWarning("Refused {Texts} texts of {UserSub}: {Remaining} of the monthly quota left", texts.Count, user.Sub(), check.Remaining);
+            var check = await quota.CheckAsync(sub, texts.Count, cancellationToken);
+            logger.LogWarning("Refused {Texts} texts of {UserSub}: {Remaining} of the monthly quota left",
+                texts.Count, sub, check.Remaining);
             return Quota.TooManyRequests(response, check);
         }
 
@@ -60,6 +69,8 @@ public static class CreatePrediction
         }
         catch (Exception error)
         {
+            // Nothing was classified: the texts go back, even when the client left (they must not stay held).
+            await ledger.SettleAsync(new UsageSettlement(sub, month, hold, 0, 0, 0, 0), CancellationToken.None);
             var problem = ModelProblem(error, response);
             if (problem is null) throw;
             logger.LogWarning(error, "The model endpoint {EndpointName} failed {Texts} texts (request {ApiRequestId}): {Status} {Reason}",
@@ -67,11 +78,7 @@ public static class CreatePrediction
             return problem;
         }
 
-        var now = time.GetUtcNow();
-        var createdAt = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
-        var predictionId = Guid.CreateVersion7(createdAt).ToString("N");
-        var sub = user.Sub();
-        await predictions.SaveAsync(sub, predictionId, createdAt, classifications, cancellationToken);
+        await predictions.SaveAsync(sub, predictionId, createdAt, month, classifications, cancellationToken);
         logger.LogInformation("Prediction {PredictionId} for {UserSub}: {Texts} texts", predictionId, sub, texts.Count);
         return TypedResults.Created((string?)null, new CreatedPrediction(predictionId, createdAt,
             texts.Select((text, i) => new TextPrediction(text, classifications[i].Label, classifications[i].Score)).ToList()));

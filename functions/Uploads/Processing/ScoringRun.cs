@@ -15,20 +15,20 @@ namespace Serverless.Uploads.Processing;
 /// <see cref="ProcessUploadSettings.MaxInFlight"/> batches being scored, writes each batch's lines once all before it are
 /// written, and updates the counts now and then. It stops taking new batches when the invocation's safety margin is
 /// reached; batches still being scored then get until half the margin is left, and one that does not finish is read
-/// again by the next invocation. It also stops, for good, before the first text past <c>allowance</c> (the texts the
-/// user's monthly quota still leaves this upload): <see cref="StoppedAtQuota"/>. Only the batches in flight and the
+/// again by the next invocation. It also stops, for good, before the first text its <see cref="UploadAllowance"/>
+/// cannot reserve within the user's monthly quota: <see cref="StoppedAtQuota"/>. Only the batches in flight and the
 /// result's part buffer are held in memory.
 /// </summary>
 internal sealed class ScoringRun(
     Upload upload, Tally tally, ResultWriter writer, BatchScorer scorer, UploadStore store, ProcessUploadSettings settings,
-    TimeProvider time, LambdaContext context, long allowance)
+    TimeProvider time, LambdaContext context, UploadAllowance allowance)
 {
     private readonly Queue<(Batch Batch, Task<IReadOnlyList<Classification>> Scores)> inFlight = new();
     private DateTimeOffset lastProgress = time.GetUtcNow();
     private ReaderPosition written = ReaderPosition.Start;
-    private long texts;
 
-    /// <summary>Whether the run ended before a row with text because the quota's allowance was all taken: the rest is not scored.</summary>
+    /// <summary>Whether the run ended before a row with text because the quota had no text left for it: the rest is not
+    /// scored.</summary>
     public bool StoppedAtQuota { get; private set; }
 
     /// <summary>Processes rows from <paramref name="from"/>; null once the file is done (or stopped at the quota), else the position to resume at.</summary>
@@ -52,7 +52,7 @@ internal sealed class ScoringRun(
                     if (row.Number > settings.MaxUploadRows)
                         throw new UploadFormatException(string.Create(CultureInfo.InvariantCulture,
                             $"The file has more than {settings.MaxUploadRows:N0} rows, the most one upload may have. Split it into smaller files."));
-                    if (row.Text is not null && texts++ == allowance)
+                    if (row.Text is not null && !await allowance.TakeAsync(cancellationToken))
                     {
                         StoppedAtQuota = true;
                         break;

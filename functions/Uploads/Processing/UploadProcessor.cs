@@ -17,9 +17,12 @@ namespace Serverless.Uploads.Processing;
 /// Scores one upload within one invocation: claims it (or takes it over from the invocation that handed it on), reads its
 /// rows from where the checkpoint says, scores them in batches with a few calls in flight, writes the result in row
 /// order, and shows progress. It ends the upload COMPLETED or FAILED, or, when the invocation's time runs short, saves a
-/// checkpoint and invokes the function again to go on. It scores no more rows than the user's monthly quota leaves: an
-/// upload that reaches it ends COMPLETED with the rows scored so far and a note (so exactly those are metered), one that
-/// finds it used up before its first scored row ends FAILED.
+/// checkpoint and invokes the function again to go on. It reserves its texts on the user's usage item before it sends
+/// them (<see cref="UploadAllowance"/>), in the month its claim names, so it scores no more rows than the monthly quota
+/// leaves, however many uploads run at once: an upload that reaches it ends COMPLETED with the rows scored so far and a
+/// note, one that finds it used up before its first scored row ends FAILED. MeterUsage settles the hold with the rows
+/// scored when the upload ends COMPLETED or FAILED; an upload deleted while it runs (or between invocations) is settled
+/// here, by the invocation that finds it gone.
 /// <para>
 /// The claim token is the invocation's request id. An error it catches ends the upload FAILED; when the invocation dies
 /// instead (out of memory, killed at its timeout, a host failure) nothing is written, and Lambda retries the event with the
@@ -33,8 +36,8 @@ namespace Serverless.Uploads.Processing;
 /// </para>
 /// </summary>
 public sealed class UploadProcessor(
-    UploadStore store, IAmazonS3 s3, BatchScorer scorer, LambdaClient lambda, Quota quota, ProcessUploadSettings settings, TimeProvider time,
-    ILogger logger)
+    UploadStore store, IAmazonS3 s3, BatchScorer scorer, LambdaClient lambda, UsageLedger ledger,
+    ProcessUploadSettings settings, TimeProvider time, ILogger logger)
 {
     /// <summary>
     /// An uploaded file arrived (S3 ObjectCreated): claims its upload and processes exactly that object (the event's ETag),
@@ -78,6 +81,9 @@ public sealed class UploadProcessor(
         if (item is null && await ResendIfHandedOnAsync(request.UserSub, request.UploadId,
                 await store.GetAsync(request.UserSub, request.UploadId, context.CancellationToken), claim, context.CancellationToken))
             return;
+        if (item is null && request.UsageMonth is { } month)
+            await SettleIfDeletedAsync(request.UserSub, request.UploadId, month, request.Scored,
+                context.CancellationToken);
         if (item is null || Checkpoint.From(item.GetValueOrDefault(UploadAttribute.Checkpoint)) is not { } checkpoint)
         {
             logger.LogInformation("Nothing to continue for upload {UploadId}: deleted, finished, or taken over already (a repeated delivery)", request.UploadId);
@@ -118,15 +124,17 @@ public sealed class UploadProcessor(
             || item.GetValueOrDefault(UploadAttribute.Status)?.S != UploadStatus.Processing
             || item.GetValueOrDefault(UploadAttribute.Claim)?.S is not { } handoff)
             return false;
-        await SendContinuationAsync(userSub, uploadId, handoff, cancellationToken);
+        var scored = Checkpoint.From(item.GetValueOrDefault(UploadAttribute.Checkpoint))?.Tally is { } tally ? Scored(tally) : 0;
+        await SendContinuationAsync(
+            new ContinueUpload(userSub, uploadId, handoff, item.GetValueOrDefault(UploadAttribute.UsageMonth)?.S, scored), cancellationToken);
         logger.LogInformation("Upload {UploadId}: sent the continuation again (this invocation handed it on and no continuation took it over)",
             uploadId);
         return true;
     }
 
-    private Task SendContinuationAsync(string userSub, string uploadId, string handoff, CancellationToken cancellationToken) =>
+    private Task SendContinuationAsync(ContinueUpload continuation, CancellationToken cancellationToken) =>
         lambda.InvokeEventAsync(settings.FunctionName, JsonSerializer.SerializeToUtf8Bytes(
-            new ContinueUploadEvent(new ContinueUpload(userSub, uploadId, handoff)), ProcessUploadJsonContext.Default.ContinueUploadEvent),
+            new ContinueUploadEvent(continuation), ProcessUploadJsonContext.Default.ContinueUploadEvent),
             cancellationToken);
 
     private async Task ProcessAsync(Upload upload, Checkpoint? from, LambdaContext context)
@@ -139,13 +147,8 @@ public sealed class UploadProcessor(
             var format = UploadFormats.Parse(upload.Item.GetValueOrDefault(UploadAttribute.Format)?.S)
                 ?? throw new UploadFormatException($"The upload's format '{upload.Item.GetValueOrDefault(UploadAttribute.Format)?.S}' is not csv, jsonl or text.");
             writer = await ResultWriter.OpenAsync(s3, settings.Bucket, upload.ResultKey, upload.CarryKey, from, cancellationToken);
-            // Usage is metered when an upload completes, so the rows this upload scored in earlier invocations are not in it yet.
-            var check = await quota.CheckAsync(upload.UserSub, 0, cancellationToken);
-            var scored = tally.RowsProcessed - tally.RowsFailed;
-            var allowance = Math.Max(0, check.Remaining - scored);
-            if (allowance == 0 && scored == 0)
-                throw new QuotaUsedUpException(string.Create(CultureInfo.InvariantCulture,
-                    $"The {check.Plan.Name} plan's monthly quota of {check.Plan.MonthlyTexts:N0} texts is used up until {UsageItem.NextMonthStart(time.GetUtcNow()):yyyy-MM-dd} (UTC)."));
+            var allowance = await UploadAllowance.OpenAsync(
+                ledger, upload.UserSub, upload.UploadId, upload.UsageMonth, Scored(tally), cancellationToken);
             var run = new ScoringRun(upload, tally, writer, scorer, store, settings, time, context, allowance);
             var position = await run.RunAsync(format, from?.Position ?? ReaderPosition.Start, ObjectOf(upload), s3);
             if (position is not null)
@@ -154,6 +157,11 @@ public sealed class UploadProcessor(
                 await HandOnAsync(upload, tally, writer, position, from, CancellationToken.None);
                 return;
             }
+            var plan = ledger.Plan;
+            if (run.StoppedAtQuota && Scored(tally) == 0)
+                throw new QuotaUsedUpException(string.Create(CultureInfo.InvariantCulture,
+                    $"The {plan.Name} plan's monthly quota of {plan.MonthlyTexts:N0} texts is used up until " +
+                    $"{UsageItem.NextMonthStart(time.GetUtcNow()):yyyy-MM-dd} (UTC)."));
             if (tally.RowsProcessed == 0)
                 throw new UploadFormatException("The file has no rows to score.");
             if (tally.RowsFailed == tally.RowsProcessed)
@@ -161,7 +169,8 @@ public sealed class UploadProcessor(
                     $"No row could be scored: all {tally.RowsProcessed:N0} failed ({tally.FirstError})"));
             var note = run.StoppedAtQuota
                 ? string.Create(CultureInfo.InvariantCulture,
-                    $"Stopped at the {check.Plan.Name} plan's monthly quota of {check.Plan.MonthlyTexts:N0} texts after {tally.RowsProcessed:N0} of the file's rows; the rest were not scored.")
+                    $"Stopped at the {plan.Name} plan's monthly quota of {plan.MonthlyTexts:N0} texts after " +
+                    $"{tally.RowsProcessed:N0} of the file's rows; the rest were not scored.")
                 : null;
             await writer.CompleteAsync(cancellationToken);
             await store.CompleteAsync(upload.UserSub, upload.UploadId, upload.Claim, tally, upload.ResultKey, note, cancellationToken);
@@ -178,6 +187,8 @@ public sealed class UploadProcessor(
         {
             logger.LogInformation("Upload {UploadId} was deleted or taken over: stopping", upload.UploadId);
             if (writer is not null) await writer.AbortAsync(CancellationToken.None);
+            await SettleIfDeletedAsync(upload.UserSub, upload.UploadId, upload.UsageMonth, Scored(tally),
+                CancellationToken.None);
         }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -223,7 +234,8 @@ public sealed class UploadProcessor(
         await store.CheckpointAsync(upload.UserSub, upload.UploadId, upload.Claim, tally, checkpoint, handoff, cancellationToken);
         try
         {
-            await SendContinuationAsync(upload.UserSub, upload.UploadId, handoff, cancellationToken);
+            await SendContinuationAsync(
+                new ContinueUpload(upload.UserSub, upload.UploadId, handoff, upload.UsageMonth, Scored(tally)), cancellationToken);
         }
         catch (Exception error) when (error is AwsServiceException or HttpRequestException or OperationCanceledException)
         {
@@ -247,8 +259,27 @@ public sealed class UploadProcessor(
         catch (UploadGoneException)
         {
             logger.LogInformation("Upload {UploadId} was deleted or taken over before it could be marked FAILED", upload.UploadId);
+            await SettleIfDeletedAsync(upload.UserSub, upload.UploadId, upload.UsageMonth, Scored(tally),
+                CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// Settles the hold of an upload that was deleted with the <paramref name="scored"/> rows this invocation knows of:
+    /// no stream record of its end will. One that was taken over or ended instead is left to whoever holds it and to
+    /// MeterUsage.
+    /// </summary>
+    private async Task SettleIfDeletedAsync(string userSub, string uploadId, string month, long scored,
+        CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(userSub, uploadId, cancellationToken) is not null) return;
+        var settlement = new UsageSettlement(userSub, month, UsageLedger.UploadSource(uploadId), 0, scored, 0, 0);
+        var settled = await ledger.SettleAsync(settlement, cancellationToken);
+        logger.LogInformation("Upload {UploadId} of {UserSub} was deleted: {Outcome} {Scored} scored rows into {Month}",
+            uploadId, userSub, settled ? "metered" : "nothing held for", scored, month);
+    }
+
+    private static long Scored(Tally tally) => tally.RowsProcessed - tally.RowsFailed;
 }
 
 /// <summary>The user's monthly quota was used up before this upload scored a row: it fails with this reason.</summary>
@@ -257,6 +288,9 @@ public sealed class QuotaUsedUpException(string reason) : Exception(reason);
 /// <summary>The upload being processed: its item as claimed and the claim token this invocation holds.</summary>
 public sealed record Upload(string UserSub, string UploadId, Dictionary<string, AttributeValue> Item, string Claim)
 {
+    /// <summary>The month whose quota the upload's claim chose: its reservations and its settlement go there.</summary>
+    public string UsageMonth => Item[UploadAttribute.UsageMonth].S;
+
     public string ResultKey => UploadItem.ResultKey(UserSub, UploadId);
     public string CarryKey(int checkpoint) => UploadItem.CarryKey(UserSub, UploadId, checkpoint);
 }

@@ -24,7 +24,8 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
 
     /// <summary>
     /// Claims an upload whose file arrived: PENDING_UPLOAD → PROCESSING, with the claim token, the object's size and
-    /// ETag, the start time and zero counts, and without the TTL. A retry of the invocation that claimed it (PROCESSING under this same
+    /// ETag, the start time, zero counts and the month its usage goes to (kept by a retry), and without the TTL.
+    /// A retry of the invocation that claimed it (PROCESSING under this same
     /// token) claims it again the same way: from scratch, without a checkpoint. Null (nothing written) when there is no
     /// such upload waiting for that key or held by this token.
     /// </summary>
@@ -42,10 +43,12 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
             [":size"] = NumberAttribute.Of(objectSize),
             [":etag"] = new() { S = objectETag },
             [":partition"] = new() { S = UploadItem.ProcessingPartition },
+            [":month"] = new() { S = UsageItem.Month(time.GetUtcNow()) },
         });
         return await UpdateAsync(userSub, uploadId,
             $"SET #status = :processing, #claim = :claim, {UploadAttribute.StartedAt} = :now, {UploadAttribute.UpdatedAt} = :now, {UploadAttribute.ObjectSize} = :size, " +
             $"{UploadAttribute.ObjectETag} = :etag, " +
+            $"{UploadAttribute.UsageMonth} = if_not_exists({UploadAttribute.UsageMonth}, :month), " +
             $"{SetCounts}, {UploadAttribute.HeartbeatAt} = :now, {UploadAttribute.ProcessingPartition} = :partition " +
             $"REMOVE {Table.TimeToLive}, {UploadAttribute.Checkpoint}, {UploadAttribute.HandedOnBy}",
             $"(#status = :pending OR ({Holds})) AND {UploadAttribute.ObjectKey} = :key", values, [], cancellationToken);

@@ -10,8 +10,12 @@ namespace Serverless.Uploads;
 /// </summary>
 public sealed record ContinueUploadEvent(ContinueUpload? ContinueUpload);
 
-/// <summary>Which upload to continue, and the handed-on claim token.</summary>
-public sealed record ContinueUpload(string UserSub, string UploadId, string Claim);
+/// <summary>
+/// Which upload to continue, and the handed-on claim token; with the month of its usage and the rows scored up to the
+/// checkpoint, so an upload deleted before the continuation takes it over is still settled.
+/// </summary>
+public sealed record ContinueUpload(
+    string UserSub, string UploadId, string Claim, string? UsageMonth = null, long Scored = 0);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(ContinueUploadEvent))]

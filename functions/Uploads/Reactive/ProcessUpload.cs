@@ -31,7 +31,7 @@ public static class ProcessUpload
             new AmazonS3Client(),
             new BatchScorer(new SageMakerRuntimeClient(http), settings.EndpointName),
             new LambdaClient(http),
-            new Quota(db, table, Plan.FromEnvironment(), TimeProvider.System),
+            new UsageLedger(db, table, Plan.FromEnvironment(), TimeProvider.System),
             settings, TimeProvider.System, loggers.CreateLogger(typeof(UploadProcessor)));
         var logger = loggers.CreateLogger(typeof(ProcessUpload));
         return Task.FromResult<LambdaHandler>(async (payload, context) =>

@@ -10,9 +10,13 @@ using Serverless.ServiceDefaults;
 
 namespace Serverless.Usage;
 
-/// <summary>A month's usage against the plan. <c>remaining.texts</c> never goes below zero.</summary>
+/// <summary>
+/// A month's usage against the plan: the settled counters, and the texts <c>reserved</c> for work under way (or done
+/// and not yet settled). <c>remaining.texts</c> leaves out both and never goes below zero.
+/// </summary>
 public sealed record UsageReport(
-    string Month, long Predictions, long RowsScored, long Uploads, long Bytes, UsagePlan Plan, UsageRemaining Remaining, DateTimeOffset ResetsAt);
+    string Month, long Predictions, long RowsScored, long Uploads, long Bytes, long Reserved, UsagePlan Plan,
+    UsageRemaining Remaining, DateTimeOffset ResetsAt);
 
 public sealed record UsagePlan(string Name, long MonthlyTexts);
 
@@ -21,7 +25,8 @@ public sealed record UsageRemaining(long Texts);
 
 /// <summary>
 /// <c>GET /usage</c>: this month's counters (UTC), or those of <c>?month=YYYY-MM</c>, with the plan's quota and what
-/// remains of it. Counters come from the table's stream, so the newest work shows after the stream's lag.
+/// remains of it. Work reserves its texts before it starts; they move from <c>reserved</c> to the counters when the
+/// table's stream settles the work, so the newest work shows there after the stream's lag.
 /// </summary>
 public static partial class GetUsage
 {
@@ -39,7 +44,7 @@ public static partial class GetUsage
             });
         var usage = await UsageItem.GetAsync(db, table, user.Sub(), month, cancellationToken);
         return TypedResults.Ok(new UsageReport(
-            usage.Month, usage.Predictions, usage.RowsScored, usage.Uploads, usage.Bytes,
+            usage.Month, usage.Predictions, usage.RowsScored, usage.Uploads, usage.Bytes, usage.Reserved,
             new UsagePlan(plan.Name, plan.MonthlyTexts),
             new UsageRemaining(plan.Remaining(usage)),
             UsageItem.NextMonthStart(monthStart)));

@@ -8,27 +8,31 @@ using Serverless.ServiceDefaults;
 namespace Serverless.Usage;
 
 /// <summary>
-/// The table's stream (<c>ReportBatchItemFailures</c> on): meters new predictions and completed uploads into the
-/// users' monthly usage items, each exactly once (<see cref="UsageMeter"/>). A record that cannot be read or applied is
+/// The table's stream (<c>ReportBatchItemFailures</c> on): settles the reservations of new predictions and of uploads
+/// that ended (COMPLETED or FAILED) in the users' monthly usage items, each exactly once: settling removes the work's
+/// hold
+/// (<see cref="UsageLedger"/>), so a record delivered again finds none. A record that cannot be read or settled is
 /// reported as a batch item failure, with a log line naming it; every other record of the batch still counts
-/// (Lambda retries from the failed record, and the records after it then find their markers).
+/// (Lambda retries from the failed record, and the records after it then find their holds gone).
 /// </summary>
 public static class MeterUsage
 {
     public static Task<LambdaHandler> CreateHandlerAsync(ILoggerFactory loggers)
     {
-        var meter = new UsageMeter(new AmazonDynamoDBClient(), Table.FromEnvironment(), TimeProvider.System);
+        var ledger = new UsageLedger(
+            new AmazonDynamoDBClient(), Table.FromEnvironment(), Plan.FromEnvironment(), TimeProvider.System);
         var logger = loggers.CreateLogger(typeof(MeterUsage));
         return Task.FromResult<LambdaHandler>(async (payload, context) =>
         {
             var batch = JsonSerializer.Deserialize(payload, KernelJsonContext.Default.DynamoDBEvent)
                 ?? throw new JsonException("The event is not a DynamoDB stream event.");
-            var response = await HandleAsync(batch, meter, logger, context.CancellationToken);
+            var response = await HandleAsync(batch, ledger, logger, context.CancellationToken);
             return JsonSerializer.SerializeToUtf8Bytes(response, KernelJsonContext.Default.StreamsEventResponse);
         });
     }
 
-    public static async Task<StreamsEventResponse> HandleAsync(DynamoDBEvent batch, UsageMeter meter, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<StreamsEventResponse> HandleAsync(
+        DynamoDBEvent batch, UsageLedger ledger, ILogger logger, CancellationToken cancellationToken)
     {
         var response = new StreamsEventResponse();
         foreach (var record in batch.Records)
@@ -37,10 +41,11 @@ public static class MeterUsage
             try
             {
                 if (UsageChange.From(record) is not { } change) continue;
-                var applied = await meter.ApplyAsync(change, record.EventID, cancellationToken);
+                var settled = await ledger.SettleAsync(change, cancellationToken);
                 logger.LogInformation(
-                    applied ? "Metered {Source} of {UserSub} into {Month}" : "Already metered {Source} of {UserSub} into {Month}",
-                    change.Source, change.UserSub, change.Month);
+                    settled ? "Metered {Texts} texts of {Source} of {UserSub} into {Month}"
+                        : "No hold for {Texts} texts of {Source} of {UserSub} in {Month}: settled, or expired",
+                    change.Texts, change.Source, change.UserSub, change.Month);
             }
             catch (InvalidDataException bad)
             {

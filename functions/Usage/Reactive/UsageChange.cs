@@ -6,37 +6,46 @@ using static Serverless.Kernel.Events.DynamoDBEvent;
 namespace Serverless.Usage;
 
 /// <summary>
-/// What one stream record adds to a user's usage in a month: a new prediction adds its <c>textCount</c> to
-/// <c>predictions</c>; an upload that becomes <c>COMPLETED</c> adds 1 upload, its scored rows
-/// (<c>rowsProcessed − rowsFailed</c>) and its <c>objectSize</c> bytes. <see cref="Source"/> names the item whose
-/// change it is (its sort key): each source counts once, however often its record is delivered.
+/// What one stream record settles in a user's usage: a new prediction settles its hold by its <c>textCount</c>
+/// predictions; an upload going from PROCESSING to COMPLETED or FAILED settles its hold by the rows it scored
+/// (<c>rowsProcessed − rowsFailed</c>), and a COMPLETED one adds 1 upload and its <c>objectSize</c> bytes. Both
+/// settle in their item's <c>usageMonth</c>, where the work reserved; an item without one reserved nothing and settles
+/// nothing.
 /// </summary>
-public sealed record UsageChange(string UserSub, string Month, string Source, long Predictions, long RowsScored, long Uploads, long Bytes)
+public static class UsageChange
 {
-    /// <summary>The change a record makes, or null when it is nothing to meter.</summary>
-    /// <exception cref="InvalidDataException">The record is one to meter but cannot be read: it says why.</exception>
-    public static UsageChange? From(DynamodbStreamRecord record)
+    /// <summary>The settlement a record makes, or null when it is nothing to settle.</summary>
+    /// <exception cref="InvalidDataException">The record is one to settle but cannot be read: it says why.</exception>
+    public static UsageSettlement? From(DynamodbStreamRecord record)
     {
         if (record.InvalidReason is { } reason) throw new InvalidDataException(reason);
         var change = record.Dynamodb;
         var image = change.NewImage;
+        var status = image?.GetValueOrDefault("status")?.S;
         var isPrediction = record.EventName == "INSERT" && image?.GetValueOrDefault("type")?.S == Table.PredictionType;
-        var isCompletion = record.EventName == "MODIFY"
+        var isUploadEnd = record.EventName == "MODIFY"
             && SortKey(change.Keys).StartsWith(Table.UploadSortKeyPrefix, StringComparison.Ordinal)
-            && image?.GetValueOrDefault("status")?.S == Table.UploadCompleted
-            && change.OldImage?.GetValueOrDefault("status")?.S != Table.UploadCompleted;
-        if (!isPrediction && !isCompletion) return null;
+            && status is Table.UploadCompleted or Table.UploadFailed
+            && change.OldImage?.GetValueOrDefault("status")?.S == Table.UploadProcessing;
+        if (!isPrediction && !isUploadEnd || image?.GetValueOrDefault("usageMonth")?.S is not { } month) return null;
 
         var partition = change.Keys.GetValueOrDefault(Table.PartitionKey)?.S ?? "";
         if (!partition.StartsWith(Table.UserPartitionPrefix, StringComparison.Ordinal) || partition.Length == Table.UserPartitionPrefix.Length)
             throw new InvalidDataException($"Keys.{Table.PartitionKey} is '{partition}', not {Table.UserPartitionPrefix}{{sub}}.");
         var userSub = partition[Table.UserPartitionPrefix.Length..];
-        var month = UsageItem.Month(change.ApproximateCreationTime);
         if (isPrediction)
-            return new UsageChange(userSub, month, SortKey(change.Keys), Count(image!, "textCount"), 0, 0, 0);
-        var rowsScored = Count(image!, "rowsProcessed") - Count(image!, "rowsFailed");
+        {
+            var predictionId = image.GetValueOrDefault("predictionId")?.S
+                ?? throw new InvalidDataException("NewImage.predictionId is missing.");
+            var texts = Count(image, "textCount");
+            return new UsageSettlement(userSub, month, UsageLedger.PredictionSource(predictionId), texts, 0, 0, 0);
+        }
+        var rowsScored = Count(image, "rowsProcessed") - Count(image, "rowsFailed");
         if (rowsScored < 0) throw new InvalidDataException("NewImage.rowsFailed is more than NewImage.rowsProcessed.");
-        return new UsageChange(userSub, month, SortKey(change.Keys), 0, rowsScored, 1, Count(image!, "objectSize"));
+        var source = UsageLedger.UploadSource(SortKey(change.Keys)[Table.UploadSortKeyPrefix.Length..]);
+        return status == Table.UploadCompleted
+            ? new UsageSettlement(userSub, month, source, 0, rowsScored, 1, Count(image, "objectSize"))
+            : new UsageSettlement(userSub, month, source, 0, rowsScored, 0, 0);
     }
 
     private static string SortKey(Dictionary<string, AttributeValue> keys) => keys.GetValueOrDefault(Table.SortKey)?.S ?? "";

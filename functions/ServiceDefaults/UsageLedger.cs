@@ -1,0 +1,217 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+
+namespace Serverless.ServiceDefaults;
+
+/// <summary>
+/// What one finished piece of work adds to a month's usage, settling the hold <see cref="Source"/> names: texts
+/// classified by a prediction, or an upload's scored rows (and, for a COMPLETED upload, 1 upload and its bytes).
+/// </summary>
+public sealed record UsageSettlement(
+    string UserSub, string Month, string Source, long Predictions, long RowsScored, long Uploads, long Bytes)
+{
+    /// <summary>The texts the work used of the plan: what the settlement charges in place of its hold.</summary>
+    public long Texts => Predictions + RowsScored;
+}
+
+/// <summary>
+/// Reserves texts of the plan's monthly quota before work is done, and settles them when it ends, on the usage item
+/// (<see cref="UsageItem"/>). <c>charged</c> is the one number a condition can test: the texts used (predictions +
+/// rowsScored) plus those <c>reserved</c>. A reservation is ONE conditional update that adds to <c>reserved</c>,
+/// <c>charged</c> and the work's hold, <c>hold#{source}</c>, only while <c>charged</c> stays within the plan, so
+/// concurrent writers never pass it and never lose each other's additions (every change is an <c>ADD</c>). A hold
+/// lives <see cref="HoldLifetime"/> from its last reservation (<c>holdExpires#{source}</c>); a refused reservation
+/// releases the expired holds it finds, so work that died without settling gives its reservation back. Settling
+/// removes the hold on the condition that it is still there as read: the hold is the marker that the work counts once,
+/// however often its settlement is attempted (a redelivered stream record, a retry).
+/// </summary>
+public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, TimeProvider time)
+{
+    public const string HoldPrefix = "hold#";
+    public const string HoldExpiresPrefix = "holdExpires#";
+    public static readonly TimeSpan HoldLifetime = TimeSpan.FromHours(1);
+
+    /// <summary>A reservation races other writers for the same room at most this often before it gives up.</summary>
+    private const int Attempts = 3;
+
+    public Plan Plan => plan;
+
+    public static string PredictionSource(string predictionId) => "prediction#" + predictionId;
+
+    public static string UploadSource(string uploadId) => "upload#" + uploadId;
+
+    /// <summary>
+    /// Reserves <paramref name="texts"/> on the hold of <paramref name="source"/>, or as many as fit when fewer but at
+    /// least <paramref name="least"/> do; answers how many it reserved, 0 when not even <paramref name="least"/> fit.
+    /// </summary>
+    public async Task<long> ReserveAsync(
+        string userSub, string month, string source, long texts, long least, CancellationToken cancellationToken)
+    {
+        var want = texts;
+        for (var attempt = 0; attempt < Attempts; attempt++)
+        {
+            if (await TryReserveAsync(userSub, month, source, want, cancellationToken)) return want;
+            var item = await GetAsync(userSub, month, cancellationToken);
+            var released = await ReleaseExpiredAsync(userSub, month, item, cancellationToken);
+            var room = plan.MonthlyTexts - (NumberAttribute.Read(item.GetValueOrDefault(UsageItem.Charged)) - released);
+            if (room < least) return 0;
+            want = Math.Min(texts, room);
+        }
+        return 0;
+    }
+
+    /// <summary>What the hold of <paramref name="source"/> has reserved so far; 0 when there is none.</summary>
+    public async Task<long> HeldAsync(string userSub, string month, string source, CancellationToken cancellationToken)
+    {
+        var item = await GetAsync(userSub, month, cancellationToken);
+        return NumberAttribute.Read(item.GetValueOrDefault(HoldPrefix + source));
+    }
+
+    /// <summary>
+    /// Replaces the hold of the settlement's source by what the work used; false when there is no such hold (settled
+    /// already, or released after it expired).
+    /// </summary>
+    public async Task<bool> SettleAsync(UsageSettlement settlement, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var item = await GetAsync(settlement.UserSub, settlement.Month, cancellationToken);
+            if (!item.TryGetValue(HoldPrefix + settlement.Source, out var hold)) return false;
+            var held = NumberAttribute.Read(hold);
+            try
+            {
+                await db.UpdateItemAsync(new UpdateItemRequest
+                {
+                    TableName = table.Name,
+                    Key = UsageItem.Key(settlement.UserSub, settlement.Month),
+                    UpdateExpression = "REMOVE #hold, #expires ADD #reserved :unreserved, #charged :charged, " +
+                        "#predictions :predictions, #rowsScored :rowsScored, #uploads :uploads, #bytes :bytes " +
+                        "SET #type = :type, #updatedAt = :now",
+                    ConditionExpression = "#hold = :held",
+                    ExpressionAttributeNames = new(Names)
+                    {
+                        ["#hold"] = HoldPrefix + settlement.Source,
+                        ["#expires"] = HoldExpiresPrefix + settlement.Source,
+                        ["#predictions"] = UsageItem.Predictions,
+                        ["#rowsScored"] = UsageItem.RowsScored,
+                        ["#uploads"] = UsageItem.Uploads,
+                        ["#bytes"] = UsageItem.Bytes,
+                    },
+                    ExpressionAttributeValues = new()
+                    {
+                        [":held"] = NumberAttribute.Of(held),
+                        [":unreserved"] = NumberAttribute.Of(-held),
+                        [":charged"] = NumberAttribute.Of(settlement.Texts - held),
+                        [":predictions"] = NumberAttribute.Of(settlement.Predictions),
+                        [":rowsScored"] = NumberAttribute.Of(settlement.RowsScored),
+                        [":uploads"] = NumberAttribute.Of(settlement.Uploads),
+                        [":bytes"] = NumberAttribute.Of(settlement.Bytes),
+                        [":type"] = new() { S = UsageItem.Type },
+                        [":now"] = new() { S = Timestamp.Of(time.GetUtcNow()) },
+                    },
+                }, cancellationToken);
+                return true;
+            }
+            catch (ConditionalCheckFailedException) when (attempt < Attempts)
+            {
+                // The work reserved more (or another settlement won) since the read: read the hold again.
+            }
+        }
+    }
+
+    private async Task<bool> TryReserveAsync(
+        string userSub, string month, string source, long texts, CancellationToken cancellationToken)
+    {
+        if (texts <= 0 || texts > plan.MonthlyTexts) return false;
+        var now = time.GetUtcNow();
+        try
+        {
+            await db.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = table.Name,
+                Key = UsageItem.Key(userSub, month),
+                UpdateExpression = "ADD #reserved :texts, #charged :texts, #hold :texts " +
+                    "SET #expires = :expires, #type = :type, #updatedAt = :now",
+                ConditionExpression = "attribute_not_exists(#charged) OR #charged <= :most",
+                ExpressionAttributeNames = new(Names)
+                {
+                    ["#hold"] = HoldPrefix + source,
+                    ["#expires"] = HoldExpiresPrefix + source,
+                },
+                ExpressionAttributeValues = new()
+                {
+                    [":texts"] = NumberAttribute.Of(texts),
+                    [":most"] = NumberAttribute.Of(plan.MonthlyTexts - texts),
+                    [":expires"] = NumberAttribute.Of((now + HoldLifetime).ToUnixTimeSeconds()),
+                    [":type"] = new() { S = UsageItem.Type },
+                    [":now"] = new() { S = Timestamp.Of(now) },
+                },
+            }, cancellationToken);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Releases the item's expired holds, each on the condition that it is unchanged; answers the texts freed.</summary>
+    private async Task<long> ReleaseExpiredAsync(
+        string userSub, string month, Dictionary<string, AttributeValue> item, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        long released = 0;
+        foreach (var (name, expires) in item)
+        {
+            var isHold = name.StartsWith(HoldExpiresPrefix, StringComparison.Ordinal);
+            if (!isHold || NumberAttribute.Read(expires) > now) continue;
+            var source = name[HoldExpiresPrefix.Length..];
+            var held = NumberAttribute.Read(item.GetValueOrDefault(HoldPrefix + source));
+            try
+            {
+                await db.UpdateItemAsync(new UpdateItemRequest
+                {
+                    TableName = table.Name,
+                    Key = UsageItem.Key(userSub, month),
+                    UpdateExpression = "REMOVE #hold, #expires ADD #reserved :unreserved, #charged :unreserved",
+                    ConditionExpression = "#hold = :held AND #expires = :expires",
+                    ExpressionAttributeNames = new()
+                    {
+                        ["#reserved"] = UsageItem.Reserved,
+                        ["#charged"] = UsageItem.Charged,
+                        ["#hold"] = HoldPrefix + source,
+                        ["#expires"] = name,
+                    },
+                    ExpressionAttributeValues = new()
+                    {
+                        [":held"] = NumberAttribute.Of(held),
+                        [":unreserved"] = NumberAttribute.Of(-held),
+                        [":expires"] = expires,
+                    },
+                }, cancellationToken);
+                released += held;
+            }
+            catch (ConditionalCheckFailedException)
+            {
+                // Reserved again or settled since the read: not expired any more, or gone.
+            }
+        }
+        return released;
+    }
+
+    private async Task<Dictionary<string, AttributeValue>> GetAsync(
+        string userSub, string month, CancellationToken cancellationToken)
+    {
+        var request = new GetItemRequest { TableName = table.Name, Key = UsageItem.Key(userSub, month), ConsistentRead = true };
+        var response = await db.GetItemAsync(request, cancellationToken);
+        return response.IsItemSet ? response.Item : [];
+    }
+
+    private static readonly Dictionary<string, string> Names = new()
+    {
+        ["#reserved"] = UsageItem.Reserved,
+        ["#charged"] = UsageItem.Charged,
+        ["#type"] = "type",
+        ["#updatedAt"] = "updatedAt",
+    };
+}
