@@ -70,7 +70,7 @@ public sealed class UploadProcessor(
             return;
         }
         await using (Beat(upload)) await ProcessAsync(upload, null, context);
-        await DeleteFilesOfDeletedAccountAsync(userSub, uploadId, context.CancellationToken);
+        await DeleteFilesOfDeletedAccountAsync(userSub, uploadId, context.CancellationToken, upload.UsageMonth);
     }
 
     /// <summary>A continuation (or a retry of one): takes the upload over with the handed-on claim and resumes at its checkpoint.</summary>
@@ -87,25 +87,31 @@ public sealed class UploadProcessor(
         if (item is null || Checkpoint.From(item.GetValueOrDefault(UploadAttribute.Checkpoint)) is not { } checkpoint)
         {
             logger.LogInformation("Nothing to continue for upload {UploadId}: deleted, finished, or taken over already (a repeated delivery)", request.UploadId);
-            await DeleteFilesOfDeletedAccountAsync(request.UserSub, request.UploadId, context.CancellationToken);
+            await DeleteFilesOfDeletedAccountAsync(request.UserSub, request.UploadId, context.CancellationToken,
+                request.UsageMonth);
             return;
         }
         logger.LogInformation("Continuing upload {UploadId} at byte {Offset}, row {RowsRead} (invocation {Invocation})",
             request.UploadId, checkpoint.Position.Offset, checkpoint.Position.RowsRead, checkpoint.Invocations + 1);
         var upload = new Upload(request.UserSub, request.UploadId, item, claim);
         await using (Beat(upload)) await ProcessAsync(upload, checkpoint, context);
-        await DeleteFilesOfDeletedAccountAsync(request.UserSub, request.UploadId, context.CancellationToken);
+        await DeleteFilesOfDeletedAccountAsync(request.UserSub, request.UploadId, context.CancellationToken,
+            upload.UsageMonth);
     }
 
     /// <summary>
     /// Once the upload's item is gone and its owner's account is deleted, deletes what this invocation (or a presigned PUT
     /// that came late) wrote after the account's purge listed the bucket: PurgeAccount deletes the items first and the
-    /// files after, so whatever an invocation writes once its item is gone is its own to remove.
+    /// files after, so whatever an invocation writes once its item is gone is its own to remove. That includes the
+    /// month's usage item, which a reservation made after the purge would have created again.
     /// </summary>
-    private async Task DeleteFilesOfDeletedAccountAsync(string userSub, string uploadId, CancellationToken cancellationToken)
+    private async Task DeleteFilesOfDeletedAccountAsync(string userSub, string uploadId, CancellationToken cancellationToken,
+        string? usageMonth = null)
     {
-        if (await store.GetAsync(userSub, uploadId, cancellationToken) is not null || !await store.AccountDeletedAsync(userSub, cancellationToken)) return;
+        if (await store.GetAsync(userSub, uploadId, cancellationToken) is not null
+            || !await store.AccountDeletedAsync(userSub, cancellationToken)) return;
         var deleted = await Uploads.DeleteFilesAsync(s3, settings.Bucket, userSub, uploadId, cancellationToken);
+        if (usageMonth is not null) await store.DeleteUsageAsync(userSub, usageMonth, cancellationToken);
         logger.LogInformation("The account of {UserSub} is deleted: deleted {Objects} objects of upload {UploadId}", userSub, deleted, uploadId);
     }
 

@@ -81,6 +81,10 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
     public async Task<bool> AccountDeletedAsync(string userSub, CancellationToken cancellationToken) =>
         await new AccountDeletions(db, table, time).GetAsync(userSub, cancellationToken) is not null;
 
+    /// <summary>Deletes the user's usage item of <paramref name="month"/> (an account's purge deletes it first).</summary>
+    public Task DeleteUsageAsync(string userSub, string month, CancellationToken cancellationToken) =>
+        db.DeleteItemAsync(new DeleteItemRequest { TableName = table.Name, Key = UsageItem.Key(userSub, month) }, cancellationToken);
+
     /// <summary>
     /// Renews the heartbeat of the upload this invocation holds, which every other write here also does; false when it is
     /// no longer held. The sweeper ends an upload whose heartbeat stopped (<see cref="StrandedUpload"/>).
