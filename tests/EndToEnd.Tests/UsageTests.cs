@@ -139,9 +139,7 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         file.WriteByte(0xFF);
         var bytes = file.ToArray();
         var (id, uploadRequest) = await cloud.CreateUploadAsync(user, "reviews.txt", "text/plain", bytes.Length);
-        using var put = new HttpRequestMessage(HttpMethod.Put, uploadRequest.GetProperty("url").GetString()) { Content = new ByteArrayContent(bytes) };
-        foreach (var header in uploadRequest.GetProperty("headers").EnumerateObject())
-            put.Content.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString());
+        using var put = PresignedPut.Of(uploadRequest, bytes);
         using var stored = await cloud.Http.SendAsync(put);
         Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
 
@@ -169,9 +167,7 @@ public sealed class UsageTests(LocalCloudFixture cloud)
 
         await Task.WhenAll(requests.Select(async upload =>
         {
-            using var put = new HttpRequestMessage(HttpMethod.Put, upload.Request.GetProperty("url").GetString()) { Content = new ByteArrayContent(bytes) };
-            foreach (var header in upload.Request.GetProperty("headers").EnumerateObject())
-                put.Content.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString());
+            using var put = PresignedPut.Of(upload.Request, bytes);
             using var stored = await cloud.Http.SendAsync(put);
             Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
         }));

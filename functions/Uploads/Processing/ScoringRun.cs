@@ -45,7 +45,7 @@ internal sealed class ScoringRun(
         {
             if (from.Offset < file.Size)
             {
-                using var response = await GetAsync(s3, file, from.Offset, cancellationToken);
+                using var response = await ReadObjectAsync(s3, file, from.Offset, cancellationToken);
                 var batch = new Batch();
                 await foreach (var row in RowReader.ReadAsync(response.ResponseStream, format, from, cancellationToken))
                 {
@@ -93,7 +93,7 @@ internal sealed class ScoringRun(
     /// that replaced it since (which the presigned URL refuses, but credentials need not) fails the upload instead of
     /// scoring another file.
     /// </summary>
-    private async Task<GetObjectResponse> GetAsync(
+    private async Task<GetObjectResponse> ReadObjectAsync(
         IAmazonS3 s3, UploadObject file, long offset, CancellationToken cancellationToken)
     {
         try
