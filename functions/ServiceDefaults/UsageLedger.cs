@@ -52,8 +52,9 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
         {
             if (await TryReserveAsync(userSub, month, source, want, cancellationToken)) return want;
             var item = await GetAsync(userSub, month, cancellationToken);
+            var charged = await ChargedAsync(userSub, month, item, cancellationToken);
             var released = await ReleaseExpiredAsync(userSub, month, item, cancellationToken);
-            var room = plan.MonthlyTexts - (NumberAttribute.Read(item.GetValueOrDefault(UsageItem.Charged)) - released);
+            var room = plan.MonthlyTexts - (charged - released);
             if (room < least) return 0;
             want = Math.Min(texts, room);
         }
@@ -132,11 +133,16 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
                 Key = UsageItem.Key(userSub, month),
                 UpdateExpression = "ADD #reserved :texts, #charged :texts, #hold :texts " +
                     "SET #expires = :expires, #type = :type, #updatedAt = :now",
-                ConditionExpression = "attribute_not_exists(#charged) OR #charged <= :most",
+                // A month's first reservation finds no counters; an item that has counters but no charged was written
+                // before reservations existed and is refused here until ChargedAsync has counted it.
+                ConditionExpression = "(attribute_not_exists(#charged) AND attribute_not_exists(#predictions) " +
+                    "AND attribute_not_exists(#rowsScored)) OR #charged <= :most",
                 ExpressionAttributeNames = new(Names)
                 {
                     ["#hold"] = HoldPrefix + source,
                     ["#expires"] = HoldExpiresPrefix + source,
+                    ["#predictions"] = UsageItem.Predictions,
+                    ["#rowsScored"] = UsageItem.RowsScored,
                 },
                 ExpressionAttributeValues = new()
                 {
@@ -153,6 +159,37 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// The item's <c>charged</c>. A usage item written before reservations existed has counters but no <c>charged</c>:
+    /// it is set once from them (conditionally, so racing writers agree), so that month's earlier usage still counts.
+    /// </summary>
+    private async Task<long> ChargedAsync(
+        string userSub, string month, Dictionary<string, AttributeValue> item, CancellationToken cancellationToken)
+    {
+        if (item.TryGetValue(UsageItem.Charged, out var charged)) return NumberAttribute.Read(charged);
+        var used = NumberAttribute.Read(item.GetValueOrDefault(UsageItem.Predictions))
+            + NumberAttribute.Read(item.GetValueOrDefault(UsageItem.RowsScored))
+            + NumberAttribute.Read(item.GetValueOrDefault(UsageItem.Reserved));
+        if (item.Count == 0) return used;
+        try
+        {
+            await db.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = table.Name,
+                Key = UsageItem.Key(userSub, month),
+                UpdateExpression = "SET #charged = :used",
+                ConditionExpression = "attribute_not_exists(#charged)",
+                ExpressionAttributeNames = new() { ["#charged"] = UsageItem.Charged },
+                ExpressionAttributeValues = new() { [":used"] = NumberAttribute.Of(used) },
+            }, cancellationToken);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // Another writer counted it first, from the same counters.
+        }
+        return used;
     }
 
     /// <summary>Releases the item's expired holds, each on the condition that it is unchanged; answers the texts freed.</summary>

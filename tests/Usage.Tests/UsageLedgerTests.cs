@@ -90,6 +90,26 @@ public sealed class UsageLedgerTests(TableFixture table) : IClassFixture<TableFi
     }
 
     /// <summary>Usage as settled work leaves it: <paramref name="rowsScored"/> rows of an upload.</summary>
+    [Fact]
+    public async Task A_usage_item_written_before_reservations_existed_still_counts_its_month()
+    {
+        var sub = Guid.NewGuid().ToString();
+        var ledger = Ledger(Now);
+        await table.Db.PutItemAsync(new PutItemRequest
+        {
+            TableName = table.Table.Name,
+            Item = new(UsageItem.Key(sub, Month))
+            {
+                [UsageItem.Predictions] = new() { N = "60" },
+                [UsageItem.RowsScored] = new() { N = "35" },
+            },
+        });
+
+        Assert.Equal(0, await ledger.ReserveAsync(sub, Month, "prediction#a", 6, 6, CancellationToken.None));
+        Assert.Equal(5, await ledger.ReserveAsync(sub, Month, "upload#b", 64, 1, CancellationToken.None));
+        Assert.Equal(100, Number(await ItemAsync(sub), UsageItem.Charged));
+    }
+
     private static async Task UseAsync(UsageLedger ledger, string sub, long rowsScored)
     {
         var source = "upload#" + Guid.NewGuid().ToString("N");
