@@ -99,10 +99,34 @@ public sealed partial class CognitoLocal : IAsyncDisposable
         await installer.InstallCognitoLocalAsync(cancellationToken).ConfigureAwait(false);
 
         workingDirectory = Path.GetFullPath(workingDirectory);
-        if (port == 0)
+        // A port picked here is free when picked, but another process may take it before cognito-local listens (tests
+        // start several clouds at once): then cognito-local exits with EADDRINUSE and a newly picked port is tried.
+        for (var attempt = 1; ; attempt++)
         {
-            port = FindFreePort();
+            try
+            {
+                return await StartOnAsync(installer, workingDirectory, port == 0 ? FindFreePort() : port, lambdaEndpoint,
+                    triggerFunctions, confirmationCode, output, timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException taken) when (port == 0 && attempt < 3
+                && taken.Message.Contains("EADDRINUSE", StringComparison.Ordinal))
+            {
+                output?.Invoke($"[cognito] port taken before cognito-local listened; trying another ({attempt})");
+            }
         }
+    }
+
+    private static async Task<CognitoLocal> StartOnAsync(
+        EmulatorInstaller installer,
+        string workingDirectory,
+        int port,
+        string? lambdaEndpoint,
+        IReadOnlyDictionary<string, string> triggerFunctions,
+        string? confirmationCode,
+        Action<string>? output,
+        TimeSpan? timeout,
+        CancellationToken cancellationToken)
+    {
         var configDirectory = Path.Combine(workingDirectory, ".cognito");
         Directory.CreateDirectory(configDirectory);
         var config = BuildConfig(port, lambdaEndpoint, triggerFunctions);
