@@ -1,0 +1,39 @@
+using Amazon.DynamoDBv2;
+using Serverless.Local;
+using Serverless.Local.Emulators;
+using Serverless.Local.Template;
+using Serverless.ServiceDefaults;
+using Xunit;
+
+namespace Serverless.TestUtilities;
+
+/// <summary>
+/// DynamoDB Local (from the local cloud's emulator cache) with one table made as template.yaml declares the suite's table:
+/// the same keys, indexes, stream and time to live the functions meet in the cloud.
+/// </summary>
+public sealed class DynamoDbTable(Action<string>? output) : IAsyncLifetime
+{
+    private DynamoDbLocal dynamoDb = null!;
+
+    public DynamoDbTable() : this(null)
+    {
+    }
+
+    public AmazonDynamoDBClient Db { get; private set; } = null!;
+    public Table Table { get; } = new("tests-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public async Task InitializeAsync()
+    {
+        var root = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
+        dynamoDb = await DynamoDbLocal.StartAsync(new EmulatorInstaller(Path.Combine(root, ".local", "emulators"), output), output: output);
+        Db = LocalClients.DynamoDb(dynamoDb.Endpoint);
+        var (_, table) = SamTemplate.Load(Path.Combine(root, "template.yaml")).ResourcesOfType("AWS::DynamoDB::Table").Single();
+        await LocalResources.CreateTableAsync(Db, Table.Name, table, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Db.Dispose();
+        await dynamoDb.DisposeAsync();
+    }
+}
