@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Amazon.DynamoDBv2;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Features.Authentication;
@@ -32,6 +33,20 @@ public sealed class TestApi : IAsyncDisposable
         return new TestApi(app);
     }
 
+    /// <summary>The API on <paramref name="data"/>'s table; <paramref name="services"/> as in the overload above.</summary>
+    public static Task<TestApi> StartAsync(
+        Func<Action<WebApplicationBuilder>, WebApplication> build, DynamoDbTable data, Action<IServiceCollection>? services = null)
+    {
+        // Read while the group builds its services: the table's name is configuration, the client the test's.
+        Environment.SetEnvironmentVariable("TABLE_NAME", data.Table.Name);
+        return StartAsync(build, collection =>
+        {
+            collection.AddSingleton<IAmazonDynamoDB>(data.Db);
+            services?.Invoke(collection);
+        });
+    }
+
+    /// <summary>The API's services, e.g. to seed data through the group's own stores.</summary>
     public IServiceProvider Services => app.Services;
 
     /// <summary>
