@@ -71,8 +71,7 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var root = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
-        var installer = new EmulatorInstaller(Path.Combine(root, ".local", "emulators"), Logger.LogLine);
+        var installer = LocalEmulators.Installer(Logger.LogLine);
         dynamoDb = new DynamoDbTable(Logger.LogLine);
         await dynamoDb.InitializeAsync();
         var s3 = await S3Local.StartAsync(installer, Path.Combine(state, "s3"), output: Logger.LogLine);

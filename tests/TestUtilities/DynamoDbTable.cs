@@ -24,10 +24,9 @@ public sealed class DynamoDbTable(Action<string>? output) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var root = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
-        dynamoDb = await DynamoDbLocal.StartAsync(new EmulatorInstaller(Path.Combine(root, ".local", "emulators"), output), output: output);
+        dynamoDb = await DynamoDbLocal.StartAsync(LocalEmulators.Installer(output), output: output);
         Db = LocalClients.DynamoDb(dynamoDb.Endpoint);
-        var (_, table) = SamTemplate.Load(Path.Combine(root, "template.yaml")).ResourcesOfType("AWS::DynamoDB::Table").Single();
+        var (_, table) = SamTemplate.Load(Path.Combine(LocalEmulators.RepoRoot, "template.yaml")).ResourcesOfType("AWS::DynamoDB::Table").Single();
         await LocalResources.CreateTableAsync(Db, Table.Name, table, CancellationToken.None);
     }
 

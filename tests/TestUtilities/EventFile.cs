@@ -1,5 +1,4 @@
 using Serverless.Kernel.Runtime;
-using Serverless.Local;
 
 namespace Serverless.TestUtilities;
 
@@ -8,7 +7,7 @@ public static class EventFile
 {
     /// <summary>A sample event's bytes; <paramref name="path"/> is relative to the repository root.</summary>
     public static byte[] Read(string path) =>
-        File.ReadAllBytes(Path.Combine(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory), path));
+        File.ReadAllBytes(Path.Combine(LocalEmulators.RepoRoot, path));
 
     /// <summary>
     /// Invokes the handler as the bootstrap does (<see cref="LambdaBootstrap"/>): the context is the current invocation's
