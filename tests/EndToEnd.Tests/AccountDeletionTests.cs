@@ -10,6 +10,7 @@ using Serverless.Kernel.Aws;
 using Serverless.Local;
 using Serverless.Local.Lambda;
 using Serverless.ServiceDefaults;
+using Serverless.TestUtilities;
 using Serverless.Uploads;
 using Xunit.Abstractions;
 
@@ -72,8 +73,8 @@ public sealed class AccountDeletionTests(LocalCloudFixture cloud, ITestOutputHel
         Assert.Equal("UserNotFoundException", gone.Type);
 
         // A prediction's stream record that reaches MeterUsage after the purge meters nothing back into the partition.
-        var record = (await File.ReadAllTextAsync(Path.Combine(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory),
-            "events", "MeterUsageFunction", "stream-new-prediction.json"))).Replace("11111111-2222-3333-4444-555555555555", user.Sub);
+        var record = Encoding.UTF8.GetString(EventFile.Read("events/MeterUsageFunction/stream-new-prediction.json"))
+            .Replace("11111111-2222-3333-4444-555555555555", user.Sub);
         await LambdaClient().InvokeEventAsync("MeterUsageFunction", Encoding.UTF8.GetBytes(record), CancellationToken.None);
         await cloud.LogLineAsync(line => line.Contains($"{UsageLedger.PredictionSource("01a226bad3cd7c1cbc4ade01386690a0")} of {user.Sub}",
             StringComparison.Ordinal), "MeterUsage reading the late record");

@@ -53,7 +53,8 @@ internal sealed class ProbeApi : IAsyncDisposable
     }
 
     /// <summary>Sends a request as API Gateway would; <paramref name="body"/> null sends none.</summary>
-    public async Task<APIGatewayHttpApiV2ProxyResponse> SendAsync(string method, string pathAndQuery, string? body = null, string? contentType = "application/json")
+    public async Task<APIGatewayHttpApiV2ProxyResponse> SendAsync(
+        string method, string pathAndQuery, string? body = null, string? contentType = "application/json")
     {
         var (path, query) = pathAndQuery.Split('?', 2) is [var p, var q] ? (p, q) : (pathAndQuery, "");
         var request = new APIGatewayHttpApiV2ProxyRequest

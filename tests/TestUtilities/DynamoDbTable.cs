@@ -26,7 +26,8 @@ public sealed class DynamoDbTable(Action<string>? output) : IAsyncLifetime
     {
         dynamoDb = await DynamoDbLocal.StartAsync(LocalEmulators.Installer(output), output: output);
         Db = LocalClients.DynamoDb(dynamoDb.Endpoint);
-        var (_, table) = SamTemplate.Load(Path.Combine(LocalEmulators.RepoRoot, "template.yaml")).ResourcesOfType("AWS::DynamoDB::Table").Single();
+        var template = SamTemplate.Load(Path.Combine(LocalEmulators.RepoRoot, "template.yaml"));
+        var (_, table) = template.ResourcesOfType("AWS::DynamoDB::Table").Single();
         await LocalResources.CreateTableAsync(Db, Table.Name, table, CancellationToken.None);
     }
 

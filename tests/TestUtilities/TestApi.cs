@@ -22,7 +22,8 @@ public sealed class TestApi : IAsyncDisposable
 
     /// <param name="build">The group's <c>Build(host)</c>.</param>
     /// <param name="services">Registers the test's services (AWS clients on the emulators); they win over the group's.</param>
-    public static async Task<TestApi> StartAsync(Func<Action<WebApplicationBuilder>, WebApplication> build, Action<IServiceCollection> services)
+    public static async Task<TestApi> StartAsync(
+        Func<Action<WebApplicationBuilder>, WebApplication> build, Action<IServiceCollection> services)
     {
         var app = build(builder =>
         {
@@ -57,14 +58,16 @@ public sealed class TestApi : IAsyncDisposable
     public HttpClient CreateClient(ClaimsPrincipal? user = null)
     {
         var server = (TestServer)app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>();
+        var principal = user ?? new ClaimsPrincipal(new ClaimsIdentity());
         var handler = server.CreateHandler(context =>
-            context.Features.Set<IHttpAuthenticationFeature>(new HttpAuthenticationFeature { User = user ?? new ClaimsPrincipal(new ClaimsIdentity()) }));
+            context.Features.Set<IHttpAuthenticationFeature>(new HttpAuthenticationFeature { User = principal }));
         return new HttpClient(handler) { BaseAddress = server.BaseAddress };
     }
 
     /// <summary>A signed-in user as the JWT authorizer's claims make one: <c>sub</c>, <c>username</c> and any more claims.</summary>
     public static ClaimsPrincipal User(string sub, params Claim[] claims) => new(new ClaimsIdentity(
-        [new Claim("sub", sub), new Claim("username", "user-" + sub), .. claims], LambdaServer.AuthenticationType, "username", "cognito:groups"));
+        [new Claim("sub", sub), new Claim("username", "user-" + sub), .. claims],
+        LambdaServer.AuthenticationType, "username", "cognito:groups"));
 
     public async ValueTask DisposeAsync()
     {

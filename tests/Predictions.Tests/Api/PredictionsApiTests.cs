@@ -11,7 +11,9 @@ using Serverless.TestUtilities;
 
 namespace Serverless.Predictions.Tests.Api;
 
-/// <summary><c>POST/GET /predictions</c> in process, through <see cref="PredictionsApi.Build"/>, on DynamoDB Local and the local model.</summary>
+/// <summary>
+/// <c>POST/GET /predictions</c> in process, through <see cref="PredictionsApi.Build"/>, on DynamoDB Local and the local model.
+/// </summary>
 public sealed class PredictionsApiTests(PredictionsApiTests.Fixture fixture) : IClassFixture<PredictionsApiTests.Fixture>
 {
     private const string EndpointName = "sentiment";

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -28,7 +29,7 @@ public sealed class UploadsApiTests(UploadsApiTests.Fixture fixture) : IClassFix
         {
             await Data.InitializeAsync();
             Environment.SetEnvironmentVariable("BUCKET_NAME", "uploads-tests");
-            Environment.SetEnvironmentVariable("MAX_UPLOAD_BYTES", MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Environment.SetEnvironmentVariable("MAX_UPLOAD_BYTES", MaxUploadBytes.ToString(CultureInfo.InvariantCulture));
             Api = await TestApi.StartAsync(UploadsApi.Build, Data, services =>
             {
                 services.AddSingleton(Plan);
@@ -114,7 +115,8 @@ public sealed class UploadsApiTests(UploadsApiTests.Fixture fixture) : IClassFix
         await CreateAsync(Guid.NewGuid().ToString());
 
         var page = await Client(sub).GetFromJsonAsync<JsonElement>("/uploads?limit=1");
-        var next = await Client(sub).GetFromJsonAsync<JsonElement>($"/uploads?limit=1&cursor={Uri.EscapeDataString(page.GetProperty("nextCursor").GetString()!)}");
+        var cursor = Uri.EscapeDataString(page.GetProperty("nextCursor").GetString()!);
+        var next = await Client(sub).GetFromJsonAsync<JsonElement>($"/uploads?limit=1&cursor={cursor}");
 
         Assert.Equal(second, Assert.Single(page.GetProperty("items").EnumerateArray()).GetProperty("uploadId").GetString());
         Assert.Equal(first, Assert.Single(next.GetProperty("items").EnumerateArray()).GetProperty("uploadId").GetString());
