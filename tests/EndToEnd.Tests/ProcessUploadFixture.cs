@@ -72,7 +72,7 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var installer = LocalEmulators.Installer(Logger.LogLine);
-        dynamoDb = new DynamoDbTable(Logger.LogLine);
+        dynamoDb = new DynamoDbTable { Output = Logger.LogLine };
         await dynamoDb.InitializeAsync();
         var s3 = await S3Local.StartAsync(installer, Path.Combine(state, "s3"), output: Logger.LogLine);
         parts.Add(s3);

@@ -11,20 +11,19 @@ namespace Serverless.TestUtilities;
 /// DynamoDB Local (from the local cloud's emulator cache) with one table made as template.yaml declares the suite's table:
 /// the same keys, indexes, stream and time to live the functions meet in the cloud.
 /// </summary>
-public sealed class DynamoDbTable(Action<string>? output) : IAsyncLifetime
+public sealed class DynamoDbTable : IAsyncLifetime
 {
     private DynamoDbLocal dynamoDb = null!;
 
-    public DynamoDbTable() : this(null)
-    {
-    }
+    /// <summary>Where the emulator's output goes; nowhere when null.</summary>
+    public Action<string>? Output { get; init; }
 
     public AmazonDynamoDBClient Db { get; private set; } = null!;
     public Table Table { get; } = new("tests-" + Guid.NewGuid().ToString("N")[..8]);
 
     public async Task InitializeAsync()
     {
-        dynamoDb = await DynamoDbLocal.StartAsync(LocalEmulators.Installer(output), output: output);
+        dynamoDb = await DynamoDbLocal.StartAsync(LocalEmulators.Installer(Output), output: Output);
         Db = LocalClients.DynamoDb(dynamoDb.Endpoint);
         var template = SamTemplate.Load(Path.Combine(LocalEmulators.RepoRoot, "template.yaml"));
         var (_, table) = template.ResourcesOfType("AWS::DynamoDB::Table").Single();
