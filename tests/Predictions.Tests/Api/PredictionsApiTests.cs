@@ -19,19 +19,15 @@ public sealed class PredictionsApiTests(PredictionsApiTests.Fixture fixture) : I
     private const string EndpointName = "sentiment";
     private static readonly Plan Plan = new("free", 100);
 
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : ApiFixture
     {
         private LocalModelServer model = null!;
 
-        public DynamoDbTable Data { get; } = new();
-        public TestApi Api { get; private set; } = null!;
-
-        public async Task InitializeAsync()
+        protected override async Task<TestApi> StartAsync()
         {
-            await Data.InitializeAsync();
             model = await LocalModelServer.StartAsync(LocalEmulators.Installer(), EndpointName);
             Environment.SetEnvironmentVariable("MODEL_ENDPOINT_NAME", EndpointName);
-            Api = await TestApi.StartAsync(PredictionsApi.Build, Data, services =>
+            return await TestApi.StartAsync(PredictionsApi.Build, Data, services =>
             {
                 services.AddSingleton(Plan);
                 services.AddSingleton(new SageMakerRuntimeClient(new HttpClient(), endpoint: new Uri(model.Endpoint), region: "us-east-1",
@@ -39,11 +35,10 @@ public sealed class PredictionsApiTests(PredictionsApiTests.Fixture fixture) : I
             });
         }
 
-        public async Task DisposeAsync()
+        public override async Task DisposeAsync()
         {
-            await Api.DisposeAsync();
+            await base.DisposeAsync();
             await model.DisposeAsync();
-            await Data.DisposeAsync();
         }
     }
 

@@ -14,24 +14,14 @@ namespace Serverless.Profile.Tests.Api;
 /// </summary>
 public sealed class ProfileApiTests(ProfileApiTests.Fixture fixture) : IClassFixture<ProfileApiTests.Fixture>
 {
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : ApiFixture
     {
-        public DynamoDbTable Data { get; } = new();
-        public TestApi Api { get; private set; } = null!;
-
-        public async Task InitializeAsync()
+        protected override Task<TestApi> StartAsync()
         {
-            await Data.InitializeAsync();
             // Read when the API is built; no test here reaches Cognito or the purge.
             Environment.SetEnvironmentVariable("USER_POOL_ID", "us-east-1_tests");
             Environment.SetEnvironmentVariable("PURGE_ACCOUNT_FUNCTION", "purge-account-tests");
-            Api = await TestApi.StartAsync(ProfileApi.Build, Data);
-        }
-
-        public async Task DisposeAsync()
-        {
-            await Api.DisposeAsync();
-            await Data.DisposeAsync();
+            return TestApi.StartAsync(ProfileApi.Build, Data);
         }
     }
 

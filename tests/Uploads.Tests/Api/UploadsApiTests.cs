@@ -20,28 +20,18 @@ public sealed class UploadsApiTests(UploadsApiTests.Fixture fixture) : IClassFix
     private const long MaxUploadBytes = 1024 * 1024;
     private static readonly Plan Plan = new("free", 100);
 
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : ApiFixture
     {
-        public DynamoDbTable Data { get; } = new();
-        public TestApi Api { get; private set; } = null!;
-
-        public async Task InitializeAsync()
+        protected override Task<TestApi> StartAsync()
         {
-            await Data.InitializeAsync();
             Environment.SetEnvironmentVariable("BUCKET_NAME", "uploads-tests");
             Environment.SetEnvironmentVariable("MAX_UPLOAD_BYTES", MaxUploadBytes.ToString(CultureInfo.InvariantCulture));
-            Api = await TestApi.StartAsync(UploadsApi.Build, Data, services =>
+            return TestApi.StartAsync(UploadsApi.Build, Data, services =>
             {
                 services.AddSingleton(Plan);
                 // Presigned URLs are made locally; nothing here sends S3 a request.
                 services.AddSingleton<IAmazonS3>(LocalClients.S3("http://127.0.0.1:4566"));
             });
-        }
-
-        public async Task DisposeAsync()
-        {
-            await Api.DisposeAsync();
-            await Data.DisposeAsync();
         }
     }
 

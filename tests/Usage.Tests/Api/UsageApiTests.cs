@@ -12,22 +12,9 @@ public sealed class UsageApiTests(UsageApiTests.Fixture fixture) : IClassFixture
 {
     private static readonly Plan Plan = new("free", 1_000);
 
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : ApiFixture
     {
-        public DynamoDbTable Data { get; } = new();
-        public TestApi Api { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            await Data.InitializeAsync();
-            Api = await TestApi.StartAsync(UsageApi.Build, Data, services => services.AddSingleton(Plan));
-        }
-
-        public async Task DisposeAsync()
-        {
-            await Api.DisposeAsync();
-            await Data.DisposeAsync();
-        }
+        protected override Task<TestApi> StartAsync() => TestApi.StartAsync(UsageApi.Build, Data, services => services.AddSingleton(Plan));
     }
 
     [Fact]
