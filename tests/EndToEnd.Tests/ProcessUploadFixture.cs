@@ -111,7 +111,7 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
     {
         using var cancellation = new CancellationTokenSource(InvocationBudget - LambdaBootstrap.DeadlineMargin);
         var context = Context(requestId ?? Guid.NewGuid().ToString(), "ProcessUploadFunction", cancellation.Token);
-        using var loggers = Loggers();
+        using var loggers = Loggers(context.Logger);
         var processor = new UploadProcessor(Store, S3,
             new BatchScorer(new SageMakerRuntimeClient(Http, endpoint: new Uri(ModelEndpoint), region: "us-east-1", credentials: new BasicAWSCredentials("local", "local")), Settings.EndpointName),
             new LambdaClient(Http, region: "us-east-1", endpoint: new Uri(lambda.Urls.First()), credentials: new BasicAWSCredentials("local", "local")),
@@ -137,8 +137,8 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
             "Unhandled", TimeSpan.Zero, null);
         var record = new InvocationRecord(processUpload, requestId, condition, condition == "RetriesExhausted" ? 3 : 1, payload, died).ToPayload(DateTimeOffset.UtcNow);
         using var cancellation = new CancellationTokenSource(InvocationBudget - LambdaBootstrap.DeadlineMargin);
-        using var loggers = Loggers();
         var context = Context(Guid.NewGuid().ToString(), "FailStrandedUploadFunction", cancellation.Token);
+        using var loggers = Loggers(context.Logger);
         LambdaHandler handler = async (@event, invocation) =>
         {
             await FailStrandedUpload.HandleAsync(@event, Store, S3, Bucket, loggers.CreateLogger("FailStrandedUpload"), invocation);
@@ -150,7 +150,7 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
     /// <summary>Runs the sweeper once, as its schedule would, ending uploads with no heartbeat for <paramref name="strandedAfter"/>.</summary>
     public async Task<int> SweepAsync(TimeSpan strandedAfter)
     {
-        using var loggers = Loggers();
+        using var loggers = Loggers(Logger);
         return await SweepStrandedUploads.SweepAsync(Store, S3, Bucket, strandedAfter, TimeProvider.System,
             loggers.CreateLogger("SweepStrandedUploads"), CancellationToken.None);
     }
@@ -160,7 +160,8 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
         AwsRequestId = requestId, FunctionName = functionName, RemainingTime = InvocationBudget, CancellationToken = cancellationToken, Logger = Logger,
     };
 
-    private ILoggerFactory Loggers() => LoggerFactory.Create(builder => builder.AddProvider(Logger));
+    /// <summary>The loggers a handler is made with, writing to <paramref name="logger"/>.</summary>
+    private static ILoggerFactory Loggers(TestLambdaLogger logger) => LoggerFactory.Create(builder => builder.AddProvider(logger));
 
     /// <summary>
     /// Back to the defaults before a test: settings, a long invocation, continuations run, no model faults. Continuations an

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text;
 using Amazon.DynamoDBv2;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -20,21 +21,10 @@ public sealed class TestApi : IAsyncDisposable
 
     private TestApi(WebApplication app) => this.app = app;
 
+    /// <summary>Starts the API on <paramref name="data"/>'s table.</summary>
     /// <param name="build">The group's <c>Build(host)</c>.</param>
-    /// <param name="services">Registers the test's services (AWS clients on the emulators); they win over the group's.</param>
-    public static async Task<TestApi> StartAsync(
-        Func<Action<WebApplicationBuilder>, WebApplication> build, Action<IServiceCollection> services)
-    {
-        var app = build(builder =>
-        {
-            builder.WebHost.UseTestServer();
-            builder.Host.UseServiceProviderFactory(new TestServices(services));
-        });
-        await app.StartAsync();
-        return new TestApi(app);
-    }
-
-    /// <summary>The API on <paramref name="data"/>'s table; <paramref name="services"/> as in the overload above.</summary>
+    /// <param name="data">The table; the API's DynamoDB client is the test's, on DynamoDB Local.</param>
+    /// <param name="services">Registers more of the test's services (AWS clients on the emulators); they win over the group's.</param>
     public static Task<TestApi> StartAsync(
         Func<Action<WebApplicationBuilder>, WebApplication> build, DynamoDbTable data, Action<IServiceCollection>? services = null)
     {
@@ -45,6 +35,18 @@ public sealed class TestApi : IAsyncDisposable
             collection.AddSingleton<IAmazonDynamoDB>(data.Db);
             services?.Invoke(collection);
         });
+    }
+
+    private static async Task<TestApi> StartAsync(
+        Func<Action<WebApplicationBuilder>, WebApplication> build, Action<IServiceCollection> services)
+    {
+        var app = build(builder =>
+        {
+            builder.WebHost.UseTestServer();
+            builder.Host.UseServiceProviderFactory(new TestServices(services));
+        });
+        await app.StartAsync();
+        return new TestApi(app);
     }
 
     /// <summary>The API's services, e.g. to seed data through the group's own stores.</summary>
@@ -68,6 +70,9 @@ public sealed class TestApi : IAsyncDisposable
     public static ClaimsPrincipal User(string sub, params Claim[] claims) => new(new ClaimsIdentity(
         [new Claim("sub", sub), new Claim("username", "user-" + sub), .. claims],
         LambdaServer.AuthenticationType, "username", "cognito:groups"));
+
+    /// <summary>A JSON request body, as the browser sends it.</summary>
+    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Amazon.Runtime;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,6 +7,7 @@ using Serverless.Kernel.Aws;
 using Serverless.Local.Emulators;
 using Serverless.ServiceDefaults;
 using Serverless.TestUtilities;
+using static Serverless.TestUtilities.TestApi;
 
 namespace Serverless.Predictions.Tests.Api;
 
@@ -43,8 +43,6 @@ public sealed class PredictionsApiTests(PredictionsApiTests.Fixture fixture) : I
     }
 
     private HttpClient Client(string sub) => fixture.Api.CreateClient(TestApi.User(sub));
-
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     [Fact]
     public async Task POST_predictions_labels_each_text_in_order_and_GET_lists_it()

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.ServiceDefaults;
 using Serverless.TestUtilities;
+using static Serverless.TestUtilities.TestApi;
 
 namespace Serverless.Profile.Tests.Api;
 
@@ -32,8 +33,6 @@ public sealed class ProfileApiTests(ProfileApiTests.Fixture fixture) : IClassFix
         await fixture.Api.Services.GetRequiredService<Profiles>().CreateAsync(sub, $"{sub}@example.com", "Ada", CancellationToken.None);
         return (sub, fixture.Api.CreateClient(TestApi.User(sub)));
     }
-
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     [Fact]
     public async Task GET_me_answers_the_users_own_profile()

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serverless.Local;
 using Serverless.ServiceDefaults;
 using Serverless.TestUtilities;
+using static Serverless.TestUtilities.TestApi;
 
 namespace Serverless.Uploads.Tests.Api;
 
@@ -36,8 +37,6 @@ public sealed class UploadsApiTests(UploadsApiTests.Fixture fixture) : IClassFix
     }
 
     private HttpClient Client(string sub) => fixture.Api.CreateClient(TestApi.User(sub));
-
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     private static StringContent NewUpload(string fileName = "reviews.csv", long size = 100) =>
         Json($$"""{"fileName": "{{fileName}}", "contentType": "text/csv", "size": {{size}}}""");
