@@ -1,5 +1,4 @@
 using Serverless.ServiceDefaults;
-using Serverless.Uploads.Parsing;
 
 namespace Serverless.Uploads;
 
@@ -115,23 +114,19 @@ public static class UploadAttribute
 /// </summary>
 public static class UploadFormats
 {
-    public static readonly IReadOnlyDictionary<string, string> ByMediaType = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["text/csv"] = "csv",
-        ["application/jsonl"] = "jsonl",
-        ["application/x-ndjson"] = "jsonl",
-        ["application/x-jsonlines"] = "jsonl",
-        ["text/plain"] = "text",
-    };
+    public const string Csv = "csv";
+    public const string JsonLines = "jsonl";
+    public const string Text = "text";
 
-    /// <summary>The reader's format for a <c>format</c> attribute value; null for any other value.</summary>
-    public static UploadFormat? Parse(string? format) => format switch
-    {
-        "csv" => UploadFormat.Csv,
-        "jsonl" => UploadFormat.JsonLines,
-        "text" => UploadFormat.Text,
-        _ => null,
-    };
+    public static readonly IReadOnlyDictionary<string, string> ByMediaType =
+        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["text/csv"] = Csv,
+            ["application/jsonl"] = JsonLines,
+            ["application/x-ndjson"] = JsonLines,
+            ["application/x-jsonlines"] = JsonLines,
+            ["text/plain"] = Text,
+        };
 }
 
 /// <summary>An upload's life: created, file arrived and claimed, then one of the two ends.</summary>

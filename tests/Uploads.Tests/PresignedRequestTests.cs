@@ -21,21 +21,21 @@ public sealed class PresignedRequestTests : IAsyncLifetime
     private const string Sub = "11111111-2222-3333-4444-555555555555";
     private const string UploadId = "0199c0ffee0000000000000000000001";
 
-    private static readonly Uploads Uploads = new(
+    private static readonly UploadRepository Repository = new(
         new AmazonDynamoDBClient(new BasicAWSCredentials("unused", "unused"), new AmazonDynamoDBConfig { ServiceURL = "http://127.0.0.1:1" }),
         new AmazonS3Client(new SessionAWSCredentials(AccessKey, SecretKey, SessionToken),
             new AmazonS3Config { ServiceURL = Endpoint, AuthenticationRegion = "us-east-1" }),
         new Table("unused"), Bucket, TimeProvider.System);
 
     /// <summary>A cold first presign (the SDK loading its endpoint data) may take long enough for the SDK to count 899 seconds.</summary>
-    public Task InitializeAsync() => Uploads.PresignUploadAsync(Sub, UploadId, "warm-up.csv", "text/csv", 1);
+    public Task InitializeAsync() => Repository.PresignUploadAsync(Sub, UploadId, "warm-up.csv", "text/csv", 1);
 
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task The_upload_URL_is_a_path_style_http_PUT_of_exactly_the_object_key()
     {
-        var request = await Uploads.PresignUploadAsync(Sub, UploadId, "my reviews ü.csv", "text/csv; charset=utf-8", 4005);
+        var request = await Repository.PresignUploadAsync(Sub, UploadId, "my reviews ü.csv", "text/csv; charset=utf-8", 4005);
 
         var url = new Uri(request.Url);
         Assert.Equal("PUT", request.Method);
@@ -48,7 +48,7 @@ public sealed class PresignedRequestTests : IAsyncLifetime
     [Fact]
     public async Task The_upload_URL_is_signed_SigV4_for_s3_in_us_east_1_for_15_minutes_with_the_size_type_host_and_no_overwrite()
     {
-        var request = await Uploads.PresignUploadAsync(Sub, UploadId, "a.csv", "text/csv", 10);
+        var request = await Repository.PresignUploadAsync(Sub, UploadId, "a.csv", "text/csv", 10);
 
         var query = Query(request.Url);
         Assert.Equal(
@@ -66,7 +66,7 @@ public sealed class PresignedRequestTests : IAsyncLifetime
     [Fact]
     public async Task The_upload_signature_covers_the_key_the_content_type_the_size_the_no_overwrite_and_the_expiry()
     {
-        var request = await Uploads.PresignUploadAsync(Sub, UploadId, "my reviews ü.csv", "text/csv; charset=utf-8", 4005);
+        var request = await Repository.PresignUploadAsync(Sub, UploadId, "my reviews ü.csv", "text/csv; charset=utf-8", 4005);
 
         var query = Query(request.Url);
         var url = new Uri(request.Url);
@@ -80,7 +80,7 @@ public sealed class PresignedRequestTests : IAsyncLifetime
     [Fact]
     public async Task The_results_URL_is_a_signed_GET_of_the_result_file_saved_as_an_attachment()
     {
-        var request = await Uploads.PresignResultsAsync(Sub, UploadId, GetUploadResults.DownloadName("my reviews ü.csv"));
+        var request = await Repository.PresignResultsAsync(Sub, UploadId, GetUploadResults.DownloadName("my reviews ü.csv"));
 
         var url = new Uri(request.Url);
         var query = Query(request.Url);

@@ -31,7 +31,7 @@ public static class CreateUpload
     public static RouteHandlerBuilder MapCreateUpload(this RouteGroupBuilder uploads) => uploads.MapPost("", HandleAsync).WithName(nameof(CreateUpload));
 
     public static async Task<Results<Created<CreatedUpload>, ValidationProblem, ProblemHttpResult>> HandleAsync(
-        NewUpload request, ClaimsPrincipal user, Uploads uploads, UploadsApiSettings settings, Quota quota, HttpResponse response,
+        NewUpload request, ClaimsPrincipal user, UploadRepository uploads, UploadsApiSettings settings, Quota quota, HttpResponse response,
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = Validate(request, settings.MaxUploadBytes, out var format);

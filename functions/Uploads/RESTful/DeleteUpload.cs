@@ -18,7 +18,7 @@ public static class DeleteUpload
     public static RouteHandlerBuilder MapDeleteUpload(this RouteGroupBuilder uploads) => uploads.MapDelete("/{id}", HandleAsync).WithName(nameof(DeleteUpload));
 
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        string id, ClaimsPrincipal user, Uploads uploads, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal user, UploadRepository uploads, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var sub = user.Sub();
         var upload = await uploads.GetAsync(sub, id, cancellationToken);

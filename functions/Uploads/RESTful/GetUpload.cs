@@ -12,7 +12,7 @@ public static class GetUpload
 {
     public static RouteHandlerBuilder MapGetUpload(this RouteGroupBuilder uploads) => uploads.MapGet("/{id}", HandleAsync).WithName(nameof(GetUpload));
 
-    public static async Task<Results<Ok<Upload>, ProblemHttpResult>> HandleAsync(string id, ClaimsPrincipal user, Uploads uploads, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<Upload>, ProblemHttpResult>> HandleAsync(string id, ClaimsPrincipal user, UploadRepository uploads, CancellationToken cancellationToken)
     {
         var upload = await uploads.GetAsync(user.Sub(), id, cancellationToken);
         return upload is null ? NotFound(id) : TypedResults.Ok(upload);
