@@ -77,8 +77,9 @@ internal sealed class ScoringRun(
         await foreach (var row in RowReader.ReadAsync(response.ResponseStream, format, from, cancellationToken))
         {
             if (row.Number > settings.MaxUploadRows)
-                throw new UploadFormatException(string.Create(CultureInfo.InvariantCulture,
-                    $"The file has more than {settings.MaxUploadRows:N0} rows, the most one upload may have. Split it into smaller files."));
+                throw new UploadFormatException(
+                    $"The file has more than {Invariant(settings.MaxUploadRows)} rows, the most one upload may have. " +
+                    "Split it into smaller files.");
             if (row.Text is not null && !await allowance.TakeAsync(cancellationToken))
             {
                 StoppedAtQuota = true;
@@ -141,6 +142,8 @@ internal sealed class ScoringRun(
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static string Invariant(long number) => number.ToString("N0", CultureInfo.InvariantCulture);
 }
 
 /// <summary>The uploaded object processing reads: its key, the ETag its S3 event named, the size the upload declared.</summary>

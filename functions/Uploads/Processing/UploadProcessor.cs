@@ -152,8 +152,8 @@ public sealed class UploadProcessor
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             logger.LogError(error, "Upload {UploadId} stopped on an unexpected error", upload.UploadId);
-            await end.FailAsync(upload, tally, writer,
-                $"Processing stopped on an internal error (request {context.AwsRequestId}); upload the file again.", CancellationToken.None);
+            var reason = $"Processing stopped on an internal error (request {context.AwsRequestId}); upload the file again.";
+            await end.FailAsync(upload, tally, writer, reason, CancellationToken.None);
             throw;
         }
     }

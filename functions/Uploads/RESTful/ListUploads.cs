@@ -10,7 +10,8 @@ namespace Serverless.Uploads;
 /// <summary><c>GET /uploads?limit=&amp;cursor=</c>: the user's uploads, newest first, a page at a time.</summary>
 public static class ListUploads
 {
-    public static RouteHandlerBuilder MapListUploads(this RouteGroupBuilder uploads) => uploads.MapGet("", HandleAsync).WithName(nameof(ListUploads));
+    public static RouteHandlerBuilder MapListUploads(this RouteGroupBuilder uploads) =>
+        uploads.MapGet("", HandleAsync).WithName(nameof(ListUploads));
 
     public static async Task<Results<Ok<Page<Upload>>, ValidationProblem>> HandleAsync(
         string? limit, string? cursor, ClaimsPrincipal user, UploadRepository uploads, CancellationToken cancellationToken)

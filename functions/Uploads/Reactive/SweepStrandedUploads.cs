@@ -22,7 +22,8 @@ public static class SweepStrandedUploads
         var store = new ProcessingStore(new AmazonDynamoDBClient(), Table.FromEnvironment(), TimeProvider.System);
         var s3 = new AmazonS3Client();
         var bucket = FunctionEnvironment.Required("BUCKET_NAME");
-        var strandedAfter = TimeSpan.FromSeconds(int.Parse(FunctionEnvironment.Required("STRANDED_AFTER_SECONDS"), CultureInfo.InvariantCulture));
+        var strandedAfter = TimeSpan.FromSeconds(
+            int.Parse(FunctionEnvironment.Required("STRANDED_AFTER_SECONDS"), CultureInfo.InvariantCulture));
         var logger = loggers.CreateLogger(typeof(SweepStrandedUploads));
         return Task.FromResult<LambdaHandler>(async (_, context) =>
         {
