@@ -42,12 +42,7 @@ public static class RowReader
             var column = from.CsvTextColumn ?? await ReadHeaderAsync(csv, cancellationToken);
             while (await csv.NextAsync(column, MaxTextChars + 1, cancellationToken))
             {
-                var error = csv.UnclosedQuoteAt is { } quote
-                    ? string.Create(CultureInfo.InvariantCulture, $"The quoted field that opens at byte {quote:N0} is never closed.")
-                    : csv.Fields.Count == 0
-                        ? string.Create(CultureInfo.InvariantCulture,
-                            $"The row has {csv.FieldCount} column(s); the text is in column {column + 1}.")
-                        : null;
+                var error = CsvRowError(csv, column);
                 yield return ToRow(++rowsRead, error is null ? csv.Fields[0] : null, error ?? TextError(csv.Fields[0], csv.Cut),
                     new ReaderPosition(source.Offset, rowsRead, column));
             }
@@ -78,6 +73,15 @@ public static class RowReader
 
     private static Row ToRow(long number, string? text, string? error, ReaderPosition next) =>
         error is null ? new Row(number, text, null, next) : new Row(number, null, error, next);
+
+    /// <summary>Why the CSV record just read has no text to give, before its text is looked at; null when it has one.</summary>
+    private static string? CsvRowError(CsvScanner csv, int column) =>
+        csv.UnclosedQuoteAt is { } quote
+            ? string.Create(CultureInfo.InvariantCulture, $"The quoted field that opens at byte {quote:N0} is never closed.")
+            : csv.Fields.Count == 0
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"The row has {csv.FieldCount} column(s); the text is in column {column + 1}.")
+                : null;
 
     private static string? TextError(string text, bool cut) =>
         cut ? $"The text is longer than {MaxTextChars:N0} characters, the most a row may have."
