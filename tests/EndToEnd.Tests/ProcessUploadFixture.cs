@@ -44,7 +44,7 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
     public IReadOnlyCollection<string> Log => Logger.Lines;
     public AmazonDynamoDBClient Db => dynamoDb.Db;
     public AmazonS3Client S3 { get; private set; } = null!;
-    public UploadStore Store { get; private set; } = null!;
+    public ProcessingStore Store { get; private set; } = null!;
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(70) };
     public Table Table => dynamoDb.Table;
     public string ModelEndpoint { get; private set; } = "";
@@ -83,7 +83,7 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
         ModelEndpoint = model.Endpoint;
 
         S3 = LocalClients.S3(front.Endpoint);
-        Store = new UploadStore(Db, Table, TimeProvider.System);
+        Store = new ProcessingStore(Db, Table, TimeProvider.System);
         await S3.PutBucketAsync(Bucket);
 
         var builder = WebApplication.CreateSlimBuilder();
