@@ -67,7 +67,8 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
     public static Plan Plan { get; } = new("free", 1_000_000);
 
     public static ProcessUploadSettings Defaults { get; } =
-        new(Bucket, EndpointName, MaxUploadBytes: 50 * 1024 * 1024, MaxUploadRows: 1_000_000, FunctionName: "ProcessUploadFunction", BatchLimits.Default);
+        new(Bucket, EndpointName, MaxUploadBytes: 50 * 1024 * 1024, MaxUploadRows: 1_000_000, FunctionName: "ProcessUploadFunction",
+            BatchLimits.Default);
 
     public async Task InitializeAsync()
     {
@@ -113,8 +114,10 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
         var context = Context(requestId ?? Guid.NewGuid().ToString(), "ProcessUploadFunction", cancellation.Token);
         using var loggers = Loggers(context.Logger);
         var processor = new UploadProcessor(Store, S3,
-            new BatchScorer(new SageMakerRuntimeClient(Http, endpoint: new Uri(ModelEndpoint), region: "us-east-1", credentials: new BasicAWSCredentials("local", "local")), Settings.EndpointName),
-            new LambdaClient(Http, region: "us-east-1", endpoint: new Uri(lambda.Urls.First()), credentials: new BasicAWSCredentials("local", "local")),
+            new BatchScorer(new SageMakerRuntimeClient(Http, endpoint: new Uri(ModelEndpoint), region: "us-east-1",
+                credentials: new BasicAWSCredentials("local", "local")), Settings.EndpointName),
+            new LambdaClient(Http, region: "us-east-1", endpoint: new Uri(lambda.Urls.First()),
+                credentials: new BasicAWSCredentials("local", "local")),
             new UsageLedger(Db, Table, Plan, TimeProvider.System),
             Settings, TimeProvider.System, loggers.CreateLogger<UploadProcessor>());
         LambdaHandler handler = async (@event, invocation) =>
@@ -132,10 +135,13 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
     /// </summary>
     public async Task GiveUpAsync(byte[] payload, string requestId, string condition = "RetriesExhausted")
     {
-        var processUpload = new FunctionDefinition("ProcessUploadFunction", "ProcessUpload", "", TimeSpan.FromMinutes(15), 1024, 1, new Dictionary<string, string>());
-        var died = new InvocationResult(Encoding.UTF8.GetBytes($$"""{"errorMessage":"RequestId: {{requestId}} Error: Runtime exited with error: signal: killed","errorType":"Runtime.ExitError"}"""),
-            "Unhandled", TimeSpan.Zero, null);
-        var record = new InvocationRecord(processUpload, requestId, condition, condition == "RetriesExhausted" ? 3 : 1, payload, died).ToPayload(DateTimeOffset.UtcNow);
+        var processUpload = new FunctionDefinition("ProcessUploadFunction", "ProcessUpload", "", TimeSpan.FromMinutes(15), 1024, 1,
+            new Dictionary<string, string>());
+        var error = $$"""{"errorMessage":"RequestId: {{requestId}} Error: Runtime exited with error: signal: killed",""" +
+            "\"errorType\":\"Runtime.ExitError\"}";
+        var died = new InvocationResult(Encoding.UTF8.GetBytes(error), "Unhandled", TimeSpan.Zero, null);
+        var record = new InvocationRecord(processUpload, requestId, condition, condition == "RetriesExhausted" ? 3 : 1, payload,
+            died).ToPayload(DateTimeOffset.UtcNow);
         using var cancellation = new CancellationTokenSource(InvocationBudget - LambdaBootstrap.DeadlineMargin);
         var context = Context(Guid.NewGuid().ToString(), "FailStrandedUploadFunction", cancellation.Token);
         using var loggers = Loggers(context.Logger);
@@ -147,7 +153,9 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
         await handler.InvokeAsync(record, context);
     }
 
-    /// <summary>Runs the sweeper once, as its schedule would, ending uploads with no heartbeat for <paramref name="strandedAfter"/>.</summary>
+    /// <summary>
+    /// Runs the sweeper once, as its schedule would, ending uploads with no heartbeat for <paramref name="strandedAfter"/>.
+    /// </summary>
     public async Task<int> SweepAsync(TimeSpan strandedAfter)
     {
         using var loggers = Loggers(Logger);
@@ -157,7 +165,8 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
 
     private TestLambdaContext Context(string requestId, string functionName, CancellationToken cancellationToken) => new()
     {
-        AwsRequestId = requestId, FunctionName = functionName, RemainingTime = InvocationBudget, CancellationToken = cancellationToken, Logger = Logger,
+        AwsRequestId = requestId, FunctionName = functionName, RemainingTime = InvocationBudget, CancellationToken = cancellationToken,
+            Logger = Logger,
     };
 
     /// <summary>The loggers a handler is made with, writing to <paramref name="logger"/>.</summary>
@@ -170,7 +179,8 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
     /// </summary>
     public async Task ResetAsync()
     {
-        await Task.WhenAll(continuations).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        await Task.WhenAll(continuations).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None,
+            TaskScheduler.Default);
         continuations.Clear();
         Settings = Defaults;
         InvocationBudget = TimeSpan.FromMinutes(2);

@@ -41,7 +41,9 @@ public sealed class StrandedUploadTests(LocalCloudFixture cloud)
         Assert.Equal(UploadStatus.Processing, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
     }
 
-    /// <summary>The upload as a ProcessUpload invocation claimed it and left it, its last heartbeat <paramref name="heartbeatAgo"/>.</summary>
+    /// <summary>
+    /// The upload as a ProcessUpload invocation claimed it and left it, its last heartbeat <paramref name="heartbeatAgo"/>.
+    /// </summary>
     private async Task ProcessingAsync(TestUser user, string uploadId, TimeSpan heartbeatAgo)
     {
         using var db = cloud.CreateDynamoDb();
