@@ -149,7 +149,7 @@ static string Base64Url(string segment)
 }
 
 /// <summary>Puts the authorizer's user on every request first, as the Lambda bridge does.</summary>
-sealed class AuthorizerUser(ClaimsPrincipal user) : IStartupFilter
+internal sealed class AuthorizerUser(ClaimsPrincipal user) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
