@@ -7,7 +7,8 @@ using Serverless.ModelServer.Vader;
 
 namespace Serverless.ModelServer;
 
-/// <summary>The "container": the Hugging Face inference toolkit's text-classification contract (request decoding, JSON/CSV answers).</summary>
+/// <summary>The "container": the Hugging Face inference toolkit's text-classification contract (request decoding,
+/// JSON/CSV answers).</summary>
 internal static partial class InvokeEndpoint
 {
     private readonly record struct ContainerOutcome(ReadOnlyMemory<byte> Body, string ContentType, string? Error);
@@ -18,8 +19,8 @@ internal static partial class InvokeEndpoint
         var contentType = request.ContentType;
         if (!IsMediaType(contentType, JsonContentType))
         {
-            return Fail($"Content type {(string.IsNullOrEmpty(contentType) ? "(none)" : contentType)} is not supported by this framework. " +
-                "Send Content-Type: application/json.");
+            var named = string.IsNullOrEmpty(contentType) ? "(none)" : contentType;
+            return Fail($"Content type {named} is not supported by this framework. Send Content-Type: application/json.");
         }
         var accept = ChooseAccept(request.Headers.Accept.ToString());
         if (accept is null)
@@ -52,7 +53,8 @@ internal static partial class InvokeEndpoint
                     {
                         if (item.ValueKind != JsonValueKind.String)
                         {
-                            return Fail($"\"inputs\" must be a string or an array of strings; inputs[{index}] is a JSON {Describe(item.ValueKind)}.");
+                            return Fail("\"inputs\" must be a string or an array of strings; " +
+                                $"inputs[{index}] is a JSON {Describe(item.ValueKind)}.");
                         }
                         texts.Add(item.GetString()!);
                         index++;

@@ -108,14 +108,17 @@ internal static partial class InvokeEndpoint
         {
             var logger = loggers.CreateLogger("Serverless.ModelServer.Faults");
             logger.LogInformation("Injected fault {Mode} on {Endpoint} ({Remaining} left)",
-                FaultInjector.ModeName(fault.Mode), endpointName, fault.Remaining == -1 ? "∞" : (fault.Remaining - 1).ToString(CultureInfo.InvariantCulture));
+                FaultInjector.ModeName(fault.Mode), endpointName, fault.Remaining == -1 ? "∞"
+                    : (fault.Remaining - 1).ToString(CultureInfo.InvariantCulture));
             switch (fault.Mode)
             {
                 case FaultMode.Throttle:
-                    await WriteAwsErrorAsync(response, fault.Status, "ThrottlingException", "Rate exceeded", cancellationToken, messageKey: "message");
+                    await WriteAwsErrorAsync(response, fault.Status, "ThrottlingException", "Rate exceeded",
+                        cancellationToken, messageKey: "message");
                     return;
                 case FaultMode.Error5xx when fault.Status == 503:
-                    await WriteAwsErrorAsync(response, 503, "ServiceUnavailable", "The service is unavailable. Try your call again.", cancellationToken);
+                    await WriteAwsErrorAsync(response, 503, "ServiceUnavailable",
+                        "The service is unavailable. Try your call again.", cancellationToken);
                     return;
                 case FaultMode.Error5xx:
                     await WriteAwsErrorAsync(response, 500, "InternalFailure", "An internal failure occurred.", cancellationToken);

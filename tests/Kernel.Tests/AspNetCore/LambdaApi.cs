@@ -8,7 +8,8 @@ using Serverless.Kernel.Runtime;
 
 namespace Serverless.Kernel.Tests.AspNetCore;
 
-/// <summary>A minimal-API app served by <see cref="LambdaServer"/>, invoked the way the loop does: event bytes in, response bytes out.</summary>
+/// <summary>A minimal-API app served by <see cref="LambdaServer"/>, invoked the way the loop does: event bytes in,
+/// response bytes out.</summary>
 internal sealed class LambdaApi : IAsyncDisposable
 {
     private readonly WebApplication app;

@@ -61,7 +61,8 @@ public abstract class SageMakerRuntimeClientTestBase : IAsyncLifetime
 
     /// <summary>
     /// The Authorization SageMaker would compute: the canonical request written out by hand (the path double-encoded, as
-    /// for every service but S3), signed by AWSSDK.Core's own <see cref="AWS4Signer.ComputeSignature(string, string, string, DateTime, string, string, string)"/>.
+    /// for every service but S3), signed by AWSSDK.Core's own
+    /// <see cref="AWS4Signer.ComputeSignature(string, string, string, DateTime, string, string, string)"/>.
     /// </summary>
     private protected static string ExpectedAuthorization(StubAwsServer.Captured request, string? token, DateTimeOffset? signingTime = null)
     {

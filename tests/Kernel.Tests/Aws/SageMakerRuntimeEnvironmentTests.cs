@@ -51,7 +51,8 @@ public sealed class SageMakerRuntimeEnvironmentTests
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", null);
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", null);
         Assert.Equal(new Uri("https://runtime.sagemaker.ap-southeast-2.amazonaws.com/"), new SageMakerRuntimeClient(http).Endpoint);
-        Assert.Equal(new Uri("https://runtime.sagemaker.cn-north-1.amazonaws.com.cn/"), new SageMakerRuntimeClient(http, region: "cn-north-1").Endpoint);
+        Assert.Equal(new Uri("https://runtime.sagemaker.cn-north-1.amazonaws.com.cn/"),
+            new SageMakerRuntimeClient(http, region: "cn-north-1").Endpoint);
     }
 }
 
