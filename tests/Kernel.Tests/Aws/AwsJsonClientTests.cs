@@ -7,26 +7,10 @@ using Serverless.Kernel.Aws;
 
 namespace Serverless.Kernel.Tests.Aws;
 
-public sealed class AwsJsonClientTests : IAsyncLifetime
+public sealed class AwsJsonClientTests : StubAwsServerTestBase
 {
-    private const string AccessKey = "AKIAIOSFODNN7EXAMPLE";
-    private const string SecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-    private static readonly DateTimeOffset Now = new(2024, 1, 2, 3, 4, 5, TimeSpan.Zero);
-
-    private StubAwsServer server = null!;
-    private readonly HttpClient http = new();
-
-    public async Task InitializeAsync() => server = await StubAwsServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        http.Dispose();
-        await server.DisposeAsync();
-    }
-
     private CognitoIdentityProviderClient Cognito(string? token = null) =>
-        new(new AwsJsonClient(http, CognitoIdentityProviderClient.Service, new FixedClock(Now),
-            token is null ? new BasicAWSCredentials(AccessKey, SecretKey) : new SessionAWSCredentials(AccessKey, SecretKey, token),
+        new(new AwsJsonClient(http, CognitoIdentityProviderClient.Service, new FixedClock(Now), Credentials(token),
             region: "eu-west-1", endpoint: server.Endpoint));
 
     [Fact]

@@ -5,21 +5,8 @@ using Serverless.Kernel.Aws;
 
 namespace Serverless.Kernel.Tests.Aws;
 
-public sealed class LambdaClientTests : IAsyncLifetime
+public sealed class LambdaClientTests : StubAwsServerTestBase
 {
-    private static readonly DateTimeOffset Now = new(2024, 1, 2, 3, 4, 5, TimeSpan.Zero);
-
-    private StubAwsServer server = null!;
-    private readonly HttpClient http = new();
-
-    public async Task InitializeAsync() => server = await StubAwsServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        http.Dispose();
-        await server.DisposeAsync();
-    }
-
     private LambdaClient Client() =>
         new(http, new FixedClock(Now), new BasicAWSCredentials("AKIDEXAMPLE", "secret"), "eu-west-1", server.Endpoint);
 

@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
 using Amazon.Runtime;
-using Microsoft.AspNetCore.Http;
 using Serverless.Kernel.Aws;
 using Serverless.Kernel.Tests.Runtime;
 

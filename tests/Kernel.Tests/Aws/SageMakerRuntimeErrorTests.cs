@@ -1,10 +1,5 @@
 using System.Net;
-using System.Text;
-using Amazon.Runtime;
-using Amazon.Runtime.Internal.Auth;
-using Microsoft.AspNetCore.Http;
 using Serverless.Kernel.Aws;
-using Serverless.Kernel.Tests.Runtime;
 
 namespace Serverless.Kernel.Tests.Aws;
 

@@ -1,9 +1,6 @@
-using System.Security.Cryptography;
 using System.Text;
-using Amazon.Runtime.Internal.Auth;
 using Microsoft.AspNetCore.Http;
 using Serverless.Kernel.Aws;
-using Serverless.Kernel.Tests.Runtime;
 
 namespace Serverless.Kernel.Tests.Aws;
 
