@@ -13,7 +13,13 @@ internal static partial class InvokeEndpoint
 {
     private readonly record struct ContainerOutcome(ReadOnlyMemory<byte> Body, string ContentType, string? Error);
 
-    /// <summary>What the Hugging Face inference toolkit does with the request; an error is what it would answer with 400.</summary>
+    /// <summary>
+    /// What the Hugging Face inference toolkit does with the request; an error is what it would answer with 400.
+    /// It takes <c>Content-Type: application/json</c> with <c>{"inputs": "text"}</c> or <c>{"inputs": ["t1", "t2"]}</c>
+    /// (a "parameters" object is ignored) and answers one item per input in order,
+    /// <c>[{"label":"POSITIVE","score":0.9158}]</c> (a single string too answers a one-item array, as the pipeline does);
+    /// <c>Accept: text/csv</c> answers CSV with a <c>label,score</c> header, as the toolkit's encoder does.
+    /// </summary>
     private static ContainerOutcome RunContainer(HttpRequest request, ReadOnlyMemory<byte> body, SentimentAnalyzer analyzer)
     {
         var contentType = request.ContentType;
