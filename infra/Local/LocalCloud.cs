@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Serverless.Local.Cognito;
 using Serverless.Local.Emulators;
 using Serverless.Local.Gateway;
+using Serverless.Local.Installers;
 using Serverless.Local.Lambda;
 using Serverless.Local.S3;
 using Serverless.Local.Schedules;

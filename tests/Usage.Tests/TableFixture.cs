@@ -2,6 +2,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Local;
 using Serverless.Local.Emulators;
+using Serverless.Local.Installers;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Usage.Tests;

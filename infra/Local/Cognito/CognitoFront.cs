@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Serverless.Kernel.Aws;
 using Serverless.Local.Gateway;
+using Serverless.Local.Http;
 
 namespace Serverless.Local.Cognito;
 

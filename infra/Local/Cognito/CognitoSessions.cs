@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Serverless.Local.Gateway;
+using Serverless.Local.Http;
 
 namespace Serverless.Local.Cognito;
 

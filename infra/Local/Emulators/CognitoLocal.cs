@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Serverless.Local.Installers;
+using Serverless.Local.Processes;
 
 namespace Serverless.Local.Emulators;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
+using Serverless.Local.Installers;
 using Serverless.Local.Lambda;
+using Serverless.Local.Processes;
 
 namespace Serverless.Local.Emulators;
 

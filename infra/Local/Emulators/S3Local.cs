@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Serverless.Local.Installers;
+using Serverless.Local.Processes;
 
 namespace Serverless.Local.Emulators;
 

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.AspNetCore;
+using Serverless.Local.Http;
 using Serverless.Local.Lambda;
 
 namespace Serverless.Local.Gateway;

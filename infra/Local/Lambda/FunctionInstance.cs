@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Serverless.Local.Emulators;
+using Serverless.Local.Processes;
 
 namespace Serverless.Local.Lambda;
 

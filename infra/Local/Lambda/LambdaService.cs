@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Aws;
+using Serverless.Local.Http;
 
 namespace Serverless.Local.Lambda;
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Http.Features;
 using Serverless.Kernel.Aws;
+using Serverless.Local.Http;
 
 namespace Serverless.Local.S3;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Serverless.Local.Lambda;
 
 namespace Serverless.Local.Streams;
 

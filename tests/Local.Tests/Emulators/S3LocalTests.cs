@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Serverless.Local.Emulators;
+using Serverless.Local.Installers;
 using Xunit.Abstractions;
 
 namespace Serverless.Local.Tests.Emulators;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Amazon.Runtime;
 using Amazon.S3;
 using Serverless.Local.Emulators;
+using Serverless.Local.Installers;
 using Serverless.Local.Lambda;
 using Serverless.Local.S3;
 using Serverless.Local.Tests.Emulators;

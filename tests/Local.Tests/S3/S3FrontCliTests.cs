@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Serverless.Local.Emulators;
+using Serverless.Local.Processes;
 using Xunit.Abstractions;
 
 namespace Serverless.Local.Tests.S3;

@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Local.Emulators;
+using Serverless.Local.Installers;
 using Serverless.Local.Tests.Emulators;
 
 namespace Serverless.Local.Tests.Streams;

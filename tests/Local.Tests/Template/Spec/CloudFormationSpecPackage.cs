@@ -1,4 +1,4 @@
-using Serverless.Local.Emulators;
+using Serverless.Local.Installers;
 
 namespace Serverless.Local.Tests.Template;
 

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Serverless.Local.Emulators;
+using Serverless.Local.Processes;
 using Xunit.Abstractions;
 
-namespace Serverless.Local.Tests.Emulators;
+namespace Serverless.Local.Tests.Processes;
 
 public sealed class ChildProcessTests(ITestOutputHelper log)
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 
-namespace Serverless.Local.Emulators;
+namespace Serverless.Local.Processes;
 
 // How the emulators wait for a child they started to be ready: it answers a probe, or it is stopped.
 public sealed partial class ChildProcess

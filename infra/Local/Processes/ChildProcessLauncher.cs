@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 
-namespace Serverless.Local.Emulators;
+namespace Serverless.Local.Processes;
 
 /// <summary>
 /// Launches the local cloud's children so that they cannot outlive it. On Linux each is started through

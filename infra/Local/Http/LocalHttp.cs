@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Serverless.Local;
+namespace Serverless.Local.Http;
 
 /// <summary>What the local cloud's own HTTP servers (gateway, Lambda service, Cognito and S3 fronts) share.</summary>
 internal static class LocalHttp

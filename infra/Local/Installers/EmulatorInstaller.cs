@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Serverless.Local.Emulators;
+namespace Serverless.Local.Installers;
 
 /// <summary>
 /// Installs the pinned emulators into a cache folder on first use, from the npm registry only:

@@ -2,7 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 
-namespace Serverless.Local.Emulators;
+namespace Serverless.Local.Installers;
 
 /// <summary>Downloads, checks and unpacks npm package tarballs (<c>.tgz</c>).</summary>
 internal static class NpmTarball
