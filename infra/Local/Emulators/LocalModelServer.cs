@@ -17,8 +17,6 @@ public sealed class LocalModelServer : IAsyncDisposable
     /// <summary>The model server's assembly, in the local cloud's own folder.</summary>
     public const string AssemblyFile = "Serverless.ModelServer.dll";
 
-    private const string ReadyPrefix = "READY ";
-
     private LocalModelServer(ChildProcess process, string endpoint, string endpointName)
     {
         Process = process;
@@ -85,9 +83,7 @@ public sealed class LocalModelServer : IAsyncDisposable
             });
         return await process.ReadyOrStopAsync(async () =>
         {
-            var ready = await process.WaitForOutputAsync(line => line.StartsWith(ReadyPrefix, StringComparison.Ordinal), limit, cancellationToken)
-                .ConfigureAwait(false);
-            var endpoint = ready[ReadyPrefix.Length..].Trim().TrimEnd('/');
+            var endpoint = await process.WaitForReadyLineAsync(limit, cancellationToken).ConfigureAwait(false);
             await process.WaitUntilAnsweringAsync("The model server", endpoint + "/ping", limit, cancellationToken).ConfigureAwait(false);
             return new LocalModelServer(process, endpoint, endpointName);
         }).ConfigureAwait(false);

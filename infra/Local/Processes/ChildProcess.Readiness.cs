@@ -3,7 +3,7 @@ using System.Net;
 
 namespace Serverless.Local.Processes;
 
-// How the emulators wait for a child they started to be ready: it answers a probe, or it is stopped.
+// How the emulators wait for a child they started to be ready: it prints its READY line or answers a probe, or it is stopped.
 public sealed partial class ChildProcess
 {
     /// <summary>Runs <paramref name="ready"/> (the wait for this child to be ready); if it fails, stops the child and rethrows.</summary>
@@ -18,6 +18,17 @@ public sealed partial class ChildProcess
             await DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Waits for the line each launcher here (DynamoDB Local's, s3rver's, the model server) prints once it listens,
+    /// <c>READY http://127.0.0.1:&lt;port&gt;</c>, and answers the endpoint it names.
+    /// </summary>
+    public async Task<string> WaitForReadyLineAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var ready = await WaitForOutputAsync(line => line.StartsWith("READY http://", StringComparison.Ordinal), timeout,
+            cancellationToken).ConfigureAwait(false);
+        return ready["READY ".Length..].Trim().TrimEnd('/');
     }
 
     /// <summary>Waits until a GET of <paramref name="url"/> answers 200 OK.</summary>
