@@ -49,7 +49,8 @@ public sealed class CognitoFront : IAsyncDisposable
     private static readonly SigV4Verifier Signer = LocalSigV4.Verifier("cognito-idp");
 
     /// <summary>The calls whose answer may hold an <c>AuthenticationResult</c>.</summary>
-    private static readonly HashSet<string> SignInActions = ["InitiateAuth", "AdminInitiateAuth", "RespondToAuthChallenge", "AdminRespondToAuthChallenge"];
+    private static readonly HashSet<string> SignInActions = ["InitiateAuth", "AdminInitiateAuth", "RespondToAuthChallenge",
+        "AdminRespondToAuthChallenge"];
 
     private readonly WebApplication app;
     private readonly HttpClient emulator;
@@ -57,7 +58,8 @@ public sealed class CognitoFront : IAsyncDisposable
     private readonly Func<string, string?> poolOfClient;
     private readonly CognitoSessions sessions;
 
-    private CognitoFront(WebApplication app, string emulatorEndpoint, Func<string, PasswordPolicy?> policyOfPool, Func<string, string?> poolOfClient)
+    private CognitoFront(WebApplication app, string emulatorEndpoint, Func<string, PasswordPolicy?> policyOfPool,
+        Func<string, string?> poolOfClient)
     {
         this.app = app;
         emulator = new HttpClient { BaseAddress = new Uri(emulatorEndpoint) };
@@ -117,7 +119,8 @@ public sealed class CognitoFront : IAsyncDisposable
     private static (int Status, string Type, string Message)? Refusal(HttpRequest request, byte[] body)
     {
         if (request.Headers.Origin.Count > 0)
-            return (StatusCodes.Status403Forbidden, "AccessDeniedException", "The local Cognito front answers only public operations to web pages.");
+            return (StatusCodes.Status403Forbidden, "AccessDeniedException",
+                "The local Cognito front answers only public operations to web pages.");
         return Signer.Verify(request.ToSigV4(), LocalSigV4.PayloadHash(body)) is not { } refusal ? null : (StatusCodes.Status400BadRequest,
             refusal.Failure switch
             {

@@ -218,7 +218,8 @@ public sealed class JwtAuthorizer
             return aud.ValueKind switch
             {
                 JsonValueKind.String => audiences.Contains(aud.GetString()!),
-                JsonValueKind.Array => aud.EnumerateArray().Any(a => a.ValueKind == JsonValueKind.String && audiences.Contains(a.GetString()!)),
+                JsonValueKind.Array => aud.EnumerateArray().Any(a => a.ValueKind == JsonValueKind.String
+                    && audiences.Contains(a.GetString()!)),
                 _ => false,
             };
         }

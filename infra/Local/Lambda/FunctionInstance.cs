@@ -36,7 +36,8 @@ public sealed class FunctionInstance : IAsyncDisposable
     /// <summary>Starts the process; the instance must be reachable by <see cref="Id"/> before this.</summary>
     public void Start()
     {
-        var environment = new Dictionary<string, string?>(Function.Environment.Select(pair => KeyValuePair.Create(pair.Key, (string?)pair.Value)))
+        var environment = new Dictionary<string, string?>(Function.Environment.Select(pair =>
+            KeyValuePair.Create(pair.Key, (string?)pair.Value)))
         {
             ["AWS_LAMBDA_RUNTIME_API"] = $"{runtimeApiHost}/instances/{Id}",
             ["AWS_LAMBDA_LOG_STREAM_NAME"] = $"{DateTime.UtcNow:yyyy/MM/dd}/[$LATEST]{Id}",
@@ -69,7 +70,8 @@ public sealed class FunctionInstance : IAsyncDisposable
             using var initGuard = new CancellationTokenSource();
             var guard = Task.Delay(InitTimeout + Function.Timeout, initGuard.Token);
             if (await Task.WhenAny(invocation.Result, guard) == guard && current is null)
-                Fail(invocation, "Runtime.InitError", $"The runtime did not ask for an invocation within {InitTimeout.TotalSeconds:0} s of starting.");
+                Fail(invocation, "Runtime.InitError",
+                    $"The runtime did not ask for an invocation within {InitTimeout.TotalSeconds:0} s of starting.");
             await initGuard.CancelAsync();
         }
         return await invocation.Result;

@@ -30,6 +30,7 @@ public sealed record InvocationResult(byte[] Payload, string? FunctionError, Tim
     public InvocationLog? Log { get; init; }
 
     public static InvocationResult Error(string errorType, string errorMessage, TimeSpan duration, TimeSpan? initDuration = null) => new(
-        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["errorType"] = errorType, ["errorMessage"] = errorMessage }),
+        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["errorType"] = errorType,
+            ["errorMessage"] = errorMessage }),
         "Unhandled", duration, initDuration);
 }

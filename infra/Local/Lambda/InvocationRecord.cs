@@ -48,7 +48,8 @@ public sealed record InvocationRecord(FunctionDefinition Function, string Reques
     /// <summary>The record as the payload Lambda invokes a destination function with: compact JSON.</summary>
     public byte[] ToPayload(DateTimeOffset timestamp) => JsonSerializer.SerializeToUtf8Bytes(ToJson(timestamp), Compact);
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A payload as JSON, or as a JSON string when it is not JSON (a runtime may answer anything).</summary>

@@ -128,7 +128,8 @@ public abstract record ScheduleExpression
             int Value(string text)
             {
                 var named = Array.FindIndex(names, name => name.Equals(text, StringComparison.OrdinalIgnoreCase));
-                var value = named >= 0 ? named + 1 : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : -1;
+                var value = named >= 0 ? named + 1 : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                    ? number : -1;
                 return value >= min && value <= max
                     ? value
                     : throw new FormatException($"'{expression}': '{text}' is not a value from {min} to {max}{(names.Length > 0 ? " or a name" : "")}.");

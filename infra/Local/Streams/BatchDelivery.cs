@@ -14,7 +14,8 @@ namespace Serverless.Local.Streams;
 /// is given up on (<c>RetryAttemptsExhausted</c>, <c>RecordAgeExceeded</c>). Retries back off, as Lambda's do.</item>
 /// </list>
 /// </summary>
-public sealed class BatchDelivery(StreamEventSource source, LambdaService lambda, OnFailureDestination destination, TimeProvider time, Action<string> log)
+public sealed class BatchDelivery(StreamEventSource source, LambdaService lambda, OnFailureDestination destination, TimeProvider time,
+    Action<string> log)
 {
     public async Task DeliverAsync(string shardId, IReadOnlyList<StreamRecord> batch, CancellationToken cancellationToken)
     {
@@ -53,7 +54,8 @@ public sealed class BatchDelivery(StreamEventSource source, LambdaService lambda
             failures++;
             if (source.MaximumRetryAttempts >= 0 && failures > source.MaximumRetryAttempts)
             {
-                await destination.SendAsync(source, shardId, failing, "RetryAttemptsExhausted", failures, null, result.FunctionError, cancellationToken);
+                await destination.SendAsync(source, shardId, failing, "RetryAttemptsExhausted", failures, null, result.FunctionError,
+                    cancellationToken);
                 continue;
             }
             log($"[{source.FunctionName}] {(result.FunctionError is not null ? "function error" : "batch item failure")} on {shardId}: " +

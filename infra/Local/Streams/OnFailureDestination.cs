@@ -58,5 +58,6 @@ public sealed class OnFailureDestination(string failuresDirectory, TimeProvider 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>DynamoDB's batch info gives arrival times to the second.</summary>
-    private static string Seconds(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Seconds(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ",
+        System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -43,7 +43,8 @@ public sealed class CognitoFrontTests : IAsyncLifetime
                 : """{"UserConfirmed":false,"UserSub":"sub"}""");
         });
         await emulator.StartAsync();
-        front = await CognitoFront.StartAsync(0, emulator.Urls.First(), _ => PasswordPolicy.Default, client => client == "client" ? "pool" : null);
+        front = await CognitoFront.StartAsync(0, emulator.Urls.First(), _ => PasswordPolicy.Default, client => client == "client"
+            ? "pool" : null);
     }
 
     /// <summary>An access token as cognito-local signs it by default: valid for 24 hours.</summary>

@@ -95,7 +95,8 @@ public sealed class InvokeCommandTests : IDisposable
         Assert.Equal("serverless-local-stage", answer.GetProperty("stage").GetString());
         Assert.Equal("Table", answer.GetProperty("table").GetString()); // no local cloud: a resource is its logical id, as in SAM
         Assert.Equal("", answer.GetProperty("dynamodb").GetString());
-        Assert.True(File.Exists(Path.Combine(root, ".local", "build", "functions_Echo", "bootstrap")), "make build-EchoFunction with ARTIFACTS_DIR");
+        Assert.True(File.Exists(Path.Combine(root, ".local", "build", "functions_Echo", "bootstrap")),
+            "make build-EchoFunction with ARTIFACTS_DIR");
         var lines = stderr.Split(Environment.NewLine);
         Assert.Contains("init of Echo", lines);
         var handling = Assert.Single(lines, line => line.StartsWith("handling ", StringComparison.Ordinal));
@@ -126,7 +127,8 @@ public sealed class InvokeCommandTests : IDisposable
     [Theory]
     [InlineData("Greeting=hi", "hi")]
     [InlineData("ParameterKey=Greeting,ParameterValue='good day'", "good day")]
-    public async Task Parameter_overrides_in_either_of_SAMs_forms_resolve_the_functions_Refs_to_parameters(string overrides, string greeting)
+    public async Task Parameter_overrides_in_either_of_SAMs_forms_resolve_the_functions_Refs_to_parameters(string overrides,
+        string greeting)
     {
         var (exitCode, stdout, stderr) = await InvokeAsync("EchoFunction", "--parameter-overrides", overrides);
 
@@ -207,7 +209,8 @@ public sealed class InvokeCommandTests : IDisposable
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exitCode = await InvokeCommand.RunAsync(options, args, TextWriter.Synchronized(stdout), TextWriter.Synchronized(stderr), CancellationToken.None);
+        var exitCode = await InvokeCommand.RunAsync(options, args, TextWriter.Synchronized(stdout), TextWriter.Synchronized(stderr),
+            CancellationToken.None);
         return (exitCode, stdout.ToString().Trim(), stderr.ToString());
     }
 }

@@ -88,6 +88,7 @@ public sealed class JwtAuthorizerScopeTests : JwtAuthorizerTestBase
         var claims = IdToken();
         claims["aud"] = "wrong";
 
-        AssertUnauthorized(await Authorize(issuer.Mint(claims), OrderScopes), "the token does not have a valid audience", "orders/read orders/write");
+        AssertUnauthorized(await Authorize(issuer.Mint(claims), OrderScopes), "the token does not have a valid audience",
+            "orders/read orders/write");
     }
 }

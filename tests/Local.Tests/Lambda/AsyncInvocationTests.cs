@@ -51,7 +51,8 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
 
         using var response = await functions.InvokeAsync("flaky", """{"n":1}""", "Event");
         var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
-        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains($"{requestId} succeeded on attempt 3")), "the third attempt");
+        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains($"{requestId} succeeded on attempt 3")),
+            "the third attempt");
 
         Assert.Equal([requestId, requestId, requestId], Attempts("flaky"));
         Assert.False(Directory.Exists(functions.FailuresDirectory));
@@ -83,7 +84,8 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
         Assert.Equal("Unhandled", responseContext.GetProperty("functionError").GetString());
         Assert.Equal("bad file", record.GetProperty("responsePayload").GetProperty("errorMessage").GetString());
         // The record is logged once its file is written, not before.
-        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains(requestId) && line.Contains(Destination) && line.Contains(functions.FailuresDirectory)),
+        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains(requestId) && line.Contains(Destination)
+            && line.Contains(functions.FailuresDirectory)),
             "the failure record's log line");
     }
 
@@ -92,21 +94,25 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
     {
         functions.Register("destination", ShellFunction.Answering("""cp event "$PACKAGE_DIR/record-$id.json"; echo "$id" >> "$PACKAGE_DIR/attempts" """));
         functions.Register("fails", AlwaysFails,
-            eventInvokeConfig: new EventInvokeConfig(1, TimeSpan.FromHours(6), "arn:aws:lambda:us-east-1:000000000000:function:destination"));
+            eventInvokeConfig: new EventInvokeConfig(1, TimeSpan.FromHours(6),
+                "arn:aws:lambda:us-east-1:000000000000:function:destination"));
 
         using var response = await functions.InvokeAsync("fails", """{"continueUpload":{"userSub":"sub","uploadId":"id","claim":"token"}}""", "Event");
         var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
         var written = await FailureRecordAsync("fails");
         await functions.EventuallyAsync(() => Attempts("destination").Count == 1, "the destination's invocation");
         var destinationRequestId = Attempts("destination").Single();
-        var delivered = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(functions.PackageDirectory("destination"), $"record-{destinationRequestId}.json")))!;
+        var delivered = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(functions.PackageDirectory("destination"),
+            $"record-{destinationRequestId}.json")))!;
 
         Assert.Equal([requestId, requestId], Attempts("fails"));
         Assert.NotEqual(requestId, destinationRequestId);
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(written.GetRawText()), delivered), $"{delivered.ToJsonString()} is not the record written locally");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(written.GetRawText()), delivered),
+            $"{delivered.ToJsonString()} is not the record written locally");
         Assert.Equal(["version", "timestamp", "requestContext", "requestPayload", "responseContext", "responsePayload"],
             delivered.AsObject().Select(property => property.Key));
-        Assert.Equal(["requestId", "functionArn", "condition", "approximateInvokeCount"], delivered["requestContext"]!.AsObject().Select(property => property.Key));
+        Assert.Equal(["requestId", "functionArn", "condition", "approximateInvokeCount"],
+            delivered["requestContext"]!.AsObject().Select(property => property.Key));
         Assert.Equal(requestId, (string?)delivered["requestContext"]!["requestId"]);
         Assert.Equal("arn:aws:lambda:us-east-1:000000000000:function:fails:$LATEST", (string?)delivered["requestContext"]!["functionArn"]);
         Assert.Equal("RetriesExhausted", (string?)delivered["requestContext"]!["condition"]);
@@ -115,7 +121,8 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
         Assert.Equal("""{"statusCode":200,"executedVersion":"$LATEST","functionError":"Unhandled"}""", delivered["responseContext"]!.ToJsonString());
         Assert.Equal("bad file", (string?)delivered["responsePayload"]!["errorMessage"]);
         // Logged once the destination's invocation is queued, which may be after that invocation ran.
-        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains(requestId) && line.Contains($"sent to that function as asynchronous invocation {destinationRequestId}")),
+        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains(requestId)
+            && line.Contains($"sent to that function as asynchronous invocation {destinationRequestId}")),
             "the log line naming the destination's invocation");
     }
 
@@ -187,7 +194,8 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
 
         using var response = await functions.InvokeAsync("fails", "{}", "Event");
         var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
-        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains($"{requestId} discarded (RetriesExhausted after 1 attempt)")),
+        await functions.EventuallyAsync(() => functions.Log.Any(line =>
+            line.Contains($"{requestId} discarded (RetriesExhausted after 1 attempt)")),
             "the discarded event's log line");
 
         Assert.Single(Attempts("fails"));
@@ -244,7 +252,8 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
     {
         service ??= functions;
         var directory = Path.Combine(service.FailuresDirectory, function);
-        await service.EventuallyAsync(() => Directory.Exists(directory) && Directory.EnumerateFiles(directory).Any(), $"a failure record of {function}");
+        await service.EventuallyAsync(() => Directory.Exists(directory) && Directory.EnumerateFiles(directory).Any(),
+            $"a failure record of {function}");
         var file = Directory.EnumerateFiles(directory).Single();
         using var document = JsonDocument.Parse(await File.ReadAllTextAsync(file));
         var record = document.RootElement.Clone();

@@ -6,7 +6,8 @@ namespace Serverless.Local.Tests.Lambda;
 /// <summary>The on-failure invocation record where no attempt was made, or a runtime answered something that is not JSON.</summary>
 public sealed class InvocationRecordTests
 {
-    private static readonly FunctionDefinition Function = new("fn", "fn", "/tmp", TimeSpan.FromSeconds(3), 128, 1, new Dictionary<string, string>());
+    private static readonly FunctionDefinition Function = new("fn", "fn", "/tmp", TimeSpan.FromSeconds(3), 128, 1,
+        new Dictionary<string, string>());
     private static readonly DateTimeOffset Time = new(2026, 11, 29, 9, 0, 0, 5, TimeSpan.Zero);
 
     [Fact]

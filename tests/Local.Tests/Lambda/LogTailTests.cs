@@ -16,7 +16,8 @@ public sealed partial class LogTailTests : IAsyncLifetime
     private readonly HttpClient http = new();
     private LambdaService service = null!;
 
-    public async Task InitializeAsync() => service = await LambdaService.StartAsync(0, new AsyncInvocationSettings(Path.Combine(packages, "failures"), TimeSpan.FromSeconds(1)), _ => { });
+    public async Task InitializeAsync() => service = await LambdaService.StartAsync(0,
+        new AsyncInvocationSettings(Path.Combine(packages, "failures"), TimeSpan.FromSeconds(1)), _ => { });
 
     public async Task DisposeAsync()
     {
@@ -94,7 +95,8 @@ public sealed partial class LogTailTests : IAsyncLifetime
         Assert.Equal("hello", lines[1].GetProperty("message").GetString());
         var report = lines[^1];
         Assert.Equal("platform.report", report.GetProperty("type").GetString());
-        Assert.Equal(lines[0].GetProperty("record").GetProperty("requestId").GetString(), report.GetProperty("record").GetProperty("requestId").GetString());
+        Assert.Equal(lines[0].GetProperty("record").GetProperty("requestId").GetString(),
+            report.GetProperty("record").GetProperty("requestId").GetString());
         // platform.start is timed when the invocation started, not when the tail was put together after it.
         Assert.True(report.GetProperty("time").GetDateTimeOffset() - lines[0].GetProperty("time").GetDateTimeOffset() >= TimeSpan.FromMilliseconds(300));
         var metrics = report.GetProperty("record").GetProperty("metrics");
@@ -110,7 +112,8 @@ public sealed partial class LogTailTests : IAsyncLifetime
     private void Register(string name, string script, string logFormat = "Text") =>
         service.Register(new FunctionDefinition(name, $"{name}.handler", ShellFunction.WritePackage(Path.Combine(packages, name), script),
             TimeSpan.FromSeconds(10), 128, 2,
-            new Dictionary<string, string> { ["_HANDLER"] = $"{name}.handler", ["PATH"] = "/usr/bin:/bin", ["AWS_LAMBDA_LOG_FORMAT"] = logFormat }));
+            new Dictionary<string, string> { ["_HANDLER"] = $"{name}.handler", ["PATH"] = "/usr/bin:/bin",
+                ["AWS_LAMBDA_LOG_FORMAT"] = logFormat }));
 
     private async Task<HttpResponseMessage> InvokeAsync(string function, string payload, bool tail)
     {

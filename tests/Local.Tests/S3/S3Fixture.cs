@@ -21,7 +21,8 @@ public sealed class S3Fixture : IAsyncLifetime
 
     public static readonly IReadOnlyList<S3CorsRule> CorsRules =
     [
-        new(["http://localhost:5173", "https://*.example.com"], ["PUT", "GET", "HEAD"], ["content-type", "x-amz-*"], ["ETag", "x-amz-request-id"], 600),
+        new(["http://localhost:5173", "https://*.example.com"], ["PUT", "GET", "HEAD"], ["content-type", "x-amz-*"],
+            ["ETag", "x-amz-request-id"], 600),
         new(["*"], ["GET"], [], [], null),
     ];
 

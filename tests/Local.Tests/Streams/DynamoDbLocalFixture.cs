@@ -26,7 +26,8 @@ public sealed class DynamoDbLocalFixture : IAsyncLifetime
         {
             TableName = name,
             BillingMode = BillingMode.PAY_PER_REQUEST,
-            AttributeDefinitions = [new AttributeDefinition("PK", ScalarAttributeType.S), new AttributeDefinition("SK", ScalarAttributeType.S)],
+            AttributeDefinitions = [new AttributeDefinition("PK", ScalarAttributeType.S),
+                new AttributeDefinition("SK", ScalarAttributeType.S)],
             KeySchema = [new KeySchemaElement("PK", KeyType.HASH), new KeySchemaElement("SK", KeyType.RANGE)],
             StreamSpecification = new StreamSpecification { StreamEnabled = true, StreamViewType = StreamViewType.NEW_AND_OLD_IMAGES },
         });

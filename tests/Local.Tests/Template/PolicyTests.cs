@@ -21,7 +21,8 @@ public sealed partial class PolicyTests(TemplateInvariantsFixture fixture) : ICl
 
         var missing = Performed(function)
             .Where(performed => !allowed.Contains(performed.Action))
-            .Select(performed => $"{function}: {performed.File} performs {performed.Action} ({performed.Call}), which no Allow statement of {function}'s Policies grants")
+            .Select(performed =>
+                $"{function}: {performed.File} performs {performed.Action} ({performed.Call}), which no Allow statement of {function}'s Policies grants")
             .Distinct()
             .ToList();
 
@@ -52,7 +53,8 @@ public sealed partial class PolicyTests(TemplateInvariantsFixture fixture) : ICl
     [Fact]
     public void Actions_are_found_in_the_code_the_handler_reaches_and_wildcards_are_recognised()
     {
-        Assert.Contains(Performed("CreateProfileFunction"), performed => performed is { Action: "dynamodb:PutItem", File: "functions/Profile/Profiles.cs" });
+        Assert.Contains(Performed("CreateProfileFunction"), performed =>
+            performed is { Action: "dynamodb:PutItem", File: "functions/Profile/Profiles.cs" });
         Assert.Contains(Performed("PurgeAccountFunction"), performed => performed.Action == "cognito-idp:AdminDeleteUser");
         Assert.DoesNotContain(Performed("CreateProfileFunction"), performed => performed.Action == "cognito-idp:AdminDeleteUser");
         Assert.Equal([("s3:PutObject", "GetPreSignedURLAsync (HttpVerb.PUT)")],
@@ -66,7 +68,8 @@ public sealed partial class PolicyTests(TemplateInvariantsFixture fixture) : ICl
 
     private List<(string Action, string Call, string File)> Performed(string function) =>
         Sources.ReachableMembers(function)
-            .SelectMany(member => AwsActions.Of(member.Code).Select(performed => (performed.Action, performed.Call, Sources.Relative(member.File))))
+            .SelectMany(member => AwsActions.Of(member.Code).Select(performed =>
+                (performed.Action, performed.Call, Sources.Relative(member.File))))
             .ToList();
 
     private List<JsonObject> Statements(string function)
@@ -89,11 +92,13 @@ public sealed partial class PolicyTests(TemplateInvariantsFixture fixture) : ICl
         _ => [node.ToString()],
     };
 
-    /// <summary>A resource as written: a string, or the text of <c>Fn::Sub</c>; a <c>Ref</c> or <c>Fn::GetAtt</c> names one resource.</summary>
+    /// <summary>A resource as written: a string, or the text of <c>Fn::Sub</c>; a <c>Ref</c> or <c>Fn::GetAtt</c> names
+    /// one resource.</summary>
     private static IEnumerable<string> Resources(JsonNode? node) => node switch
     {
         JsonArray items => items.SelectMany(Resources),
-        JsonObject sub when sub["Fn::Sub"] is { } text => [text is JsonArray withVariables ? withVariables[0]!.ToString() : text.ToString()],
+        JsonObject sub when sub["Fn::Sub"] is { } text => [text is JsonArray withVariables ? withVariables[0]!.ToString()
+            : text.ToString()],
         JsonObject => [],
         null => [],
         _ => [node.ToString()],

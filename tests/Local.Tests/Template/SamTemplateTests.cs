@@ -79,7 +79,8 @@ public sealed class SamTemplateTests
     public void The_resolver_resolves_refs_attributes_subs_and_joins_to_local_values()
     {
         var resolver = new IntrinsicResolver(
-            new Dictionary<string, JsonNode?> { ["Table"] = "serverless-local-Table", ["AWS::Region"] = "us-east-1", ["Origins"] = new JsonArray("a", "b") },
+            new Dictionary<string, JsonNode?> { ["Table"] = "serverless-local-Table", ["AWS::Region"] = "us-east-1",
+                ["Origins"] = new JsonArray("a", "b") },
             new Dictionary<string, string> { ["Table.Arn"] = "arn:aws:dynamodb:us-east-1:000000000000:table/serverless-local-Table" });
 
         Assert.Equal("serverless-local-Table", resolver.ResolveString(JsonNode.Parse("""{"Ref":"Table"}""")));
@@ -97,9 +98,11 @@ public sealed class SamTemplateTests
         var template = SamTemplate.Load(Path.Combine(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory), "template.yaml"));
 
         Assert.Equal(["ProfileApiFunction", "CreateProfileFunction", "PurgeAccountFunction", "UploadsApiFunction", "ProcessUploadFunction",
-            "FailStrandedUploadFunction", "SweepStrandedUploadsFunction", "PredictionsApiFunction", "UsageApiFunction", "MeterUsageFunction"],
+            "FailStrandedUploadFunction", "SweepStrandedUploadsFunction", "PredictionsApiFunction", "UsageApiFunction",
+                "MeterUsageFunction"],
             template.ResourcesOfType("AWS::Serverless::Function").Select(function => function.LogicalId));
-        Assert.Equal("NEW_AND_OLD_IMAGES", template.Resources["Table"]!["Properties"]!["StreamSpecification"]!["StreamViewType"]!.GetValue<string>());
+        Assert.Equal("NEW_AND_OLD_IMAGES",
+            template.Resources["Table"]!["Properties"]!["StreamSpecification"]!["StreamViewType"]!.GetValue<string>());
         Assert.Equal("provided.al2023", template.FunctionProperties("ProfileApiFunction")["Runtime"]!.GetValue<string>());
     }
 

@@ -100,7 +100,8 @@ public sealed partial class CloudFormationSpec
         return new CloudFormationSpec(file.ResourceSpecificationVersion ?? "?", resources, properties, already, notNeeded);
     }
 
-    private static void Correct(Dictionary<string, TypeSpec> target, Dictionary<string, TypeSpec> corrections, string section, List<string> notNeeded)
+    private static void Correct(Dictionary<string, TypeSpec> target, Dictionary<string, TypeSpec> corrections, string section,
+        List<string> notNeeded)
     {
         foreach (var (name, correction) in corrections)
         {
@@ -120,7 +121,8 @@ public sealed partial class CloudFormationSpec
         }
     }
 
-    private static void Merge(Dictionary<string, TypeSpec> target, Dictionary<string, TypeSpec> additions, string section, List<string> already)
+    private static void Merge(Dictionary<string, TypeSpec> target, Dictionary<string, TypeSpec> additions, string section,
+        List<string> already)
     {
         foreach (var (name, addition) in additions)
         {
