@@ -194,7 +194,8 @@ public sealed class LocalCloud : IAsyncDisposable
               export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION={LocalAccount.Region}
               aws cognito-idp sign-up --endpoint-url {Output("CognitoEndpoint")} --client-id {Output("UserPoolClientId")} \
                 --username me@example.com --password 'Passw0rd!' --user-attributes Name=email,Value=me@example.com
-              aws cognito-idp admin-confirm-sign-up --endpoint-url {Output("CognitoEndpoint")} --user-pool-id {Output("UserPoolId")} --username me@example.com
+              aws cognito-idp admin-confirm-sign-up --endpoint-url {Output("CognitoEndpoint")} --user-pool-id {Output("UserPoolId")} \
+                --username me@example.com
               TOKEN=$(aws cognito-idp initiate-auth --endpoint-url {Output("CognitoEndpoint")} --client-id {Output("UserPoolClientId")} \
                 --auth-flow USER_PASSWORD_AUTH --auth-parameters USERNAME=me@example.com,PASSWORD='Passw0rd!' \
                 --query AuthenticationResult.AccessToken --output text)

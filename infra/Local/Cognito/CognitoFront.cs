@@ -143,7 +143,8 @@ public sealed class CognitoFront : IAsyncDisposable
     {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentLength = 0;
-        if (request.Headers.AccessControlRequestHeaders.Count > 0) response.Headers.AccessControlAllowHeaders = request.Headers.AccessControlRequestHeaders;
+        if (request.Headers.AccessControlRequestHeaders.Count > 0)
+            response.Headers.AccessControlAllowHeaders = request.Headers.AccessControlRequestHeaders;
         response.Headers.AccessControlAllowMethods = "POST";
         response.Headers.AccessControlMaxAge = "172800";
     }

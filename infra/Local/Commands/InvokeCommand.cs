@@ -121,7 +121,8 @@ public static class InvokeCommand
             if (declared.ContainsKey(name))
                 environment[name] = value;
             else
-                stderr.WriteLine($"--env-vars: {name} is not declared in {function.Name}'s Environment.Variables (or Globals); not set, as in SAM.");
+                stderr.WriteLine($"--env-vars: {name} is not declared in {function.Name}'s Environment.Variables (or Globals);"
+                    + " not set, as in SAM.");
         }
         return environment;
     }

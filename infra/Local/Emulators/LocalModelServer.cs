@@ -58,7 +58,8 @@ public sealed class LocalModelServer : IAsyncDisposable
         if (!File.Exists(assembly))
         {
             throw new FileNotFoundException(
-                $"{AssemblyFile} is not next to the local cloud ({AppContext.BaseDirectory}): build infra/Local, which references infra/ModelServer.",
+                $"{AssemblyFile} is not next to the local cloud ({AppContext.BaseDirectory}): "
+                    + "build infra/Local, which references infra/ModelServer.",
                 assembly);
         }
         var limit = timeout ?? TimeSpan.FromSeconds(30);

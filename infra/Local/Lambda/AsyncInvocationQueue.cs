@@ -85,7 +85,8 @@ public sealed class AsyncInvocationQueue : IAsyncDisposable
                 return;
             }
             var delay = settings.RetryDelay * queued.Attempts;
-            log($"[{name}] asynchronous invocation {queued.RequestId} failed on attempt {queued.Attempts}, retrying in {delay.TotalSeconds:0.###} s: {Encoding.UTF8.GetString(result.Payload)}");
+            log($"[{name}] asynchronous invocation {queued.RequestId} failed on attempt {queued.Attempts}, "
+                + $"retrying in {delay.TotalSeconds:0.###} s: {Encoding.UTF8.GetString(result.Payload)}");
             await Task.Delay(delay, settings.Time, stopping.Token);
             await queue.Writer.WriteAsync(queued, stopping.Token);
         }

@@ -132,7 +132,8 @@ public sealed class FunctionInstance : IAsyncDisposable
     {
         if (await Task.WhenAny(invocation.Result, Task.Delay(Function.Timeout)) == invocation.Result) return;
         Fail(invocation, "Sandbox.Timedout",
-            $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {invocation.RequestId} Task timed out after {Function.Timeout.TotalSeconds:0.00} seconds");
+            $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {invocation.RequestId} "
+                + $"Task timed out after {Function.Timeout.TotalSeconds:0.00} seconds");
         log($"REPORT RequestId: {invocation.RequestId} Status: timeout");
         await DisposeAsync();
     }

@@ -47,7 +47,8 @@ public static class FunctionPackages
         make.BeginErrorReadLine();
         await make.WaitForExitAsync(cancellationToken);
         if (make.ExitCode != 0)
-            throw new InvalidOperationException($"Building {contextPath} failed:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(40))}");
+            throw new InvalidOperationException(
+                $"Building {contextPath} failed:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(40))}");
         await File.WriteAllTextAsync(built, $"make build-{logicalId}", cancellationToken);
         log($"[build] {contextPath}: built in {watch.Elapsed.TotalSeconds:0.0} s");
         return artifactsDirectory;

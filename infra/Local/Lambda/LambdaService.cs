@@ -85,7 +85,8 @@ public sealed class LambdaService : IAsyncDisposable
             var (invocation, deadline) = await found.NextAsync(http.RequestAborted);
             var headers = http.Response.Headers;
             headers["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId;
-            headers["Lambda-Runtime-Deadline-Ms"] = deadline.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            headers["Lambda-Runtime-Deadline-Ms"] =
+                deadline.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
             headers["Lambda-Runtime-Invoked-Function-Arn"] = found.Function.Arn;
             headers["Lambda-Runtime-Trace-Id"] = invocation.TraceId;
             return Results.Bytes(invocation.Payload, "application/json");

@@ -31,6 +31,11 @@ public sealed partial class ChildProcess
         return ready["READY ".Length..].Trim().TrimEnd('/');
     }
 
+    /// <summary>The failure of a wait the child's exit ended: its exit code and last output.</summary>
+    private async Task<InvalidOperationException> ExitedBeforeReadyAsync() => new(
+        $"{Name} exited with code {await Exited.ConfigureAwait(false)} before it was ready. Last output:{Environment.NewLine}"
+        + DescribeRecentOutput());
+
     /// <summary>Waits until a GET of <paramref name="url"/> answers 200 OK.</summary>
     /// <param name="what">Names the server in the timeout's message.</param>
     public Task WaitUntilAnsweringAsync(string what, string url, TimeSpan timeout, CancellationToken cancellationToken = default) =>
@@ -55,8 +60,7 @@ public sealed partial class ChildProcess
         {
             if (HasExited)
             {
-                throw new InvalidOperationException(
-                    $"{Name} exited with code {await Exited.ConfigureAwait(false)} before it was ready. Last output:{Environment.NewLine}{DescribeRecentOutput()}");
+                throw await ExitedBeforeReadyAsync().ConfigureAwait(false);
             }
             try
             {
@@ -77,7 +81,7 @@ public sealed partial class ChildProcess
             if (clock.Elapsed > timeout)
             {
                 throw new TimeoutException(
-                    $"{what} did not answer in time ({lastProblem}). Last output:{Environment.NewLine}{DescribeRecentOutput()}");
+                    $"{what} did not answer in time ({lastProblem}). Last output:{Environment.NewLine}" + DescribeRecentOutput());
             }
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }

@@ -27,7 +27,8 @@ public sealed class S3Notifications(IReadOnlyList<S3Subscription> subscriptions,
             var message = S3EventMessage.Build(change, subscription.ConfigurationId, sequencer);
             var requestId = lambda.InvokeAsynchronously(subscription.FunctionName,
                 Encoding.UTF8.GetBytes(message.ToJsonString(S3EventMessage.Json)));
-            log($"[s3] {change.EventName} s3://{change.Bucket}/{change.Key} -> {subscription.FunctionName} (asynchronous invocation {requestId})");
+            log($"[s3] {change.EventName} s3://{change.Bucket}/{change.Key} -> {subscription.FunctionName}"
+                + $" (asynchronous invocation {requestId})");
         }
     }
 

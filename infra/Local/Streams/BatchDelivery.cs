@@ -1,3 +1,4 @@
+using System.Globalization;
 using Serverless.Local.Lambda;
 
 namespace Serverless.Local.Streams;
@@ -46,7 +47,8 @@ public sealed class BatchDelivery(StreamEventSource source, LambdaService lambda
                 var half = records.Count / 2;
                 pending.Push((records.Skip(half).ToList(), failures));
                 pending.Push((records.Take(half).ToList(), failures));
-                log($"[{source.FunctionName}] function error on {records.Count} records of {shardId}: bisecting into {half} and {records.Count - half}");
+                log($"[{source.FunctionName}] function error on {records.Count} records of {shardId}: "
+                    + $"bisecting into {half} and {records.Count - half}");
                 continue;
             }
 
@@ -58,8 +60,9 @@ public sealed class BatchDelivery(StreamEventSource source, LambdaService lambda
                     cancellationToken);
                 continue;
             }
-            log($"[{source.FunctionName}] {(result.FunctionError is not null ? "function error" : "batch item failure")} on {shardId}: " +
-                $"retry {failures} of {(source.MaximumRetryAttempts < 0 ? "unlimited" : source.MaximumRetryAttempts)} from {failing[0].SequenceNumber} ({failing.Count} records)");
+            var limit = source.MaximumRetryAttempts < 0 ? "unlimited" : source.MaximumRetryAttempts.ToString(CultureInfo.InvariantCulture);
+            log($"[{source.FunctionName}] {(result.FunctionError is not null ? "function error" : "batch item failure")} on {shardId}: "
+                + $"retry {failures} of {limit} from {failing[0].SequenceNumber} ({failing.Count} records)");
             await Task.Delay(TimeSpan.FromMilliseconds(100 << Math.Min(failures - 1, 8)), time, cancellationToken);
             pending.Push((failing, failures));
         }

@@ -17,8 +17,8 @@ public sealed class OnFailureDestination(string failuresDirectory, TimeProvider 
     public async Task SendAsync(StreamEventSource source, string shardId, IReadOnlyList<StreamRecord> batch, string condition,
         int invokeCount, string? requestId, string? functionError, CancellationToken cancellationToken)
     {
-        var what = $"[{source.FunctionName}] {condition}: dropped {batch.Count} stream record(s) {batch[0].SequenceNumber}..{batch[^1].SequenceNumber} " +
-            $"of {shardId} after {invokeCount} invocation(s)";
+        var what = $"[{source.FunctionName}] {condition}: dropped {batch.Count} stream record(s) "
+            + $"{batch[0].SequenceNumber}..{batch[^1].SequenceNumber} of {shardId} after {invokeCount} invocation(s)";
         if (source.OnFailureDestination is null)
         {
             log($"{what}; no on-failure destination");
