@@ -39,7 +39,8 @@ public sealed class CognitoFrontTests : IAsyncLifetime
             if (HttpMethods.IsOptions(context.Request.Method)) Interlocked.Increment(ref emulatorPreflights);
             context.Response.ContentType = "application/x-amz-json-1.1";
             return context.Response.WriteAsync(context.Request.Headers["X-Amz-Target"] == "AWSCognitoIdentityProviderService.InitiateAuth"
-                ? $$$"""{"ChallengeParameters":{},"AuthenticationResult":{"AccessToken":"{{{AccessToken}}}","IdToken":"id","RefreshToken":"refresh"}}"""
+                ? """{"ChallengeParameters":{},"AuthenticationResult":"""
+                    + $$$"""{"AccessToken":"{{{AccessToken}}}","IdToken":"id","RefreshToken":"refresh"}}"""
                 : """{"UserConfirmed":false,"UserSub":"sub"}""");
         });
         await emulator.StartAsync();
@@ -56,7 +57,8 @@ public sealed class CognitoFrontTests : IAsyncLifetime
     {
         var request = new HttpRequestMessage(HttpMethod.Post, front.Endpoint)
         {
-            Content = new StringContent($$"""{"ClientId":"client","Username":"a@example.com","Password":"{{password}}"}""", Encoding.UTF8, "application/x-amz-json-1.1"),
+            Content = new StringContent($$"""{"ClientId":"client","Username":"a@example.com","Password":"{{password}}"}""", Encoding.UTF8,
+                "application/x-amz-json-1.1"),
         };
         request.Headers.Add("X-Amz-Target", "AWSCognitoIdentityProviderService.SignUp");
         if (origin is not null) request.Headers.Add("Origin", origin);
@@ -114,14 +116,16 @@ public sealed class CognitoFrontTests : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, front.Endpoint)
         {
-            Content = new StringContent("""{"ClientId":"client","AuthFlow":"USER_PASSWORD_AUTH"}""", Encoding.UTF8, "application/x-amz-json-1.1"),
+            Content = new StringContent("""{"ClientId":"client","AuthFlow":"USER_PASSWORD_AUTH"}""", Encoding.UTF8,
+                "application/x-amz-json-1.1"),
         };
         request.Headers.Add("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth");
 
         using var answer = await http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-        Assert.Equal($$$"""{"ChallengeParameters":{},"AuthenticationResult":{"AccessToken":"{{{AccessToken}}}","IdToken":"id","RefreshToken":"refresh","ExpiresIn":86400,"TokenType":"Bearer"}}""",
+        Assert.Equal("""{"ChallengeParameters":{},"AuthenticationResult":"""
+            + $$$"""{"AccessToken":"{{{AccessToken}}}","IdToken":"id","RefreshToken":"refresh","ExpiresIn":86400,"TokenType":"Bearer"}}""",
             await answer.Content.ReadAsStringAsync());
     }
 

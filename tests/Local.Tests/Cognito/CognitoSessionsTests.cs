@@ -21,8 +21,10 @@ public sealed class CognitoSessionsTests(ITestOutputHelper log) : CognitoLocalTe
 {
     private const string Username = "alice@example.com";
 
-    private static readonly JsonTypeInfo<JsonObject> Request = (JsonTypeInfo<JsonObject>)JsonSerializerOptions.Default.GetTypeInfo(typeof(JsonObject));
-    private static readonly JsonTypeInfo<JsonElement> Answer = (JsonTypeInfo<JsonElement>)JsonSerializerOptions.Default.GetTypeInfo(typeof(JsonElement));
+    private static readonly JsonTypeInfo<JsonObject> Request =
+        (JsonTypeInfo<JsonObject>)JsonSerializerOptions.Default.GetTypeInfo(typeof(JsonObject));
+    private static readonly JsonTypeInfo<JsonElement> Answer =
+        (JsonTypeInfo<JsonElement>)JsonSerializerOptions.Default.GetTypeInfo(typeof(JsonElement));
 
     private readonly HttpClient http = new();
     private CognitoLocal emulator = null!;

@@ -71,7 +71,8 @@ public sealed class GenerateEventCommandTests
     [Fact]
     public void Apigateway_http_api_proxy_without_sub_has_no_authorizer_and_with_a_body_a_json_body()
     {
-        var sample = Generate("apigateway", "http-api-proxy", "--method", "POST", "--path", "/predictions", "--body", """{"texts":["great"]}""");
+        var sample = Generate("apigateway", "http-api-proxy", "--method", "POST", "--path", "/predictions",
+            "--body", """{"texts":["great"]}""");
 
         var request = JsonSerializer.Deserialize(sample.ToJsonString(), KernelJsonContext.Default.APIGatewayHttpApiV2ProxyRequest)!;
         Assert.Equal("POST /predictions", request.RouteKey);

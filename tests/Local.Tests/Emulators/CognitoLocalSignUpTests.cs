@@ -47,7 +47,8 @@ public sealed class CognitoLocalSignUpTests(ITestOutputHelper log) : CognitoLoca
         await cognito.SendAsync("AdminConfirmSignUp", new JsonObject { ["UserPoolId"] = pool, ["Username"] = "alice@example.com" });
 
         var invocation = await lambda.NextAsync(TimeSpan.FromSeconds(10));
-        Log.WriteLine($"trigger: {invocation.Method} {invocation.Path} X-Amz-Invocation-Type={invocation.Headers["X-Amz-Invocation-Type"]}");
+        Log.WriteLine(
+            $"trigger: {invocation.Method} {invocation.Path} X-Amz-Invocation-Type={invocation.Headers["X-Amz-Invocation-Type"]}");
         Log.WriteLine($"trigger event: {invocation.Body}");
         Assert.Equal("POST", invocation.Method);
         Assert.Equal("/2015-03-31/functions/CreateProfile/invocations", invocation.Path);
@@ -108,7 +109,8 @@ public sealed class CognitoLocalSignUpTests(ITestOutputHelper log) : CognitoLoca
         Assert.Equal(JsonValueKind.False, id.GetProperty("email_verified").ValueKind);
         Assert.Equal(sub, id.GetProperty("cognito:username").GetString());
         Assert.Equal(["admins"], id.GetProperty("cognito:groups").EnumerateArray().Select(g => g.GetString()));
-        Assert.False(id.TryGetProperty("name", out _)); // cognito-local puts only email, email_verified and custom: attributes in the ID token
+        // cognito-local puts only email, email_verified and custom: attributes in the ID token
+        Assert.False(id.TryGetProperty("name", out _));
         Assert.Equal(24 * 3600, access.GetProperty("exp").GetInt64() - access.GetProperty("iat").GetInt64());
 
         using var http = new HttpClient();

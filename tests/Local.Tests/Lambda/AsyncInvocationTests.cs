@@ -23,7 +23,8 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
 
           echo "$id" >> "$PACKAGE_DIR/attempts"
           if [ "$(wc -l < "$PACKAGE_DIR/attempts")" -le 2 ]; then
-            curl -s -X POST -d '{"errorMessage":"not yet","errorType":"Transient"}' "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
+            curl -s -X POST -d '{"errorMessage":"not yet","errorType":"Transient"}' \
+              "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
           else
             curl -s -X POST -d '{"done":true}' "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/response"
           fi
@@ -92,12 +93,14 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
     [Fact]
     public async Task A_function_destination_is_invoked_asynchronously_with_the_invocation_record_Lambda_sends()
     {
-        functions.Register("destination", ShellFunction.Answering("""cp event "$PACKAGE_DIR/record-$id.json"; echo "$id" >> "$PACKAGE_DIR/attempts" """));
+        functions.Register("destination",
+            ShellFunction.Answering("""cp event "$PACKAGE_DIR/record-$id.json"; echo "$id" >> "$PACKAGE_DIR/attempts" """));
         functions.Register("fails", AlwaysFails,
             eventInvokeConfig: new EventInvokeConfig(1, TimeSpan.FromHours(6),
                 "arn:aws:lambda:us-east-1:000000000000:function:destination"));
 
-        using var response = await functions.InvokeAsync("fails", """{"continueUpload":{"userSub":"sub","uploadId":"id","claim":"token"}}""", "Event");
+        using var response = await functions.InvokeAsync("fails",
+            """{"continueUpload":{"userSub":"sub","uploadId":"id","claim":"token"}}""", "Event");
         var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
         var written = await FailureRecordAsync("fails");
         await functions.EventuallyAsync(() => Attempts("destination").Count == 1, "the destination's invocation");
@@ -118,7 +121,8 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
         Assert.Equal("RetriesExhausted", (string?)delivered["requestContext"]!["condition"]);
         Assert.Equal(2, (int?)delivered["requestContext"]!["approximateInvokeCount"]);
         Assert.Equal("token", (string?)delivered["requestPayload"]!["continueUpload"]!["claim"]);
-        Assert.Equal("""{"statusCode":200,"executedVersion":"$LATEST","functionError":"Unhandled"}""", delivered["responseContext"]!.ToJsonString());
+        Assert.Equal("""{"statusCode":200,"executedVersion":"$LATEST","functionError":"Unhandled"}""",
+            delivered["responseContext"]!.ToJsonString());
         Assert.Equal("bad file", (string?)delivered["responsePayload"]!["errorMessage"]);
         // Logged once the destination's invocation is queued, which may be after that invocation ran.
         await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains(requestId)
@@ -163,7 +167,8 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
 
             echo "$id" >> "$PACKAGE_DIR/attempts"
             while [ ! -f "$PACKAGE_DIR/release" ]; do sleep 0.05; done
-            curl -s -X POST -d '{"errorMessage":"bad file","errorType":"InvalidDataException"}' "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
+            curl -s -X POST -d '{"errorMessage":"bad file","errorType":"InvalidDataException"}' \
+              "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
             sleep 30
             """, eventInvokeConfig: new EventInvokeConfig(2, TimeSpan.FromHours(1), Destination));
 

@@ -15,9 +15,10 @@ public sealed class InvocationRecordTests
     {
         var record = new InvocationRecord(Function, "id-1", "EventAgeExceeded", 0, """{"a":1}"""u8.ToArray(), null).ToJson(Time);
 
-        Assert.Equal("""
-            {"version":"1.0","timestamp":"2026-11-29T09:00:00.005Z","requestContext":{"requestId":"id-1","functionArn":"arn:aws:lambda:us-east-1:000000000000:function:fn:$LATEST","condition":"EventAgeExceeded","approximateInvokeCount":0},"requestPayload":{"a":1}}
-            """, record.ToJsonString());
+        Assert.Equal("""{"version":"1.0","timestamp":"2026-11-29T09:00:00.005Z","requestContext":"""
+            + """{"requestId":"id-1","functionArn":"arn:aws:lambda:us-east-1:"""
+            + """000000000000:function:fn:$LATEST","condition":"EventAgeExceeded","approximateInvokeCount":0},"requestPayload":{"a":1}}""",
+            record.ToJsonString());
     }
 
     [Fact]
@@ -27,7 +28,8 @@ public sealed class InvocationRecordTests
 
         var record = new InvocationRecord(Function, "id-2", "RetriesExhausted", 3, "{}"u8.ToArray(), result).ToJson(Time);
 
-        Assert.Equal("""{"statusCode":200,"executedVersion":"$LATEST","functionError":"Unhandled"}""", record["responseContext"]!.ToJsonString());
+        Assert.Equal("""{"statusCode":200,"executedVersion":"$LATEST","functionError":"Unhandled"}""",
+            record["responseContext"]!.ToJsonString());
         Assert.Equal("Segmentation fault", (string?)record["responsePayload"]);
     }
 }

@@ -42,7 +42,8 @@ public sealed partial class LogTailTests : IAsyncLifetime
         Assert.Contains("""err {"n":2}""", lines);
         Assert.DoesNotContain("""out {"n":1}""", log);
         Assert.Equal($"END RequestId: {requestId.Groups[1].Value}", lines[^2]);
-        Assert.Matches($@"^REPORT RequestId: {requestId.Groups[1].Value}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: [1-9]\d* MB\t$", lines[^1]);
+        Assert.Matches($@"^REPORT RequestId: {requestId.Groups[1].Value}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\t"
+            + @"Memory Size: 128 MB\tMax Memory Used: [1-9]\d* MB\t$", lines[^1]);
         Assert.Contains("Init Duration: ", Tail(first));
         Assert.DoesNotContain("Init Duration: ", log);
     }
@@ -70,7 +71,8 @@ public sealed partial class LogTailTests : IAsyncLifetime
               curl -s -D headers -o event "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next"
               id=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' headers | cut -d' ' -f2 | tr -d '\r')
               echo "about to fail"
-              curl -s -X POST -d '{"errorMessage":"boom","errorType":"Oops"}' "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
+              curl -s -X POST -d '{"errorMessage":"boom","errorType":"Oops"}' \
+                "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
             done
             """);
 
@@ -98,7 +100,8 @@ public sealed partial class LogTailTests : IAsyncLifetime
         Assert.Equal(lines[0].GetProperty("record").GetProperty("requestId").GetString(),
             report.GetProperty("record").GetProperty("requestId").GetString());
         // platform.start is timed when the invocation started, not when the tail was put together after it.
-        Assert.True(report.GetProperty("time").GetDateTimeOffset() - lines[0].GetProperty("time").GetDateTimeOffset() >= TimeSpan.FromMilliseconds(300));
+        Assert.True(report.GetProperty("time").GetDateTimeOffset() - lines[0].GetProperty("time").GetDateTimeOffset()
+            >= TimeSpan.FromMilliseconds(300));
         var metrics = report.GetProperty("record").GetProperty("metrics");
         Assert.Equal(128, metrics.GetProperty("memorySizeMB").GetInt32());
         Assert.True(metrics.GetProperty("maxMemoryUsedMB").GetInt32() > 0);

@@ -76,7 +76,8 @@ internal sealed class ShellFunctions : IAsyncDisposable
         while (!condition())
         {
             if (DateTime.UtcNow > giveUp)
-                throw new TimeoutException($"Still waiting for {what}. The service's log:{Environment.NewLine}{string.Join(Environment.NewLine, Log)}");
+                throw new TimeoutException(
+                    $"Still waiting for {what}. The service's log:{Environment.NewLine}{string.Join(Environment.NewLine, Log)}");
             await Task.Delay(50);
         }
     }

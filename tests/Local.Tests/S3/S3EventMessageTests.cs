@@ -42,8 +42,10 @@ public sealed class S3EventMessageTests
         var s3 = record["s3"]!;
         Assert.Equal("1.0", (string?)s3["s3SchemaVersion"]);
         Assert.Equal("Y29uZmln", (string?)s3["configurationId"]);
-        Assert.Equal("""{"name":"files","ownerIdentity":{"principalId":"A3LOCALBUCKETOWNER"},"arn":"arn:aws:s3:::files"}""", s3["bucket"]!.ToJsonString(S3EventMessage.Json));
-        Assert.Equal("""{"key":"uploads/u/1/my+file.csv","size":42,"eTag":"5d41402abc4b2a76b9719d911017c592","sequencer":"0000063F1A2B3C4D5E"}""",
+        Assert.Equal("""{"name":"files","ownerIdentity":{"principalId":"A3LOCALBUCKETOWNER"},"arn":"arn:aws:s3:::files"}""",
+            s3["bucket"]!.ToJsonString(S3EventMessage.Json));
+        Assert.Equal(
+            """{"key":"uploads/u/1/my+file.csv","size":42,"eTag":"5d41402abc4b2a76b9719d911017c592","sequencer":"0000063F1A2B3C4D5E"}""",
             s3["object"]!.ToJsonString(S3EventMessage.Json));
     }
 
@@ -54,7 +56,8 @@ public sealed class S3EventMessageTests
 
         var message = S3EventMessage.Build(change, "id", "0000063F1A2B3C4D5E");
 
-        Assert.Equal("""{"key":"uploads/a.csv","sequencer":"0000063F1A2B3C4D5E"}""", message["Records"]![0]!["s3"]!["object"]!.ToJsonString(S3EventMessage.Json));
+        Assert.Equal("""{"key":"uploads/a.csv","sequencer":"0000063F1A2B3C4D5E"}""",
+            message["Records"]![0]!["s3"]!["object"]!.ToJsonString(S3EventMessage.Json));
     }
 
     [Fact]

@@ -58,7 +58,8 @@ public sealed class S3Fixture : IAsyncLifetime
             if (Events.FirstOrDefault(e => e.Key == key && e.EventName == eventName) is { } found) return found;
             await Task.Delay(50);
         }
-        throw new TimeoutException($"No {eventName} event for {key}; events: {string.Join(", ", Events.Select(e => $"{e.EventName} {e.Key}"))}");
+        throw new TimeoutException(
+            $"No {eventName} event for {key}; events: {string.Join(", ", Events.Select(e => $"{e.EventName} {e.Key}"))}");
     }
 
     public async Task DisposeAsync()

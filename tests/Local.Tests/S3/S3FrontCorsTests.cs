@@ -50,7 +50,8 @@ public sealed class S3FrontCorsTests(S3Fixture s3) : IClassFixture<S3Fixture>
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("application/xml", response.Content.Headers.ContentType?.MediaType);
-        Assert.StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessForbidden</Code><Message>CORSResponse: This CORS request is not allowed.", body);
+        Assert.StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            + "<Error><Code>AccessForbidden</Code><Message>CORSResponse: This CORS request is not allowed.", body);
         Assert.Contains($"<Method>{method}</Method><ResourceType>OBJECT</ResourceType><RequestId>", body);
         Assert.Null(Header(response, "Access-Control-Allow-Origin"));
     }
@@ -62,7 +63,8 @@ public sealed class S3FrontCorsTests(S3Fixture s3) : IClassFixture<S3Fixture>
         using var noOrigin = await PreflightAsync(S3Fixture.CorsBucket, "a.txt", null, "GET", null);
 
         Assert.Equal(HttpStatusCode.Forbidden, noCors.StatusCode);
-        Assert.Contains("<Message>CORSResponse: CORS is not enabled for this bucket.</Message><Method>GET</Method><ResourceType>BUCKET</ResourceType>",
+        Assert.Contains(
+            "<Message>CORSResponse: CORS is not enabled for this bucket.</Message><Method>GET</Method><ResourceType>BUCKET</ResourceType>",
             await noCors.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, noOrigin.StatusCode);
         Assert.Contains("<Code>BadRequest</Code><Message>Insufficient information. Origin request header needed.</Message>",

@@ -59,7 +59,8 @@ public sealed class S3NotificationsTests : IAsyncLifetime
     public void The_templates_upload_trigger_is_ObjectCreated_under_uploads_on_the_files_bucket()
     {
         var template = SamTemplate.Load(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory) + "/template.yaml");
-        var resolver = new IntrinsicResolver(new Dictionary<string, JsonNode?> { ["Bucket"] = "serverless-local-files-000000000000-us-east-1" },
+        var resolver = new IntrinsicResolver(
+            new Dictionary<string, JsonNode?> { ["Bucket"] = "serverless-local-files-000000000000-us-east-1" },
             new Dictionary<string, string>());
 
         var subscription = Assert.Single(S3Subscription.FromTemplate(template, resolver, LocalResources.FunctionNames(template)));

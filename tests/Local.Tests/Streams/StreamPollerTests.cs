@@ -42,7 +42,8 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
             await dynamo.PutAsync(table, $"key-{i % 3}", "item", $"{i}");
             if (i % 5 == 0) await dynamo.PutAsync(table, "other", $"{i}", "skipped", type: "OTHER");
         }
-        Start(Source("ordered", streamArn, batchSize: 4, filter: """{"eventName":["INSERT","MODIFY"],"dynamodb":{"NewImage":{"type":{"S":["ITEM"]}}}}"""));
+        Start(Source("ordered", streamArn, batchSize: 4,
+            filter: """{"eventName":["INSERT","MODIFY"],"dynamodb":{"NewImage":{"type":{"S":["ITEM"]}}}}"""));
 
         var invocations = await function.WaitForAsync(calls => calls.Sum(call => call.Records.Count) >= 30);
 

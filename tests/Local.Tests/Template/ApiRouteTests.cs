@@ -21,16 +21,19 @@ public sealed class ApiRouteTests(TemplateInvariantsFixture fixture) : IClassFix
         if (endpoints is null)
         {
             Assert.True(routes.Count == 0,
-                $"{function} has HttpApi routes ({string.Join(", ", routes)}) but its handler {Sources.Handler(function)} builds no ASP.NET Core app.");
+                $"{function} has HttpApi routes ({string.Join(", ", routes)}) but its handler {Sources.Handler(function)}"
+                    + " builds no ASP.NET Core app.");
             return;
         }
         var inCode = endpoints.Where(endpoint => !endpoint.Shared).Select(endpoint => endpoint.Route).ToHashSet();
         var problems = routes.Where(route => !inCode.Contains(route) && !endpoints.Any(e => e.Shared && e.Route == route))
             .Select(route =>
-                $"template.yaml routes '{route}' to {function}, but {Sources.Handler(function)} maps no such endpoint (it maps: {string.Join(", ", endpoints.Select(e => e.Route).Order())})")
+                $"template.yaml routes '{route}' to {function}, but {Sources.Handler(function)} maps no such endpoint"
+                    + $" (it maps: {string.Join(", ", endpoints.Select(e => e.Route).Order())})")
             .Concat(inCode.Where(endpoint => !routes.Contains(endpoint))
                 .Select(endpoint =>
-                    $"{Sources.Handler(function)} maps '{endpoint}', but template.yaml has no HttpApi event with that Method and Path on {function}"))
+                    $"{Sources.Handler(function)} maps '{endpoint}', but template.yaml has no HttpApi event with that Method and Path"
+                        + $" on {function}"))
             .ToList();
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
@@ -48,7 +51,8 @@ public sealed class ApiRouteTests(TemplateInvariantsFixture fixture) : IClassFix
         {
             var targets = routed.Where(pair => pair.route == route).Select(pair => pair.function).ToList();
             Assert.True(targets.Count == 1,
-                $"'{route}' is mapped by every API ({ApiEndpoints.SharedAssembly}); template.yaml must route it to exactly one function, not to: [{string.Join(", ", targets)}].");
+                $"'{route}' is mapped by every API ({ApiEndpoints.SharedAssembly}); template.yaml must route it to exactly one function,"
+                    + $" not to: [{string.Join(", ", targets)}].");
         }
     }
 

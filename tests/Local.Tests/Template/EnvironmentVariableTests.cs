@@ -24,7 +24,8 @@ public sealed partial class EnvironmentVariableTests(TemplateInvariantsFixture f
         var missing = Reads(function)
             .Where(read => !IsLambdas(read.Name) && !defined.Contains(read.Name))
             .Select(read =>
-                $"{function}: {read.File} reads {read.Name}, which template.yaml does not define for {function} (Environment.Variables or Globals.Function.Environment)")
+                $"{function}: {read.File} reads {read.Name}, which template.yaml does not define for {function}"
+                    + " (Environment.Variables or Globals.Function.Environment)")
             .ToList();
 
         Assert.True(missing.Count == 0, string.Join(Environment.NewLine, missing));

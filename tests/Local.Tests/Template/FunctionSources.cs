@@ -180,13 +180,15 @@ public sealed partial class FunctionSources
 
     /// <summary><c>Name(...) {</c>, <c>Name(...) =&gt;</c>, <c>Name&lt;T&gt;(...) where ... {</c>, <c>Name =&gt;</c>,
     /// <c>Name { get</c>.</summary>
-    [GeneratedRegex(@"\b(?<name>[A-Z]\w*)\s*(?:<[^<>()]*>)?\s*(?:\((?:[^()]|\([^()]*\))*\)\s*(?:where\s[^{=;]*)?(?<open>\{|=>)|(?<open>=>)|(?<open>\{)(?=\s*(?:get|set|init)\b))")]
+    [GeneratedRegex(@"\b(?<name>[A-Z]\w*)\s*(?:<[^<>()]*>)?\s*(?:\((?:[^()]|\([^()]*\))*\)\s*(?:where\s[^{=;]*)?(?<open>\{|=>)"
+        + @"|(?<open>=>)|(?<open>\{)(?=\s*(?:get|set|init)\b))")]
     private static partial Regex MemberDeclaration();
 
     [GeneratedRegex(@"\b(?:class|record|struct|interface|enum)\s+(?:struct\s+|class\s+)?$")]
     private static partial Regex TypeKeyword();
 
-    [GeneratedRegex(@"//[^\n]*|/\*.*?\*/|@?\$*""""""[\s\S]*?""""""|@?\$?""(?:\\.|[^""\\\n])*""|^\s*(?:using|namespace)\s[^;{]*;", RegexOptions.Multiline | RegexOptions.Singleline)]
+    [GeneratedRegex(@"//[^\n]*|/\*.*?\*/|@?\$*""""""[\s\S]*?""""""|@?\$?""(?:\\.|[^""\\\n])*""|^\s*(?:using|namespace)\s[^;{]*;",
+        RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex Noise();
 
     [GeneratedRegex(@"\b(?:class|record|struct|interface|enum)\s+(?:struct\s+|class\s+)?([A-Z]\w*)")]

@@ -22,7 +22,8 @@ public sealed partial class PolicyTests(TemplateInvariantsFixture fixture) : ICl
         var missing = Performed(function)
             .Where(performed => !allowed.Contains(performed.Action))
             .Select(performed =>
-                $"{function}: {performed.File} performs {performed.Action} ({performed.Call}), which no Allow statement of {function}'s Policies grants")
+                $"{function}: {performed.File} performs {performed.Action} ({performed.Call}),"
+                    + $" which no Allow statement of {function}'s Policies grants")
             .Distinct()
             .ToList();
 
@@ -37,13 +38,16 @@ public sealed partial class PolicyTests(TemplateInvariantsFixture fixture) : ICl
         var policies = Sources.Template.FunctionProperties(function)["Policies"];
         foreach (var policy in policies as JsonArray ?? (policies is null ? [] : [policies.DeepClone()]))
             if (policy is not JsonObject document || document["Statement"] is null)
-                problems.Add($"{function}: policy {policy?.ToJsonString()} is not an inline document with a Statement (managed policies and SAM policy templates cannot be checked here)");
+                problems.Add($"{function}: policy {policy?.ToJsonString()} is not an inline document with a Statement"
+                    + " (managed policies and SAM policy templates cannot be checked here)");
         foreach (var statement in Statements(function))
         {
             if (statement["Resource"] is null)
                 problems.Add($"{function}: statement {statement.ToJsonString()} has no Resource");
             foreach (var resource in Resources(statement["Resource"]).Where(IsWildcard))
-                problems.Add($"{function}: statement allowing {string.Join(", ", Strings(statement["Action"]))} has the wildcard resource {resource}");
+                problems.Add(
+                    $"{function}: statement allowing {string.Join(", ", Strings(statement["Action"]))}"
+                        + $" has the wildcard resource {resource}");
             if (statement["NotResource"] is not null || statement["NotAction"] is not null)
                 problems.Add($"{function}: statement {statement.ToJsonString()} uses NotResource/NotAction");
         }

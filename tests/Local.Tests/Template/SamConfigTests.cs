@@ -21,7 +21,8 @@ public sealed partial class SamConfigTests
         var parameters = Template.Parameters.Select(parameter => parameter.Key).ToHashSet();
 
         Assert.True(parameters.SetEquals(overrides.Keys),
-            $"[{environment}.deploy.parameters] parameter_overrides: missing [{string.Join(", ", parameters.Except(overrides.Keys))}], not in template.yaml [{string.Join(", ", overrides.Keys.Except(parameters))}]");
+            $"[{environment}.deploy.parameters] parameter_overrides: missing [{string.Join(", ", parameters.Except(overrides.Keys))}],"
+                + $" not in template.yaml [{string.Join(", ", overrides.Keys.Except(parameters))}]");
         foreach (var (name, value) in overrides)
         {
             var parameter = Template.Parameters[name]!;

@@ -87,7 +87,8 @@ public sealed class SamTemplateTests
         Assert.Equal("arn:aws:dynamodb:us-east-1:000000000000:table/serverless-local-Table",
             resolver.ResolveString(JsonNode.Parse("""{"Fn::GetAtt":["Table","Arn"]}""")));
         Assert.Equal("https://cognito-idp.us-east-1.amazonaws.com/serverless-local-Table ${literal}",
-            resolver.ResolveString(JsonNode.Parse("""{"Fn::Sub":"https://cognito-idp.${AWS::Region}.amazonaws.com/${Table} ${!literal}"}""")));
+            resolver.ResolveString(
+                JsonNode.Parse("""{"Fn::Sub":"https://cognito-idp.${AWS::Region}.amazonaws.com/${Table} ${!literal}"}""")));
         Assert.Equal("a|b", resolver.ResolveString(JsonNode.Parse("""{"Fn::Join":["|",{"Ref":"Origins"}]}""")));
         Assert.Throws<KeyNotFoundException>(() => resolver.Resolve(JsonNode.Parse("""{"Ref":"Nope"}""")));
     }
@@ -120,7 +121,8 @@ public sealed class SamTemplateTests
                 AllowedValues: [INFO, DEBUG]
             """);
 
-        var overridden = template.WithParameterValues(new Dictionary<string, string> { ["Origins"] = "http://localhost:5174,https://app.example.com" });
+        var overridden = template.WithParameterValues(
+            new Dictionary<string, string> { ["Origins"] = "http://localhost:5174,https://app.example.com" });
 
         Assert.Equal(["http://localhost:5174", "https://app.example.com"],
             LocalResources.TemplateRefs(overridden)["Origins"]!.AsArray().Select(origin => origin!.GetValue<string>()));

@@ -139,7 +139,9 @@ public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOu
         Assert.Contains("Resources.ProfileApiFunction.Properties.Policies[0].Statement[0].Resource -> Fn::GetAtt Table.Arn", references);
         Assert.Contains("Resources.HttpApi.Properties.CorsConfiguration.AllowOrigins -> Ref CorsAllowedOrigins", references);
         Assert.Contains("Outputs.ApiUrl.Value -> Fn::Sub ${AWS::URLSuffix}: Ref AWS::URLSuffix", references);
-        Assert.Contains("Resources.HttpApi.Properties.Auth.Authorizers.CognitoAuthorizer.JwtConfiguration.issuer -> Fn::Sub ${UserPool}: Ref UserPool", references);
+        Assert.Contains(
+            "Resources.HttpApi.Properties.Auth.Authorizers.CognitoAuthorizer.JwtConfiguration.issuer -> Fn::Sub ${UserPool}: Ref UserPool",
+            references);
     }
 
     [Fact]
