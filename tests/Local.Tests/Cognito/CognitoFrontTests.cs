@@ -1,10 +1,9 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Serverless.Local.Cognito;
+using Serverless.Local.Http;
 
 namespace Serverless.Local.Tests.Cognito;
 
@@ -27,10 +26,7 @@ public sealed class CognitoFrontTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        emulator = builder.Build();
+        emulator = LocalHttp.Create(0);
         emulator.Run(context =>
         {
             // cognito-local's express cors(): any origin, any method, and it answers preflights itself.

@@ -1,24 +1,11 @@
 using System.Text.Json.Nodes;
 using Serverless.Local.Template;
+using static Serverless.Local.Tests.Template.CloudFormationSpecFixture;
 
 namespace Serverless.Local.Tests.Template;
 
 public sealed class SamTemplateTests
 {
-    private static SamTemplate Load(string yaml)
-    {
-        var path = Path.GetTempFileName();
-        File.WriteAllText(path, yaml);
-        try
-        {
-            return SamTemplate.Load(path);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
     [Fact]
     public void Short_intrinsic_tags_become_their_long_forms()
     {
