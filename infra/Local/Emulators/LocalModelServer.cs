@@ -7,10 +7,10 @@ namespace Serverless.Local.Emulators;
 
 /// <summary>
 /// The local SageMaker real-time endpoint (infra/ModelServer, VADER sentiment) running as a child process on
-/// 127.0.0.1. Its build output, <c>Serverless.ModelServer.dll</c>, sits next to the local cloud's own assembly (Local.csproj
-/// references ModelServer.csproj), and is started with <c>dotnet</c>. It loads the lexicon the
-/// <see cref="EmulatorInstaller"/> installed, prints <c>READY http://127.0.0.1:&lt;port&gt;</c> once it listens, and
-/// answers <c>GET /ping</c>.
+/// 127.0.0.1. Its build output, <c>Serverless.ModelServer.dll</c>, sits next to the local cloud's own assembly
+/// (Local.csproj references ModelServer.csproj), and is started with <c>dotnet</c>. It loads the lexicon the
+/// <see cref="EmulatorInstaller"/> installed, prints its READY line (<see cref="ChildProcess.WaitForReadyLineAsync"/>)
+/// once it listens, and answers <c>GET /ping</c>.
 /// </summary>
 public sealed class LocalModelServer : IAsyncDisposable
 {
