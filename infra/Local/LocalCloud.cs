@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Serverless.Local.Cognito;
 using Serverless.Local.Emulators;
 using Serverless.Local.Gateway;
+using Serverless.Local.Installers;
 using Serverless.Local.Lambda;
 using Serverless.Local.S3;
 using Serverless.Local.Schedules;
@@ -47,16 +48,52 @@ public sealed class LocalCloud : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts the parts in dependency order; each is added to <see cref="parts"/> as it starts, to be stopped.</summary>
     private async Task StartPartsAsync(Action<string> log, CancellationToken cancellationToken)
     {
         var template = SamTemplate.Load(Options.TemplatePath).WithParameterValues(Options.ParameterOverrides);
-        var cacheDirectory = Path.Combine(Options.RepoRoot, ".local");
         Directory.CreateDirectory(Options.StateDirectory);
-        var installer = new EmulatorInstaller(Path.Combine(cacheDirectory, "emulators"), log);
 
         Lambda = await LambdaService.StartAsync(Options.LambdaPort, Options.AsyncInvocations, log);
         parts.Add(Lambda);
 
+        var (emulators, packages) = await StartEmulatorsAsync(template, log, cancellationToken);
+        var resources = new LocalResources(template, emulators.DynamoDb, emulators.Cognito, emulators.S3);
+        await resources.ProvisionAsync(log, cancellationToken);
+
+        var cognitoFront = await CognitoFront.StartAsync(Options.CognitoPort, emulators.Cognito.Endpoint, resources.PasswordPolicyOf,
+            resources.PoolOf);
+        parts.Add(cognitoFront);
+        var s3Front = await S3Front.StartAsync(Options.S3Port, emulators.S3.Endpoint, resources.CorsRulesOf);
+        parts.Add(s3Front);
+
+        foreach (var function in resources.Functions(packages, Lambda.Endpoint, cognitoFront.Endpoint, emulators.Model.Endpoint,
+            s3Front.Endpoint))
+            Lambda.Register(function);
+        StartEventSources(resources, emulators, log);
+
+        var gateway = await HttpApiGateway.StartAsync(Options.ApiPort, resources.Routes(), resources.Authorizers(), resources.Cors(),
+            Lambda, log);
+        parts.Add(gateway);
+
+        var outputs = resources.Outputs();
+        outputs["ApiUrl"] = gateway.Endpoint;
+        outputs["CognitoEndpoint"] = cognitoFront.Endpoint;
+        outputs["DynamoDbEndpoint"] = emulators.DynamoDb.Endpoint;
+        outputs["LambdaEndpoint"] = Lambda.Endpoint;
+        outputs["S3Endpoint"] = s3Front.Endpoint;
+        outputs["SageMakerEndpointUrl"] = emulators.Model.Endpoint;
+        Outputs = outputs;
+        await WriteOutputsAsync(cancellationToken);
+    }
+
+    private sealed record StartedEmulators(DynamoDbLocal DynamoDb, CognitoLocal Cognito, S3Local S3, LocalModelServer Model);
+
+    /// <summary>Starts the emulators and the model server while the function packages build, all at once.</summary>
+    private async Task<(StartedEmulators Emulators, Dictionary<string, string> Packages)> StartEmulatorsAsync(SamTemplate template,
+        Action<string> log, CancellationToken cancellationToken)
+    {
+        var installer = new EmulatorInstaller(Path.Combine(Options.RepoRoot, ".local", "emulators"), log);
         var dynamoDbStarting = DynamoDbLocal.StartAsync(installer, Options.DynamoDbPort, output: log, cancellationToken: cancellationToken);
         var cognitoDirectory = Path.Combine(Options.StateDirectory, "cognito");
         if (Directory.Exists(cognitoDirectory)) Directory.Delete(cognitoDirectory, recursive: true);
@@ -77,44 +114,32 @@ public sealed class LocalCloud : IAsyncDisposable
         parts.Add(s3);
         var model = await modelStarting;
         parts.Add(model);
-        var packages = await packagesBuilding;
+        return (new StartedEmulators(dynamoDb, cognito, s3, model), await packagesBuilding);
+    }
 
-        var resources = new LocalResources(template, dynamoDb, cognito, s3);
-        await resources.ProvisionAsync(log, cancellationToken);
-
-        var cognitoFront = await CognitoFront.StartAsync(Options.CognitoPort, cognito.Endpoint, resources.PasswordPolicyOf, resources.PoolOf);
-        parts.Add(cognitoFront);
-        var s3Front = await S3Front.StartAsync(Options.S3Port, s3.Endpoint, resources.CorsRulesOf);
-        parts.Add(s3Front);
-
-        foreach (var function in resources.Functions(packages, Lambda.Endpoint, cognitoFront.Endpoint, model.Endpoint, s3Front.Endpoint))
-            Lambda.Register(function);
+    /// <summary>What invokes functions without a request: S3 notifications, schedules, stream event source mappings.</summary>
+    private void StartEventSources(LocalResources resources, StartedEmulators emulators, Action<string> log)
+    {
         var notifications = new S3Notifications(resources.S3Subscriptions(), Lambda, TimeProvider.System, log);
-        s3.ObjectChanged += notifications.Publish;
+        emulators.S3.ObjectChanged += notifications.Publish;
         foreach (var subscription in notifications.Subscriptions)
-            log($"[s3] s3://{subscription.Bucket}/{subscription.Prefix}*{subscription.Suffix} {string.Join(",", subscription.Events)} -> {subscription.FunctionName} (asynchronous)");
+            log($"[s3] s3://{subscription.Bucket}/{subscription.Prefix}*{subscription.Suffix} {string.Join(",", subscription.Events)}"
+                + $" -> {subscription.FunctionName} (asynchronous)");
 
         var schedules = resources.Schedules(TimeProvider.System.GetUtcNow());
         parts.Add(Scheduler.Start(schedules, Lambda.InvokeAsynchronously, TimeProvider.System, log));
         foreach (var rule in schedules) log($"[schedule] {rule.Name} {rule.Expression} -> {rule.FunctionName} (asynchronous)");
 
-        var streams = new DynamoDbStreamsApi(streamsHttp, dynamoDb.Endpoint);
+        var streams = new DynamoDbStreamsApi(streamsHttp, emulators.DynamoDb.Endpoint);
         var failures = new OnFailureDestination(Options.AsyncInvocations.FailuresDirectory, TimeProvider.System, log);
         foreach (var source in resources.StreamEventSources())
             parts.Add(StreamPoller.Start(source, streams, Lambda, failures, TimeProvider.System, log));
+    }
 
-        var gateway = await HttpApiGateway.StartAsync(Options.ApiPort, resources.Routes(), resources.Authorizers(), resources.Cors(), Lambda, log);
-        parts.Add(gateway);
-
-        var outputs = resources.Outputs();
-        outputs["ApiUrl"] = gateway.Endpoint;
-        outputs["CognitoEndpoint"] = cognitoFront.Endpoint;
-        outputs["DynamoDbEndpoint"] = dynamoDb.Endpoint;
-        outputs["LambdaEndpoint"] = Lambda.Endpoint;
-        outputs["S3Endpoint"] = s3Front.Endpoint;
-        outputs["SageMakerEndpointUrl"] = model.Endpoint;
-        Outputs = outputs;
-        var outputsJson = new JsonArray(outputs.Select(output => (JsonNode?)new JsonObject
+    /// <summary><c>outputs.json</c>, in the shape <c>aws cloudformation describe-stacks</c> gives a stack's Outputs.</summary>
+    private async Task WriteOutputsAsync(CancellationToken cancellationToken)
+    {
+        var outputsJson = new JsonArray(Outputs.Select(output => (JsonNode?)new JsonObject
         {
             ["OutputKey"] = output.Key,
             ["OutputValue"] = output.Value,
@@ -140,7 +165,8 @@ public sealed class LocalCloud : IAsyncDisposable
     }
 
     /// <summary>One package per <c>CodeUri</c>, built one after another (they share projects).</summary>
-    private async Task<Dictionary<string, string>> BuildPackagesAsync(SamTemplate template, Action<string> log, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, string>> BuildPackagesAsync(SamTemplate template, Action<string> log,
+        CancellationToken cancellationToken)
     {
         var packages = new Dictionary<string, string>();
         foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
@@ -168,7 +194,8 @@ public sealed class LocalCloud : IAsyncDisposable
               export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION={LocalAccount.Region}
               aws cognito-idp sign-up --endpoint-url {Output("CognitoEndpoint")} --client-id {Output("UserPoolClientId")} \
                 --username me@example.com --password 'Passw0rd!' --user-attributes Name=email,Value=me@example.com
-              aws cognito-idp admin-confirm-sign-up --endpoint-url {Output("CognitoEndpoint")} --user-pool-id {Output("UserPoolId")} --username me@example.com
+              aws cognito-idp admin-confirm-sign-up --endpoint-url {Output("CognitoEndpoint")} --user-pool-id {Output("UserPoolId")} \
+                --username me@example.com
               TOKEN=$(aws cognito-idp initiate-auth --endpoint-url {Output("CognitoEndpoint")} --client-id {Output("UserPoolClientId")} \
                 --auth-flow USER_PASSWORD_AUTH --auth-parameters USERNAME=me@example.com,PASSWORD='Passw0rd!' \
                 --query AuthenticationResult.AccessToken --output text)

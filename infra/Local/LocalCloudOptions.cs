@@ -3,7 +3,8 @@ using Serverless.Local.Lambda;
 namespace Serverless.Local;
 
 /// <summary>Where the local cloud finds the template and keeps its state, and the ports it binds on 127.0.0.1 (0: any free port).</summary>
-public sealed record LocalCloudOptions(string RepoRoot, int ApiPort = 3000, int LambdaPort = 3001, int DynamoDbPort = 8000, int CognitoPort = 9229,
+public sealed record LocalCloudOptions(string RepoRoot, int ApiPort = 3000, int LambdaPort = 3001, int DynamoDbPort = 8000,
+    int CognitoPort = 9229,
     int ModelPort = 8080, int S3Port = 4568)
 {
     /// <summary><c>.local/</c>: emulator installs, function packages, the Cognito emulator's folder, the S3 emulator's buckets

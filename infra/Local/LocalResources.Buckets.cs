@@ -17,7 +17,8 @@ public sealed partial class LocalResources
         using var client = LocalClients.S3(s3.Endpoint);
         foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::S3::Bucket"))
         {
-            var name = properties["BucketName"] is { } given ? resolver.ResolveString(given) : $"{LocalCloud.StackName}-{logicalId}".ToLowerInvariant();
+            var name = properties["BucketName"] is { } given ? resolver.ResolveString(given)
+                : $"{LocalCloud.StackName}-{logicalId}".ToLowerInvariant();
             try
             {
                 await client.PutBucketAsync(name, cancellationToken);

@@ -155,7 +155,8 @@ public sealed partial class LocalResources
     }
 
     /// <summary>Creates a table as the template defines it; answers its stream's ARN when it has a stream.</summary>
-    public static async Task<string?> CreateTableAsync(AmazonDynamoDBClient db, string name, JsonObject properties, CancellationToken cancellationToken)
+    public static async Task<string?> CreateTableAsync(AmazonDynamoDBClient db, string name, JsonObject properties,
+        CancellationToken cancellationToken)
     {
         var request = new CreateTableRequest
         {
@@ -176,7 +177,8 @@ public sealed partial class LocalResources
                 Projection = new Projection
                 {
                     ProjectionType = index["Projection"]?["ProjectionType"]?.GetValue<string>() ?? ProjectionType.KEYS_ONLY,
-                    NonKeyAttributes = index["Projection"]?["NonKeyAttributes"]?.AsArray().Select(name => name!.GetValue<string>()).ToList(),
+                    NonKeyAttributes = index["Projection"]?["NonKeyAttributes"]?.AsArray().Select(name =>
+                        name!.GetValue<string>()).ToList(),
                 },
             }).ToList();
         if (properties["StreamSpecification"]?["StreamViewType"]?.GetValue<string>() is { } viewType)
@@ -186,7 +188,8 @@ public sealed partial class LocalResources
             await db.UpdateTimeToLiveAsync(new UpdateTimeToLiveRequest
             {
                 TableName = name,
-                TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = ttl["AttributeName"]!.GetValue<string>(), Enabled = true },
+                TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = ttl["AttributeName"]!.GetValue<string>(),
+                    Enabled = true },
             }, cancellationToken);
         return created.TableDescription.LatestStreamArn;
     }
@@ -198,7 +201,8 @@ public sealed partial class LocalResources
     public string? PoolOf(string clientId) => clientPools.GetValueOrDefault(clientId);
 
     /// <summary>Every function with its template environment resolved, plus what Lambda and the local cloud add.</summary>
-    public IEnumerable<FunctionDefinition> Functions(IReadOnlyDictionary<string, string> packages, string lambdaEndpoint, string cognitoEndpoint,
+    public IEnumerable<FunctionDefinition> Functions(IReadOnlyDictionary<string, string> packages, string lambdaEndpoint,
+        string cognitoEndpoint,
         string sageMakerRuntimeEndpoint, string s3Endpoint)
     {
         var endpoints = new Dictionary<string, string>
@@ -220,9 +224,11 @@ public sealed partial class LocalResources
             resolver.Resolve(trigger.Properties)!.AsObject()))
         .ToList();
 
-    /// <summary>The rules of the functions' <c>Schedule</c> and <c>ScheduleV2</c> events that are enabled, made at <paramref name="now"/>.</summary>
+    /// <summary>The rules of the functions' <c>Schedule</c> and <c>ScheduleV2</c> events that are enabled, made at
+    /// <paramref name="now"/>.</summary>
     public IReadOnlyList<ScheduleRule> Schedules(DateTimeOffset now) => new[] { "Schedule", "ScheduleV2" }
-        .SelectMany(type => template.FunctionEvents(type).Select(trigger => ScheduleRule.From(functionNames[trigger.LogicalId], trigger.LogicalId,
+        .SelectMany(type => template.FunctionEvents(type).Select(trigger =>
+            ScheduleRule.From(functionNames[trigger.LogicalId], trigger.LogicalId,
             trigger.EventName, type, resolver.Resolve(trigger.Properties)!.AsObject(), now)))
         .OfType<ScheduleRule>()
         .ToList();

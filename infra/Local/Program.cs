@@ -16,10 +16,11 @@ try
 catch (UsageException usage)
 {
     Console.Error.WriteLine(usage.Message);
+    var generateEvent = GenerateEventCommand.Usage.Split('\n').Select(line => "       dotnet run --project infra/Local -- " + line);
     Console.Error.WriteLine($"""
         Usage: dotnet run --project infra/Local [-- {RunCommand.Usage}]   runs template.yaml locally until Ctrl+C
                dotnet run --project infra/Local -- {InvokeCommand.Usage}
-        {string.Join(Environment.NewLine, GenerateEventCommand.Usage.Split('\n').Select(line => "       dotnet run --project infra/Local -- " + line))}
+        {string.Join(Environment.NewLine, generateEvent)}
                (every sample event also takes --region; the default is us-east-1)
         """);
     return 2;

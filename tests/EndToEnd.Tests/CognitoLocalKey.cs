@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Serverless.Local;
 using Serverless.Local.Emulators;
+using Serverless.Local.Installers;
 
 namespace Serverless.EndToEnd.Tests;
 

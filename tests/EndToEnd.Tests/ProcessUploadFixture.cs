@@ -12,6 +12,7 @@ using Serverless.Kernel.Aws;
 using Serverless.Kernel.Runtime;
 using Serverless.Local;
 using Serverless.Local.Emulators;
+using Serverless.Local.Installers;
 using Serverless.Local.Lambda;
 using Serverless.Local.S3;
 using Serverless.ServiceDefaults;

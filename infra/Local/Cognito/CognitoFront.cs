@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Serverless.Kernel.Aws;
 using Serverless.Local.Gateway;
+using Serverless.Local.Http;
 
 namespace Serverless.Local.Cognito;
 
@@ -48,7 +49,8 @@ public sealed class CognitoFront : IAsyncDisposable
     private static readonly SigV4Verifier Signer = LocalSigV4.Verifier("cognito-idp");
 
     /// <summary>The calls whose answer may hold an <c>AuthenticationResult</c>.</summary>
-    private static readonly HashSet<string> SignInActions = ["InitiateAuth", "AdminInitiateAuth", "RespondToAuthChallenge", "AdminRespondToAuthChallenge"];
+    private static readonly HashSet<string> SignInActions = ["InitiateAuth", "AdminInitiateAuth", "RespondToAuthChallenge",
+        "AdminRespondToAuthChallenge"];
 
     private readonly WebApplication app;
     private readonly HttpClient emulator;
@@ -56,7 +58,8 @@ public sealed class CognitoFront : IAsyncDisposable
     private readonly Func<string, string?> poolOfClient;
     private readonly CognitoSessions sessions;
 
-    private CognitoFront(WebApplication app, string emulatorEndpoint, Func<string, PasswordPolicy?> policyOfPool, Func<string, string?> poolOfClient)
+    private CognitoFront(WebApplication app, string emulatorEndpoint, Func<string, PasswordPolicy?> policyOfPool,
+        Func<string, string?> poolOfClient)
     {
         this.app = app;
         emulator = new HttpClient { BaseAddress = new Uri(emulatorEndpoint) };
@@ -116,7 +119,8 @@ public sealed class CognitoFront : IAsyncDisposable
     private static (int Status, string Type, string Message)? Refusal(HttpRequest request, byte[] body)
     {
         if (request.Headers.Origin.Count > 0)
-            return (StatusCodes.Status403Forbidden, "AccessDeniedException", "The local Cognito front answers only public operations to web pages.");
+            return (StatusCodes.Status403Forbidden, "AccessDeniedException",
+                "The local Cognito front answers only public operations to web pages.");
         return Signer.Verify(request.ToSigV4(), LocalSigV4.PayloadHash(body)) is not { } refusal ? null : (StatusCodes.Status400BadRequest,
             refusal.Failure switch
             {
@@ -139,7 +143,8 @@ public sealed class CognitoFront : IAsyncDisposable
     {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentLength = 0;
-        if (request.Headers.AccessControlRequestHeaders.Count > 0) response.Headers.AccessControlAllowHeaders = request.Headers.AccessControlRequestHeaders;
+        if (request.Headers.AccessControlRequestHeaders.Count > 0)
+            response.Headers.AccessControlAllowHeaders = request.Headers.AccessControlRequestHeaders;
         response.Headers.AccessControlAllowMethods = "POST";
         response.Headers.AccessControlMaxAge = "172800";
     }

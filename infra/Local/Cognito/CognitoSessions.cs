@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Serverless.Local.Gateway;
+using Serverless.Local.Http;
 
 namespace Serverless.Local.Cognito;
 
@@ -47,7 +48,8 @@ internal sealed class CognitoSessions(HttpClient emulator)
             await GlobalSignOutAsync(context, request);
             return true;
         }
-        if (action is "InitiateAuth" or "AdminInitiateAuth" && request?["AuthFlow"]?.GetValue<string>() is "REFRESH_TOKEN_AUTH" or "REFRESH_TOKEN"
+        if (action is "InitiateAuth" or "AdminInitiateAuth"
+            && request?["AuthFlow"]?.GetValue<string>() is "REFRESH_TOKEN_AUTH" or "REFRESH_TOKEN"
             && request["AuthParameters"]?["REFRESH_TOKEN"]?.GetValue<string>() is { } token && IsRevoked(token))
         {
             await WriteErrorAsync(context.Response, "NotAuthorizedException", "Refresh Token has been revoked");
@@ -66,7 +68,8 @@ internal sealed class CognitoSessions(HttpClient emulator)
             || result["AccessToken"]?.GetValue<string>() is not { } accessToken || UserOf(accessToken) is not var (pool, username))
             return null;
         using var user = await CallEmulatorAsync("AdminGetUser", pool, username, cancellationToken);
-        if (user.IsSuccessStatusCode && JsonNode.Parse(await user.Content.ReadAsStringAsync(cancellationToken))?["Enabled"]?.GetValue<bool>() == false)
+        if (user.IsSuccessStatusCode
+            && JsonNode.Parse(await user.Content.ReadAsStringAsync(cancellationToken))?["Enabled"]?.GetValue<bool>() == false)
             return "User is disabled.";
         if (result["RefreshToken"]?.GetValue<string>() is { } refreshToken) refreshTokens[refreshToken] = $"{pool}/{username}";
         return null;
@@ -81,10 +84,12 @@ internal sealed class CognitoSessions(HttpClient emulator)
         await response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = type, ["message"] = message }));
     }
 
-    /// <summary>A refresh token the front passed on and then revoked. One it never saw (another run's) is the emulator's to judge.</summary>
+    /// <summary>A refresh token the front passed on and then revoked. One it never saw (another run's) is the
+    /// emulator's to judge.</summary>
     private bool IsRevoked(string token) => revoked.ContainsKey(token);
 
-    /// <summary>The user must exist (the emulator's <c>AdminGetUser</c> answers for it); then every refresh token it holds is revoked.</summary>
+    /// <summary>The user must exist (the emulator's <c>AdminGetUser</c> answers for it); then every refresh token it
+    /// holds is revoked.</summary>
     private async Task GlobalSignOutAsync(HttpContext context, JsonNode? request)
     {
         var pool = request?["UserPoolId"]?.GetValue<string>() ?? "";
@@ -98,7 +103,8 @@ internal sealed class CognitoSessions(HttpClient emulator)
             return;
         }
         // The emulator's user name may be an alias (email) of the one in the tokens: compare with what it answers.
-        var name = JsonNode.Parse(await user.Content.ReadAsStringAsync(context.RequestAborted))?["Username"]?.GetValue<string>() ?? username;
+        var name = JsonNode.Parse(await user.Content.ReadAsStringAsync(context.RequestAborted))?["Username"]?.GetValue<string>()
+            ?? username;
         foreach (var (token, owner) in refreshTokens)
             if (owner == $"{pool}/{name}" && refreshTokens.TryRemove(token, out _))
                 revoked[token] = true;
@@ -107,9 +113,11 @@ internal sealed class CognitoSessions(HttpClient emulator)
         await context.Response.WriteAsync("{}");
     }
 
-    private async Task<HttpResponseMessage> CallEmulatorAsync(string action, string pool, string username, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> CallEmulatorAsync(string action, string pool, string username,
+        CancellationToken cancellationToken)
     {
-        var content = new StringContent(JsonSerializer.Serialize(new Dictionary<string, string> { ["UserPoolId"] = pool, ["Username"] = username }));
+        var content = new StringContent(JsonSerializer.Serialize(new Dictionary<string, string> { ["UserPoolId"] = pool,
+            ["Username"] = username }));
         content.Headers.ContentType = new MediaTypeHeaderValue(JsonType);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = content };
         request.Headers.TryAddWithoutValidation("X-Amz-Target", $"AWSCognitoIdentityProviderService.{action}");

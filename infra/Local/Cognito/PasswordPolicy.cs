@@ -6,7 +6,8 @@ namespace Serverless.Local.Cognito;
 /// A user pool's <c>Policies.PasswordPolicy</c>, checked as Cognito checks it: the first rule a
 /// password breaks is the <c>InvalidPasswordException</c> message.
 /// </summary>
-public sealed record PasswordPolicy(int MinimumLength, bool RequireLowercase, bool RequireUppercase, bool RequireNumbers, bool RequireSymbols)
+public sealed record PasswordPolicy(int MinimumLength, bool RequireLowercase, bool RequireUppercase, bool RequireNumbers,
+    bool RequireSymbols)
 {
     /// <summary>Cognito's defaults when a pool names no policy.</summary>
     public static readonly PasswordPolicy Default = new(8, true, true, true, true);

@@ -31,7 +31,8 @@ internal sealed record CommandLine(IReadOnlyList<string> Words, IReadOnlyDiction
     /// runs the program in the project's folder. Null and <c>-</c> (standard input) stay as they are.
     /// </summary>
     public string? PathOption(string name) => Option(name) is { } path && path != "-"
-        ? Path.GetFullPath(path, System.Environment.GetEnvironmentVariable("PWD") is { Length: > 0 } shell ? shell : Directory.GetCurrentDirectory())
+        ? Path.GetFullPath(path, System.Environment.GetEnvironmentVariable("PWD") is { Length: > 0 } shell ? shell
+            : Directory.GetCurrentDirectory())
         : Option(name);
 }
 

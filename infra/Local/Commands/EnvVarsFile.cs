@@ -19,7 +19,8 @@ internal static class EnvVarsFile
             if (values.ValueKind != JsonValueKind.Object)
                 throw new InvalidDataException($"{path}: \"{section}\" must be an object of variable names to values.");
             foreach (var variable in values.EnumerateObject())
-                variables[variable.Name] = variable.Value.ValueKind == JsonValueKind.String ? variable.Value.GetString()! : variable.Value.GetRawText();
+                variables[variable.Name] = variable.Value.ValueKind == JsonValueKind.String ? variable.Value.GetString()!
+                    : variable.Value.GetRawText();
         }
         return variables;
     }

@@ -37,17 +37,21 @@ public static class GenerateEventCommand
         {
             ["s3", "put"] => SampleEvents.S3Put(Option("--bucket", "amzn-s3-demo-bucket"), Option("--key", "uploads/example.csv"),
                 long.Parse(Option("--size", "1024"), CultureInfo.InvariantCulture), region, now),
-            ["dynamodb", "update"] => SampleEvents.DynamoDbUpdate(Option("--table", "Table"), Option("--pk", "USER#11111111-2222-3333-4444-555555555555"),
-                Option("--sk", "PROFILE"), Attributes(line.Option("--old-image"), "--old-image"), Attributes(line.Option("--new-image"), "--new-image"), region, now),
+            ["dynamodb", "update"] => SampleEvents.DynamoDbUpdate(Option("--table", "Table"),
+                Option("--pk", "USER#11111111-2222-3333-4444-555555555555"),
+                Option("--sk", "PROFILE"), Attributes(line.Option("--old-image"), "--old-image"),
+                    Attributes(line.Option("--new-image"), "--new-image"), region, now),
             ["apigateway", "http-api-proxy"] => HttpApiProxy(options, line, region, now),
             ["cognito", "post-confirmation"] => SampleEvents.CognitoPostConfirmation(sub ?? Guid.NewGuid().ToString(),
-                Option("--email", "user@example.com"), Option("--user-pool-id", $"{region}_EXAMPLE"), Option("--client-id", "4example0client0id0abcdefg"), region),
+                Option("--email", "user@example.com"), Option("--user-pool-id", $"{region}_EXAMPLE"),
+                    Option("--client-id", "4example0client0id0abcdefg"), region),
             ["cloudwatch", "scheduled-event"] => ScheduleRule.ScheduledEvent(
                 Option("--rule-arn", $"arn:aws:events:{region}:{SampleEvents.AccountId}:rule/my-schedule"), now),
             _ => throw new UsageException($"No such sample event: {string.Join(' ', line.Words)}."),
         };
         // Relaxed escaping: a form-encoded key keeps its '+' readable, as AWS sends it.
-        stdout.WriteLine(sample.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        stdout.WriteLine(sample.ToJsonString(new JsonSerializerOptions { WriteIndented = true,
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         return 0;
     }
 
@@ -72,7 +76,8 @@ public static class GenerateEventCommand
     }
 
     private static IEnumerable<HttpApiRoute> TemplateRoutes(SamTemplate template) =>
-        template.FunctionEvents("HttpApi").Select(trigger => HttpApiRoute.From(trigger.Properties, trigger.LogicalId, defaultAuthorizer: null));
+        template.FunctionEvents("HttpApi").Select(trigger =>
+            HttpApiRoute.From(trigger.Properties, trigger.LogicalId, defaultAuthorizer: null));
 
     private static JsonObject Attributes(string? json, string option)
     {

@@ -24,7 +24,8 @@ public static class InvokeCommand
     };
 
     /// <summary>What the function sees of the caller's AWS settings when no local cloud runs.</summary>
-    private static readonly string[] CallerVariables = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"];
+    private static readonly string[] CallerVariables = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
+        "AWS_DEFAULT_REGION"];
 
     public static async Task<int> RunAsync(LocalCloudOptions options, string[] args, TextWriter stdout, TextWriter stderr,
         CancellationToken cancellationToken)
@@ -32,35 +33,9 @@ public static class InvokeCommand
         var line = CommandLine.Parse(args, Options);
         if (line.Words is not [var logicalId])
             throw new UsageException("invoke takes one function logical id.");
-        var template = SamTemplate.Load(options.TemplatePath);
-        if (line.Option("--parameter-overrides") is { } overrides)
-        {
-            try
-            {
-                template = template.WithParameterValues(ParameterOverrides.Parse(overrides));
-            }
-            catch (InvalidDataException refused)
-            {
-                stderr.WriteLine(refused.Message);
-                return 2;
-            }
-        }
-        var functions = template.ResourcesOfType("AWS::Serverless::Function").Select(function => function.LogicalId).ToList();
-        if (!functions.Contains(logicalId))
-        {
-            stderr.WriteLine($"{logicalId} is not a function of template.yaml. Functions: {string.Join(", ", functions)}.");
+        if (LoadTemplate(options, line, logicalId, stderr) is not { } template
+            || await ReadEventAsync(line.PathOption("--event"), stderr, cancellationToken) is not { } payload)
             return 2;
-        }
-        var payload = await ReadEventAsync(line.PathOption("--event"), cancellationToken);
-        try
-        {
-            using var _ = JsonDocument.Parse(payload);
-        }
-        catch (JsonException invalid)
-        {
-            stderr.WriteLine($"The event is not JSON: {invalid.Message}");
-            return 2;
-        }
 
         var cloud = await RunningCloud.FindAsync(options.StateDirectory, cancellationToken);
         stderr.WriteLine(cloud is null
@@ -68,12 +43,14 @@ public static class InvokeCommand
             : $"Using the running local cloud: {string.Join(", ", cloud.Endpoints.Select(e => $"{e.Key} {e.Value}"))}");
 
         var package = await FunctionPackages.BuildFunctionAsync(template, options.RepoRoot, logicalId, stderr.WriteLine, cancellationToken);
-        var function = FunctionDefinitions.Define(template, OfflineValues.Resolver(template, cloud?.PhysicalIds(template)), logicalId, package,
+        var function = FunctionDefinitions.Define(template, OfflineValues.Resolver(template, cloud?.PhysicalIds(template)), logicalId,
+            package,
             cloud?.Endpoints ?? new Dictionary<string, string>());
         function = function with { Environment = Environment(template, function, cloud is null, line.PathOption("--env-vars"), stderr) };
 
         var prefix = $"[{logicalId}] ";
-        await using var lambda = await LambdaService.StartAsync(0, options.AsyncInvocations, line => stderr.WriteLine(line.StartsWith(prefix, StringComparison.Ordinal) ? line[prefix.Length..] : line));
+        await using var lambda = await LambdaService.StartAsync(0, options.AsyncInvocations, line =>
+            stderr.WriteLine(line.StartsWith(prefix, StringComparison.Ordinal) ? line[prefix.Length..] : line));
         lambda.Register(function);
         var result = await lambda.InvokeAsync(function.Name, payload, cancellationToken);
         if (result.Log is { } log) await log.SettledAsync();
@@ -84,14 +61,53 @@ public static class InvokeCommand
         return result.FunctionError is null ? 0 : 1;
     }
 
-    private static async Task<byte[]> ReadEventAsync(string? path, CancellationToken cancellationToken) => path switch
+    /// <summary>The template with the command's parameter overrides, when it has the function; else null, told on stderr.</summary>
+    private static SamTemplate? LoadTemplate(LocalCloudOptions options, CommandLine line, string logicalId, TextWriter stderr)
+    {
+        var template = SamTemplate.Load(options.TemplatePath);
+        if (line.Option("--parameter-overrides") is { } overrides)
+        {
+            try
+            {
+                template = template.WithParameterValues(ParameterOverrides.Parse(overrides));
+            }
+            catch (InvalidDataException refused)
+            {
+                stderr.WriteLine(refused.Message);
+                return null;
+            }
+        }
+        var functions = template.ResourcesOfType("AWS::Serverless::Function").Select(function => function.LogicalId).ToList();
+        if (functions.Contains(logicalId)) return template;
+        stderr.WriteLine($"{logicalId} is not a function of template.yaml. Functions: {string.Join(", ", functions)}.");
+        return null;
+    }
+
+    /// <summary>The event to invoke with, when it is JSON; else null, told on stderr.</summary>
+    private static async Task<byte[]?> ReadEventAsync(string? path, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var payload = await ReadEventFileAsync(path, cancellationToken);
+        try
+        {
+            using var _ = JsonDocument.Parse(payload);
+            return payload;
+        }
+        catch (JsonException invalid)
+        {
+            stderr.WriteLine($"The event is not JSON: {invalid.Message}");
+            return null;
+        }
+    }
+
+    private static async Task<byte[]> ReadEventFileAsync(string? path, CancellationToken cancellationToken) => path switch
     {
         null => "{}"u8.ToArray(),
         "-" => System.Text.Encoding.UTF8.GetBytes(await Console.In.ReadToEndAsync(cancellationToken)),
         _ => await File.ReadAllBytesAsync(path, cancellationToken),
     };
 
-    private static Dictionary<string, string> Environment(SamTemplate template, FunctionDefinition function, bool callerSettings, string? envVarsPath,
+    private static Dictionary<string, string> Environment(SamTemplate template, FunctionDefinition function, bool callerSettings,
+        string? envVarsPath,
         TextWriter stderr)
     {
         var environment = new Dictionary<string, string>(function.Environment);
@@ -105,7 +121,8 @@ public static class InvokeCommand
             if (declared.ContainsKey(name))
                 environment[name] = value;
             else
-                stderr.WriteLine($"--env-vars: {name} is not declared in {function.Name}'s Environment.Variables (or Globals); not set, as in SAM.");
+                stderr.WriteLine($"--env-vars: {name} is not declared in {function.Name}'s Environment.Variables (or Globals);"
+                    + " not set, as in SAM.");
         }
         return environment;
     }

@@ -34,6 +34,7 @@ internal static partial class ParameterOverrides
     }
 
     // Each pair right after the previous one (\G): anything else in between is not a pair and fails the parse.
-    [GeneratedRegex("""\G\s*(?:ParameterKey=(?<key>[A-Za-z0-9]+),ParameterValue=|(?<key>[A-Za-z0-9]+)=)(?<value>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|(?:\\.|[^\s"'\\])+)""")]
+    [GeneratedRegex("""\G\s*(?:ParameterKey=(?<key>[A-Za-z0-9]+),ParameterValue=|(?<key>[A-Za-z0-9]+)=)"""
+        + """(?<value>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|(?:\\.|[^\s"'\\])+)""")]
     private static partial Regex Pair();
 }

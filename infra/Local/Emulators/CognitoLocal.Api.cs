@@ -94,7 +94,8 @@ public sealed partial class CognitoLocal
     }
 
     /// <summary>The id of the first app client of a pool with this name, or null.</summary>
-    public async Task<string?> FindUserPoolClientIdAsync(string userPoolId, string clientName, CancellationToken cancellationToken = default)
+    public async Task<string?> FindUserPoolClientIdAsync(string userPoolId, string clientName,
+        CancellationToken cancellationToken = default)
     {
         var answer = await SendAsync(
             "ListUserPoolClients",
@@ -107,7 +108,8 @@ public sealed partial class CognitoLocal
     }
 
     private static string? ReadString(JsonElement element, string property) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value)
+            && value.ValueKind == JsonValueKind.String
             ? value.GetString()
             : null;
 }

@@ -4,13 +4,16 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Serverless.Local.Installers;
+using Serverless.Local.Processes;
 
 namespace Serverless.Local.Emulators;
 
 /// <summary>
 /// cognito-local (a Cognito user-pool emulator) running as a child process on 127.0.0.1.
 /// <para>
-/// It is started by <c>cognito-local-launcher.js</c> with the working folder given by the caller; there it reads <c>.cognito/config.json</c>
+/// It is started by <c>cognito-local-launcher.js</c> with the working folder given by the caller; there it reads
+/// <c>.cognito/config.json</c>
 /// (rewritten on every start by <see cref="StartAsync"/>) and keeps its data in <c>.cognito/db/</c>:
 /// <c>clients.json</c> for app clients and <c>&lt;poolId&gt;.json</c> per user pool (options, users with their
 /// passwords in clear text, groups). Pools, clients and users therefore survive restarts.
@@ -27,7 +30,8 @@ public sealed partial class CognitoLocal : IAsyncDisposable
     /// <summary>The only address cognito-local listens on.</summary>
     public const string Host = "127.0.0.1";
 
-    /// <summary>Starts cognito-local as its own start script does, its log written at once; in <c>Emulators/</c> next to this assembly.</summary>
+    /// <summary>Starts cognito-local as its own start script does, its log written at once; in <c>Emulators/</c> next
+    /// to this assembly.</summary>
     public const string LauncherScript = "cognito-local-launcher.js";
 
     private readonly HttpClient http;
@@ -148,10 +152,12 @@ public sealed partial class CognitoLocal : IAsyncDisposable
         var limit = timeout ?? TimeSpan.FromSeconds(30);
         var clock = Stopwatch.StartNew();
         var launcher = EmulatorInstaller.ShippedScript(LauncherScript);
-        var process = ChildProcess.Start("cognito", "node", [launcher, installer.CognitoLocalStartScript], output, workingDirectory, environment);
+        var process = ChildProcess.Start("cognito", "node", [launcher, installer.CognitoLocalStartScript], output, workingDirectory,
+            environment);
         return await process.ReadyOrStopAsync(async () =>
         {
-            await process.WaitUntilAnsweringAsync("cognito-local", $"http://{Host}:{port}/health", limit, cancellationToken).ConfigureAwait(false);
+            await process.WaitUntilAnsweringAsync("cognito-local", $"http://{Host}:{port}/health", limit,
+                cancellationToken).ConfigureAwait(false);
             return new CognitoLocal(process, port, workingDirectory, clock.Elapsed);
         }).ConfigureAwait(false);
     }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using Serverless.Local.Installers;
+using Serverless.Local.Processes;
 
 namespace Serverless.Local.Emulators;
 
@@ -25,8 +27,6 @@ public sealed class DynamoDbLocal : IAsyncDisposable
 
     /// <summary>A secret key to pair with <see cref="AccessKeyId"/>.</summary>
     public const string SecretAccessKey = "local";
-
-    private const string ReadyPrefix = "READY http://";
 
     private DynamoDbLocal(ChildProcess process, int port, TimeSpan startupTime)
     {
@@ -69,6 +69,22 @@ public sealed class DynamoDbLocal : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
         await installer.InstallDynamoDbLocalAsync(cancellationToken).ConfigureAwait(false);
 
+        var limit = timeout ?? TimeSpan.FromSeconds(60);
+        var clock = Stopwatch.StartNew();
+        var process = ChildProcess.Start("dynamodb", "java", JavaArguments(installer, port, dataDirectory, maxHeap), output,
+            installer.DynamoDbLocalDirectory);
+        return await process.ReadyOrStopAsync(async () =>
+        {
+            var endpoint = await process.WaitForReadyLineAsync(limit, cancellationToken).ConfigureAwait(false);
+            await process.WaitUntilAnsweringAsync($"DynamoDB Local at {endpoint}", (http, token) => ListTablesAsync(http, endpoint, token),
+                limit - clock.Elapsed, cancellationToken).ConfigureAwait(false);
+            return new DynamoDbLocal(process, new Uri(endpoint).Port, clock.Elapsed);
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>The java command line (JVM settings, then the launcher's and DynamoDB Local's options); creates the data folder.</summary>
+    private static List<string> JavaArguments(EmulatorInstaller installer, int port, string? dataDirectory, string maxHeap)
+    {
         var arguments = new List<string>
         {
             $"-Xmx{maxHeap}",
@@ -96,20 +112,7 @@ public sealed class DynamoDbLocal : IAsyncDisposable
             arguments.Add("-dbPath");
             arguments.Add(Path.GetFullPath(dataDirectory));
         }
-
-        var limit = timeout ?? TimeSpan.FromSeconds(60);
-        var clock = Stopwatch.StartNew();
-        var process = ChildProcess.Start("dynamodb", "java", arguments, output, installer.DynamoDbLocalDirectory);
-        return await process.ReadyOrStopAsync(async () =>
-        {
-            var ready = await process.WaitForOutputAsync(line => line.StartsWith(ReadyPrefix, StringComparison.Ordinal), limit, cancellationToken)
-                .ConfigureAwait(false);
-            var boundPort = int.Parse(ready[(ready.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
-            var endpoint = $"http://{Host}:{boundPort}";
-            await process.WaitUntilAnsweringAsync($"DynamoDB Local at {endpoint}", (http, token) => ListTablesAsync(http, endpoint, token),
-                limit - clock.Elapsed, cancellationToken).ConfigureAwait(false);
-            return new DynamoDbLocal(process, boundPort, clock.Elapsed);
-        }).ConfigureAwait(false);
+        return arguments;
     }
 
     /// <summary>Stops DynamoDB Local (in-memory data is gone).</summary>

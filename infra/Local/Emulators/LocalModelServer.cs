@@ -1,21 +1,21 @@
 using System.Globalization;
+using Serverless.Local.Installers;
 using Serverless.Local.Lambda;
+using Serverless.Local.Processes;
 
 namespace Serverless.Local.Emulators;
 
 /// <summary>
 /// The local SageMaker real-time endpoint (infra/ModelServer, VADER sentiment) running as a child process on
-/// 127.0.0.1. Its build output, <c>Serverless.ModelServer.dll</c>, sits next to the local cloud's own assembly (Local.csproj
-/// references ModelServer.csproj), and is started with <c>dotnet</c>. It loads the lexicon the
-/// <see cref="EmulatorInstaller"/> installed, prints <c>READY http://127.0.0.1:&lt;port&gt;</c> once it listens, and
-/// answers <c>GET /ping</c>.
+/// 127.0.0.1. Its build output, <c>Serverless.ModelServer.dll</c>, sits next to the local cloud's own assembly
+/// (Local.csproj references ModelServer.csproj), and is started with <c>dotnet</c>. It loads the lexicon the
+/// <see cref="EmulatorInstaller"/> installed, prints its READY line (<see cref="ChildProcess.WaitForReadyLineAsync"/>)
+/// once it listens, and answers <c>GET /ping</c>.
 /// </summary>
 public sealed class LocalModelServer : IAsyncDisposable
 {
     /// <summary>The model server's assembly, in the local cloud's own folder.</summary>
     public const string AssemblyFile = "Serverless.ModelServer.dll";
-
-    private const string ReadyPrefix = "READY ";
 
     private LocalModelServer(ChildProcess process, string endpoint, string endpointName)
     {
@@ -58,7 +58,8 @@ public sealed class LocalModelServer : IAsyncDisposable
         if (!File.Exists(assembly))
         {
             throw new FileNotFoundException(
-                $"{AssemblyFile} is not next to the local cloud ({AppContext.BaseDirectory}): build infra/Local, which references infra/ModelServer.",
+                $"{AssemblyFile} is not next to the local cloud ({AppContext.BaseDirectory}): "
+                    + "build infra/Local, which references infra/ModelServer.",
                 assembly);
         }
         var limit = timeout ?? TimeSpan.FromSeconds(30);
@@ -83,9 +84,7 @@ public sealed class LocalModelServer : IAsyncDisposable
             });
         return await process.ReadyOrStopAsync(async () =>
         {
-            var ready = await process.WaitForOutputAsync(line => line.StartsWith(ReadyPrefix, StringComparison.Ordinal), limit, cancellationToken)
-                .ConfigureAwait(false);
-            var endpoint = ready[ReadyPrefix.Length..].Trim().TrimEnd('/');
+            var endpoint = await process.WaitForReadyLineAsync(limit, cancellationToken).ConfigureAwait(false);
             await process.WaitUntilAnsweringAsync("The model server", endpoint + "/ping", limit, cancellationToken).ConfigureAwait(false);
             return new LocalModelServer(process, endpoint, endpointName);
         }).ConfigureAwait(false);

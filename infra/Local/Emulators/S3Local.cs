@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Serverless.Local.Installers;
+using Serverless.Local.Processes;
 
 namespace Serverless.Local.Emulators;
 
@@ -24,8 +26,17 @@ public sealed partial class S3Local : IAsyncDisposable
     /// <summary>The launcher script, in <c>Emulators/</c> next to this assembly.</summary>
     public const string LauncherScript = "s3rver-launcher.js";
 
-    private const string ReadyPrefix = "READY http://";
     private const string EventPrefix = "S3EVENT ";
+
+    /// <summary>
+    /// The node process's environment. s3rver hashes continuation tokens with an algorithm Node 17+ keeps in the legacy
+    /// provider only: without it every truncated listing fails.
+    /// </summary>
+    private static readonly Dictionary<string, string?> NodeEnvironment = new()
+    {
+        ["NODE_OPTIONS"] = "--openssl-legacy-provider",
+        ["DEBUG"] = null,
+    };
 
     private S3Local(ChildProcess process, int port, string dataDirectory, TimeSpan startupTime)
     {
@@ -102,19 +113,11 @@ public sealed partial class S3Local : IAsyncDisposable
             [script, installer.S3rverPackageDirectory, dataDirectory, port.ToString(CultureInfo.InvariantCulture)],
             OnLine,
             dataDirectory,
-            new Dictionary<string, string?>
-            {
-                // s3rver hashes continuation tokens with an algorithm Node 17+ keeps in the legacy provider only:
-                // without it every truncated listing fails.
-                ["NODE_OPTIONS"] = "--openssl-legacy-provider",
-                ["DEBUG"] = null,
-            });
+            NodeEnvironment);
         return await process.ReadyOrStopAsync(async () =>
         {
-            var ready = await process.WaitForOutputAsync(line => line.StartsWith(ReadyPrefix, StringComparison.Ordinal), limit, cancellationToken)
-                .ConfigureAwait(false);
-            var boundPort = int.Parse(ready[(ready.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
-            return started = new S3Local(process, boundPort, dataDirectory, clock.Elapsed);
+            var endpoint = await process.WaitForReadyLineAsync(limit, cancellationToken).ConfigureAwait(false);
+            return started = new S3Local(process, new Uri(endpoint).Port, dataDirectory, clock.Elapsed);
         }).ConfigureAwait(false);
     }
 

@@ -2,7 +2,7 @@ namespace Serverless.Local.Emulators;
 
 /// <summary>
 /// One change of an object in the S3 emulator, as the facts AWS puts in an S3 event notification record
-/// (the notification itself, with its exact record format, filters and delivery, is built from these elsewhere).
+/// (the notification itself, with its exact record format, is <see cref="S3.S3EventMessage"/>).
 /// </summary>
 /// <param name="Bucket">The bucket name.</param>
 /// <param name="Key">The object key as stored, raw: not URL-encoded (an AWS record form-encodes it: space as <c>+</c>).</param>

@@ -31,7 +31,8 @@ public sealed record CorsConfiguration(
         var headers = response.Headers;
         headers.AccessControlAllowOrigin = origin;
         headers.AccessControlAllowMethods = string.Join(',', AllowMethods);
-        headers.AccessControlAllowHeaders = AllowHeaders.Contains("*") ? request.Headers.AccessControlRequestHeaders.ToString() : string.Join(',', AllowHeaders);
+        headers.AccessControlAllowHeaders = AllowHeaders.Contains("*") ? request.Headers.AccessControlRequestHeaders.ToString()
+            : string.Join(',', AllowHeaders);
         if (AllowCredentials) headers.AccessControlAllowCredentials = "true";
         if (MaxAge is { } seconds) headers.AccessControlMaxAge = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }

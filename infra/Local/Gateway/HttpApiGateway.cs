@@ -3,8 +3,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.AspNetCore;
+using Serverless.Local.Http;
 using Serverless.Local.Lambda;
 
 namespace Serverless.Local.Gateway;
@@ -42,12 +44,14 @@ public sealed class HttpApiGateway : IAsyncDisposable
         IReadOnlyDictionary<string, JwtAuthorizer> authorizers, CorsConfiguration? cors, LambdaService lambda, Action<string> log)
     {
         // HTTP APIs take payloads of at most 10 MB.
-        var gateway = new HttpApiGateway(LocalHttp.Create(port, maxRequestBodySize: 10 * 1024 * 1024), routes, authorizers, cors, lambda, log);
+        var gateway = new HttpApiGateway(LocalHttp.Create(port, maxRequestBodySize: 10 * 1024 * 1024), routes, authorizers, cors,
+            lambda, log);
         gateway.app.Run(gateway.HandleAsync);
         await gateway.app.StartAsync();
         return gateway;
     }
 
+    /// <summary>One request as API Gateway serves it: CORS, then the route, its authorizer and its integration.</summary>
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
@@ -62,14 +66,9 @@ public sealed class HttpApiGateway : IAsyncDisposable
         }
         cors?.WriteResponseHeaders(request, response);
 
-        var rawTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget;
-        var rawPath = rawTarget.Split('?', 2)[0];
-        var path = Uri.UnescapeDataString(rawPath);
-        HttpApiRoute? route = null;
-        Dictionary<string, string> pathParameters = [];
-        foreach (var candidate in routes)
-            if (candidate.TryMatch(request.Method, path, out pathParameters)) { route = candidate; break; }
-        if (route is null)
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
+        var path = Uri.UnescapeDataString(rawTarget.Split('?', 2)[0]);
+        if (SelectRoute(request.Method, path, out var pathParameters) is not { } route)
         {
             await MessageAsync(response, 404, "Not Found");
             return;
@@ -78,29 +77,52 @@ public sealed class HttpApiGateway : IAsyncDisposable
         JsonObject? authorizer = null;
         if (route.Authorizer is { } authorizerName)
         {
-            var result = await authorizers[authorizerName].AuthorizeAsync(request.Headers.Authorization.ToString(), route.Scopes, context.RequestAborted);
+            var result = await authorizers[authorizerName].AuthorizeAsync(
+                request.Headers.Authorization.ToString(), route.Scopes, context.RequestAborted);
             if (result is AuthorizerResult.Denied denied)
             {
-                if (denied.WwwAuthenticate is { } challenge) response.Headers.WWWAuthenticate = challenge;
-                response.StatusCode = denied.StatusCode;
-                response.ContentType = "application/json";
-                await response.WriteAsync(denied.Body);
-                log($"[gateway] {request.Method} {path} -> {denied.StatusCode}: {denied.Reason}");
+                await DenyAsync(context, path, denied);
                 return;
             }
-            var allowed = (AuthorizerResult.Allowed)result;
-            authorizer = new JsonObject
-            {
-                ["jwt"] = new JsonObject
-                {
-                    ["claims"] = new JsonObject(allowed.Claims.Select(claim => KeyValuePair.Create(claim.Key, (JsonNode?)claim.Value))),
-                    ["scopes"] = allowed.Scopes is null ? null : new JsonArray(allowed.Scopes.Select(scope => (JsonNode?)scope).ToArray()),
-                },
-            };
+            authorizer = AuthorizerContext((AuthorizerResult.Allowed)result);
         }
 
-        var body = await request.ReadBodyAsync();
-        var payload = Event(context, route, rawTarget, path, pathParameters, authorizer, body, requestId);
+        var payload = Event(context, route, rawTarget, path, pathParameters, authorizer, await request.ReadBodyAsync(), requestId);
+        await InvokeIntegrationAsync(response, route, payload);
+    }
+
+    /// <summary>The most specific route that matches (<see cref="routes"/> is in that order), with its path parameters.</summary>
+    private HttpApiRoute? SelectRoute(string method, string path, out Dictionary<string, string> pathParameters)
+    {
+        foreach (var route in routes)
+            if (route.TryMatch(method, path, out pathParameters)) return route;
+        pathParameters = [];
+        return null;
+    }
+
+    private async Task DenyAsync(HttpContext context, string path, AuthorizerResult.Denied denied)
+    {
+        var response = context.Response;
+        if (denied.WwwAuthenticate is { } challenge) response.Headers.WWWAuthenticate = challenge;
+        response.StatusCode = denied.StatusCode;
+        response.ContentType = "application/json";
+        await response.WriteAsync(denied.Body);
+        log($"[gateway] {context.Request.Method} {path} -> {denied.StatusCode}: {denied.Reason}");
+    }
+
+    /// <summary><c>requestContext.authorizer</c> for a token the authorizer allowed.</summary>
+    private static JsonObject AuthorizerContext(AuthorizerResult.Allowed allowed) => new()
+    {
+        ["jwt"] = new JsonObject
+        {
+            ["claims"] = new JsonObject(allowed.Claims.Select(claim => KeyValuePair.Create(claim.Key, (JsonNode?)claim.Value))),
+            ["scopes"] = allowed.Scopes is null ? null : new JsonArray(allowed.Scopes.Select(scope => (JsonNode?)scope).ToArray()),
+        },
+    };
+
+    /// <summary>Invokes the route's function within <see cref="IntegrationTimeout"/> and writes what it answered.</summary>
+    private async Task InvokeIntegrationAsync(HttpResponse response, HttpApiRoute route, byte[] payload)
+    {
         using var timeout = new CancellationTokenSource(IntegrationTimeout);
         InvocationResult invocation;
         try
@@ -127,27 +149,8 @@ public sealed class HttpApiGateway : IAsyncDisposable
     {
         var request = context.Request;
         var rawQuery = rawTarget.Contains('?') ? rawTarget.Split('?', 2)[1] : "";
-        var headers = new JsonObject();
-        string[]? cookies = null;
-        foreach (var (name, values) in request.Headers)
-        {
-            if (string.Equals(name, "cookie", StringComparison.OrdinalIgnoreCase))
-                cookies = values.SelectMany(value => value!.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToArray();
-            else
-                headers[name.ToLowerInvariant()] = string.Join(',', values.ToArray());
-        }
-        JsonObject? query = null;
-        if (rawQuery.Length > 0)
-        {
-            query = [];
-            foreach (var group in rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries)
-                .Select(pair => pair.Split('=', 2))
-                .GroupBy(pair => Decode(pair[0])))
-                query[group.Key] = string.Join(',', group.Select(pair => pair.Length > 1 ? Decode(pair[1]) : ""));
-        }
+        var (headers, cookies) = HeadersAndCookies(request.Headers);
         var isText = HttpApiBody.IsText(request.ContentType, request.Headers.ContentEncoding);
-        var now = DateTimeOffset.UtcNow;
-        var host = request.Host.Value ?? "127.0.0.1";
         var json = new JsonObject
         {
             ["version"] = "2.0",
@@ -156,35 +159,76 @@ public sealed class HttpApiGateway : IAsyncDisposable
             ["rawQueryString"] = rawQuery,
             ["cookies"] = cookies is null ? null : new JsonArray(cookies.Select(cookie => (JsonNode?)cookie).ToArray()),
             ["headers"] = headers,
-            ["queryStringParameters"] = query,
-            ["pathParameters"] = pathParameters.Count == 0 ? null : new JsonObject(pathParameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
-            ["requestContext"] = new JsonObject
-            {
-                ["accountId"] = LocalAccount.AccountId,
-                ["apiId"] = "local",
-                ["authorizer"] = authorizer,
-                ["domainName"] = host,
-                ["domainPrefix"] = host.Split('.')[0],
-                ["http"] = new JsonObject
-                {
-                    ["method"] = request.Method,
-                    ["path"] = path,
-                    ["protocol"] = request.Protocol,
-                    ["sourceIp"] = context.Connection.RemoteIpAddress?.MapToIPv4().ToString() ?? "127.0.0.1",
-                    ["userAgent"] = request.Headers.UserAgent.ToString(),
-                },
-                ["requestId"] = requestId,
-                ["routeKey"] = route.RouteKey,
-                ["stage"] = "$default",
-                ["time"] = now.ToString("dd/MMM/yyyy:HH:mm:ss +0000", CultureInfo.InvariantCulture),
-                ["timeEpoch"] = now.ToUnixTimeMilliseconds(),
-            },
+            ["queryStringParameters"] = QueryParameters(rawQuery),
+            ["pathParameters"] = pathParameters.Count == 0
+                ? null
+                : new JsonObject(pathParameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
+            ["requestContext"] = RequestContext(context, route, path, authorizer, requestId),
             ["body"] = body.Length == 0 ? null : isText ? Encoding.UTF8.GetString(body) : Convert.ToBase64String(body),
             ["isBase64Encoded"] = body.Length > 0 && !isText,
         };
         foreach (var key in json.Where(pair => pair.Value is null).Select(pair => pair.Key).ToList()) json.Remove(key);
-        if (authorizer is null) json["requestContext"]!.AsObject().Remove("authorizer");
         return JsonSerializer.SerializeToUtf8Bytes(json);
+    }
+
+    /// <summary>Headers by lower-case name, values joined with commas; cookies apart, one entry per cookie.</summary>
+    private static (JsonObject Headers, string[]? Cookies) HeadersAndCookies(IHeaderDictionary requestHeaders)
+    {
+        var headers = new JsonObject();
+        string[]? cookies = null;
+        foreach (var (name, values) in requestHeaders)
+        {
+            if (string.Equals(name, "cookie", StringComparison.OrdinalIgnoreCase))
+                cookies = values
+                    .SelectMany(value => value!.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                    .ToArray();
+            else
+                headers[name.ToLowerInvariant()] = string.Join(',', values.ToArray());
+        }
+        return (headers, cookies);
+    }
+
+    /// <summary>The decoded query parameters, a repeated one's values joined with commas; null without a query.</summary>
+    private static JsonObject? QueryParameters(string rawQuery)
+    {
+        if (rawQuery.Length == 0) return null;
+        var query = new JsonObject();
+        foreach (var group in rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .GroupBy(pair => Decode(pair[0])))
+            query[group.Key] = string.Join(',', group.Select(pair => pair.Length > 1 ? Decode(pair[1]) : ""));
+        return query;
+    }
+
+    private static JsonObject RequestContext(HttpContext context, HttpApiRoute route, string path, JsonObject? authorizer,
+        string requestId)
+    {
+        var request = context.Request;
+        var now = DateTimeOffset.UtcNow;
+        var host = request.Host.Value ?? "127.0.0.1";
+        var requestContext = new JsonObject
+        {
+            ["accountId"] = LocalAccount.AccountId,
+            ["apiId"] = "local",
+            ["authorizer"] = authorizer,
+            ["domainName"] = host,
+            ["domainPrefix"] = host.Split('.')[0],
+            ["http"] = new JsonObject
+            {
+                ["method"] = request.Method,
+                ["path"] = path,
+                ["protocol"] = request.Protocol,
+                ["sourceIp"] = context.Connection.RemoteIpAddress?.MapToIPv4().ToString() ?? "127.0.0.1",
+                ["userAgent"] = request.Headers.UserAgent.ToString(),
+            },
+            ["requestId"] = requestId,
+            ["routeKey"] = route.RouteKey,
+            ["stage"] = "$default",
+            ["time"] = now.ToString("dd/MMM/yyyy:HH:mm:ss +0000", CultureInfo.InvariantCulture),
+            ["timeEpoch"] = now.ToUnixTimeMilliseconds(),
+        };
+        if (authorizer is null) requestContext.Remove("authorizer");
+        return requestContext;
     }
 
     /// <summary>

@@ -54,7 +54,8 @@ public sealed partial record HttpApiRoute(string Method, string Path, string Fun
         return pattern.Length == actual.Length;
     }
 
-    /// <summary>API Gateway prefers the most specific route: more literal segments, then no greedy parameter, then a named method.</summary>
+    /// <summary>API Gateway prefers the most specific route: more literal segments, then no greedy parameter, then a
+    /// named method.</summary>
     public (int Literals, int NotGreedy, int NamedMethod) Specificity =>
         (Path.Split('/', StringSplitOptions.RemoveEmptyEntries).Count(segment => !segment.StartsWith('{')),
          Path.Contains("+}") ? 0 : 1,

@@ -93,101 +93,109 @@ public sealed class JwtAuthorizer
         return new Uri(issuer.TrimEnd('/') + "/.well-known/jwks.json", UriKind.Absolute);
     }
 
-    /// <summary>Authorizes one request to a route that uses this authorizer.</summary>
+    /// <summary>Authorizes one request to a route that uses this authorizer, in the order the class remarks give.</summary>
     /// <param name="authorizationHeader">The request's <c>Authorization</c> header, or null when it has none.</param>
     /// <param name="routeScopes">The route's <c>AuthorizationScopes</c>; empty when it declares none.</param>
     /// <param name="ct">Cancels a key set fetch.</param>
-    public async Task<AuthorizerResult> AuthorizeAsync(string? authorizationHeader, IReadOnlyList<string> routeScopes, CancellationToken ct)
+    public async Task<AuthorizerResult> AuthorizeAsync(string? authorizationHeader, IReadOnlyList<string> routeScopes,
+        CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(routeScopes);
-        var challengeScope = string.Join(' ', routeScopes);
+        var challenge = $"Bearer scope=\"{string.Join(' ', routeScopes)}\"";
 
-        var token = CompactJwt.ReadToken(authorizationHeader);
-        if (token is null)
+        if (CompactJwt.ReadToken(authorizationHeader) is not { } token)
         {
-            return new AuthorizerResult.Denied(401, UnauthorizedBody, $"Bearer scope=\"{challengeScope}\"", NoToken);
+            return new AuthorizerResult.Denied(401, UnauthorizedBody, challenge, NoToken);
         }
-
-        AuthorizerResult.Denied Refuse(string description) =>
-            new(401, UnauthorizedBody, $"Bearer scope=\"{challengeScope}\" error=\"invalid_token\" error_description=\"{description}\"", description);
 
         if (!CompactJwt.TryDecode(token, out var decoded))
         {
-            return Refuse(Malformed);
+            return InvalidToken(challenge, new Rejection(Malformed));
         }
 
         using (decoded.Header)
         using (decoded.Payload)
         {
-            var header = decoded.Header.RootElement;
             var payload = decoded.Payload.RootElement;
-
-            if (Text(header, "alg") is not { } alg || !Algorithms.TryGetValue(alg, out var hash))
-            {
-                return Refuse(UnsupportedAlgorithm);
-            }
-
-            if (Text(header, "kid") is not { Length: > 0 } kid)
-            {
-                return Refuse(UnknownKey);
-            }
-
-            RsaSigningKey? key;
-            try
-            {
-                key = await keys.FindKeyAsync(kid, ct).ConfigureAwait(false);
-            }
-            catch (JwksUnavailableException e)
-            {
-                return new AuthorizerResult.Denied(401, UnauthorizedBody,
-                    $"Bearer scope=\"{challengeScope}\" error=\"invalid_token\" error_description=\"{KeysUnavailable}\"",
-                    KeysUnavailable + ": " + e.Message);
-            }
-
-            if (key is null)
-            {
-                return Refuse(UnknownKey);
-            }
-
-            if ((key.Algorithm is not null && key.Algorithm != alg) || !Verify(key, decoded.SigningInput, decoded.Signature, hash))
-            {
-                return Refuse(InvalidSignature);
-            }
-
-            if (Text(payload, "iss") != Issuer)
-            {
-                return Refuse(InvalidIssuer);
-            }
-
-            if (!HasValidAudience(payload))
-            {
-                return Refuse(InvalidAudience);
-            }
-
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds() / 1000m;
-            if (TimeCheck(payload, now) is { } timeFailure)
-            {
-                return Refuse(timeFailure);
-            }
-
-            IReadOnlyList<string>? scopes = null;
-            if (routeScopes.Count > 0)
-            {
-                var granted = TokenScopes(payload);
-                if (!routeScopes.Any(granted.Contains))
-                {
-                    return new AuthorizerResult.Denied(403, ForbiddenBody,
-                        $"Bearer scope=\"{challengeScope}\" error=\"insufficient_scope\" error_description=\"{InsufficientScope}\"",
-                        InsufficientScope);
-                }
-
-                scopes = granted;
-            }
-
-            return new AuthorizerResult.Allowed(JwtClaimRendering.RenderClaims(payload), scopes);
+            var rejection = await VerifySignatureAsync(decoded, ct).ConfigureAwait(false) ?? CheckClaims(payload);
+            return rejection is null ? CheckScopes(payload, routeScopes, challenge) : InvalidToken(challenge, rejection);
         }
     }
 
+    /// <summary>Why a token is refused with a 401: the description the client is told, and what the log is told.</summary>
+    private sealed record Rejection(string Description, string? Detail = null);
+
+    private static AuthorizerResult.Denied InvalidToken(string challenge, Rejection rejection) => new(401, UnauthorizedBody,
+        $"{challenge} error=\"invalid_token\" error_description=\"{rejection.Description}\"",
+        rejection.Detail ?? rejection.Description);
+
+    /// <summary>The header's RSA algorithm and key id, then the signature against that key of the issuer's key set.</summary>
+    private async Task<Rejection?> VerifySignatureAsync(CompactJwt token, CancellationToken ct)
+    {
+        var header = token.Header.RootElement;
+        if (Text(header, "alg") is not { } alg || !Algorithms.TryGetValue(alg, out var hash))
+        {
+            return new Rejection(UnsupportedAlgorithm);
+        }
+
+        if (Text(header, "kid") is not { Length: > 0 } kid)
+        {
+            return new Rejection(UnknownKey);
+        }
+
+        RsaSigningKey? key;
+        try
+        {
+            key = await keys.FindKeyAsync(kid, ct).ConfigureAwait(false);
+        }
+        catch (JwksUnavailableException e)
+        {
+            return new Rejection(KeysUnavailable, KeysUnavailable + ": " + e.Message);
+        }
+
+        if (key is null)
+        {
+            return new Rejection(UnknownKey);
+        }
+
+        var signed = (key.Algorithm is null || key.Algorithm == alg) && Verify(key, token.SigningInput, token.Signature, hash);
+        return signed ? null : new Rejection(InvalidSignature);
+    }
+
+    /// <summary><c>iss</c>, then the audience, then the time claims.</summary>
+    private Rejection? CheckClaims(JsonElement payload)
+    {
+        if (Text(payload, "iss") != Issuer)
+        {
+            return new Rejection(InvalidIssuer);
+        }
+
+        if (!HasValidAudience(payload))
+        {
+            return new Rejection(InvalidAudience);
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds() / 1000m;
+        return TimeCheck(payload, now) is { } timeFailure ? new Rejection(timeFailure) : null;
+    }
+
+    /// <summary>A valid token passes a route without scopes, or one of whose scopes it has; else 403.</summary>
+    private static AuthorizerResult CheckScopes(JsonElement payload, IReadOnlyList<string> routeScopes, string challenge)
+    {
+        if (routeScopes.Count == 0)
+        {
+            return new AuthorizerResult.Allowed(JwtClaimRendering.RenderClaims(payload), null);
+        }
+
+        var granted = TokenScopes(payload);
+        if (!routeScopes.Any(granted.Contains))
+        {
+            return new AuthorizerResult.Denied(403, ForbiddenBody,
+                $"{challenge} error=\"insufficient_scope\" error_description=\"{InsufficientScope}\"", InsufficientScope);
+        }
+
+        return new AuthorizerResult.Allowed(JwtClaimRendering.RenderClaims(payload), granted);
+    }
 
     private static bool Verify(RsaSigningKey key, byte[] signingInput, byte[] signature, HashAlgorithmName hash)
     {
@@ -210,7 +218,8 @@ public sealed class JwtAuthorizer
             return aud.ValueKind switch
             {
                 JsonValueKind.String => audiences.Contains(aud.GetString()!),
-                JsonValueKind.Array => aud.EnumerateArray().Any(a => a.ValueKind == JsonValueKind.String && audiences.Contains(a.GetString()!)),
+                JsonValueKind.Array => aud.EnumerateArray().Any(a => a.ValueKind == JsonValueKind.String
+                    && audiences.Contains(a.GetString()!)),
                 _ => false,
             };
         }

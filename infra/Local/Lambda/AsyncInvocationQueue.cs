@@ -34,7 +34,8 @@ public sealed class AsyncInvocationQueue : IAsyncDisposable
 
     /// <param name="invokeDestination">Queues an asynchronous invocation of the function a destination ARN names with a
     /// payload, and returns its request id; null when the ARN names no function of the service.</param>
-    public AsyncInvocationQueue(FunctionPool pool, AsyncInvocationSettings settings, Action<string> log, Func<string, byte[], string?> invokeDestination)
+    public AsyncInvocationQueue(FunctionPool pool, AsyncInvocationSettings settings, Action<string> log,
+        Func<string, byte[], string?> invokeDestination)
     {
         this.pool = pool;
         this.settings = settings;
@@ -84,7 +85,8 @@ public sealed class AsyncInvocationQueue : IAsyncDisposable
                 return;
             }
             var delay = settings.RetryDelay * queued.Attempts;
-            log($"[{name}] asynchronous invocation {queued.RequestId} failed on attempt {queued.Attempts}, retrying in {delay.TotalSeconds:0.###} s: {Encoding.UTF8.GetString(result.Payload)}");
+            log($"[{name}] asynchronous invocation {queued.RequestId} failed on attempt {queued.Attempts}, "
+                + $"retrying in {delay.TotalSeconds:0.###} s: {Encoding.UTF8.GetString(result.Payload)}");
             await Task.Delay(delay, settings.Time, stopping.Token);
             await queue.Writer.WriteAsync(queued, stopping.Token);
         }

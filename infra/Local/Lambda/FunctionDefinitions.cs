@@ -30,7 +30,8 @@ public static class FunctionDefinitions
             ["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST",
             ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = memory.ToString(CultureInfo.InvariantCulture),
             ["AWS_LAMBDA_LOG_GROUP_NAME"] = $"/aws/lambda/{name}",
-            ["AWS_LAMBDA_LOG_FORMAT"] = resolver.ResolveString(properties["LoggingConfig"]?["LogFormat"]) is { Length: > 0 } format ? format : "Text",
+            ["AWS_LAMBDA_LOG_FORMAT"] = resolver.ResolveString(properties["LoggingConfig"]?["LogFormat"]) is { Length: > 0 } format
+                ? format : "Text",
             // The memory size caps the managed heap, as the sandbox's memory caps the process on Lambda.
             ["DOTNET_GCHeapHardLimit"] = $"0x{(long)memory * 1024 * 1024 * 3 / 4:X}",
         };

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Serverless.Local.Emulators;
+using Serverless.Local.Processes;
 
 namespace Serverless.Local.Lambda;
 
@@ -36,7 +36,8 @@ public sealed class FunctionInstance : IAsyncDisposable
     /// <summary>Starts the process; the instance must be reachable by <see cref="Id"/> before this.</summary>
     public void Start()
     {
-        var environment = new Dictionary<string, string?>(Function.Environment.Select(pair => KeyValuePair.Create(pair.Key, (string?)pair.Value)))
+        var environment = new Dictionary<string, string?>(Function.Environment.Select(pair =>
+            KeyValuePair.Create(pair.Key, (string?)pair.Value)))
         {
             ["AWS_LAMBDA_RUNTIME_API"] = $"{runtimeApiHost}/instances/{Id}",
             ["AWS_LAMBDA_LOG_STREAM_NAME"] = $"{DateTime.UtcNow:yyyy/MM/dd}/[$LATEST]{Id}",
@@ -69,7 +70,8 @@ public sealed class FunctionInstance : IAsyncDisposable
             using var initGuard = new CancellationTokenSource();
             var guard = Task.Delay(InitTimeout + Function.Timeout, initGuard.Token);
             if (await Task.WhenAny(invocation.Result, guard) == guard && current is null)
-                Fail(invocation, "Runtime.InitError", $"The runtime did not ask for an invocation within {InitTimeout.TotalSeconds:0} s of starting.");
+                Fail(invocation, "Runtime.InitError",
+                    $"The runtime did not ask for an invocation within {InitTimeout.TotalSeconds:0} s of starting.");
             await initGuard.CancelAsync();
         }
         return await invocation.Result;
@@ -130,7 +132,8 @@ public sealed class FunctionInstance : IAsyncDisposable
     {
         if (await Task.WhenAny(invocation.Result, Task.Delay(Function.Timeout)) == invocation.Result) return;
         Fail(invocation, "Sandbox.Timedout",
-            $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {invocation.RequestId} Task timed out after {Function.Timeout.TotalSeconds:0.00} seconds");
+            $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {invocation.RequestId} "
+                + $"Task timed out after {Function.Timeout.TotalSeconds:0.00} seconds");
         log($"REPORT RequestId: {invocation.RequestId} Status: timeout");
         await DisposeAsync();
     }

@@ -11,7 +11,8 @@ namespace Serverless.Local.Lambda;
 /// </summary>
 public static class FunctionPackages
 {
-    /// <summary>Builds the package of function <paramref name="logicalId"/> into <c>.local/build/{CodeUri}</c>; returns that folder.</summary>
+    /// <summary>Builds the package of function <paramref name="logicalId"/> into <c>.local/build/{CodeUri}</c>; returns
+    /// that folder.</summary>
     public static Task<string> BuildFunctionAsync(SamTemplate template, string repoRoot, string logicalId, Action<string> log,
         CancellationToken cancellationToken)
     {
@@ -32,7 +33,8 @@ public static class FunctionPackages
         }
         log($"[build] {contextPath}: make build-{logicalId} (self-contained ReadyToRun bootstrap; the first build takes a minute)");
         var watch = Stopwatch.StartNew();
-        var start = new ProcessStartInfo("make", ["-C", Path.Combine(repoRoot, contextPath), $"build-{logicalId}", $"ARTIFACTS_DIR={artifactsDirectory}"])
+        var start = new ProcessStartInfo("make", ["-C", Path.Combine(repoRoot, contextPath), $"build-{logicalId}",
+            $"ARTIFACTS_DIR={artifactsDirectory}"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -45,7 +47,8 @@ public static class FunctionPackages
         make.BeginErrorReadLine();
         await make.WaitForExitAsync(cancellationToken);
         if (make.ExitCode != 0)
-            throw new InvalidOperationException($"Building {contextPath} failed:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(40))}");
+            throw new InvalidOperationException(
+                $"Building {contextPath} failed:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(40))}");
         await File.WriteAllTextAsync(built, $"make build-{logicalId}", cancellationToken);
         log($"[build] {contextPath}: built in {watch.Elapsed.TotalSeconds:0.0} s");
         return artifactsDirectory;

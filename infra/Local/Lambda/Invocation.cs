@@ -11,7 +11,8 @@ public sealed class Invocation(byte[] payload, string requestId)
     public string RequestId { get; } = requestId;
     public byte[] Payload { get; } = payload;
     /// <summary>An X-Ray trace header: <c>Root=1-{epoch seconds, hex}-{24 hex digits}</c>.</summary>
-    public string TraceId { get; } = $"Root=1-{DateTimeOffset.UtcNow.ToUnixTimeSeconds():x8}-{Guid.NewGuid().ToString("N")[..24]};Sampled=0";
+    public string TraceId { get; } =
+        $"Root=1-{DateTimeOffset.UtcNow.ToUnixTimeSeconds():x8}-{Guid.NewGuid().ToString("N")[..24]};Sampled=0";
     public Task<InvocationResult> Result => result.Task;
 
     public bool Complete(InvocationResult outcome) => result.TrySetResult(outcome);
@@ -30,6 +31,7 @@ public sealed record InvocationResult(byte[] Payload, string? FunctionError, Tim
     public InvocationLog? Log { get; init; }
 
     public static InvocationResult Error(string errorType, string errorMessage, TimeSpan duration, TimeSpan? initDuration = null) => new(
-        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["errorType"] = errorType, ["errorMessage"] = errorMessage }),
+        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["errorType"] = errorType,
+            ["errorMessage"] = errorMessage }),
         "Unhandled", duration, initDuration);
 }

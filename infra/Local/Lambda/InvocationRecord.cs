@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -40,7 +42,7 @@ public sealed record InvocationRecord(FunctionDefinition Function, string Reques
     public async Task<string> WriteAsync(string directory, DateTimeOffset timestamp, CancellationToken cancellationToken)
     {
         var path = Path.Combine(directory,
-            $"{timestamp.UtcDateTime.ToString("yyyyMMdd'T'HHmmss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture)}-{RequestId}.json");
+            $"{timestamp.UtcDateTime.ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture)}-{RequestId}.json");
         await FailureRecordFile.WriteAsync(path, ToJson(timestamp).ToJsonString(Indented), cancellationToken);
         return path;
     }
@@ -48,8 +50,9 @@ public sealed record InvocationRecord(FunctionDefinition Function, string Reques
     /// <summary>The record as the payload Lambda invokes a destination function with: compact JSON.</summary>
     public byte[] ToPayload(DateTimeOffset timestamp) => JsonSerializer.SerializeToUtf8Bytes(ToJson(timestamp), Compact);
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Indented =
+        new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A payload as JSON, or as a JSON string when it is not JSON (a runtime may answer anything).</summary>
     private static JsonNode? Json(byte[] payload)

@@ -17,8 +17,8 @@ public static class InvocationReport
     public static string End(string requestId) => $"END RequestId: {requestId}";
 
     /// <summary>
-    /// <c>REPORT RequestId: … Duration: … Billed Duration: … Memory Size: … Max Memory Used: … Init Duration: …</c>, tab-separated
-    /// as Lambda writes it. Billed duration is rounded up to the millisecond and, as for every custom runtime
+    /// <c>REPORT RequestId: … Duration: … Billed Duration: … Memory Size: … Max Memory Used: … Init Duration: …</c>,
+    /// tab-separated as Lambda writes it. Billed duration is rounded up to the millisecond and, as for every custom runtime
     /// (<c>provided.al2023</c>), includes the init duration.
     /// </summary>
     public static string Report(string requestId, InvocationResult result, int memorySize, bool json)
@@ -42,7 +42,8 @@ public static class InvocationReport
             }, DateTimeOffset.UtcNow);
         }
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"REPORT RequestId: {requestId}\tDuration: {result.Duration.TotalMilliseconds:0.00} ms\tBilled Duration: {billed} ms\tMemory Size: {memorySize} MB\tMax Memory Used: {result.MaxMemoryUsedMB} MB\t");
+            $"REPORT RequestId: {requestId}\tDuration: {result.Duration.TotalMilliseconds:0.00} ms\tBilled Duration: {billed} ms\t"
+                + $"Memory Size: {memorySize} MB\tMax Memory Used: {result.MaxMemoryUsedMB} MB\t");
         return result.InitDuration is { } initDuration
             ? line + string.Create(CultureInfo.InvariantCulture, $"Init Duration: {initDuration.TotalMilliseconds:0.00} ms\t")
             : line;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Aws;
+using Serverless.Local.Http;
 
 namespace Serverless.Local.Lambda;
 
@@ -52,7 +53,8 @@ public sealed class LambdaService : IAsyncDisposable
     public Task<InvocationResult> InvokeAsync(string functionName, byte[] payload, CancellationToken cancellationToken) =>
         Find(functionName).Pool.InvokeAsync(payload, Guid.NewGuid().ToString(), cancellationToken);
 
-    /// <summary>Queues an asynchronous (Event) invocation, as S3 notifications and <c>X-Amz-Invocation-Type: Event</c> do; returns its request id.</summary>
+    /// <summary>Queues an asynchronous (Event) invocation, as S3 notifications and <c>X-Amz-Invocation-Type: Event</c>
+    /// do; returns its request id.</summary>
     public string InvokeAsynchronously(string functionName, byte[] payload)
     {
         var requestId = Guid.NewGuid().ToString();
@@ -60,14 +62,16 @@ public sealed class LambdaService : IAsyncDisposable
         return requestId;
     }
 
-    /// <summary>An asynchronous invocation of the function an on-failure destination's ARN names; null when it names none of these.</summary>
+    /// <summary>An asynchronous invocation of the function an on-failure destination's ARN names; null when it names
+    /// none of these.</summary>
     private string? InvokeDestination(string arn, byte[] payload) =>
         arn.StartsWith("arn:aws:lambda:", StringComparison.Ordinal) && functions.ContainsKey(FunctionName(arn))
             ? InvokeAsynchronously(FunctionName(arn), payload)
             : null;
 
     private (FunctionPool Pool, AsyncInvocationQueue Queue) Find(string functionName) =>
-        functions.TryGetValue(functionName, out var function) ? function : throw new KeyNotFoundException($"Function not found: {functionName}");
+        functions.TryGetValue(functionName, out var function) ? function
+            : throw new KeyNotFoundException($"Function not found: {functionName}");
 
     private FunctionInstance? Instance(string id) =>
         functions.Values.Select(function => function.Pool.Find(id)).FirstOrDefault(instance => instance is not null);
@@ -81,7 +85,8 @@ public sealed class LambdaService : IAsyncDisposable
             var (invocation, deadline) = await found.NextAsync(http.RequestAborted);
             var headers = http.Response.Headers;
             headers["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId;
-            headers["Lambda-Runtime-Deadline-Ms"] = deadline.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            headers["Lambda-Runtime-Deadline-Ms"] =
+                deadline.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
             headers["Lambda-Runtime-Invoked-Function-Arn"] = found.Function.Arn;
             headers["Lambda-Runtime-Trace-Id"] = invocation.TraceId;
             return Results.Bytes(invocation.Payload, "application/json");
@@ -171,10 +176,12 @@ public sealed class LambdaService : IAsyncDisposable
     }
 
     private static IResult InvokeError(int status, string type, string message) =>
-        new ErrorResult(status, type, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["Type"] = "User", ["message"] = message }));
+        new ErrorResult(status, type, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["Type"] = "User",
+            ["message"] = message }));
 
     private static IResult RuntimeError(string type, string message) =>
-        new ErrorResult(400, type, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["errorType"] = type, ["errorMessage"] = message }));
+        new ErrorResult(400, type, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["errorType"] = type,
+            ["errorMessage"] = message }));
 
     private sealed class ErrorResult(int status, string type, byte[] body) : IResult
     {

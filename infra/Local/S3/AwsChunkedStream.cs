@@ -50,7 +50,8 @@ public sealed class AwsChunkedStream(Stream inner, long decodedLength) : Stream
                     throw Fail("IncompleteBody", "A chunk's data is not followed by CRLF.");
                 return count;
             }
-            var header = await ReadLineAsync(cancellationToken) ?? throw Fail("IncompleteBody", "The request body ended before the last chunk.");
+            var header = await ReadLineAsync(cancellationToken)
+                ?? throw Fail("IncompleteBody", "The request body ended before the last chunk.");
             chunkLeft = ParseSize(header);
             if (chunkLeft == 0)
             {
@@ -65,7 +66,8 @@ public sealed class AwsChunkedStream(Stream inner, long decodedLength) : Stream
         return 0;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    public override int Read(byte[] buffer, int offset, int count) =>
+        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -84,7 +86,8 @@ public sealed class AwsChunkedStream(Stream inner, long decodedLength) : Stream
     private long ParseSize(string header)
     {
         var size = header.Split(';', 2)[0];
-        return size.Length is > 0 and <= 15 && long.TryParse(size, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value)
+        return size.Length is > 0 and <= 15 && long.TryParse(size, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture,
+            out var value)
             ? value
             : throw Fail("IncompleteBody", $"Invalid chunk header: '{header[..Math.Min(header.Length, 80)]}'.");
     }

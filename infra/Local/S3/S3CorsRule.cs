@@ -30,7 +30,8 @@ public sealed record S3CorsRule(
         && requestHeaders.All(header => headerPatterns.Any(allowed => allowed.IsMatch(header)));
 
     /// <summary>Writes the CORS headers S3 puts on a preflight answer and on an actual response this rule allowed.</summary>
-    /// <param name="requestHeaders">The preflight's <c>Access-Control-Request-Headers</c> (echoed lower-cased); none for an actual request.</param>
+    /// <param name="requestHeaders">The preflight's <c>Access-Control-Request-Headers</c> (echoed lower-cased); none
+    /// for an actual request.</param>
     public void WriteHeaders(IHeaderDictionary headers, string origin, IReadOnlyList<string> requestHeaders)
     {
         var anyOrigin = AllowedOrigins.Contains("*");
@@ -46,5 +47,6 @@ public sealed record S3CorsRule(
 
     /// <summary>The whole of a value that <paramref name="pattern"/> matches, each <c>*</c> in it standing for any characters.</summary>
     private static Regex Wildcard(string pattern, RegexOptions options) =>
-        new("^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal) + "$", options | RegexOptions.CultureInvariant | RegexOptions.Singleline);
+        new("^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal) + "$",
+            options | RegexOptions.CultureInvariant | RegexOptions.Singleline);
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Http.Features;
 using Serverless.Kernel.Aws;
+using Serverless.Local.Http;
 
 namespace Serverless.Local.S3;
 
@@ -144,7 +145,8 @@ public sealed class S3Front : IAsyncDisposable
             return refusal.Failure switch
             {
                 SigV4Failure.Missing => (403, "AccessDenied", "Access Denied"),
-                SigV4Failure.UnknownAccessKey => (403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."),
+                SigV4Failure.UnknownAccessKey => (403, "InvalidAccessKeyId",
+                    "The AWS Access Key Id you provided does not exist in our records."),
                 SigV4Failure.Expired => (403, "RequestTimeTooSkewed", refusal.Message),
                 _ => (403, "SignatureDoesNotMatch", refusal.Message),
             };
@@ -192,14 +194,16 @@ public sealed class S3Front : IAsyncDisposable
             chunked = new AwsChunkedStream(request.Body, decodedLength);
             forward.Content = new StreamContent(chunked) { Headers = { ContentLength = decodedLength } };
         }
-        else if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0 || HttpMethods.IsPut(request.Method) || HttpMethods.IsPost(request.Method))
+        else if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0 || HttpMethods.IsPut(request.Method)
+            || HttpMethods.IsPost(request.Method))
         {
             forward.Content = new StreamContent(request.Body);
             if (request.ContentLength is { } length) forward.Content.Headers.ContentLength = length;
         }
         CopyRequestHeaders(request, forward, chunked is not null);
         if (context.Connection.RemoteIpAddress is { } client)
-            forward.Headers.TryAddWithoutValidation("X-Forwarded-For", (client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client).ToString());
+            forward.Headers.TryAddWithoutValidation("X-Forwarded-For",
+                (client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client).ToString());
 
         HttpResponseMessage answer;
         try
@@ -248,7 +252,8 @@ public sealed class S3Front : IAsyncDisposable
     }
 
     /// <summary>An error in S3's XML shape, with the extra elements some errors carry between Message and RequestId.</summary>
-    private static Task ErrorAsync(HttpResponse response, int status, string code, string message, IReadOnlyDictionary<string, string>? extra = null)
+    private static Task ErrorAsync(HttpResponse response, int status, string code, string message,
+        IReadOnlyDictionary<string, string>? extra = null)
     {
         var (requestId, hostId) = WriteRequestIds(response);
         var error = new XElement("Error", new XElement("Code", code), new XElement("Message", message));

@@ -9,7 +9,8 @@ namespace Serverless.Local.S3;
 /// function asynchronously (with Lambda's retries) with the event message. One change has one
 /// <c>sequencer</c>, later changes larger ones (hex, fixed width, so they also compare as strings).
 /// </summary>
-public sealed class S3Notifications(IReadOnlyList<S3Subscription> subscriptions, LambdaService lambda, TimeProvider time, Action<string> log)
+public sealed class S3Notifications(IReadOnlyList<S3Subscription> subscriptions, LambdaService lambda, TimeProvider time,
+    Action<string> log)
 {
     private readonly Lock sequence = new();
     private long lastSequencer;
@@ -24,12 +25,15 @@ public sealed class S3Notifications(IReadOnlyList<S3Subscription> subscriptions,
         foreach (var subscription in matching)
         {
             var message = S3EventMessage.Build(change, subscription.ConfigurationId, sequencer);
-            var requestId = lambda.InvokeAsynchronously(subscription.FunctionName, Encoding.UTF8.GetBytes(message.ToJsonString(S3EventMessage.Json)));
-            log($"[s3] {change.EventName} s3://{change.Bucket}/{change.Key} -> {subscription.FunctionName} (asynchronous invocation {requestId})");
+            var requestId = lambda.InvokeAsynchronously(subscription.FunctionName,
+                Encoding.UTF8.GetBytes(message.ToJsonString(S3EventMessage.Json)));
+            log($"[s3] {change.EventName} s3://{change.Bucket}/{change.Key} -> {subscription.FunctionName}"
+                + $" (asynchronous invocation {requestId})");
         }
     }
 
-    /// <summary>Microseconds since 1970, made strictly increasing, as 18 hex digits (S3's sequencers look like <c>0066433558C1E2A5D7</c>).</summary>
+    /// <summary>Microseconds since 1970, made strictly increasing, as 18 hex digits (S3's sequencers look like
+    /// <c>0066433558C1E2A5D7</c>).</summary>
     private string NextSequencer()
     {
         lock (sequence)

@@ -31,7 +31,8 @@ public sealed record S3Subscription(string FunctionName, string Bucket, IReadOnl
     /// Each gets a configuration id as S3 generates one (a base64 UUID), the same on every run.
     /// </summary>
     /// <param name="functionNames">Each function's name by logical id (<see cref="LocalResources.FunctionNames"/>).</param>
-    public static IReadOnlyList<S3Subscription> FromTemplate(SamTemplate template, IntrinsicResolver resolver, IReadOnlyDictionary<string, string> functionNames)
+    public static IReadOnlyList<S3Subscription> FromTemplate(SamTemplate template, IntrinsicResolver resolver,
+        IReadOnlyDictionary<string, string> functionNames)
     {
         var subscriptions = new List<S3Subscription>();
         foreach (var (logicalId, eventName, trigger) in template.FunctionEvents("S3"))
@@ -42,10 +43,12 @@ public sealed record S3Subscription(string FunctionName, string Bucket, IReadOnl
                 : [properties["Events"]!.GetValue<string>()];
             var rules = properties["Filter"]?["S3Key"]?["Rules"]?.AsArray() ?? [];
             string Rule(string name) => rules
-                .FirstOrDefault(rule => string.Equals(rule?["Name"]?.GetValue<string>(), name, StringComparison.OrdinalIgnoreCase))?["Value"]
+                .FirstOrDefault(rule => string.Equals(rule?["Name"]?.GetValue<string>(), name,
+                    StringComparison.OrdinalIgnoreCase))?["Value"]
                 ?.GetValue<string>() ?? "";
             var id = new Guid(MD5.HashData(Encoding.UTF8.GetBytes($"{logicalId}/{eventName}")));
-            subscriptions.Add(new S3Subscription(functionNames[logicalId], properties["Bucket"]!.GetValue<string>(), events, Rule("prefix"), Rule("suffix"),
+            subscriptions.Add(new S3Subscription(functionNames[logicalId], properties["Bucket"]!.GetValue<string>(), events,
+                Rule("prefix"), Rule("suffix"),
                 Convert.ToBase64String(Encoding.UTF8.GetBytes(id.ToString()))));
         }
         return subscriptions;

@@ -89,7 +89,8 @@ public abstract record ScheduleExpression
         {
             var fields = body.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length != 6)
-                throw new FormatException($"'{expression}': a cron expression has six fields: minutes hours day-of-month month day-of-week year.");
+                throw new FormatException(
+                    $"'{expression}': a cron expression has six fields: minutes hours day-of-month month day-of-week year.");
             if ((fields[2] == "?") == (fields[4] == "?"))
                 throw new FormatException($"'{expression}': exactly one of day-of-month and day-of-week must be '?'.");
             return new Cron(
@@ -128,10 +129,12 @@ public abstract record ScheduleExpression
             int Value(string text)
             {
                 var named = Array.FindIndex(names, name => name.Equals(text, StringComparison.OrdinalIgnoreCase));
-                var value = named >= 0 ? named + 1 : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : -1;
+                var value = named >= 0 ? named + 1
+                    : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : -1;
                 return value >= min && value <= max
                     ? value
-                    : throw new FormatException($"'{expression}': '{text}' is not a value from {min} to {max}{(names.Length > 0 ? " or a name" : "")}.");
+                    : throw new FormatException(
+                        $"'{expression}': '{text}' is not a value from {min} to {max}{(names.Length > 0 ? " or a name" : "")}.");
             }
         }
     }

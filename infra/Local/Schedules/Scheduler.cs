@@ -17,7 +17,8 @@ public sealed class Scheduler : IAsyncDisposable
     private Scheduler(IReadOnlyList<ScheduleRule> rules, Func<string, byte[], string> invoke, TimeProvider time, Action<string> log) =>
         running = rules.Select(rule => RunAsync(rule, invoke, time, log)).ToList();
 
-    public static Scheduler Start(IReadOnlyList<ScheduleRule> rules, Func<string, byte[], string> invoke, TimeProvider time, Action<string> log) =>
+    public static Scheduler Start(IReadOnlyList<ScheduleRule> rules, Func<string, byte[], string> invoke, TimeProvider time,
+        Action<string> log) =>
         new(rules, invoke, time, log);
 
     private async Task RunAsync(ScheduleRule rule, Func<string, byte[], string> invoke, TimeProvider time, Action<string> log)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Serverless.Local.Lambda;
 
 namespace Serverless.Local.Streams;
@@ -14,7 +15,8 @@ namespace Serverless.Local.Streams;
 /// is given up on (<c>RetryAttemptsExhausted</c>, <c>RecordAgeExceeded</c>). Retries back off, as Lambda's do.</item>
 /// </list>
 /// </summary>
-public sealed class BatchDelivery(StreamEventSource source, LambdaService lambda, OnFailureDestination destination, TimeProvider time, Action<string> log)
+public sealed class BatchDelivery(StreamEventSource source, LambdaService lambda, OnFailureDestination destination, TimeProvider time,
+    Action<string> log)
 {
     public async Task DeliverAsync(string shardId, IReadOnlyList<StreamRecord> batch, CancellationToken cancellationToken)
     {
@@ -45,7 +47,8 @@ public sealed class BatchDelivery(StreamEventSource source, LambdaService lambda
                 var half = records.Count / 2;
                 pending.Push((records.Skip(half).ToList(), failures));
                 pending.Push((records.Take(half).ToList(), failures));
-                log($"[{source.FunctionName}] function error on {records.Count} records of {shardId}: bisecting into {half} and {records.Count - half}");
+                log($"[{source.FunctionName}] function error on {records.Count} records of {shardId}: "
+                    + $"bisecting into {half} and {records.Count - half}");
                 continue;
             }
 
@@ -53,11 +56,13 @@ public sealed class BatchDelivery(StreamEventSource source, LambdaService lambda
             failures++;
             if (source.MaximumRetryAttempts >= 0 && failures > source.MaximumRetryAttempts)
             {
-                await destination.SendAsync(source, shardId, failing, "RetryAttemptsExhausted", failures, null, result.FunctionError, cancellationToken);
+                await destination.SendAsync(source, shardId, failing, "RetryAttemptsExhausted", failures, null, result.FunctionError,
+                    cancellationToken);
                 continue;
             }
-            log($"[{source.FunctionName}] {(result.FunctionError is not null ? "function error" : "batch item failure")} on {shardId}: " +
-                $"retry {failures} of {(source.MaximumRetryAttempts < 0 ? "unlimited" : source.MaximumRetryAttempts)} from {failing[0].SequenceNumber} ({failing.Count} records)");
+            var limit = source.MaximumRetryAttempts < 0 ? "unlimited" : source.MaximumRetryAttempts.ToString(CultureInfo.InvariantCulture);
+            log($"[{source.FunctionName}] {(result.FunctionError is not null ? "function error" : "batch item failure")} on {shardId}: "
+                + $"retry {failures} of {limit} from {failing[0].SequenceNumber} ({failing.Count} records)");
             await Task.Delay(TimeSpan.FromMilliseconds(100 << Math.Min(failures - 1, 8)), time, cancellationToken);
             pending.Push((failing, failures));
         }

@@ -32,7 +32,8 @@ public static class BatchResponse
         var first = batch.Count;
         foreach (var failure in failures.EnumerateArray())
         {
-            var identifier = failure.ValueKind == JsonValueKind.Object && failure.TryGetProperty("itemIdentifier", out var id) && id.ValueKind == JsonValueKind.String
+            var identifier = failure.ValueKind == JsonValueKind.Object && failure.TryGetProperty("itemIdentifier", out var id)
+                && id.ValueKind == JsonValueKind.String
                 ? id.GetString()
                 : null;
             var index = string.IsNullOrEmpty(identifier) ? -1 : IndexOf(batch, identifier);

@@ -21,7 +21,8 @@ public sealed class DynamoDbStreamsApi(AwsJsonClient client)
         JsonVersion: "1.0");
 
     public DynamoDbStreamsApi(HttpClient http, string endpoint)
-        : this(new AwsJsonClient(http, Service, credentials: new Amazon.Runtime.BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey),
+        : this(new AwsJsonClient(http, Service, credentials: new Amazon.Runtime.BasicAWSCredentials(LocalAccount.AccessKeyId,
+            LocalAccount.SecretAccessKey),
             region: LocalAccount.Region, endpoint: new Uri(endpoint)))
     {
     }
@@ -68,10 +69,13 @@ public sealed class DynamoDbStreamsApi(AwsJsonClient client)
         return answer["ShardIterator"]!.GetValue<string>();
     }
 
-    /// <summary>Up to <paramref name="limit"/> records (the service takes at most 1000) and the next iterator, null once a closed shard is read to its end.</summary>
-    public async Task<(List<JsonObject> Records, string? NextIterator)> GetRecordsAsync(string iterator, int limit, CancellationToken cancellationToken)
+    /// <summary>Up to <paramref name="limit"/> records (the service takes at most 1000) and the next iterator, null
+    /// once a closed shard is read to its end.</summary>
+    public async Task<(List<JsonObject> Records, string? NextIterator)> GetRecordsAsync(string iterator, int limit,
+        CancellationToken cancellationToken)
     {
-        var answer = await SendAsync("GetRecords", new JsonObject { ["ShardIterator"] = iterator, ["Limit"] = Math.Min(limit, 1000) }, cancellationToken);
+        var answer = await SendAsync("GetRecords", new JsonObject { ["ShardIterator"] = iterator, ["Limit"] = Math.Min(limit, 1000) },
+            cancellationToken);
         var array = answer["Records"]?.AsArray() ?? [];
         var records = array.Select(record => record!.AsObject()).ToList();
         array.Clear(); // detaches them, so each can become part of an event
@@ -79,7 +83,8 @@ public sealed class DynamoDbStreamsApi(AwsJsonClient client)
     }
 
     private Task<JsonObject> SendAsync(string operation, JsonObject request, CancellationToken cancellationToken) =>
-        client.SendAsync(operation, request, StreamsJsonContext.Default.JsonObject, StreamsJsonContext.Default.JsonObject, cancellationToken);
+        client.SendAsync(operation, request, StreamsJsonContext.Default.JsonObject, StreamsJsonContext.Default.JsonObject,
+            cancellationToken);
 }
 
 /// <summary>A shard as <c>DescribeStream</c> lists it; a closed shard has an ending sequence number and gets no new records.</summary>

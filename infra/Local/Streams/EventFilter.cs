@@ -86,7 +86,8 @@ public sealed class EventFilter
     {
         var values = field is JsonArray items ? items.ToList() : [field];
         return rules.Any(rule => rule is JsonObject op
-            ? op.First().Key == "exists" ? op.First().Value!.GetValue<bool>() == present : present && values.Any(value => Operator(op, value))
+            ? op.First().Key == "exists" ? op.First().Value!.GetValue<bool>() == present : present
+                && values.Any(value => Operator(op, value))
             : present && values.Any(value => Equal(rule, value)));
     }
 
@@ -98,7 +99,8 @@ public sealed class EventFilter
         {
             "prefix" => text is not null && text.StartsWith(argument!.GetValue<string>(), StringComparison.Ordinal),
             "suffix" => text is not null && text.EndsWith(argument!.GetValue<string>(), StringComparison.Ordinal),
-            "equals-ignore-case" => text is not null && string.Equals(text, argument!.GetValue<string>(), StringComparison.OrdinalIgnoreCase),
+            "equals-ignore-case" => text is not null && string.Equals(text, argument!.GetValue<string>(),
+                StringComparison.OrdinalIgnoreCase),
             "anything-but" => argument switch
             {
                 JsonObject nested => !Operator(nested, value),
@@ -131,7 +133,8 @@ public sealed class EventFilter
 
     private static double? Number(JsonNode? value) =>
         value is JsonValue scalar && scalar.GetValueKind() == JsonValueKind.Number ? scalar.GetValue<double>()
-        : value is JsonValue text && text.TryGetValue<string>(out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ? parsed
+        : value is JsonValue text && text.TryGetValue<string>(out var s)
+            && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ? parsed
         : null;
 
     private static bool Equal(JsonNode? rule, JsonNode? value) =>

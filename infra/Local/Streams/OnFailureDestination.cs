@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Serverless.Local.Lambda;
 
 namespace Serverless.Local.Streams;
 
@@ -16,8 +17,8 @@ public sealed class OnFailureDestination(string failuresDirectory, TimeProvider 
     public async Task SendAsync(StreamEventSource source, string shardId, IReadOnlyList<StreamRecord> batch, string condition,
         int invokeCount, string? requestId, string? functionError, CancellationToken cancellationToken)
     {
-        var what = $"[{source.FunctionName}] {condition}: dropped {batch.Count} stream record(s) {batch[0].SequenceNumber}..{batch[^1].SequenceNumber} " +
-            $"of {shardId} after {invokeCount} invocation(s)";
+        var what = $"[{source.FunctionName}] {condition}: dropped {batch.Count} stream record(s) "
+            + $"{batch[0].SequenceNumber}..{batch[^1].SequenceNumber} of {shardId} after {invokeCount} invocation(s)";
         if (source.OnFailureDestination is null)
         {
             log($"{what}; no on-failure destination");
@@ -57,5 +58,6 @@ public sealed class OnFailureDestination(string failuresDirectory, TimeProvider 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>DynamoDB's batch info gives arrival times to the second.</summary>
-    private static string Seconds(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Seconds(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ",
+        System.Globalization.CultureInfo.InvariantCulture);
 }

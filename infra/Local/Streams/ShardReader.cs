@@ -9,7 +9,8 @@ namespace Serverless.Local.Streams;
 /// so records of one key reach the function in the order they were written. Polls an idle shard four times a second,
 /// as Lambda does.
 /// </summary>
-public sealed class ShardReader(StreamEventSource source, DynamoDbStreamsApi api, BatchDelivery delivery, TimeProvider time, Action<string> log)
+public sealed class ShardReader(StreamEventSource source, DynamoDbStreamsApi api, BatchDelivery delivery, TimeProvider time,
+    Action<string> log)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
@@ -33,11 +34,7 @@ public sealed class ShardReader(StreamEventSource source, DynamoDbStreamsApi api
             catch (Exception error) when (!cancellationToken.IsCancellationRequested)
             {
                 // An expired iterator, or DynamoDB Local busy or restarting: go on right after the last record read.
-                if (error is not AwsServiceException { ErrorCode: "ExpiredIteratorException" })
-                {
-                    log($"[{source.FunctionName}] GetRecords on {shardId} failed, retrying: {error.Message}");
-                    await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
-                }
+                await PauseAfterAsync(error, shardId, cancellationToken);
                 iterator = null;
                 continue;
             }
@@ -62,10 +59,22 @@ public sealed class ShardReader(StreamEventSource source, DynamoDbStreamsApi api
             }
             iterator = next;
             if (records.Count == 0)
-            {
-                var pause = buffer.Count > 0 && source.BatchingWindow - waited < PollInterval ? source.BatchingWindow - waited : PollInterval;
-                await Task.Delay(pause > TimeSpan.Zero ? pause : TimeSpan.Zero, time, cancellationToken);
-            }
+                await Task.Delay(IdlePause(buffer.Count, waited), time, cancellationToken);
         }
+    }
+
+    /// <summary>An expired iterator is renewed at once; any other failure is logged and retried a second later.</summary>
+    private async Task PauseAfterAsync(Exception error, string shardId, CancellationToken cancellationToken)
+    {
+        if (error is AwsServiceException { ErrorCode: "ExpiredIteratorException" }) return;
+        log($"[{source.FunctionName}] GetRecords on {shardId} failed, retrying: {error.Message}");
+        await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+    }
+
+    /// <summary>How long to wait after an empty page: the poll interval, or less when a batching window closes sooner.</summary>
+    private TimeSpan IdlePause(int buffered, TimeSpan waited)
+    {
+        var pause = buffered > 0 && source.BatchingWindow - waited < PollInterval ? source.BatchingWindow - waited : PollInterval;
+        return pause > TimeSpan.Zero ? pause : TimeSpan.Zero;
     }
 }

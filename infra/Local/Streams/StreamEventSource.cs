@@ -25,7 +25,8 @@ public sealed record StreamEventSource(
     {
         var startingPosition = properties["StartingPosition"]?.GetValue<string>() ?? "";
         if (startingPosition is not ("TRIM_HORIZON" or "LATEST"))
-            throw new InvalidDataException($"{functionName}: a DynamoDB event needs StartingPosition TRIM_HORIZON or LATEST, not '{startingPosition}'.");
+            throw new InvalidDataException(
+                $"{functionName}: a DynamoDB event needs StartingPosition TRIM_HORIZON or LATEST, not '{startingPosition}'.");
         var maximumRecordAge = Number(properties, "MaximumRecordAgeInSeconds") ?? -1;
         return new StreamEventSource(
             functionName,

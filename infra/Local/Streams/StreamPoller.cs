@@ -30,7 +30,8 @@ public sealed class StreamPoller : IAsyncDisposable
         reader = new ShardReader(source, api, new BatchDelivery(source, lambda, destination, time, log), time, log);
     }
 
-    public static StreamPoller Start(StreamEventSource source, DynamoDbStreamsApi api, LambdaService lambda, OnFailureDestination destination,
+    public static StreamPoller Start(StreamEventSource source, DynamoDbStreamsApi api, LambdaService lambda,
+        OnFailureDestination destination,
         TimeProvider time, Action<string> log)
     {
         var poller = new StreamPoller(source, api, lambda, destination, time, log);
@@ -62,7 +63,8 @@ public sealed class StreamPoller : IAsyncDisposable
                         readers[shard.ShardId] = Task.CompletedTask;
                         continue;
                     }
-                    readers[shard.ShardId] = reader.ReadAsync(shard.ShardId, firstPass ? source.StartingPosition : "TRIM_HORIZON", cancellationToken);
+                    readers[shard.ShardId] = reader.ReadAsync(shard.ShardId, firstPass ? source.StartingPosition : "TRIM_HORIZON",
+                        cancellationToken);
                 }
                 firstPass = false;
             }

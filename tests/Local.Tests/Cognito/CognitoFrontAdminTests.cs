@@ -3,11 +3,10 @@ using System.Text;
 using System.Text.Json;
 using Amazon.Runtime;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Aws;
 using Serverless.Local.Cognito;
+using Serverless.Local.Http;
 
 namespace Serverless.Local.Tests.Cognito;
 
@@ -27,10 +26,7 @@ public sealed class CognitoFrontAdminTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        emulator = builder.Build();
+        emulator = LocalHttp.Create(0);
         emulator.Run(context =>
         {
             lock (forwarded) forwarded.Add(context.Request.Headers["X-Amz-Target"].ToString().Split('.').Last());

@@ -1,10 +1,9 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Serverless.Local.Cognito;
+using Serverless.Local.Http;
 
 namespace Serverless.Local.Tests.Cognito;
 
@@ -27,10 +26,7 @@ public sealed class CognitoFrontTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        emulator = builder.Build();
+        emulator = LocalHttp.Create(0);
         emulator.Run(context =>
         {
             // cognito-local's express cors(): any origin, any method, and it answers preflights itself.
@@ -39,11 +35,13 @@ public sealed class CognitoFrontTests : IAsyncLifetime
             if (HttpMethods.IsOptions(context.Request.Method)) Interlocked.Increment(ref emulatorPreflights);
             context.Response.ContentType = "application/x-amz-json-1.1";
             return context.Response.WriteAsync(context.Request.Headers["X-Amz-Target"] == "AWSCognitoIdentityProviderService.InitiateAuth"
-                ? $$$"""{"ChallengeParameters":{},"AuthenticationResult":{"AccessToken":"{{{AccessToken}}}","IdToken":"id","RefreshToken":"refresh"}}"""
+                ? """{"ChallengeParameters":{},"AuthenticationResult":"""
+                    + $$$"""{"AccessToken":"{{{AccessToken}}}","IdToken":"id","RefreshToken":"refresh"}}"""
                 : """{"UserConfirmed":false,"UserSub":"sub"}""");
         });
         await emulator.StartAsync();
-        front = await CognitoFront.StartAsync(0, emulator.Urls.First(), _ => PasswordPolicy.Default, client => client == "client" ? "pool" : null);
+        front = await CognitoFront.StartAsync(0, emulator.Urls.First(), _ => PasswordPolicy.Default, client => client == "client"
+            ? "pool" : null);
     }
 
     /// <summary>An access token as cognito-local signs it by default: valid for 24 hours.</summary>
@@ -55,7 +53,8 @@ public sealed class CognitoFrontTests : IAsyncLifetime
     {
         var request = new HttpRequestMessage(HttpMethod.Post, front.Endpoint)
         {
-            Content = new StringContent($$"""{"ClientId":"client","Username":"a@example.com","Password":"{{password}}"}""", Encoding.UTF8, "application/x-amz-json-1.1"),
+            Content = new StringContent($$"""{"ClientId":"client","Username":"a@example.com","Password":"{{password}}"}""", Encoding.UTF8,
+                "application/x-amz-json-1.1"),
         };
         request.Headers.Add("X-Amz-Target", "AWSCognitoIdentityProviderService.SignUp");
         if (origin is not null) request.Headers.Add("Origin", origin);
@@ -113,14 +112,16 @@ public sealed class CognitoFrontTests : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, front.Endpoint)
         {
-            Content = new StringContent("""{"ClientId":"client","AuthFlow":"USER_PASSWORD_AUTH"}""", Encoding.UTF8, "application/x-amz-json-1.1"),
+            Content = new StringContent("""{"ClientId":"client","AuthFlow":"USER_PASSWORD_AUTH"}""", Encoding.UTF8,
+                "application/x-amz-json-1.1"),
         };
         request.Headers.Add("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth");
 
         using var answer = await http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-        Assert.Equal($$$"""{"ChallengeParameters":{},"AuthenticationResult":{"AccessToken":"{{{AccessToken}}}","IdToken":"id","RefreshToken":"refresh","ExpiresIn":86400,"TokenType":"Bearer"}}""",
+        Assert.Equal("""{"ChallengeParameters":{},"AuthenticationResult":"""
+            + $$$"""{"AccessToken":"{{{AccessToken}}}","IdToken":"id","RefreshToken":"refresh","ExpiresIn":86400,"TokenType":"Bearer"}}""",
             await answer.Content.ReadAsStringAsync());
     }
 

@@ -21,8 +21,10 @@ public sealed class CognitoSessionsTests(ITestOutputHelper log) : CognitoLocalTe
 {
     private const string Username = "alice@example.com";
 
-    private static readonly JsonTypeInfo<JsonObject> Request = (JsonTypeInfo<JsonObject>)JsonSerializerOptions.Default.GetTypeInfo(typeof(JsonObject));
-    private static readonly JsonTypeInfo<JsonElement> Answer = (JsonTypeInfo<JsonElement>)JsonSerializerOptions.Default.GetTypeInfo(typeof(JsonElement));
+    private static readonly JsonTypeInfo<JsonObject> Request =
+        (JsonTypeInfo<JsonObject>)JsonSerializerOptions.Default.GetTypeInfo(typeof(JsonObject));
+    private static readonly JsonTypeInfo<JsonElement> Answer =
+        (JsonTypeInfo<JsonElement>)JsonSerializerOptions.Default.GetTypeInfo(typeof(JsonElement));
 
     private readonly HttpClient http = new();
     private CognitoLocal emulator = null!;
@@ -33,11 +35,13 @@ public sealed class CognitoSessionsTests(ITestOutputHelper log) : CognitoLocalTe
 
     public async Task InitializeAsync()
     {
-        emulator = await CognitoLocal.StartAsync(Installer, EmulatorTestPaths.NewScratchDirectory("cognito-sessions"), output: line => Log.WriteLine(line));
+        emulator = await CognitoLocal.StartAsync(Installer, EmulatorTestPaths.NewScratchDirectory("cognito-sessions"), output: line =>
+            Log.WriteLine(line));
         pool = await emulator.CreateUserPoolAsync("users", usernameAttributes: ["email"]);
         client = await emulator.CreateUserPoolClientAsync(pool, "web");
         front = await CognitoFront.StartAsync(0, emulator.Endpoint, _ => PasswordPolicy.Default, id => id == client ? pool : null);
-        cognito = new AwsJsonClient(http, CognitoIdentityProviderClient.Service, credentials: new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey),
+        cognito = new AwsJsonClient(http, CognitoIdentityProviderClient.Service,
+            credentials: new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey),
             region: LocalAccount.Region, endpoint: new Uri(front.Endpoint));
         await SendAsync("SignUp", new JsonObject { ["ClientId"] = client, ["Username"] = Username, ["Password"] = Password });
         await SendAsync("AdminConfirmSignUp", new JsonObject { ["UserPoolId"] = pool, ["Username"] = Username });
@@ -50,7 +54,8 @@ public sealed class CognitoSessionsTests(ITestOutputHelper log) : CognitoLocalTe
         http.Dispose();
     }
 
-    private Task<JsonElement> SendAsync(string action, JsonObject request) => cognito.SendAsync(action, request, Request, Answer, CancellationToken.None);
+    private Task<JsonElement> SendAsync(string action, JsonObject request) =>
+        cognito.SendAsync(action, request, Request, Answer, CancellationToken.None);
 
     private async Task<string> SignInAsync() =>
         (await SendAsync("InitiateAuth", new JsonObject

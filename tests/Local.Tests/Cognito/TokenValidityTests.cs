@@ -20,7 +20,8 @@ public sealed class TokenValidityTests(ITestOutputHelper log) : CognitoLocalTest
         var work = EmulatorTestPaths.NewScratchDirectory("cognito-validity");
         await using var cognito = await CognitoLocal.StartAsync(Installer, work, output: line => Log.WriteLine(line));
         var pool = await cognito.CreateUserPoolAsync("users", usernameAttributes: ["email"]);
-        await cognito.SendAsync("SignUp", new JsonObject { ["ClientId"] = await ClientAsync(cognito, pool, []), ["Username"] = "a@example.com", ["Password"] = Password });
+        await cognito.SendAsync("SignUp", new JsonObject { ["ClientId"] = await ClientAsync(cognito, pool, []),
+            ["Username"] = "a@example.com", ["Password"] = Password });
         await cognito.SendAsync("AdminConfirmSignUp", new JsonObject { ["UserPoolId"] = pool, ["Username"] = "a@example.com" });
 
         var defaults = await LifetimesAsync(cognito, await ClientAsync(cognito, pool, []));
@@ -46,7 +47,8 @@ public sealed class TokenValidityTests(ITestOutputHelper log) : CognitoLocalTest
         };
         foreach (var (name, value) in template) request[name] = value?.DeepClone();
         LocalResources.WithCognitoTokenValidity(request);
-        return (await cognito.SendAsync("CreateUserPoolClient", request)).GetProperty("UserPoolClient").GetProperty("ClientId").GetString()!;
+        return (await cognito.SendAsync("CreateUserPoolClient",
+            request)).GetProperty("UserPoolClient").GetProperty("ClientId").GetString()!;
     }
 
     /// <summary>Seconds from issue to expiry of the access, ID and refresh tokens of a sign-in through <paramref name="client"/>.</summary>

@@ -14,7 +14,8 @@ public sealed class CommandLineTests
         {
             var line = Serverless.Local.Commands.CommandLine.Parse(["--event", "events/F/e.json"], Options);
             Assert.Equal("/work/repo/events/F/e.json", line.PathOption("--event"));
-            Assert.Equal("/abs/e.json", Serverless.Local.Commands.CommandLine.Parse(["--event", "/abs/e.json"], Options).PathOption("--event"));
+            Assert.Equal("/abs/e.json", Serverless.Local.Commands.CommandLine.Parse(["--event", "/abs/e.json"],
+                Options).PathOption("--event"));
             Assert.Equal("-", Serverless.Local.Commands.CommandLine.Parse(["--event", "-"], Options).PathOption("--event"));
             Assert.Null(Serverless.Local.Commands.CommandLine.Parse([], Options).PathOption("--event"));
         }

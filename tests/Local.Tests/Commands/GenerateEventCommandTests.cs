@@ -57,7 +57,8 @@ public sealed class GenerateEventCommandTests
 
         var fixture = Fixture(Path.Combine(EmulatorTestPaths.RepoRoot, "events", "ProfileApiFunction", "get-me.json"));
         // The sample under events/ lacks x-forwarded-port, which API Gateway sends (see the kernel's apigw-v2 fixtures).
-        Assert.Equal(Paths(fixture), Paths(sample).Except(["headers.x-forwarded-port", "pathParameters", "pathParameters.id", "queryStringParameters", "queryStringParameters.limit"]));
+        Assert.Equal(Paths(fixture), Paths(sample).Except(["headers.x-forwarded-port", "pathParameters", "pathParameters.id",
+            "queryStringParameters", "queryStringParameters.limit"]));
         var request = JsonSerializer.Deserialize(sample.ToJsonString(), KernelJsonContext.Default.APIGatewayHttpApiV2ProxyRequest)!;
         Assert.Equal("GET /uploads/{id}", request.RouteKey);
         Assert.Equal("abc", request.PathParameters!["id"]);
@@ -70,7 +71,8 @@ public sealed class GenerateEventCommandTests
     [Fact]
     public void Apigateway_http_api_proxy_without_sub_has_no_authorizer_and_with_a_body_a_json_body()
     {
-        var sample = Generate("apigateway", "http-api-proxy", "--method", "POST", "--path", "/predictions", "--body", """{"texts":["great"]}""");
+        var sample = Generate("apigateway", "http-api-proxy", "--method", "POST", "--path", "/predictions",
+            "--body", """{"texts":["great"]}""");
 
         var request = JsonSerializer.Deserialize(sample.ToJsonString(), KernelJsonContext.Default.APIGatewayHttpApiV2ProxyRequest)!;
         Assert.Equal("POST /predictions", request.RouteKey);
@@ -86,7 +88,8 @@ public sealed class GenerateEventCommandTests
     {
         var sample = Generate("cognito", "post-confirmation", "--sub", "u-9", "--email", "nine@example.com");
 
-        Assert.Equal(Paths(Fixture(Path.Combine(EmulatorTestPaths.RepoRoot, "events", "CreateProfileFunction", "post-confirmation.json"))), Paths(sample));
+        Assert.Equal(Paths(Fixture(Path.Combine(EmulatorTestPaths.RepoRoot, "events", "CreateProfileFunction",
+            "post-confirmation.json"))), Paths(sample));
         var trigger = JsonSerializer.Deserialize(sample.ToJsonString(), KernelJsonContext.Default.CognitoPostConfirmationEvent)!;
         Assert.Equal("PostConfirmation_ConfirmSignUp", trigger.TriggerSource);
         Assert.Equal("u-9", trigger.UserName);
@@ -101,7 +104,8 @@ public sealed class GenerateEventCommandTests
 
         var sample = Generate("cloudwatch", "scheduled-event", "--rule-arn", rule);
 
-        Assert.Equal(Paths(Fixture(Path.Combine(EmulatorTestPaths.RepoRoot, "events", "SweepStrandedUploadsFunction", "scheduled-event.json"))), Paths(sample));
+        Assert.Equal(Paths(Fixture(Path.Combine(EmulatorTestPaths.RepoRoot, "events", "SweepStrandedUploadsFunction",
+            "scheduled-event.json"))), Paths(sample));
         Assert.Equal("Scheduled Event", sample["detail-type"]!.GetValue<string>());
         Assert.Equal("aws.events", sample["source"]!.GetValue<string>());
         Assert.Equal([rule], sample["resources"]!.AsArray().Select(arn => arn!.GetValue<string>()));

@@ -47,7 +47,8 @@ public sealed class InvokeCommandTests : IDisposable
             Value: !Ref Table
         """;
 
-    private const string Makefile = "build-EchoFunction:\n\tmkdir -p $(ARTIFACTS_DIR)\n\tcp bootstrap.sh $(ARTIFACTS_DIR)/bootstrap\n\tchmod +x $(ARTIFACTS_DIR)/bootstrap\n";
+    private const string Makefile = "build-EchoFunction:\n\tmkdir -p $(ARTIFACTS_DIR)\n"
+        + "\tcp bootstrap.sh $(ARTIFACTS_DIR)/bootstrap\n\tchmod +x $(ARTIFACTS_DIR)/bootstrap\n";
 
     /// <summary>Answers with what it sees; an event with <c>"fail"</c> fails.</summary>
     private const string Bootstrap = """
@@ -59,10 +60,12 @@ public sealed class InvokeCommandTests : IDisposable
           id=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' headers | cut -d' ' -f2 | tr -d '\r')
           echo "handling $id"
           if grep -q fail event; then
-            curl -s -X POST -d '{"errorMessage":"asked to fail","errorType":"Failure"}' "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
+            curl -s -X POST -d '{"errorMessage":"asked to fail","errorType":"Failure"}' \
+              "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
             continue
           fi
-          printf '{"event":%s,"table":"%s","greeting":"%s","stage":"%s","dynamodb":"%s","handler":"%s"}' "$(cat event)" "$TABLE_NAME" "$GREETING" "$STAGE" "$AWS_ENDPOINT_URL_DYNAMODB" "$_HANDLER" > answer
+          printf '{"event":%s,"table":"%s","greeting":"%s","stage":"%s","dynamodb":"%s","handler":"%s"}' \
+            "$(cat event)" "$TABLE_NAME" "$GREETING" "$STAGE" "$AWS_ENDPOINT_URL_DYNAMODB" "$_HANDLER" > answer
           curl -s -X POST --data-binary @answer "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/response"
         done
         """;
@@ -95,14 +98,16 @@ public sealed class InvokeCommandTests : IDisposable
         Assert.Equal("serverless-local-stage", answer.GetProperty("stage").GetString());
         Assert.Equal("Table", answer.GetProperty("table").GetString()); // no local cloud: a resource is its logical id, as in SAM
         Assert.Equal("", answer.GetProperty("dynamodb").GetString());
-        Assert.True(File.Exists(Path.Combine(root, ".local", "build", "functions_Echo", "bootstrap")), "make build-EchoFunction with ARTIFACTS_DIR");
+        Assert.True(File.Exists(Path.Combine(root, ".local", "build", "functions_Echo", "bootstrap")),
+            "make build-EchoFunction with ARTIFACTS_DIR");
         var lines = stderr.Split(Environment.NewLine);
         Assert.Contains("init of Echo", lines);
         var handling = Assert.Single(lines, line => line.StartsWith("handling ", StringComparison.Ordinal));
         var requestId = handling["handling ".Length..];
         var end = Array.IndexOf(lines, $"END RequestId: {requestId}");
         Assert.True(end > Array.IndexOf(lines, handling), stderr);
-        Assert.Matches($@"^REPORT RequestId: {requestId}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: [1-9]\d* MB\tInit Duration: \d+\.\d\d ms\t$", lines[end + 1]);
+        Assert.Matches($@"^REPORT RequestId: {requestId}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\t"
+            + @"Max Memory Used: [1-9]\d* MB\tInit Duration: \d+\.\d\d ms\t$", lines[end + 1]);
     }
 
     [Fact]
@@ -126,7 +131,8 @@ public sealed class InvokeCommandTests : IDisposable
     [Theory]
     [InlineData("Greeting=hi", "hi")]
     [InlineData("ParameterKey=Greeting,ParameterValue='good day'", "good day")]
-    public async Task Parameter_overrides_in_either_of_SAMs_forms_resolve_the_functions_Refs_to_parameters(string overrides, string greeting)
+    public async Task Parameter_overrides_in_either_of_SAMs_forms_resolve_the_functions_Refs_to_parameters(string overrides,
+        string greeting)
     {
         var (exitCode, stdout, stderr) = await InvokeAsync("EchoFunction", "--parameter-overrides", overrides);
 
@@ -137,7 +143,8 @@ public sealed class InvokeCommandTests : IDisposable
     [Theory]
     [InlineData("Greeting=hi Nope=1 Other=2", "Parameters: [Nope, Other] do not exist in the template")]
     [InlineData("Greeting=howdy", "Parameter 'Greeting' must be one of AllowedValues")]
-    public async Task A_parameter_the_template_does_not_declare_or_allow_is_refused_with_the_local_clouds_message_and_exit_2(string overrides, string message)
+    public async Task A_parameter_the_template_does_not_declare_or_allow_is_refused_with_the_local_clouds_message_and_exit_2(
+        string overrides, string message)
     {
         var (exitCode, stdout, stderr) = await InvokeAsync("EchoFunction", "--parameter-overrides", overrides);
 
@@ -167,7 +174,8 @@ public sealed class InvokeCommandTests : IDisposable
         var endpoint = $"http://127.0.0.1:{((IPEndPoint)dynamoDb.LocalEndpoint).Port}";
         Directory.CreateDirectory(options.StateDirectory);
         await File.WriteAllTextAsync(Path.Combine(options.StateDirectory, "outputs.json"), $$"""
-            [{"OutputKey": "TableName", "OutputValue": "serverless-local-Table"}, {"OutputKey": "DynamoDbEndpoint", "OutputValue": "{{endpoint}}"}]
+            [{"OutputKey": "TableName", "OutputValue": "serverless-local-Table"},
+             {"OutputKey": "DynamoDbEndpoint", "OutputValue": "{{endpoint}}"}]
             """);
 
         var (exitCode, stdout, stderr) = await InvokeAsync("EchoFunction");
@@ -184,7 +192,8 @@ public sealed class InvokeCommandTests : IDisposable
     {
         Directory.CreateDirectory(options.StateDirectory);
         await File.WriteAllTextAsync(Path.Combine(options.StateDirectory, "outputs.json"), """
-            [{"OutputKey": "TableName", "OutputValue": "serverless-local-Table"}, {"OutputKey": "DynamoDbEndpoint", "OutputValue": "http://127.0.0.1:9"}]
+            [{"OutputKey": "TableName", "OutputValue": "serverless-local-Table"},
+             {"OutputKey": "DynamoDbEndpoint", "OutputValue": "http://127.0.0.1:9"}]
             """);
 
         var (exitCode, stdout, stderr) = await InvokeAsync("EchoFunction");
@@ -207,7 +216,8 @@ public sealed class InvokeCommandTests : IDisposable
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exitCode = await InvokeCommand.RunAsync(options, args, TextWriter.Synchronized(stdout), TextWriter.Synchronized(stderr), CancellationToken.None);
+        var exitCode = await InvokeCommand.RunAsync(options, args, TextWriter.Synchronized(stdout), TextWriter.Synchronized(stderr),
+            CancellationToken.None);
         return (exitCode, stdout.ToString().Trim(), stderr.ToString());
     }
 }

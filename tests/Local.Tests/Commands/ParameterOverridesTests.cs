@@ -20,7 +20,8 @@ public sealed class ParameterOverridesTests
     [Fact]
     public void The_AWS_CLI_form_and_quoted_or_escaped_values_are_read_as_SAM_reads_them()
     {
-        var overrides = ParameterOverrides.Parse("""ParameterKey=PlanName,ParameterValue=free ModelEndpointName="my model" C="" A='it\'s' B=a\ b""");
+        var overrides = ParameterOverrides.Parse(
+            """ParameterKey=PlanName,ParameterValue=free ModelEndpointName="my model" C="" A='it\'s' B=a\ b""");
 
         Assert.Equal(new Dictionary<string, string>
         {

@@ -16,7 +16,8 @@ public sealed class CognitoLocalErrorTests(ITestOutputHelper log) : CognitoLocal
 
         var plain = await cognito.CreateUserPoolAsync("plain");
         var plainClient = await cognito.CreateUserPoolClientAsync(plain, "web");
-        var dave = await cognito.SendAsync("SignUp", new JsonObject { ["ClientId"] = plainClient, ["Username"] = "dave", ["Password"] = Password });
+        var dave = await cognito.SendAsync("SignUp", new JsonObject { ["ClientId"] = plainClient, ["Username"] = "dave",
+            ["Password"] = Password });
         Assert.False(dave.GetProperty("UserConfirmed").GetBoolean());
 
         var emails = await cognito.CreateUserPoolAsync("emails", usernameAttributes: ["email"]);
@@ -26,17 +27,20 @@ public sealed class CognitoLocalErrorTests(ITestOutputHelper log) : CognitoLocal
         Assert.Equal("InvalidParameterException", notEmail.ErrorType);
         Assert.Equal("Username should be an email.", notEmail.ErrorMessage);
 
-        await cognito.SendAsync("SignUp", new JsonObject { ["ClientId"] = emailsClient, ["Username"] = "erin@example.com", ["Password"] = Password });
+        await cognito.SendAsync("SignUp", new JsonObject { ["ClientId"] = emailsClient, ["Username"] = "erin@example.com",
+            ["Password"] = Password });
         await cognito.SendAsync("AdminConfirmSignUp", new JsonObject { ["UserPoolId"] = emails, ["Username"] = "erin@example.com" });
 
-        var wrongPassword = await Assert.ThrowsAsync<CognitoLocalException>(() => SignInAsync(cognito, emailsClient, "erin@example.com", "nope"));
+        var wrongPassword = await Assert.ThrowsAsync<CognitoLocalException>(() =>
+            SignInAsync(cognito, emailsClient, "erin@example.com", "nope"));
         Assert.Equal("InvalidPasswordException", wrongPassword.ErrorType); // real Cognito says NotAuthorizedException
         var unknownUser = await Assert.ThrowsAsync<CognitoLocalException>(() => SignInAsync(cognito, emailsClient, "nobody@example.com"));
         Assert.Equal("NotAuthorizedException", unknownUser.ErrorType);
         var otherCase = await Assert.ThrowsAsync<CognitoLocalException>(() => SignInAsync(cognito, emailsClient, "Erin@Example.com"));
         Assert.Equal("NotAuthorizedException", otherCase.ErrorType); // emails are case-sensitive here
         var duplicate = await Assert.ThrowsAsync<CognitoLocalException>(() =>
-            cognito.SendAsync("SignUp", new JsonObject { ["ClientId"] = emailsClient, ["Username"] = "erin@example.com", ["Password"] = Password }));
+            cognito.SendAsync("SignUp", new JsonObject { ["ClientId"] = emailsClient, ["Username"] = "erin@example.com",
+                ["Password"] = Password }));
         Assert.Equal("UsernameExistsException", duplicate.ErrorType);
 
         var unsupported = await Assert.ThrowsAsync<CognitoLocalException>(() => cognito.SendAsync("InitiateAuth", new JsonObject

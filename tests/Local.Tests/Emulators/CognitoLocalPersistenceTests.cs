@@ -19,7 +19,8 @@ public sealed class CognitoLocalPersistenceTests(ITestOutputHelper log) : Cognit
         {
             pool = await first.CreateUserPoolAsync("users", usernameAttributes: ["email"]);
             client = await first.CreateUserPoolClientAsync(pool, "web");
-            await first.SendAsync("SignUp", new JsonObject { ["ClientId"] = client, ["Username"] = "carol@example.com", ["Password"] = Password });
+            await first.SendAsync("SignUp", new JsonObject { ["ClientId"] = client, ["Username"] = "carol@example.com",
+                ["Password"] = Password });
             await first.SendAsync("AdminConfirmSignUp", new JsonObject { ["UserPoolId"] = pool, ["Username"] = "carol@example.com" });
         }
         Assert.True(File.Exists(Path.Combine(work, ".cognito", "db", pool + ".json")));

@@ -8,7 +8,8 @@ using static Serverless.Local.Tests.Emulators.CognitoTokens;
 
 namespace Serverless.Local.Tests.Emulators;
 
-/// <summary>cognito-local: signing up, confirming (by an admin or with the code), the PostConfirmation trigger, and the tokens and JWKS of a signed-in user.</summary>
+/// <summary>cognito-local: signing up, confirming (by an admin or with the code), the PostConfirmation trigger, and the
+/// tokens and JWKS of a signed-in user.</summary>
 [Collection(CognitoLocalTestBase.Collection)]
 public sealed class CognitoLocalSignUpTests(ITestOutputHelper log) : CognitoLocalTestBase(log)
 {
@@ -18,7 +19,8 @@ public sealed class CognitoLocalSignUpTests(ITestOutputHelper log) : CognitoLoca
         await using var lambda = new LambdaInvokeStub();
         var work = EmulatorTestPaths.NewScratchDirectory("cognito");
         await using var cognito = await CognitoLocal.StartAsync(
-            Installer, work, lambdaEndpoint: lambda.Endpoint, triggerFunctions: CreateProfileOnConfirmation, output: line => Log.WriteLine(line));
+            Installer, work, lambdaEndpoint: lambda.Endpoint, triggerFunctions: CreateProfileOnConfirmation, output: line =>
+                Log.WriteLine(line));
         Log.WriteLine($"cognito-local at {cognito.Endpoint}: ready in {cognito.StartupTime.TotalSeconds:0.00} s, " +
             $"RSS {cognito.Process.ResidentMemoryBytes / (1024 * 1024)} MB");
         Log.WriteLine("config.json: " + await File.ReadAllTextAsync(Path.Combine(work, ".cognito", "config.json")));
@@ -45,7 +47,8 @@ public sealed class CognitoLocalSignUpTests(ITestOutputHelper log) : CognitoLoca
         await cognito.SendAsync("AdminConfirmSignUp", new JsonObject { ["UserPoolId"] = pool, ["Username"] = "alice@example.com" });
 
         var invocation = await lambda.NextAsync(TimeSpan.FromSeconds(10));
-        Log.WriteLine($"trigger: {invocation.Method} {invocation.Path} X-Amz-Invocation-Type={invocation.Headers["X-Amz-Invocation-Type"]}");
+        Log.WriteLine(
+            $"trigger: {invocation.Method} {invocation.Path} X-Amz-Invocation-Type={invocation.Headers["X-Amz-Invocation-Type"]}");
         Log.WriteLine($"trigger event: {invocation.Body}");
         Assert.Equal("POST", invocation.Method);
         Assert.Equal("/2015-03-31/functions/CreateProfile/invocations", invocation.Path);
@@ -106,7 +109,8 @@ public sealed class CognitoLocalSignUpTests(ITestOutputHelper log) : CognitoLoca
         Assert.Equal(JsonValueKind.False, id.GetProperty("email_verified").ValueKind);
         Assert.Equal(sub, id.GetProperty("cognito:username").GetString());
         Assert.Equal(["admins"], id.GetProperty("cognito:groups").EnumerateArray().Select(g => g.GetString()));
-        Assert.False(id.TryGetProperty("name", out _)); // cognito-local puts only email, email_verified and custom: attributes in the ID token
+        // cognito-local puts only email, email_verified and custom: attributes in the ID token
+        Assert.False(id.TryGetProperty("name", out _));
         Assert.Equal(24 * 3600, access.GetProperty("exp").GetInt64() - access.GetProperty("iat").GetInt64());
 
         using var http = new HttpClient();
@@ -123,7 +127,8 @@ public sealed class CognitoLocalSignUpTests(ITestOutputHelper log) : CognitoLoca
             ["AuthFlow"] = "REFRESH_TOKEN_AUTH",
             ["AuthParameters"] = new JsonObject { ["REFRESH_TOKEN"] = auth.GetProperty("RefreshToken").GetString() },
         });
-        Assert.Equal(cognito.Issuer(pool), Payload(refreshed.GetProperty("AuthenticationResult").GetProperty("AccessToken").GetString()!).GetProperty("iss").GetString());
+        Assert.Equal(cognito.Issuer(pool),
+            Payload(refreshed.GetProperty("AuthenticationResult").GetProperty("AccessToken").GetString()!).GetProperty("iss").GetString());
 
         Assert.False(lambda.TryTake(out _)); // the trigger ran exactly once
     }
@@ -188,7 +193,8 @@ public sealed class CognitoLocalSignUpTests(ITestOutputHelper log) : CognitoLoca
         Assert.Equal("ExpiredCodeException", again.ErrorType);
 
         // Unlike Cognito, confirming with the emailed code does not set email_verified.
-        var id = Payload((await SignInAsync(cognito, client, "bob@example.com")).GetProperty("AuthenticationResult").GetProperty("IdToken").GetString()!);
+        var id = Payload((await SignInAsync(cognito, client,
+            "bob@example.com")).GetProperty("AuthenticationResult").GetProperty("IdToken").GetString()!);
         Assert.Equal(JsonValueKind.False, id.GetProperty("email_verified").ValueKind);
     }
 
@@ -196,7 +202,8 @@ public sealed class CognitoLocalSignUpTests(ITestOutputHelper log) : CognitoLoca
     public async Task Each_sign_ups_code_is_printed_as_it_is_sent_not_when_something_else_is_logged()
     {
         var lines = new ConcurrentQueue<string>();
-        await using var cognito = await CognitoLocal.StartAsync(Installer, EmulatorTestPaths.NewScratchDirectory("cognito"), output: lines.Enqueue);
+        await using var cognito = await CognitoLocal.StartAsync(Installer, EmulatorTestPaths.NewScratchDirectory("cognito"),
+            output: lines.Enqueue);
         var pool = await cognito.CreateUserPoolAsync("users", usernameAttributes: ["email"], autoVerifiedAttributes: ["email"]);
         var client = await cognito.CreateUserPoolClientAsync(pool, "web");
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Serverless.Local.Emulators;
+using Serverless.Local.Installers;
 using Xunit.Abstractions;
 
 namespace Serverless.Local.Tests.Emulators;

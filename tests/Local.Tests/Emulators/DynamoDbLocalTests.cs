@@ -5,6 +5,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Serverless.Local.Emulators;
+using Serverless.Local.Installers;
 using Xunit.Abstractions;
 
 namespace Serverless.Local.Tests.Emulators;

@@ -55,7 +55,8 @@ public sealed class EmulatorWebPageTests(ITestOutputHelper log) : CognitoLocalTe
         using var http = new HttpClient();
         using var call = new HttpRequestMessage(HttpMethod.Post, cognito.Endpoint)
         {
-            Content = new StringContent($$"""{"UserPoolId":"{{pool}}"}""", Encoding.UTF8, new MediaTypeHeaderValue("application/x-amz-json-1.1")),
+            Content = new StringContent($$"""{"UserPoolId":"{{pool}}"}""", Encoding.UTF8,
+                new MediaTypeHeaderValue("application/x-amz-json-1.1")),
         };
         call.Headers.Add("X-Amz-Target", "AWSCognitoIdentityProviderService.ListUsers");
         call.Headers.Add("Origin", Page);

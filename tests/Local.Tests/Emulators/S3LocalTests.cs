@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Serverless.Local.Emulators;
+using Serverless.Local.Installers;
 using Xunit.Abstractions;
 
 namespace Serverless.Local.Tests.Emulators;
@@ -17,7 +18,8 @@ public sealed class S3LocalTests(ITestOutputHelper log)
     {
         var data = EmulatorTestPaths.NewScratchDirectory("s3");
         await using var s3 = await S3Local.StartAsync(Installer, data, output: line => log.WriteLine(line));
-        log.WriteLine($"s3rver at {s3.Endpoint}: ready in {s3.StartupTime.TotalSeconds:0.00} s, RSS {s3.Process.ResidentMemoryBytes / (1024 * 1024)} MB");
+        log.WriteLine($"s3rver at {s3.Endpoint}: ready in {s3.StartupTime.TotalSeconds:0.00} s, "
+            + $"RSS {s3.Process.ResidentMemoryBytes / (1024 * 1024)} MB");
         var events = new BlockingCollection<S3ObjectEvent>();
         s3.ObjectChanged += events.Add;
 

@@ -56,7 +56,8 @@ public sealed class JwtAuthorizerIssuerAudienceTests : JwtAuthorizerTestBase
 
         Assert.Equal(401, denied.StatusCode);
         Assert.Equal("{\"message\":\"Unauthorized\"}", denied.Body);
-        Assert.Equal("Bearer scope=\"\" error=\"invalid_token\" error_description=\"the token does not have a valid audience\"", denied.WwwAuthenticate);
+        Assert.Equal("Bearer scope=\"\" error=\"invalid_token\" error_description=\"the token does not have a valid audience\"",
+            denied.WwwAuthenticate);
     }
 
     [Fact]

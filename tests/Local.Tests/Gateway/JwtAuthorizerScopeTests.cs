@@ -59,7 +59,10 @@ public sealed class JwtAuthorizerScopeTests : JwtAuthorizerTestBase
 
         Assert.Equal(403, denied.StatusCode);
         Assert.Equal("{\"message\":\"Forbidden\"}", denied.Body);
-        Assert.Equal("Bearer scope=\"orders/read orders/write\" error=\"insufficient_scope\" error_description=\"the token does not have a valid scope\"", denied.WwwAuthenticate);
+        Assert.Equal(
+            "Bearer scope=\"orders/read orders/write\" error=\"insufficient_scope\""
+                + " error_description=\"the token does not have a valid scope\"",
+            denied.WwwAuthenticate);
     }
 
     [Fact]
@@ -88,6 +91,7 @@ public sealed class JwtAuthorizerScopeTests : JwtAuthorizerTestBase
         var claims = IdToken();
         claims["aud"] = "wrong";
 
-        AssertUnauthorized(await Authorize(issuer.Mint(claims), OrderScopes), "the token does not have a valid audience", "orders/read orders/write");
+        AssertUnauthorized(await Authorize(issuer.Mint(claims), OrderScopes), "the token does not have a valid audience",
+            "orders/read orders/write");
     }
 }

@@ -23,7 +23,8 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
 
           echo "$id" >> "$PACKAGE_DIR/attempts"
           if [ "$(wc -l < "$PACKAGE_DIR/attempts")" -le 2 ]; then
-            curl -s -X POST -d '{"errorMessage":"not yet","errorType":"Transient"}' "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
+            curl -s -X POST -d '{"errorMessage":"not yet","errorType":"Transient"}' \
+              "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
           else
             curl -s -X POST -d '{"done":true}' "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/response"
           fi
@@ -51,7 +52,8 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
 
         using var response = await functions.InvokeAsync("flaky", """{"n":1}""", "Event");
         var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
-        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains($"{requestId} succeeded on attempt 3")), "the third attempt");
+        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains($"{requestId} succeeded on attempt 3")),
+            "the third attempt");
 
         Assert.Equal([requestId, requestId, requestId], Attempts("flaky"));
         Assert.False(Directory.Exists(functions.FailuresDirectory));
@@ -83,39 +85,48 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
         Assert.Equal("Unhandled", responseContext.GetProperty("functionError").GetString());
         Assert.Equal("bad file", record.GetProperty("responsePayload").GetProperty("errorMessage").GetString());
         // The record is logged once its file is written, not before.
-        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains(requestId) && line.Contains(Destination) && line.Contains(functions.FailuresDirectory)),
+        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains(requestId) && line.Contains(Destination)
+            && line.Contains(functions.FailuresDirectory)),
             "the failure record's log line");
     }
 
     [Fact]
     public async Task A_function_destination_is_invoked_asynchronously_with_the_invocation_record_Lambda_sends()
     {
-        functions.Register("destination", ShellFunction.Answering("""cp event "$PACKAGE_DIR/record-$id.json"; echo "$id" >> "$PACKAGE_DIR/attempts" """));
+        functions.Register("destination",
+            ShellFunction.Answering("""cp event "$PACKAGE_DIR/record-$id.json"; echo "$id" >> "$PACKAGE_DIR/attempts" """));
         functions.Register("fails", AlwaysFails,
-            eventInvokeConfig: new EventInvokeConfig(1, TimeSpan.FromHours(6), "arn:aws:lambda:us-east-1:000000000000:function:destination"));
+            eventInvokeConfig: new EventInvokeConfig(1, TimeSpan.FromHours(6),
+                "arn:aws:lambda:us-east-1:000000000000:function:destination"));
 
-        using var response = await functions.InvokeAsync("fails", """{"continueUpload":{"userSub":"sub","uploadId":"id","claim":"token"}}""", "Event");
+        using var response = await functions.InvokeAsync("fails",
+            """{"continueUpload":{"userSub":"sub","uploadId":"id","claim":"token"}}""", "Event");
         var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
         var written = await FailureRecordAsync("fails");
         await functions.EventuallyAsync(() => Attempts("destination").Count == 1, "the destination's invocation");
         var destinationRequestId = Attempts("destination").Single();
-        var delivered = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(functions.PackageDirectory("destination"), $"record-{destinationRequestId}.json")))!;
+        var delivered = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(functions.PackageDirectory("destination"),
+            $"record-{destinationRequestId}.json")))!;
 
         Assert.Equal([requestId, requestId], Attempts("fails"));
         Assert.NotEqual(requestId, destinationRequestId);
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(written.GetRawText()), delivered), $"{delivered.ToJsonString()} is not the record written locally");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(written.GetRawText()), delivered),
+            $"{delivered.ToJsonString()} is not the record written locally");
         Assert.Equal(["version", "timestamp", "requestContext", "requestPayload", "responseContext", "responsePayload"],
             delivered.AsObject().Select(property => property.Key));
-        Assert.Equal(["requestId", "functionArn", "condition", "approximateInvokeCount"], delivered["requestContext"]!.AsObject().Select(property => property.Key));
+        Assert.Equal(["requestId", "functionArn", "condition", "approximateInvokeCount"],
+            delivered["requestContext"]!.AsObject().Select(property => property.Key));
         Assert.Equal(requestId, (string?)delivered["requestContext"]!["requestId"]);
         Assert.Equal("arn:aws:lambda:us-east-1:000000000000:function:fails:$LATEST", (string?)delivered["requestContext"]!["functionArn"]);
         Assert.Equal("RetriesExhausted", (string?)delivered["requestContext"]!["condition"]);
         Assert.Equal(2, (int?)delivered["requestContext"]!["approximateInvokeCount"]);
         Assert.Equal("token", (string?)delivered["requestPayload"]!["continueUpload"]!["claim"]);
-        Assert.Equal("""{"statusCode":200,"executedVersion":"$LATEST","functionError":"Unhandled"}""", delivered["responseContext"]!.ToJsonString());
+        Assert.Equal("""{"statusCode":200,"executedVersion":"$LATEST","functionError":"Unhandled"}""",
+            delivered["responseContext"]!.ToJsonString());
         Assert.Equal("bad file", (string?)delivered["responsePayload"]!["errorMessage"]);
         // Logged once the destination's invocation is queued, which may be after that invocation ran.
-        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains(requestId) && line.Contains($"sent to that function as asynchronous invocation {destinationRequestId}")),
+        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains(requestId)
+            && line.Contains($"sent to that function as asynchronous invocation {destinationRequestId}")),
             "the log line naming the destination's invocation");
     }
 
@@ -156,7 +167,8 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
 
             echo "$id" >> "$PACKAGE_DIR/attempts"
             while [ ! -f "$PACKAGE_DIR/release" ]; do sleep 0.05; done
-            curl -s -X POST -d '{"errorMessage":"bad file","errorType":"InvalidDataException"}' "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
+            curl -s -X POST -d '{"errorMessage":"bad file","errorType":"InvalidDataException"}' \
+              "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
             sleep 30
             """, eventInvokeConfig: new EventInvokeConfig(2, TimeSpan.FromHours(1), Destination));
 
@@ -187,7 +199,8 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
 
         using var response = await functions.InvokeAsync("fails", "{}", "Event");
         var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
-        await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains($"{requestId} discarded (RetriesExhausted after 1 attempt)")),
+        await functions.EventuallyAsync(() => functions.Log.Any(line =>
+            line.Contains($"{requestId} discarded (RetriesExhausted after 1 attempt)")),
             "the discarded event's log line");
 
         Assert.Single(Attempts("fails"));
@@ -244,7 +257,8 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
     {
         service ??= functions;
         var directory = Path.Combine(service.FailuresDirectory, function);
-        await service.EventuallyAsync(() => Directory.Exists(directory) && Directory.EnumerateFiles(directory).Any(), $"a failure record of {function}");
+        await service.EventuallyAsync(() => Directory.Exists(directory) && Directory.EnumerateFiles(directory).Any(),
+            $"a failure record of {function}");
         var file = Directory.EnumerateFiles(directory).Single();
         using var document = JsonDocument.Parse(await File.ReadAllTextAsync(file));
         var record = document.RootElement.Clone();

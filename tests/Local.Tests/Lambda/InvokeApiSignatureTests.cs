@@ -48,7 +48,8 @@ public sealed class InvokeApiSignatureTests : IAsyncLifetime
     [Fact]
     public async Task A_cross_site_text_plain_post_with_forged_claims_is_refused_and_runs_nothing()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, Url) { Content = new StringContent(ForgedEvent, Encoding.UTF8, "text/plain") };
+        using var request = new HttpRequestMessage(HttpMethod.Post,
+            Url) { Content = new StringContent(ForgedEvent, Encoding.UTF8, "text/plain") };
         request.Headers.Add("Origin", "https://evil.example");
 
         using var answer = await http.SendAsync(request);
@@ -100,7 +101,8 @@ public sealed class InvokeApiSignatureTests : IAsyncLifetime
     [Fact]
     public async Task A_signed_request_whose_body_was_changed_is_refused()
     {
-        using var request = await new HttpRequestMessage(HttpMethod.Post, Url) { Content = new StringContent("{\"n\":1}") }.SignedAsync("lambda");
+        using var request = await new HttpRequestMessage(HttpMethod.Post,
+            Url) { Content = new StringContent("{\"n\":1}") }.SignedAsync("lambda");
         request.Content = new StringContent("{\"n\":2}"); // same length and headers, another body
 
         using var answer = await http.SendAsync(request);

@@ -16,7 +16,8 @@ public sealed partial class LogTailTests : IAsyncLifetime
     private readonly HttpClient http = new();
     private LambdaService service = null!;
 
-    public async Task InitializeAsync() => service = await LambdaService.StartAsync(0, new AsyncInvocationSettings(Path.Combine(packages, "failures"), TimeSpan.FromSeconds(1)), _ => { });
+    public async Task InitializeAsync() => service = await LambdaService.StartAsync(0,
+        new AsyncInvocationSettings(Path.Combine(packages, "failures"), TimeSpan.FromSeconds(1)), _ => { });
 
     public async Task DisposeAsync()
     {
@@ -41,7 +42,8 @@ public sealed partial class LogTailTests : IAsyncLifetime
         Assert.Contains("""err {"n":2}""", lines);
         Assert.DoesNotContain("""out {"n":1}""", log);
         Assert.Equal($"END RequestId: {requestId.Groups[1].Value}", lines[^2]);
-        Assert.Matches($@"^REPORT RequestId: {requestId.Groups[1].Value}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: [1-9]\d* MB\t$", lines[^1]);
+        Assert.Matches($@"^REPORT RequestId: {requestId.Groups[1].Value}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\t"
+            + @"Memory Size: 128 MB\tMax Memory Used: [1-9]\d* MB\t$", lines[^1]);
         Assert.Contains("Init Duration: ", Tail(first));
         Assert.DoesNotContain("Init Duration: ", log);
     }
@@ -69,7 +71,8 @@ public sealed partial class LogTailTests : IAsyncLifetime
               curl -s -D headers -o event "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next"
               id=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' headers | cut -d' ' -f2 | tr -d '\r')
               echo "about to fail"
-              curl -s -X POST -d '{"errorMessage":"boom","errorType":"Oops"}' "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
+              curl -s -X POST -d '{"errorMessage":"boom","errorType":"Oops"}' \
+                "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/error"
             done
             """);
 
@@ -94,9 +97,11 @@ public sealed partial class LogTailTests : IAsyncLifetime
         Assert.Equal("hello", lines[1].GetProperty("message").GetString());
         var report = lines[^1];
         Assert.Equal("platform.report", report.GetProperty("type").GetString());
-        Assert.Equal(lines[0].GetProperty("record").GetProperty("requestId").GetString(), report.GetProperty("record").GetProperty("requestId").GetString());
+        Assert.Equal(lines[0].GetProperty("record").GetProperty("requestId").GetString(),
+            report.GetProperty("record").GetProperty("requestId").GetString());
         // platform.start is timed when the invocation started, not when the tail was put together after it.
-        Assert.True(report.GetProperty("time").GetDateTimeOffset() - lines[0].GetProperty("time").GetDateTimeOffset() >= TimeSpan.FromMilliseconds(300));
+        Assert.True(report.GetProperty("time").GetDateTimeOffset() - lines[0].GetProperty("time").GetDateTimeOffset()
+            >= TimeSpan.FromMilliseconds(300));
         var metrics = report.GetProperty("record").GetProperty("metrics");
         Assert.Equal(128, metrics.GetProperty("memorySizeMB").GetInt32());
         Assert.True(metrics.GetProperty("maxMemoryUsedMB").GetInt32() > 0);
@@ -110,7 +115,8 @@ public sealed partial class LogTailTests : IAsyncLifetime
     private void Register(string name, string script, string logFormat = "Text") =>
         service.Register(new FunctionDefinition(name, $"{name}.handler", ShellFunction.WritePackage(Path.Combine(packages, name), script),
             TimeSpan.FromSeconds(10), 128, 2,
-            new Dictionary<string, string> { ["_HANDLER"] = $"{name}.handler", ["PATH"] = "/usr/bin:/bin", ["AWS_LAMBDA_LOG_FORMAT"] = logFormat }));
+            new Dictionary<string, string> { ["_HANDLER"] = $"{name}.handler", ["PATH"] = "/usr/bin:/bin",
+                ["AWS_LAMBDA_LOG_FORMAT"] = logFormat }));
 
     private async Task<HttpResponseMessage> InvokeAsync(string function, string payload, bool tail)
     {

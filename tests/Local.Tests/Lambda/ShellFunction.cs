@@ -5,7 +5,8 @@ namespace Serverless.Local.Tests.Lambda;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class ShellFunction
 {
-    /// <summary>Answers each invocation with <c>{"event": …}</c> after running <paramref name="beforeAnswer"/> (with the event in file <c>event</c>).</summary>
+    /// <summary>Answers each invocation with <c>{"event": …}</c> after running <paramref name="beforeAnswer"/> (with
+    /// the event in file <c>event</c>).</summary>
     public static string Answering(string beforeAnswer) => $$"""
         while true; do
           curl -s -D headers -o event "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next"

@@ -37,7 +37,8 @@ internal sealed class ShellFunctions : IAsyncDisposable
         var root = Path.Combine(Path.GetTempPath(), "lambda-service-" + Guid.NewGuid().ToString("N")[..8]);
         var log = new List<string>();
         var service = await LambdaService.StartAsync(0,
-            new AsyncInvocationSettings(Path.Combine(root, "failures"), TimeSpan.FromMilliseconds(50)) { Time = time ?? TimeProvider.System },
+            new AsyncInvocationSettings(Path.Combine(root, "failures"), TimeSpan.FromMilliseconds(50)) { Time = time
+                ?? TimeProvider.System },
             line => { lock (log) log.Add(line); });
         return new ShellFunctions(service, root, log);
     }
@@ -59,7 +60,8 @@ internal sealed class ShellFunctions : IAsyncDisposable
 
     public async Task<HttpResponseMessage> InvokeAsync(string function, string payload, string invocationType = "RequestResponse")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{Service.Endpoint}/2015-03-31/functions/{Uri.EscapeDataString(function)}/invocations")
+        using var request = new HttpRequestMessage(HttpMethod.Post,
+            $"{Service.Endpoint}/2015-03-31/functions/{Uri.EscapeDataString(function)}/invocations")
         {
             Content = new StringContent(payload, Encoding.UTF8),
         };
@@ -74,7 +76,8 @@ internal sealed class ShellFunctions : IAsyncDisposable
         while (!condition())
         {
             if (DateTime.UtcNow > giveUp)
-                throw new TimeoutException($"Still waiting for {what}. The service's log:{Environment.NewLine}{string.Join(Environment.NewLine, Log)}");
+                throw new TimeoutException(
+                    $"Still waiting for {what}. The service's log:{Environment.NewLine}{string.Join(Environment.NewLine, Log)}");
             await Task.Delay(50);
         }
     }

@@ -21,12 +21,14 @@ public sealed class S3EventMessageTests
     [Fact]
     public void A_put_is_one_record_in_S3s_event_structure()
     {
-        var change = new S3ObjectEvent("files", "uploads/u/1/my file.csv", "ObjectCreated:Put", 42, "5d41402abc4b2a76b9719d911017c592", Time, "203.0.113.7");
+        var change = new S3ObjectEvent("files", "uploads/u/1/my file.csv", "ObjectCreated:Put", 42, "5d41402abc4b2a76b9719d911017c592",
+            Time, "203.0.113.7");
 
         var message = S3EventMessage.Build(change, "Y29uZmln", "0000063F1A2B3C4D5E");
 
         var record = Assert.Single(message["Records"]!.AsArray())!.AsObject();
-        Assert.Equal(["eventVersion", "eventSource", "awsRegion", "eventTime", "eventName", "userIdentity", "requestParameters", "responseElements", "s3"],
+        Assert.Equal(["eventVersion", "eventSource", "awsRegion", "eventTime", "eventName", "userIdentity", "requestParameters",
+            "responseElements", "s3"],
             record.Select(property => property.Key));
         Assert.Equal("2.1", (string?)record["eventVersion"]);
         Assert.Equal("aws:s3", (string?)record["eventSource"]);
@@ -40,8 +42,10 @@ public sealed class S3EventMessageTests
         var s3 = record["s3"]!;
         Assert.Equal("1.0", (string?)s3["s3SchemaVersion"]);
         Assert.Equal("Y29uZmln", (string?)s3["configurationId"]);
-        Assert.Equal("""{"name":"files","ownerIdentity":{"principalId":"A3LOCALBUCKETOWNER"},"arn":"arn:aws:s3:::files"}""", s3["bucket"]!.ToJsonString(S3EventMessage.Json));
-        Assert.Equal("""{"key":"uploads/u/1/my+file.csv","size":42,"eTag":"5d41402abc4b2a76b9719d911017c592","sequencer":"0000063F1A2B3C4D5E"}""",
+        Assert.Equal("""{"name":"files","ownerIdentity":{"principalId":"A3LOCALBUCKETOWNER"},"arn":"arn:aws:s3:::files"}""",
+            s3["bucket"]!.ToJsonString(S3EventMessage.Json));
+        Assert.Equal(
+            """{"key":"uploads/u/1/my+file.csv","size":42,"eTag":"5d41402abc4b2a76b9719d911017c592","sequencer":"0000063F1A2B3C4D5E"}""",
             s3["object"]!.ToJsonString(S3EventMessage.Json));
     }
 
@@ -52,13 +56,15 @@ public sealed class S3EventMessageTests
 
         var message = S3EventMessage.Build(change, "id", "0000063F1A2B3C4D5E");
 
-        Assert.Equal("""{"key":"uploads/a.csv","sequencer":"0000063F1A2B3C4D5E"}""", message["Records"]![0]!["s3"]!["object"]!.ToJsonString(S3EventMessage.Json));
+        Assert.Equal("""{"key":"uploads/a.csv","sequencer":"0000063F1A2B3C4D5E"}""",
+            message["Records"]![0]!["s3"]!["object"]!.ToJsonString(S3EventMessage.Json));
     }
 
     [Fact]
     public void The_message_reads_as_the_kernels_S3Event_and_its_key_decodes_back()
     {
-        var change = new S3ObjectEvent("files", "a b/ü+x.csv", "ObjectCreated:CompleteMultipartUpload", 3221225472, "d41d8cd98f00b204e9800998ecf8427e-385", Time, "127.0.0.1");
+        var change = new S3ObjectEvent("files", "a b/ü+x.csv", "ObjectCreated:CompleteMultipartUpload", 3221225472,
+            "d41d8cd98f00b204e9800998ecf8427e-385", Time, "127.0.0.1");
 
         var json = S3EventMessage.Build(change, "id", "0000063F1A2B3C4D5E").ToJsonString(S3EventMessage.Json);
         var parsed = System.Text.Json.JsonSerializer.Deserialize<Serverless.Kernel.Events.S3Event>(json)!;
@@ -89,7 +95,8 @@ public sealed class S3EventMessageTests
     {
         var deletes = new S3Subscription("Fn", "files", ["s3:ObjectRemoved:Delete", "s3:ObjectCreated:Copy"], "", "", "id");
         var spaced = new S3Subscription("Fn", "files", ["s3:ObjectCreated:*"], "my+folder/", "", "id");
-        S3ObjectEvent Change(string eventName, string key = "a", string bucket = "files") => new(bucket, key, eventName, null, null, Time, "127.0.0.1");
+        S3ObjectEvent Change(string eventName, string key = "a", string bucket = "files") =>
+            new(bucket, key, eventName, null, null, Time, "127.0.0.1");
 
         Assert.True(deletes.Matches(Change("ObjectRemoved:Delete")));
         Assert.True(deletes.Matches(Change("ObjectCreated:Copy")));

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Amazon.Runtime;
 using Amazon.S3;
 using Serverless.Local.Emulators;
+using Serverless.Local.Installers;
 using Serverless.Local.Lambda;
 using Serverless.Local.S3;
 using Serverless.Local.Tests.Emulators;
@@ -20,7 +21,8 @@ public sealed class S3Fixture : IAsyncLifetime
 
     public static readonly IReadOnlyList<S3CorsRule> CorsRules =
     [
-        new(["http://localhost:5173", "https://*.example.com"], ["PUT", "GET", "HEAD"], ["content-type", "x-amz-*"], ["ETag", "x-amz-request-id"], 600),
+        new(["http://localhost:5173", "https://*.example.com"], ["PUT", "GET", "HEAD"], ["content-type", "x-amz-*"],
+            ["ETag", "x-amz-request-id"], 600),
         new(["*"], ["GET"], [], [], null),
     ];
 
@@ -56,7 +58,8 @@ public sealed class S3Fixture : IAsyncLifetime
             if (Events.FirstOrDefault(e => e.Key == key && e.EventName == eventName) is { } found) return found;
             await Task.Delay(50);
         }
-        throw new TimeoutException($"No {eventName} event for {key}; events: {string.Join(", ", Events.Select(e => $"{e.EventName} {e.Key}"))}");
+        throw new TimeoutException(
+            $"No {eventName} event for {key}; events: {string.Join(", ", Events.Select(e => $"{e.EventName} {e.Key}"))}");
     }
 
     public async Task DisposeAsync()

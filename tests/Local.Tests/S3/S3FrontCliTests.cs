@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
-using Serverless.Local.Emulators;
+using Serverless.Local.Processes;
 using Xunit.Abstractions;
 
 namespace Serverless.Local.Tests.S3;
 
-/// <summary>The AWS CLI (Debian's /usr/bin/aws, which .ci/run installs) through the S3 front, with only --endpoint-url and any credentials.</summary>
+/// <summary>The AWS CLI (Debian's /usr/bin/aws, which .ci/run installs) through the S3 front, with only --endpoint-url
+/// and any credentials.</summary>
 public sealed class S3FrontCliTests(S3Fixture s3, ITestOutputHelper log) : IClassFixture<S3Fixture>
 {
     [Fact]
@@ -41,7 +42,8 @@ public sealed class S3FrontCliTests(S3Fixture s3, ITestOutputHelper log) : IClas
             await File.WriteAllTextAsync(file, "row,text\n1,héllo\n");
             var key = $"cli/{Guid.NewGuid():N}/rows.csv";
 
-            var put = await AwsAsync("s3api", "put-object", "--bucket", S3Fixture.Bucket, "--key", key, "--body", file, "--content-type", "text/csv");
+            var put = await AwsAsync("s3api", "put-object", "--bucket", S3Fixture.Bucket, "--key", key, "--body", file,
+                "--content-type", "text/csv");
             var got = await AwsAsync("s3", "cp", $"s3://{S3Fixture.Bucket}/{key}", "-");
 
             Assert.Contains(Convert.ToHexStringLower(MD5.HashData(File.ReadAllBytes(file))), put);

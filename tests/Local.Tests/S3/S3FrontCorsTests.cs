@@ -3,7 +3,8 @@ using Amazon.S3.Model;
 
 namespace Serverless.Local.Tests.S3;
 
-/// <summary>CORS through the S3 front, answered from the bucket's rules as S3 answers (rules in <see cref="S3Fixture.CorsRules"/>).</summary>
+/// <summary>CORS through the S3 front, answered from the bucket's rules as S3 answers (rules in <see
+/// cref="S3Fixture.CorsRules"/>).</summary>
 public sealed class S3FrontCorsTests(S3Fixture s3) : IClassFixture<S3Fixture>
 {
     private const string Vary = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method";
@@ -11,7 +12,8 @@ public sealed class S3FrontCorsTests(S3Fixture s3) : IClassFixture<S3Fixture>
     [Fact]
     public async Task An_allowed_preflight_echoes_the_origin_and_the_requested_headers()
     {
-        using var response = await PreflightAsync(S3Fixture.CorsBucket, "uploads/a.csv", "http://localhost:5173", "PUT", "Content-Type, X-Amz-Date");
+        using var response = await PreflightAsync(S3Fixture.CorsBucket, "uploads/a.csv", "http://localhost:5173", "PUT",
+            "Content-Type, X-Amz-Date");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("http://localhost:5173", Header(response, "Access-Control-Allow-Origin"));
@@ -48,7 +50,8 @@ public sealed class S3FrontCorsTests(S3Fixture s3) : IClassFixture<S3Fixture>
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("application/xml", response.Content.Headers.ContentType?.MediaType);
-        Assert.StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessForbidden</Code><Message>CORSResponse: This CORS request is not allowed.", body);
+        Assert.StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            + "<Error><Code>AccessForbidden</Code><Message>CORSResponse: This CORS request is not allowed.", body);
         Assert.Contains($"<Method>{method}</Method><ResourceType>OBJECT</ResourceType><RequestId>", body);
         Assert.Null(Header(response, "Access-Control-Allow-Origin"));
     }
@@ -60,7 +63,8 @@ public sealed class S3FrontCorsTests(S3Fixture s3) : IClassFixture<S3Fixture>
         using var noOrigin = await PreflightAsync(S3Fixture.CorsBucket, "a.txt", null, "GET", null);
 
         Assert.Equal(HttpStatusCode.Forbidden, noCors.StatusCode);
-        Assert.Contains("<Message>CORSResponse: CORS is not enabled for this bucket.</Message><Method>GET</Method><ResourceType>BUCKET</ResourceType>",
+        Assert.Contains(
+            "<Message>CORSResponse: CORS is not enabled for this bucket.</Message><Method>GET</Method><ResourceType>BUCKET</ResourceType>",
             await noCors.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, noOrigin.StatusCode);
         Assert.Contains("<Code>BadRequest</Code><Message>Insufficient information. Origin request header needed.</Message>",

@@ -36,15 +36,18 @@ public sealed class S3FrontEndpointTests(S3Fixture s3) : IClassFixture<S3Fixture
         using var client = PlainClient();
         GetPreSignedUrlRequest Request() => new()
         {
-            BucketName = S3Fixture.Bucket, Key = key, Verb = HttpVerb.PUT, Expires = DateTime.UtcNow.AddMinutes(5), ContentType = "text/csv",
+            BucketName = S3Fixture.Bucket, Key = key, Verb = HttpVerb.PUT, Expires = DateTime.UtcNow.AddMinutes(5),
+                ContentType = "text/csv",
         };
         var presign = Request();
-        presign.Protocol = client.Config.ServiceURL?.StartsWith("http://", StringComparison.Ordinal) == true ? Protocol.HTTP : Protocol.HTTPS;
+        presign.Protocol = client.Config.ServiceURL?.StartsWith("http://", StringComparison.Ordinal) == true ? Protocol.HTTP
+            : Protocol.HTTPS;
         var url = await client.GetPreSignedURLAsync(presign);
         using var http = new HttpClient();
 
         // Exactly the signed Content-Type (a "; charset=utf-8" added is another one).
-        using var put = await http.PutAsync(url, new StringContent("a,b\n1,2\n", new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv")));
+        using var put = await http.PutAsync(url, new StringContent("a,b\n1,2\n",
+            new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv")));
 
         Assert.StartsWith("https://", await client.GetPreSignedURLAsync(Request()));
         Assert.StartsWith(s3.Front.Endpoint + "/" + S3Fixture.Bucket + "/", url);
@@ -59,7 +62,8 @@ public sealed class S3FrontEndpointTests(S3Fixture s3) : IClassFixture<S3Fixture
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_S3", s3.Front.Endpoint);
         try
         {
-            return new AmazonS3Client(new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey), RegionEndpoint.USEast1);
+            return new AmazonS3Client(new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey),
+                RegionEndpoint.USEast1);
         }
         finally
         {

@@ -37,7 +37,8 @@ public sealed class S3FrontPreconditionsTests(S3Fixture s3) : IClassFixture<S3Fi
         {
             try
             {
-                await client.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, ContentBody = $"writer {i}", IfNoneMatch = "*" });
+                await client.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, ContentBody = $"writer {i}",
+                    IfNoneMatch = "*" });
                 return $"writer {i}";
             }
             catch (AmazonS3Exception refused) when (refused.StatusCode == HttpStatusCode.PreconditionFailed)
@@ -60,10 +61,12 @@ public sealed class S3FrontPreconditionsTests(S3Fixture s3) : IClassFixture<S3Fi
         var upload = await client.InitiateMultipartUploadAsync(Bucket, key);
         var part = await client.UploadPartAsync(new UploadPartRequest
         {
-            BucketName = Bucket, Key = key, UploadId = upload.UploadId, PartNumber = 1, InputStream = new MemoryStream("replacement"u8.ToArray()),
+            BucketName = Bucket, Key = key, UploadId = upload.UploadId, PartNumber = 1,
+                InputStream = new MemoryStream("replacement"u8.ToArray()),
         });
 
-        var refused = await Assert.ThrowsAsync<AmazonS3Exception>(() => client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        var refused = await Assert.ThrowsAsync<AmazonS3Exception>(() =>
+            client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
             BucketName = Bucket, Key = key, UploadId = upload.UploadId, PartETags = [new PartETag(1, part.ETag)], IfNoneMatch = "*",
         }));

@@ -20,7 +20,8 @@ public sealed class S3FrontSdkTests(S3Fixture s3) : IClassFixture<S3Fixture>
         var key = $"uploads/{Guid.NewGuid():N}/my file é ü 日本.csv";
         var body = RandomNumberGenerator.GetBytes(200_000);
 
-        var put = await client.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = new MemoryStream(body) });
+        var put = await client.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key,
+            InputStream = new MemoryStream(body) });
 
         Assert.Equal(body, await GetBytesAsync(client, key));
         var md5 = Convert.ToHexStringLower(MD5.HashData(body));
@@ -71,23 +72,28 @@ public sealed class S3FrontSdkTests(S3Fixture s3) : IClassFixture<S3Fixture>
         var upload = await client.InitiateMultipartUploadAsync(Bucket, key);
         var part = await client.UploadPartAsync(new UploadPartRequest
         {
-            BucketName = Bucket, Key = key, UploadId = upload.UploadId, PartNumber = 1, InputStream = new MemoryStream(RandomNumberGenerator.GetBytes(1000)),
+            BucketName = Bucket, Key = key, UploadId = upload.UploadId, PartNumber = 1,
+                InputStream = new MemoryStream(RandomNumberGenerator.GetBytes(1000)),
         });
 
         var aborted = await client.AbortMultipartUploadAsync(Bucket, key, upload.UploadId);
 
         Assert.Equal(HttpStatusCode.NoContent, aborted.HttpStatusCode);
-        var complete = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        var complete = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() =>
+            client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
             BucketName = Bucket, Key = key, UploadId = upload.UploadId, PartETags = [new PartETag(1, part.ETag)],
         }));
         var again = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.AbortMultipartUploadAsync(Bucket, key, upload.UploadId));
         var unknown = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.UploadPartAsync(new UploadPartRequest
         {
-            BucketName = Bucket, Key = key, UploadId = "0123456789abcdef0123456789abcdef", PartNumber = 1, InputStream = new MemoryStream([1, 2, 3]),
+            BucketName = Bucket, Key = key, UploadId = "0123456789abcdef0123456789abcdef", PartNumber = 1,
+                InputStream = new MemoryStream([1, 2, 3]),
         }));
-        Assert.All([complete, again, unknown], error => Assert.Equal(("NoSuchUpload", HttpStatusCode.NotFound), (error.ErrorCode, error.StatusCode)));
-        Assert.Equal(HttpStatusCode.NotFound, (await Assert.ThrowsAsync<AmazonS3Exception>(() => client.GetObjectMetadataAsync(Bucket, key))).StatusCode);
+        Assert.All([complete, again, unknown], error => Assert.Equal(("NoSuchUpload", HttpStatusCode.NotFound),
+            (error.ErrorCode, error.StatusCode)));
+        Assert.Equal(HttpStatusCode.NotFound, (await Assert.ThrowsAsync<AmazonS3Exception>(() =>
+            client.GetObjectMetadataAsync(Bucket, key))).StatusCode);
     }
 
     [Fact]

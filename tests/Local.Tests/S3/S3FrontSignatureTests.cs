@@ -67,7 +67,8 @@ public sealed class S3FrontSignatureTests(S3Fixture s3) : IClassFixture<S3Fixtur
     {
         var key = $"signed/{Guid.NewGuid():N}.csv";
 
-        using var put = await http.PutAsync(await PresignPutAsync(key), new StringContent("<html/>", new MediaTypeHeaderValue("text/html")));
+        using var put = await http.PutAsync(await PresignPutAsync(key),
+            new StringContent("<html/>", new MediaTypeHeaderValue("text/html")));
 
         await AssertRefusedAsync(put, HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
         Assert.False(await ExistsAsync(key));
@@ -117,7 +118,8 @@ public sealed class S3FrontSignatureTests(S3Fixture s3) : IClassFixture<S3Fixtur
     public async Task A_put_signed_with_other_credentials_is_refused(string accessKey, string secretKey, string code)
     {
         var key = $"other/{Guid.NewGuid():N}.csv";
-        using var request = new HttpRequestMessage(HttpMethod.Put, $"{s3.Front.Endpoint}/{S3Fixture.Bucket}/{key}") { Content = new StringContent("a,b\n") };
+        using var request = new HttpRequestMessage(HttpMethod.Put,
+            $"{s3.Front.Endpoint}/{S3Fixture.Bucket}/{key}") { Content = new StringContent("a,b\n") };
         await SigV4.SignAsync(request, new ImmutableCredentials(accessKey, secretKey, null), "us-east-1", "s3", DateTimeOffset.UtcNow,
             CancellationToken.None);
 

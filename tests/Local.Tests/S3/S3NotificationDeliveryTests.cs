@@ -20,7 +20,8 @@ public sealed class S3NotificationDeliveryTests(S3Fixture s3) : IClassFixture<S3
     {
         functions = await ShellFunctions.StartAsync();
         functions.Register("OnUpload", S3NotificationsTests.RecordsEvents);
-        notifications = new S3Notifications([new S3Subscription("OnUpload", S3Fixture.Bucket, ["s3:ObjectCreated:*"], prefix, "", "Y29uZmln")],
+        notifications = new S3Notifications([new S3Subscription("OnUpload", S3Fixture.Bucket, ["s3:ObjectCreated:*"], prefix, "",
+            "Y29uZmln")],
             functions.Service, TimeProvider.System, line => { lock (delivered) delivered.Add(line); });
         s3.Emulator.ObjectChanged += notifications.Publish;
     }
@@ -39,7 +40,8 @@ public sealed class S3NotificationDeliveryTests(S3Fixture s3) : IClassFixture<S3
         var inside = $"{prefix}my file é.csv";
 
         await client.PutObjectAsync(new PutObjectRequest { BucketName = S3Fixture.Bucket, Key = outside, ContentBody = "text\nhello\n" });
-        var put = await client.PutObjectAsync(new PutObjectRequest { BucketName = S3Fixture.Bucket, Key = inside, ContentBody = "text\nhello\n" });
+        var put = await client.PutObjectAsync(new PutObjectRequest { BucketName = S3Fixture.Bucket, Key = inside,
+            ContentBody = "text\nhello\n" });
         var message = Assert.Single(await S3NotificationsTests.EventsAsync(functions, "OnUpload", 1));
 
         // Changes are published in order, synchronously: when the upload's delivery is logged, the other put's would be too.

@@ -33,7 +33,8 @@ public sealed class S3NotificationsTests : IAsyncLifetime
     {
         functions.Register("OnUpload", RecordsEvents);
         var delivered = new List<string>();
-        var notifications = new S3Notifications([new S3Subscription("OnUpload", "files", ["s3:ObjectCreated:*"], "uploads/", "", "Y29uZmln")],
+        var notifications = new S3Notifications([new S3Subscription("OnUpload", "files", ["s3:ObjectCreated:*"], "uploads/", "",
+            "Y29uZmln")],
             functions.Service, TimeProvider.System, delivered.Add);
 
         notifications.Publish(new S3ObjectEvent("files", "uploads/a b.csv", "ObjectCreated:Put", 5, "e1", Time, "127.0.0.1"));
@@ -58,7 +59,8 @@ public sealed class S3NotificationsTests : IAsyncLifetime
     public void The_templates_upload_trigger_is_ObjectCreated_under_uploads_on_the_files_bucket()
     {
         var template = SamTemplate.Load(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory) + "/template.yaml");
-        var resolver = new IntrinsicResolver(new Dictionary<string, JsonNode?> { ["Bucket"] = "serverless-local-files-000000000000-us-east-1" },
+        var resolver = new IntrinsicResolver(
+            new Dictionary<string, JsonNode?> { ["Bucket"] = "serverless-local-files-000000000000-us-east-1" },
             new Dictionary<string, string>());
 
         var subscription = Assert.Single(S3Subscription.FromTemplate(template, resolver, LocalResources.FunctionNames(template)));
@@ -68,7 +70,8 @@ public sealed class S3NotificationsTests : IAsyncLifetime
         Assert.Equal(["s3:ObjectCreated:*"], subscription.Events);
         Assert.Equal(("uploads/", ""), (subscription.Prefix, subscription.Suffix));
         Assert.Matches("^[A-Za-z0-9+/]{48}$", subscription.ConfigurationId);
-        Assert.Equal(subscription.ConfigurationId, S3Subscription.FromTemplate(template, resolver, LocalResources.FunctionNames(template)).Single().ConfigurationId);
+        Assert.Equal(subscription.ConfigurationId, S3Subscription.FromTemplate(template, resolver,
+            LocalResources.FunctionNames(template)).Single().ConfigurationId);
     }
 
     [Fact]

@@ -37,7 +37,8 @@ public sealed class SchedulerTests
 
         var payload = rule.Payload(Now.AddHours(1)).AsObject();
 
-        Assert.Equal(["version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"], payload.Select(pair => pair.Key));
+        Assert.Equal(["version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"],
+            payload.Select(pair => pair.Key));
         Assert.Equal("0", payload["version"]!.GetValue<string>());
         Assert.True(Guid.TryParse(payload["id"]!.GetValue<string>(), out _));
         Assert.Equal("Scheduled Event", payload["detail-type"]!.GetValue<string>());
@@ -57,8 +58,10 @@ public sealed class SchedulerTests
 
         Assert.Equal("""{"sweep":true}""", withInput.Payload(Now).ToJsonString());
         Assert.StartsWith("arn:aws:scheduler:", withInput.Arn);
-        Assert.Null(ScheduleRule.From("Fn", "Fn", "Off", "Schedule", new JsonObject { ["Schedule"] = "rate(1 hour)", ["Enabled"] = false }, Now));
-        Assert.Null(ScheduleRule.From("Fn", "Fn", "Off", "ScheduleV2", new JsonObject { ["ScheduleExpression"] = "rate(1 hour)", ["State"] = "DISABLED" }, Now));
+        Assert.Null(ScheduleRule.From("Fn", "Fn", "Off", "Schedule",
+            new JsonObject { ["Schedule"] = "rate(1 hour)", ["Enabled"] = false }, Now));
+        Assert.Null(ScheduleRule.From("Fn", "Fn", "Off", "ScheduleV2",
+            new JsonObject { ["ScheduleExpression"] = "rate(1 hour)", ["State"] = "DISABLED" }, Now));
     }
 
     [Fact]

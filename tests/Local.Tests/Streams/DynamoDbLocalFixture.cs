@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Local.Emulators;
+using Serverless.Local.Installers;
 using Serverless.Local.Tests.Emulators;
 
 namespace Serverless.Local.Tests.Streams;
@@ -25,7 +26,8 @@ public sealed class DynamoDbLocalFixture : IAsyncLifetime
         {
             TableName = name,
             BillingMode = BillingMode.PAY_PER_REQUEST,
-            AttributeDefinitions = [new AttributeDefinition("PK", ScalarAttributeType.S), new AttributeDefinition("SK", ScalarAttributeType.S)],
+            AttributeDefinitions = [new AttributeDefinition("PK", ScalarAttributeType.S),
+                new AttributeDefinition("SK", ScalarAttributeType.S)],
             KeySchema = [new KeySchemaElement("PK", KeyType.HASH), new KeySchemaElement("SK", KeyType.RANGE)],
             StreamSpecification = new StreamSpecification { StreamEnabled = true, StreamViewType = StreamViewType.NEW_AND_OLD_IMAGES },
         });

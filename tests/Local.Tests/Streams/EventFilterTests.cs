@@ -7,15 +7,18 @@ namespace Serverless.Local.Tests.Streams;
 public sealed class EventFilterTests
 {
     private static readonly JsonObject Insert = Record("INSERT", """{"type":{"S":"PREDICTION"},"SK":{"S":"PREDICTION#1"}}""", null);
-    private static readonly JsonObject Completed = Record("MODIFY", """{"status":{"S":"COMPLETED"},"SK":{"S":"UPLOAD#1"},"n":{"N":"12"}}""", """{"status":{"S":"PROCESSING"}}""");
-    private static readonly JsonObject StillCompleted = Record("MODIFY", """{"status":{"S":"COMPLETED"},"SK":{"S":"UPLOAD#1"}}""", """{"status":{"S":"COMPLETED"}}""");
+    private static readonly JsonObject Completed = Record("MODIFY", """{"status":{"S":"COMPLETED"},"SK":{"S":"UPLOAD#1"},"n":{"N":"12"}}""",
+        """{"status":{"S":"PROCESSING"}}""");
+    private static readonly JsonObject StillCompleted = Record("MODIFY", """{"status":{"S":"COMPLETED"},"SK":{"S":"UPLOAD#1"}}""",
+        """{"status":{"S":"COMPLETED"}}""");
 
     [Fact]
     public void Any_filter_may_match_and_every_key_of_a_pattern_must()
     {
         var filter = Filter(
             """{"eventName":["INSERT"],"dynamodb":{"NewImage":{"type":{"S":["PREDICTION"]}}}}""",
-            """{"eventName":["MODIFY"],"dynamodb":{"Keys":{"SK":{"S":[{"prefix":"UPLOAD#"}]}},"NewImage":{"status":{"S":["COMPLETED"]}},"OldImage":{"status":{"S":[{"anything-but":["COMPLETED"]}]}}}}""");
+            """{"eventName":["MODIFY"],"dynamodb":{"Keys":{"SK":{"S":[{"prefix":"UPLOAD#"}]}},"NewImage":"""
+                + """{"status":{"S":["COMPLETED"]}},"OldImage":{"status":{"S":[{"anything-but":["COMPLETED"]}]}}}}""");
 
         Assert.True(filter.Matches(Insert));
         Assert.True(filter.Matches(Completed));

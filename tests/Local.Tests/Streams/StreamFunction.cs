@@ -58,7 +58,9 @@ internal sealed class StreamFunction
         {
             var name = Path.GetFileNameWithoutExtension(path);
             using var document = JsonDocument.Parse(File.ReadAllText(path));
-            return (name[(name.IndexOf('-') + 1)..], (IReadOnlyList<JsonElement>)document.RootElement.GetProperty("Records").EnumerateArray().Select(record => record.Clone()).ToList());
+            return (name[(name.IndexOf('-') + 1)..],
+                (IReadOnlyList<JsonElement>)document.RootElement.GetProperty("Records").EnumerateArray().Select(record =>
+                    record.Clone()).ToList());
         }).ToList();
 
     /// <summary>Waits (up to a minute) until the invocations satisfy <paramref name="done"/>.</summary>
@@ -74,7 +76,8 @@ internal sealed class StreamFunction
         throw new TimeoutException($"The stream function's invocations never got there; it had {Invocations().Count}.");
     }
 
-    public static string Value(JsonElement record) => record.GetProperty("dynamodb").GetProperty("NewImage").GetProperty("v").GetProperty("S").GetString()!;
+    public static string Value(JsonElement record) =>
+        record.GetProperty("dynamodb").GetProperty("NewImage").GetProperty("v").GetProperty("S").GetString()!;
 
     public static string SequenceNumber(JsonElement record) => record.GetProperty("dynamodb").GetProperty("SequenceNumber").GetString()!;
 }

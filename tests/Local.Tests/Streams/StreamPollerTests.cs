@@ -42,7 +42,8 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
             await dynamo.PutAsync(table, $"key-{i % 3}", "item", $"{i}");
             if (i % 5 == 0) await dynamo.PutAsync(table, "other", $"{i}", "skipped", type: "OTHER");
         }
-        Start(Source("ordered", streamArn, batchSize: 4, filter: """{"eventName":["INSERT","MODIFY"],"dynamodb":{"NewImage":{"type":{"S":["ITEM"]}}}}"""));
+        Start(Source("ordered", streamArn, batchSize: 4,
+            filter: """{"eventName":["INSERT","MODIFY"],"dynamodb":{"NewImage":{"type":{"S":["ITEM"]}}}}"""));
 
         var invocations = await function.WaitForAsync(calls => calls.Sum(call => call.Records.Count) >= 30);
 
@@ -52,7 +53,8 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
         Assert.Equal(30, records.Count);
         for (var key = 0; key < 3; key++)
         {
-            var values = records.Where(record => Key(record) == $"key-{key}").Select(record => int.Parse(StreamFunction.Value(record))).ToList();
+            var values = records.Where(record => Key(record) == $"key-{key}").Select(record =>
+                int.Parse(StreamFunction.Value(record))).ToList();
             Assert.Equal(Enumerable.Range(0, 30).Where(i => i % 3 == key), values);
         }
         var first = records[0];
@@ -66,7 +68,8 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
         var change = first.GetProperty("dynamodb");
         Assert.Equal(JsonValueKind.Number, change.GetProperty("ApproximateCreationDateTime").ValueKind);
         Assert.True(change.GetProperty("ApproximateCreationDateTime").TryGetInt64(out var created));
-        Assert.InRange(DateTimeOffset.FromUnixTimeSeconds(created), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.InRange(DateTimeOffset.FromUnixTimeSeconds(created), DateTimeOffset.UtcNow.AddMinutes(-5),
+            DateTimeOffset.UtcNow.AddMinutes(1));
         Assert.Equal("key-0", change.GetProperty("Keys").GetProperty("PK").GetProperty("S").GetString());
         Assert.True(change.GetProperty("SizeBytes").GetInt64() > 0);
         Assert.Equal("NEW_AND_OLD_IMAGES", change.GetProperty("StreamViewType").GetString());
@@ -98,14 +101,18 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
         var function = new StreamFunction(functions, "bisect");
         var values = new[] { "r0", "r1", "r2", "r3", "r4", "poison", "r6", "r7" };
         foreach (var value in values) await dynamo.PutAsync(table, "k", value, value);
-        Start(Source("bisect", streamArn, batchSize: 8, bisect: true, maximumRetryAttempts: 2, destination: "arn:aws:sqs:us-east-1:000000000000:failures"));
+        Start(Source("bisect", streamArn, batchSize: 8, bisect: true, maximumRetryAttempts: 2,
+            destination: "arn:aws:sqs:us-east-1:000000000000:failures"));
 
         var failureFile = await WaitForFailureAsync("bisect");
-        var invocations = await function.WaitForAsync(calls => calls.Where(call => call.Outcome == "ok").Sum(call => call.Records.Count) >= 7);
+        var invocations = await function.WaitForAsync(calls =>
+            calls.Where(call => call.Outcome == "ok").Sum(call => call.Records.Count) >= 7);
 
-        var delivered = invocations.Where(call => call.Outcome == "ok").SelectMany(call => call.Records).Select(StreamFunction.Value).ToList();
+        var delivered = invocations.Where(call => call.Outcome == "ok").SelectMany(call =>
+            call.Records).Select(StreamFunction.Value).ToList();
         Assert.Equal(values.Where(value => value != "poison"), delivered);
-        var errors = invocations.Where(call => call.Outcome == "error").Select(call => call.Records.Select(StreamFunction.Value).ToList()).ToList();
+        var errors = invocations.Where(call => call.Outcome == "error").Select(call =>
+            call.Records.Select(StreamFunction.Value).ToList()).ToList();
         Assert.Equal(values, errors[0]);
         Assert.Equal(["r4", "poison", "r6", "r7"], errors[1]);
         Assert.Equal(["r4", "poison"], errors[2]);
@@ -126,7 +133,8 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
         Assert.StartsWith("shardId-", info["shardId"]!.GetValue<string>());
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", info["approximateArrivalOfFirstRecord"]!.GetValue<string>());
         // The record is logged once its file is written, not before.
-        await functions.EventuallyAsync(() => { lock (log) return log.Any(line => line.Contains("RetryAttemptsExhausted") && line.Contains(failureFile)); },
+        await functions.EventuallyAsync(() => { lock (log) return log.Any(line => line.Contains("RetryAttemptsExhausted")
+            && line.Contains(failureFile)); },
             "the on-failure record's log line");
     }
 
@@ -136,7 +144,8 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
         var (table, streamArn) = await dynamo.CreateTableAsync();
         var function = new StreamFunction(functions, "whole");
         foreach (var value in new[] { "a", "poison", "b" }) await dynamo.PutAsync(table, "k", value, value);
-        Start(Source("whole", streamArn, batchSize: 3, maximumRetryAttempts: 1, destination: "arn:aws:sqs:us-east-1:000000000000:failures"));
+        Start(Source("whole", streamArn, batchSize: 3, maximumRetryAttempts: 1,
+            destination: "arn:aws:sqs:us-east-1:000000000000:failures"));
         await WaitForFailureAsync("whole");
         await dynamo.PutAsync(table, "k", "after", "after");
 
@@ -171,7 +180,8 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
         silent.Start();
         var accepted = silent.AcceptTcpClientAsync();
         var api = new DynamoDbStreamsApi(new HttpClient(), $"http://127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}");
-        var poller = StreamPoller.Start(Source("silent", "arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/2026-01-01T00:00:00.000", batchSize: 1),
+        var poller = StreamPoller.Start(Source("silent",
+            "arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/2026-01-01T00:00:00.000", batchSize: 1),
             api, functions.Service, new OnFailureDestination(Failures, TimeProvider.System, Log), TimeProvider.System, Log);
         using var connection = await accepted;
 
@@ -183,23 +193,28 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
     private void Start(StreamEventSource source, StreamsCalls? calls = null)
     {
         var api = new DynamoDbStreamsApi(calls is null ? new HttpClient() : new HttpClient(calls), dynamo.DynamoDb.Endpoint);
-        running.Add(StreamPoller.Start(source, api, functions.Service, new OnFailureDestination(Failures, TimeProvider.System, Log), TimeProvider.System, Log));
+        running.Add(StreamPoller.Start(source, api, functions.Service, new OnFailureDestination(Failures, TimeProvider.System, Log),
+            TimeProvider.System, Log));
     }
 
     private static StreamEventSource Source(string function, string streamArn, int batchSize, string startingPosition = "TRIM_HORIZON",
-        string? filter = null, bool reportBatchItemFailures = false, bool bisect = false, int maximumRetryAttempts = -1, string? destination = null) =>
+        string? filter = null, bool reportBatchItemFailures = false, bool bisect = false, int maximumRetryAttempts = -1,
+            string? destination = null) =>
         new(function, $"arn:aws:lambda:us-east-1:000000000000:function:{function}", streamArn, startingPosition, batchSize, TimeSpan.Zero,
-            filter is null ? EventFilter.PassAll : EventFilter.From(new JsonObject { ["Filters"] = new JsonArray(new JsonObject { ["Pattern"] = filter }) }),
+            filter is null ? EventFilter.PassAll
+                : EventFilter.From(new JsonObject { ["Filters"] = new JsonArray(new JsonObject { ["Pattern"] = filter }) }),
             reportBatchItemFailures, bisect, maximumRetryAttempts, null, destination);
 
     private async Task<string> WaitForFailureAsync(string function)
     {
         var directory = Path.Combine(Failures, function);
-        await functions.EventuallyAsync(() => Directory.Exists(directory) && Directory.GetFiles(directory) is [_], $"an on-failure record of {function}");
+        await functions.EventuallyAsync(() => Directory.Exists(directory) && Directory.GetFiles(directory) is [_],
+            $"an on-failure record of {function}");
         return Directory.GetFiles(directory).Single();
     }
 
-    private static string Key(JsonElement record) => record.GetProperty("dynamodb").GetProperty("Keys").GetProperty("PK").GetProperty("S").GetString()!;
+    private static string Key(JsonElement record) =>
+        record.GetProperty("dynamodb").GetProperty("Keys").GetProperty("PK").GetProperty("S").GetString()!;
 
     /// <summary>Lets a test wait until the mapping's first call of an action (its X-Amz-Target) has been answered.</summary>
     private sealed class StreamsCalls() : DelegatingHandler(new HttpClientHandler())

@@ -31,7 +31,8 @@ public static partial class ApiEndpoints
 
     /// <summary>The endpoints, or null when the handler type has no <c>static WebApplication Build(Action&lt;WebApplicationBuilder&gt;)</c>
     /// (not an API function).</summary>
-    public static async Task<IReadOnlyList<Endpoint>?> ReadAsync(string packageDirectory, string handler, IReadOnlyDictionary<string, string> environment)
+    public static async Task<IReadOnlyList<Endpoint>?> ReadAsync(string packageDirectory, string handler,
+        IReadOnlyDictionary<string, string> environment)
     {
         var assemblyPath = AssemblyPath(packageDirectory);
         var assembly = new PackageLoadContext(assemblyPath).LoadFromAssemblyPath(assemblyPath);
@@ -55,7 +56,8 @@ public static partial class ApiEndpoints
         await using (app)
         {
             return ((IEndpointRouteBuilder)app).DataSources.SelectMany(source => source.Endpoints).OfType<RouteEndpoint>()
-                .SelectMany(endpoint => (endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["ANY"]).Select(method => new Endpoint(
+                .SelectMany(endpoint => (endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["ANY"]).Select(method =>
+                    new Endpoint(
                     $"{method} /{Parameter().Replace(endpoint.RoutePattern.RawText!.TrimStart('/'), Normalize)}".TrimEnd('/'),
                     endpoint.Metadata.GetMetadata<MethodInfo>()?.DeclaringType?.Assembly.GetName().Name == SharedAssembly,
                     endpoint.DisplayName ?? endpoint.RoutePattern.RawText!)))
@@ -72,13 +74,15 @@ public static partial class ApiEndpoints
         var project = Directory.GetFiles(packageDirectory, "*.csproj").Single();
         var name = XDocument.Load(project).Descendants("AssemblyName").FirstOrDefault()?.Value ?? Path.GetFileNameWithoutExtension(project);
         var path = Path.Combine(packageDirectory, "bin", Configuration, "net10.0", name + ".dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is not built (Local.Tests builds every functions/*/*.csproj first).");
+        return File.Exists(path) ? path
+            : throw new FileNotFoundException($"{path} is not built (Local.Tests builds every functions/*/*.csproj first).");
     }
 
     [GeneratedRegex(@"\{(?<greedy>\*{1,2})?(?<name>[^}:?=]+)[^}]*\}")]
     private static partial Regex Parameter();
 
-    /// <summary>A package's own assemblies; the framework and what the tests share with it (the kernel, AWSSDK.Core) from the default context.</summary>
+    /// <summary>A package's own assemblies; the framework and what the tests share with it (the kernel, AWSSDK.Core)
+    /// from the default context.</summary>
     private sealed class PackageLoadContext(string mainAssembly) : AssemblyLoadContext(isCollectible: false)
     {
         private readonly AssemblyDependencyResolver resolver = new(mainAssembly);

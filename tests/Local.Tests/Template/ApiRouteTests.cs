@@ -20,14 +20,20 @@ public sealed class ApiRouteTests(TemplateInvariantsFixture fixture) : IClassFix
         var endpoints = await EndpointsAsync(function);
         if (endpoints is null)
         {
-            Assert.True(routes.Count == 0, $"{function} has HttpApi routes ({string.Join(", ", routes)}) but its handler {Sources.Handler(function)} builds no ASP.NET Core app.");
+            Assert.True(routes.Count == 0,
+                $"{function} has HttpApi routes ({string.Join(", ", routes)}) but its handler {Sources.Handler(function)}"
+                    + " builds no ASP.NET Core app.");
             return;
         }
         var inCode = endpoints.Where(endpoint => !endpoint.Shared).Select(endpoint => endpoint.Route).ToHashSet();
         var problems = routes.Where(route => !inCode.Contains(route) && !endpoints.Any(e => e.Shared && e.Route == route))
-            .Select(route => $"template.yaml routes '{route}' to {function}, but {Sources.Handler(function)} maps no such endpoint (it maps: {string.Join(", ", endpoints.Select(e => e.Route).Order())})")
+            .Select(route =>
+                $"template.yaml routes '{route}' to {function}, but {Sources.Handler(function)} maps no such endpoint"
+                    + $" (it maps: {string.Join(", ", endpoints.Select(e => e.Route).Order())})")
             .Concat(inCode.Where(endpoint => !routes.Contains(endpoint))
-                .Select(endpoint => $"{Sources.Handler(function)} maps '{endpoint}', but template.yaml has no HttpApi event with that Method and Path on {function}"))
+                .Select(endpoint =>
+                    $"{Sources.Handler(function)} maps '{endpoint}', but template.yaml has no HttpApi event with that Method and Path"
+                        + $" on {function}"))
             .ToList();
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
@@ -44,7 +50,9 @@ public sealed class ApiRouteTests(TemplateInvariantsFixture fixture) : IClassFix
         foreach (var route in shared)
         {
             var targets = routed.Where(pair => pair.route == route).Select(pair => pair.function).ToList();
-            Assert.True(targets.Count == 1, $"'{route}' is mapped by every API ({ApiEndpoints.SharedAssembly}); template.yaml must route it to exactly one function, not to: [{string.Join(", ", targets)}].");
+            Assert.True(targets.Count == 1,
+                $"'{route}' is mapped by every API ({ApiEndpoints.SharedAssembly}); template.yaml must route it to exactly one function,"
+                    + $" not to: [{string.Join(", ", targets)}].");
         }
     }
 
@@ -62,9 +70,11 @@ public sealed class ApiRouteTests(TemplateInvariantsFixture fixture) : IClassFix
     private List<string> Routes(string function) => Sources.HttpApiEvents(function).Select(trigger => trigger.Route).ToList();
 
     private Task<IReadOnlyList<ApiEndpoints.Endpoint>?> EndpointsAsync(string function) =>
-        ApiEndpoints.ReadAsync(Sources.PackageDirectory(function), Sources.Handler(function), TemplateEnvironment(Sources.Template, function));
+        ApiEndpoints.ReadAsync(Sources.PackageDirectory(function), Sources.Handler(function),
+            TemplateEnvironment(Sources.Template, function));
 
-    /// <summary>The function's variables as template.yaml gives them (a resource is its logical id, as in <c>sam local invoke</c>).</summary>
+    /// <summary>The function's variables as template.yaml gives them (a resource is its logical id, as in <c>sam local
+    /// invoke</c>).</summary>
     internal static IReadOnlyDictionary<string, string> TemplateEnvironment(SamTemplate template, string function)
     {
         var environment = new Dictionary<string, string>(FunctionDefinitions.Define(template, OfflineValues.Resolver(template),

@@ -69,7 +69,8 @@ public static partial class AwsActions
                 foreach (var action in actions) yield return (action, method);
             if (method == "TransactWriteItemsAsync")
                 foreach (Match item in NewObject().Matches(code))
-                    if (TransactionItems.TryGetValue(item.Groups[1].Value, out var action)) yield return (action, $"{method} (new {item.Groups[1].Value})");
+                    if (TransactionItems.TryGetValue(item.Groups[1].Value, out var action)) yield return (action,
+                        $"{method} (new {item.Groups[1].Value})");
             if (method is "GetPreSignedURL" or "GetPreSignedURLAsync")
             {
                 var verbs = Verb().Matches(code).Select(verb => verb.Groups[1].Value).DefaultIfEmpty("GET");

@@ -18,7 +18,8 @@ public sealed class CloudFormationSpecFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        SpecificationPath = await CloudFormationSpecPackage.InstallAsync(EmulatorTestPaths.Cache, line => { lock (log) log.Add(line); }, timeout.Token);
+        SpecificationPath = await CloudFormationSpecPackage.InstallAsync(EmulatorTestPaths.Cache, line => { lock (log) log.Add(line); },
+            timeout.Token);
         Spec = CloudFormationSpec.Load(SpecificationPath);
         Template = SamTemplate.Load(Path.Combine(EmulatorTestPaths.RepoRoot, "template.yaml"));
         Validation = Spec.Validate(Template);

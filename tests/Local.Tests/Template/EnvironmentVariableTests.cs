@@ -4,9 +4,11 @@ namespace Serverless.Local.Tests.Template;
 
 /// <summary>
 /// Every environment variable a function's code reads is defined for that function in template.yaml (its
-/// <c>Environment.Variables</c> or <c>Globals</c>). A read is <c>GetEnvironmentVariable("X")</c>, or a literal given to a helper that passes its parameter to it, in the code the function's
+/// <c>Environment.Variables</c> or <c>Globals</c>). A read is <c>GetEnvironmentVariable("X")</c>, or a literal given to
+/// a helper that passes its parameter to it, in the code the function's
 /// handler reaches (<see cref="FunctionSources"/>).
-/// Lambda's own variables and the AWS SDK's (<c>AWS_*</c>, <c>_HANDLER</c>, <c>_X_AMZN_TRACE_ID</c>, <c>LAMBDA_*</c>) are not the template's.
+/// Lambda's own variables and the AWS SDK's (<c>AWS_*</c>, <c>_HANDLER</c>, <c>_X_AMZN_TRACE_ID</c>, <c>LAMBDA_*</c>)
+/// are not the template's.
 /// </summary>
 public sealed partial class EnvironmentVariableTests(TemplateInvariantsFixture fixture) : IClassFixture<TemplateInvariantsFixture>
 {
@@ -16,11 +18,14 @@ public sealed partial class EnvironmentVariableTests(TemplateInvariantsFixture f
     [MemberData(nameof(TemplateInvariantsFixture.Functions), MemberType = typeof(TemplateInvariantsFixture))]
     public void Every_variable_the_code_reads_is_defined_for_the_function(string function)
     {
-        var defined = (Sources.Template.FunctionProperties(function)["Environment"]?["Variables"]?.AsObject() ?? []).Select(pair => pair.Key).ToHashSet();
+        var defined = (Sources.Template.FunctionProperties(function)["Environment"]?["Variables"]?.AsObject() ?? []).Select(pair =>
+            pair.Key).ToHashSet();
 
         var missing = Reads(function)
             .Where(read => !IsLambdas(read.Name) && !defined.Contains(read.Name))
-            .Select(read => $"{function}: {read.File} reads {read.Name}, which template.yaml does not define for {function} (Environment.Variables or Globals.Function.Environment)")
+            .Select(read =>
+                $"{function}: {read.File} reads {read.Name}, which template.yaml does not define for {function}"
+                    + " (Environment.Variables or Globals.Function.Environment)")
             .ToList();
 
         Assert.True(missing.Count == 0, string.Join(Environment.NewLine, missing));
@@ -29,7 +34,8 @@ public sealed partial class EnvironmentVariableTests(TemplateInvariantsFixture f
     [Fact]
     public void Reads_are_found_through_the_code_the_handler_reaches()
     {
-        Assert.Contains(Reads("ProfileApiFunction"), read => read is { Name: "USER_POOL_ID", File: "functions/Profile/ProfileApiSettings.cs" });
+        Assert.Contains(Reads("ProfileApiFunction"), read =>
+            read is { Name: "USER_POOL_ID", File: "functions/Profile/ProfileApiSettings.cs" });
         Assert.Contains(Reads("CreateProfileFunction"), read => read is { Name: "TABLE_NAME", File: "functions/ServiceDefaults/Table.cs" });
         Assert.DoesNotContain(Reads("CreateProfileFunction"), read => read.Name == "USER_POOL_ID");
     }

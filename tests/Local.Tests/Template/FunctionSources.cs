@@ -45,7 +45,8 @@ public sealed partial class FunctionSources
     public string PackageDirectory(string logicalId) =>
         Path.Combine(RepoRoot, Template.FunctionProperties(logicalId)["CodeUri"]!.GetValue<string>());
 
-    /// <summary>The function's HttpApi events: the route as <c>METHOD /path</c> and the event's <c>Auth</c> (null when it has none).</summary>
+    /// <summary>The function's HttpApi events: the route as <c>METHOD /path</c> and the event's <c>Auth</c> (null when
+    /// it has none).</summary>
     public IEnumerable<(string Route, JsonNode? Auth)> HttpApiEvents(string logicalId) =>
         from trigger in Template.FunctionEvents("HttpApi")
         where trigger.LogicalId == logicalId
@@ -67,12 +68,14 @@ public sealed partial class FunctionSources
         var pending = new Stack<SourceFile>(Declaring(logicalId, Handler(logicalId)));
         while (pending.TryPop(out var file))
             if (seen.Add(file))
-                foreach (var next in file.Mentions.Where(other => compiled.Any(directory => other.Path.StartsWith(directory, StringComparison.Ordinal))))
+                foreach (var next in file.Mentions.Where(other =>
+                    compiled.Any(directory => other.Path.StartsWith(directory, StringComparison.Ordinal))))
                     pending.Push(next);
         return seen;
     }
 
-    /// <summary>The folders of the project in <paramref name="directory"/> and of every project it references, each ending in a separator.</summary>
+    /// <summary>The folders of the project in <paramref name="directory"/> and of every project it references, each
+    /// ending in a separator.</summary>
     private static HashSet<string> ProjectDirectories(string directory)
     {
         var found = new HashSet<string>();
@@ -82,7 +85,8 @@ public sealed partial class FunctionSources
             if (!found.Add(next.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar)) continue;
             foreach (var project in Directory.EnumerateFiles(next, "*.csproj"))
                 foreach (Match reference in ProjectReference().Matches(File.ReadAllText(project)))
-                    pending.Push(Path.GetDirectoryName(Path.GetFullPath(Path.Combine(next, reference.Groups[1].Value.Replace('\\', '/'))))!);
+                    pending.Push(Path.GetDirectoryName(Path.GetFullPath(Path.Combine(next,
+                        reference.Groups[1].Value.Replace('\\', '/'))))!);
         }
         return found;
     }
@@ -97,7 +101,8 @@ public sealed partial class FunctionSources
         while (pending.TryPop(out var member))
         {
             if (!seen.Add(member)) continue;
-            foreach (var (type, name) in QualifiedIdentifier().Matches(member.Code).Select(match => (match.Groups["type"].Value, match.Groups["name"].Value)).Distinct())
+            foreach (var (type, name) in QualifiedIdentifier().Matches(member.Code).Select(match =>
+                (match.Groups["type"].Value, match.Groups["name"].Value)).Distinct())
             {
                 // Type.Member names the member of that type when a reachable file declares the type; else any member so named.
                 var qualified = byName[name].Where(other => other.File.Types.Contains(type)).ToList();
@@ -122,7 +127,8 @@ public sealed partial class FunctionSources
             Types = TypeDeclaration().Matches(Code).Select(match => match.Groups[1].Value).ToHashSet();
             Declared = [.. Types, .. StaticMethod().Matches(Code).Select(match => match.Groups[1].Value)];
             Members = MemberDeclaration().Matches(Code)
-                .Where(match => !IsTypeDeclaration(match.Index) && !Code[Math.Max(0, match.Index - 10)..match.Index].TrimEnd().EndsWith("new", StringComparison.Ordinal))
+                .Where(match => !IsTypeDeclaration(match.Index)
+                    && !Code[Math.Max(0, match.Index - 10)..match.Index].TrimEnd().EndsWith("new", StringComparison.Ordinal))
                 .Select(match => new SourceMember(this, match.Groups["name"].Value, match.Index, BodyEnd(match.Groups["open"].Index)))
                 .ToList();
         }
@@ -131,7 +137,8 @@ public sealed partial class FunctionSources
 
         private bool IsTypeDeclaration(int index) => TypeKeyword().IsMatch(Code[Math.Max(0, index - 40)..index]);
 
-        /// <summary>The end of a body opened at <paramref name="open"/> by <c>{</c> (its matching brace) or <c>=&gt;</c> (the <c>;</c> that ends it).</summary>
+        /// <summary>The end of a body opened at <paramref name="open"/> by <c>{</c> (its matching brace) or
+        /// <c>=&gt;</c> (the <c>;</c> that ends it).</summary>
         private int BodyEnd(int open)
         {
             var depth = 0;
@@ -171,14 +178,17 @@ public sealed partial class FunctionSources
         public override string ToString() => $"{File.Path}: {Name}";
     }
 
-    /// <summary><c>Name(...) {</c>, <c>Name(...) =&gt;</c>, <c>Name&lt;T&gt;(...) where ... {</c>, <c>Name =&gt;</c>, <c>Name { get</c>.</summary>
-    [GeneratedRegex(@"\b(?<name>[A-Z]\w*)\s*(?:<[^<>()]*>)?\s*(?:\((?:[^()]|\([^()]*\))*\)\s*(?:where\s[^{=;]*)?(?<open>\{|=>)|(?<open>=>)|(?<open>\{)(?=\s*(?:get|set|init)\b))")]
+    /// <summary><c>Name(...) {</c>, <c>Name(...) =&gt;</c>, <c>Name&lt;T&gt;(...) where ... {</c>, <c>Name =&gt;</c>,
+    /// <c>Name { get</c>.</summary>
+    [GeneratedRegex(@"\b(?<name>[A-Z]\w*)\s*(?:<[^<>()]*>)?\s*(?:\((?:[^()]|\([^()]*\))*\)\s*(?:where\s[^{=;]*)?(?<open>\{|=>)"
+        + @"|(?<open>=>)|(?<open>\{)(?=\s*(?:get|set|init)\b))")]
     private static partial Regex MemberDeclaration();
 
     [GeneratedRegex(@"\b(?:class|record|struct|interface|enum)\s+(?:struct\s+|class\s+)?$")]
     private static partial Regex TypeKeyword();
 
-    [GeneratedRegex(@"//[^\n]*|/\*.*?\*/|@?\$*""""""[\s\S]*?""""""|@?\$?""(?:\\.|[^""\\\n])*""|^\s*(?:using|namespace)\s[^;{]*;", RegexOptions.Multiline | RegexOptions.Singleline)]
+    [GeneratedRegex(@"//[^\n]*|/\*.*?\*/|@?\$*""""""[\s\S]*?""""""|@?\$?""(?:\\.|[^""\\\n])*""|^\s*(?:using|namespace)\s[^;{]*;",
+        RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex Noise();
 
     [GeneratedRegex(@"\b(?:class|record|struct|interface|enum)\s+(?:struct\s+|class\s+)?([A-Z]\w*)")]

@@ -20,8 +20,10 @@ public sealed class OpenApiRouteTests(TemplateInvariantsFixture fixture) : IClas
         var inTemplate = TemplateRoutes().Select(route => route.Route).ToHashSet();
         var inDocument = Operations().Select(operation => operation.Route).ToHashSet();
 
-        var problems = inTemplate.Except(inDocument).Select(route => $"template.yaml routes '{route}', but docs/openapi.yaml does not document it")
-            .Concat(inDocument.Except(inTemplate).Select(route => $"docs/openapi.yaml documents '{route}', but template.yaml has no such HttpApi route"))
+        var problems = inTemplate.Except(inDocument).Select(route =>
+            $"template.yaml routes '{route}', but docs/openapi.yaml does not document it")
+            .Concat(inDocument.Except(inTemplate).Select(route =>
+                $"docs/openapi.yaml documents '{route}', but template.yaml has no such HttpApi route"))
             .ToList();
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
@@ -46,7 +48,8 @@ public sealed class OpenApiRouteTests(TemplateInvariantsFixture fixture) : IClas
     private static string Scoped(JsonNode? scopes) =>
         $"cognito [{string.Join(", ", (scopes?.AsArray() ?? []).Select(scope => scope!.GetValue<string>()).Order())}]";
 
-    private static string Documented(JsonNode? requirement) => requirement is JsonObject { Count: 1 } single && single.First().Key == "cognito"
+    private static string Documented(JsonNode? requirement) => requirement is JsonObject { Count: 1 } single
+        && single.First().Key == "cognito"
         ? Scoped(single["cognito"])
         : $"an unknown requirement {requirement?.ToJsonString()}";
 

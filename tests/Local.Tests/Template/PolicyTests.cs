@@ -21,7 +21,9 @@ public sealed partial class PolicyTests(TemplateInvariantsFixture fixture) : ICl
 
         var missing = Performed(function)
             .Where(performed => !allowed.Contains(performed.Action))
-            .Select(performed => $"{function}: {performed.File} performs {performed.Action} ({performed.Call}), which no Allow statement of {function}'s Policies grants")
+            .Select(performed =>
+                $"{function}: {performed.File} performs {performed.Action} ({performed.Call}),"
+                    + $" which no Allow statement of {function}'s Policies grants")
             .Distinct()
             .ToList();
 
@@ -36,13 +38,16 @@ public sealed partial class PolicyTests(TemplateInvariantsFixture fixture) : ICl
         var policies = Sources.Template.FunctionProperties(function)["Policies"];
         foreach (var policy in policies as JsonArray ?? (policies is null ? [] : [policies.DeepClone()]))
             if (policy is not JsonObject document || document["Statement"] is null)
-                problems.Add($"{function}: policy {policy?.ToJsonString()} is not an inline document with a Statement (managed policies and SAM policy templates cannot be checked here)");
+                problems.Add($"{function}: policy {policy?.ToJsonString()} is not an inline document with a Statement"
+                    + " (managed policies and SAM policy templates cannot be checked here)");
         foreach (var statement in Statements(function))
         {
             if (statement["Resource"] is null)
                 problems.Add($"{function}: statement {statement.ToJsonString()} has no Resource");
             foreach (var resource in Resources(statement["Resource"]).Where(IsWildcard))
-                problems.Add($"{function}: statement allowing {string.Join(", ", Strings(statement["Action"]))} has the wildcard resource {resource}");
+                problems.Add(
+                    $"{function}: statement allowing {string.Join(", ", Strings(statement["Action"]))}"
+                        + $" has the wildcard resource {resource}");
             if (statement["NotResource"] is not null || statement["NotAction"] is not null)
                 problems.Add($"{function}: statement {statement.ToJsonString()} uses NotResource/NotAction");
         }
@@ -52,7 +57,8 @@ public sealed partial class PolicyTests(TemplateInvariantsFixture fixture) : ICl
     [Fact]
     public void Actions_are_found_in_the_code_the_handler_reaches_and_wildcards_are_recognised()
     {
-        Assert.Contains(Performed("CreateProfileFunction"), performed => performed is { Action: "dynamodb:PutItem", File: "functions/Profile/Profiles.cs" });
+        Assert.Contains(Performed("CreateProfileFunction"), performed =>
+            performed is { Action: "dynamodb:PutItem", File: "functions/Profile/Profiles.cs" });
         Assert.Contains(Performed("PurgeAccountFunction"), performed => performed.Action == "cognito-idp:AdminDeleteUser");
         Assert.DoesNotContain(Performed("CreateProfileFunction"), performed => performed.Action == "cognito-idp:AdminDeleteUser");
         Assert.Equal([("s3:PutObject", "GetPreSignedURLAsync (HttpVerb.PUT)")],
@@ -66,7 +72,8 @@ public sealed partial class PolicyTests(TemplateInvariantsFixture fixture) : ICl
 
     private List<(string Action, string Call, string File)> Performed(string function) =>
         Sources.ReachableMembers(function)
-            .SelectMany(member => AwsActions.Of(member.Code).Select(performed => (performed.Action, performed.Call, Sources.Relative(member.File))))
+            .SelectMany(member => AwsActions.Of(member.Code).Select(performed =>
+                (performed.Action, performed.Call, Sources.Relative(member.File))))
             .ToList();
 
     private List<JsonObject> Statements(string function)
@@ -89,11 +96,13 @@ public sealed partial class PolicyTests(TemplateInvariantsFixture fixture) : ICl
         _ => [node.ToString()],
     };
 
-    /// <summary>A resource as written: a string, or the text of <c>Fn::Sub</c>; a <c>Ref</c> or <c>Fn::GetAtt</c> names one resource.</summary>
+    /// <summary>A resource as written: a string, or the text of <c>Fn::Sub</c>; a <c>Ref</c> or <c>Fn::GetAtt</c> names
+    /// one resource.</summary>
     private static IEnumerable<string> Resources(JsonNode? node) => node switch
     {
         JsonArray items => items.SelectMany(Resources),
-        JsonObject sub when sub["Fn::Sub"] is { } text => [text is JsonArray withVariables ? withVariables[0]!.ToString() : text.ToString()],
+        JsonObject sub when sub["Fn::Sub"] is { } text => [text is JsonArray withVariables ? withVariables[0]!.ToString()
+            : text.ToString()],
         JsonObject => [],
         null => [],
         _ => [node.ToString()],

@@ -21,12 +21,14 @@ public sealed partial class SamConfigTests
         var parameters = Template.Parameters.Select(parameter => parameter.Key).ToHashSet();
 
         Assert.True(parameters.SetEquals(overrides.Keys),
-            $"[{environment}.deploy.parameters] parameter_overrides: missing [{string.Join(", ", parameters.Except(overrides.Keys))}], not in template.yaml [{string.Join(", ", overrides.Keys.Except(parameters))}]");
+            $"[{environment}.deploy.parameters] parameter_overrides: missing [{string.Join(", ", parameters.Except(overrides.Keys))}],"
+                + $" not in template.yaml [{string.Join(", ", overrides.Keys.Except(parameters))}]");
         foreach (var (name, value) in overrides)
         {
             var parameter = Template.Parameters[name]!;
             if (parameter["AllowedValues"] is { } allowed)
-                Assert.True(allowed.AsArray().Any(item => item!.ToString() == value), $"{environment}: {name}={value} is not one of its AllowedValues");
+                Assert.True(allowed.AsArray().Any(item => item!.ToString() == value),
+                    $"{environment}: {name}={value} is not one of its AllowedValues");
             if (parameter["Type"]!.GetValue<string>() != "Number") continue;
             var minimum = parameter["MinValue"] is { } min ? long.Parse(min.ToString(), CultureInfo.InvariantCulture) : long.MinValue;
             Assert.True(long.TryParse(value, CultureInfo.InvariantCulture, out var number) && number >= minimum,
@@ -47,7 +49,8 @@ public sealed partial class SamConfigTests
         Assert.True(section.Success, $"samconfig.toml has no [{environment}.deploy.parameters]");
         var line = ParameterOverrides().Match(section.Groups["body"].Value);
         Assert.True(line.Success, $"[{environment}.deploy.parameters] has no parameter_overrides");
-        return Pair().Matches(line.Groups[1].Value).ToDictionary(pair => pair.Groups[1].Value, pair => pair.Groups[2].Value.Trim('\\', '"'));
+        return Pair().Matches(line.Groups[1].Value).ToDictionary(pair => pair.Groups[1].Value, pair =>
+            pair.Groups[2].Value.Trim('\\', '"'));
     }
 
     [GeneratedRegex(@"parameter_overrides\s*=\s*""((?:\\.|[^""\\])*)""")]

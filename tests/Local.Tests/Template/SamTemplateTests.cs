@@ -1,24 +1,11 @@
 using System.Text.Json.Nodes;
 using Serverless.Local.Template;
+using static Serverless.Local.Tests.Template.CloudFormationSpecFixture;
 
 namespace Serverless.Local.Tests.Template;
 
 public sealed class SamTemplateTests
 {
-    private static SamTemplate Load(string yaml)
-    {
-        var path = Path.GetTempFileName();
-        File.WriteAllText(path, yaml);
-        try
-        {
-            return SamTemplate.Load(path);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
     [Fact]
     public void Short_intrinsic_tags_become_their_long_forms()
     {
@@ -79,14 +66,16 @@ public sealed class SamTemplateTests
     public void The_resolver_resolves_refs_attributes_subs_and_joins_to_local_values()
     {
         var resolver = new IntrinsicResolver(
-            new Dictionary<string, JsonNode?> { ["Table"] = "serverless-local-Table", ["AWS::Region"] = "us-east-1", ["Origins"] = new JsonArray("a", "b") },
+            new Dictionary<string, JsonNode?> { ["Table"] = "serverless-local-Table", ["AWS::Region"] = "us-east-1",
+                ["Origins"] = new JsonArray("a", "b") },
             new Dictionary<string, string> { ["Table.Arn"] = "arn:aws:dynamodb:us-east-1:000000000000:table/serverless-local-Table" });
 
         Assert.Equal("serverless-local-Table", resolver.ResolveString(JsonNode.Parse("""{"Ref":"Table"}""")));
         Assert.Equal("arn:aws:dynamodb:us-east-1:000000000000:table/serverless-local-Table",
             resolver.ResolveString(JsonNode.Parse("""{"Fn::GetAtt":["Table","Arn"]}""")));
         Assert.Equal("https://cognito-idp.us-east-1.amazonaws.com/serverless-local-Table ${literal}",
-            resolver.ResolveString(JsonNode.Parse("""{"Fn::Sub":"https://cognito-idp.${AWS::Region}.amazonaws.com/${Table} ${!literal}"}""")));
+            resolver.ResolveString(
+                JsonNode.Parse("""{"Fn::Sub":"https://cognito-idp.${AWS::Region}.amazonaws.com/${Table} ${!literal}"}""")));
         Assert.Equal("a|b", resolver.ResolveString(JsonNode.Parse("""{"Fn::Join":["|",{"Ref":"Origins"}]}""")));
         Assert.Throws<KeyNotFoundException>(() => resolver.Resolve(JsonNode.Parse("""{"Ref":"Nope"}""")));
     }
@@ -97,9 +86,11 @@ public sealed class SamTemplateTests
         var template = SamTemplate.Load(Path.Combine(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory), "template.yaml"));
 
         Assert.Equal(["ProfileApiFunction", "CreateProfileFunction", "PurgeAccountFunction", "UploadsApiFunction", "ProcessUploadFunction",
-            "FailStrandedUploadFunction", "SweepStrandedUploadsFunction", "PredictionsApiFunction", "UsageApiFunction", "MeterUsageFunction"],
+            "FailStrandedUploadFunction", "SweepStrandedUploadsFunction", "PredictionsApiFunction", "UsageApiFunction",
+                "MeterUsageFunction"],
             template.ResourcesOfType("AWS::Serverless::Function").Select(function => function.LogicalId));
-        Assert.Equal("NEW_AND_OLD_IMAGES", template.Resources["Table"]!["Properties"]!["StreamSpecification"]!["StreamViewType"]!.GetValue<string>());
+        Assert.Equal("NEW_AND_OLD_IMAGES",
+            template.Resources["Table"]!["Properties"]!["StreamSpecification"]!["StreamViewType"]!.GetValue<string>());
         Assert.Equal("provided.al2023", template.FunctionProperties("ProfileApiFunction")["Runtime"]!.GetValue<string>());
     }
 
@@ -117,7 +108,8 @@ public sealed class SamTemplateTests
                 AllowedValues: [INFO, DEBUG]
             """);
 
-        var overridden = template.WithParameterValues(new Dictionary<string, string> { ["Origins"] = "http://localhost:5174,https://app.example.com" });
+        var overridden = template.WithParameterValues(
+            new Dictionary<string, string> { ["Origins"] = "http://localhost:5174,https://app.example.com" });
 
         Assert.Equal(["http://localhost:5174", "https://app.example.com"],
             LocalResources.TemplateRefs(overridden)["Origins"]!.AsArray().Select(origin => origin!.GetValue<string>()));

@@ -73,7 +73,8 @@ public sealed class SpecFindingTests(CloudFormationSpecFixture fixture, ITestOut
                 $"expected '{path}: ...{message}...' among:{Environment.NewLine}{Describe(findings)}");
 
         // unknown property, deep in a nested property type, with a hint
-        Expect("Resources.UserPool.Properties.Policies.PasswordPolicy.MinLength", "unknown property of AWS::Cognito::UserPool.PasswordPolicy; did you mean 'MinimumLength'?");
+        Expect("Resources.UserPool.Properties.Policies.PasswordPolicy.MinLength",
+            "unknown property of AWS::Cognito::UserPool.PasswordPolicy; did you mean 'MinimumLength'?");
         // wrong primitive types
         Expect("Resources.UserPool.Properties.Policies.PasswordPolicy.RequireLowercase", "expected Boolean, got String \"sometimes\"");
         Expect("Resources.Fn.Properties.Architectures", "expected List<String>, got String \"x86_64\"");
@@ -82,8 +83,10 @@ public sealed class SpecFindingTests(CloudFormationSpecFixture fixture, ITestOut
         Expect("Resources.Permission.Properties.Principal", "missing required property of AWS::Lambda::Permission");
         Expect("Resources.Table.Properties.KeySchema", "missing required property of AWS::DynamoDB::Table");
         // unknown GetAtt attribute (plain and inside Fn::Sub), unknown Refs
-        Expect("Resources.Fn.Properties.Environment.Variables.STREAM", "unknown attribute 'StreamArnX' of AWS::DynamoDB::Table in Fn::GetAtt Table.StreamArnX (the spec lists: Arn, StreamArn)");
-        Expect("Resources.Fn.Properties.Environment.Variables.NAME", "Ref to unknown 'Tabel': no parameter, resource or pseudo parameter has that name; did you mean 'Table'?");
+        Expect("Resources.Fn.Properties.Environment.Variables.STREAM",
+            "unknown attribute 'StreamArnX' of AWS::DynamoDB::Table in Fn::GetAtt Table.StreamArnX (the spec lists: Arn, StreamArn)");
+        Expect("Resources.Fn.Properties.Environment.Variables.NAME",
+            "Ref to unknown 'Tabel': no parameter, resource or pseudo parameter has that name; did you mean 'Table'?");
         Expect("Resources.Fn.Properties.Environment.Variables.URL", "Fn::Sub ${Api}: Ref to unknown 'Api'");
         // Globals, SAM events, resource types
         Expect("Globals.Function.Timeout", "expected Integer, got String \"ten\"");

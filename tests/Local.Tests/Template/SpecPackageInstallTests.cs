@@ -30,7 +30,8 @@ public sealed class SpecPackageInstallTests(CloudFormationSpecFixture fixture)
             var lines = new List<string>();
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
             var installs = Enumerable.Range(0, 3)
-                .Select(_ => Task.Run(() => CloudFormationSpecPackage.InstallAsync(cache, line => { lock (lines) lines.Add(line); }, timeout.Token)))
+                .Select(_ => Task.Run(() => CloudFormationSpecPackage.InstallAsync(cache, line => { lock (lines) lines.Add(line); },
+                    timeout.Token)))
                 .ToArray();
             var paths = await Task.WhenAll(installs);
 

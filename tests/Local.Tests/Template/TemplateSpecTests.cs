@@ -83,7 +83,8 @@ public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOu
     public void The_spec_lists_the_attributes_the_template_reads()
     {
         Assert.Equivalent(new[] { "Arn", "StreamArn" }, fixture.Spec.AttributesOf("AWS::DynamoDB::Table")!, strict: true);
-        Assert.Equivalent(new[] { "Arn", "ProviderName", "ProviderURL" }, fixture.Spec.AttributesOf("AWS::Cognito::UserPool")!, strict: true);
+        Assert.Equivalent(new[] { "Arn", "ProviderName", "ProviderURL" }, fixture.Spec.AttributesOf("AWS::Cognito::UserPool")!,
+            strict: true);
         Assert.Contains("Arn", fixture.Spec.AttributesOf("AWS::Serverless::Function")!); // via the AWS::Lambda::Function SAM generates
         Assert.Contains("ApiEndpoint", fixture.Spec.AttributesOf("AWS::Serverless::HttpApi")!);
         Assert.Empty(fixture.Spec.AttributesOf("AWS::Lambda::Permission")!);
@@ -96,7 +97,8 @@ public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOu
     public void Each_resource_type_of_the_template_is_in_the_spec(string logicalId)
     {
         var type = fixture.Template.Resources[logicalId]!["Type"]!.GetValue<string>();
-        Assert.True(fixture.Spec.ResourceTypes.ContainsKey(type), $"{logicalId}: {type} is not in CloudFormation spec {fixture.Spec.Version}.");
+        Assert.True(fixture.Spec.ResourceTypes.ContainsKey(type),
+            $"{logicalId}: {type} is not in CloudFormation spec {fixture.Spec.Version}.");
     }
 
     [Theory]
@@ -104,7 +106,8 @@ public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOu
     public void Each_resource_of_the_template_matches_the_spec(string logicalId)
     {
         var findings = FindingsUnder($"Resources.{logicalId}");
-        Assert.True(findings.Count == 0, $"Resources.{logicalId} does not match CloudFormation spec {fixture.Spec.Version}:{Environment.NewLine}{Describe(findings)}");
+        Assert.True(findings.Count == 0,
+            $"Resources.{logicalId} does not match CloudFormation spec {fixture.Spec.Version}:{Environment.NewLine}{Describe(findings)}");
     }
 
     [Fact]
@@ -136,14 +139,17 @@ public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOu
         Assert.Contains("Resources.ProfileApiFunction.Properties.Policies[0].Statement[0].Resource -> Fn::GetAtt Table.Arn", references);
         Assert.Contains("Resources.HttpApi.Properties.CorsConfiguration.AllowOrigins -> Ref CorsAllowedOrigins", references);
         Assert.Contains("Outputs.ApiUrl.Value -> Fn::Sub ${AWS::URLSuffix}: Ref AWS::URLSuffix", references);
-        Assert.Contains("Resources.HttpApi.Properties.Auth.Authorizers.CognitoAuthorizer.JwtConfiguration.issuer -> Fn::Sub ${UserPool}: Ref UserPool", references);
+        Assert.Contains(
+            "Resources.HttpApi.Properties.Auth.Authorizers.CognitoAuthorizer.JwtConfiguration.issuer -> Fn::Sub ${UserPool}: Ref UserPool",
+            references);
     }
 
     [Fact]
     public void The_whole_template_validates_against_the_spec()
     {
         var findings = fixture.Validation.Findings;
-        Assert.True(findings.Count == 0, $"template.yaml does not match CloudFormation spec {fixture.Spec.Version}:{Environment.NewLine}{Describe(findings)}");
+        Assert.True(findings.Count == 0,
+            $"template.yaml does not match CloudFormation spec {fixture.Spec.Version}:{Environment.NewLine}{Describe(findings)}");
     }
 
     [Fact]
@@ -164,7 +170,8 @@ public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOu
         Assert.Equal("Boolean", checkedPaths["Resources.Table.Properties.TimeToLiveSpecification.Enabled"]);
         Assert.Equal("String", checkedPaths["Resources.Table.Properties.KeySchema[1].KeyType"]);
         Assert.Equal("HttpApiEvent", checkedPaths["Resources.ProfileApiFunction.Properties.Events.GetMe.Properties"]);
-        Assert.Equal("List<String>", checkedPaths["Resources.ProfileApiFunction.Properties.Events.GetMe.Properties.Auth.AuthorizationScopes"]);
+        Assert.Equal("List<String>",
+            checkedPaths["Resources.ProfileApiFunction.Properties.Events.GetMe.Properties.Auth.AuthorizationScopes"]);
         Assert.Equal("String", checkedPaths["Resources.ProfileApiFunction.Properties.Events.GetHealth.Properties.Auth.Authorizer"]);
         Assert.Equal("IAMPolicyDocument", checkedPaths["Resources.ProfileApiFunction.Properties.Policies[0]"]);
         Assert.Equal("CorsConfigurationObject", checkedPaths["Resources.HttpApi.Properties.CorsConfiguration"]);
@@ -172,12 +179,15 @@ public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOu
         Assert.Equal("List<String>", checkedPaths["Resources.HttpApi.Properties.CorsConfiguration.AllowOrigins"]);
         Assert.Equal("String", checkedPaths["Resources.HttpApi.Properties.Auth.DefaultAuthorizer"]);
         Assert.Equal("Integer", checkedPaths["Resources.Bucket.Properties.CorsConfiguration.CorsRules[0].MaxAge"]);
-        Assert.Equal("Integer", checkedPaths["Resources.Bucket.Properties.LifecycleConfiguration.Rules[2].AbortIncompleteMultipartUpload.DaysAfterInitiation"]);
+        Assert.Equal("Integer",
+            checkedPaths["Resources.Bucket.Properties.LifecycleConfiguration.Rules[2].AbortIncompleteMultipartUpload.DaysAfterInitiation"]);
         Assert.Equal("Boolean", checkedPaths["Resources.Bucket.Properties.PublicAccessBlockConfiguration.RestrictPublicBuckets"]);
         Assert.Equal("Integer", checkedPaths["Resources.MeterUsageFailures.Properties.MessageRetentionPeriod"]);
         Assert.Equal("S3Event", checkedPaths["Resources.ProcessUploadFunction.Properties.Events.FileUploaded.Properties"]);
-        Assert.Equal("String", checkedPaths["Resources.ProcessUploadFunction.Properties.Events.FileUploaded.Properties.Filter.S3Key.Rules[0].Value"]);
-        Assert.Equal("Destination", checkedPaths["Resources.ProcessUploadFunction.Properties.EventInvokeConfig.DestinationConfig.OnFailure"]);
+        Assert.Equal("String",
+            checkedPaths["Resources.ProcessUploadFunction.Properties.Events.FileUploaded.Properties.Filter.S3Key.Rules[0].Value"]);
+        Assert.Equal("Destination",
+            checkedPaths["Resources.ProcessUploadFunction.Properties.EventInvokeConfig.DestinationConfig.OnFailure"]);
         Assert.Equal("Integer", checkedPaths["Resources.ProcessUploadFunction.Properties.EventInvokeConfig.MaximumRetryAttempts"]);
         Assert.Equal("HttpApiEvent", checkedPaths["Resources.PredictionsApiFunction.Properties.Events.CreatePrediction.Properties"]);
     }
@@ -190,6 +200,7 @@ public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOu
         Assert.Contains("Resources.HttpApi.Properties.Auth.Authorizers", leaves);
         Assert.Contains("Resources.ProfileApiFunction.Properties.Policies[0].Statement", leaves);
         Assert.Contains("Resources.CreateProfileFunction.Properties.Policies[0].Statement", leaves);
-        Assert.DoesNotContain(fixture.Validation.Checked.Keys, path => path.StartsWith("Resources.HttpApi.Properties.Auth.Authorizers.", StringComparison.Ordinal));
+        Assert.DoesNotContain(fixture.Validation.Checked.Keys, path =>
+            path.StartsWith("Resources.HttpApi.Properties.Auth.Authorizers.", StringComparison.Ordinal));
     }
 }

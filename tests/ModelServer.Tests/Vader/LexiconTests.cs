@@ -1,4 +1,4 @@
-using Serverless.Local.Emulators;
+using Serverless.Local.Installers;
 using Serverless.ModelServer.Vader;
 
 namespace Serverless.ModelServer.Tests.Vader;

@@ -13,7 +13,8 @@ public sealed partial class CloudFormationSpec
     /// <item><c>LoggingConfig</c> of AWS::Lambda::Function and AWS::Serverless::Function (Lambda advanced logging,
     /// 16 Nov 2023; SAM passes it straight to AWS::Lambda::Function):
     /// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-loggingconfig.html,
-    /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-loggingconfig</item>
+    /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html
+    /// (LoggingConfig)</item>
     /// <item><c>FunctionResponseTypes</c> (SAM 1.36, 2021) and <c>FilterCriteria</c> (SAM 1.41, 2021) of a SAM <c>DynamoDB</c> event,
     /// passed straight to AWS::Lambda::EventSourceMapping (the spec's SAM part never got them):
     /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-dynamodb.html</item>
@@ -55,7 +56,8 @@ public sealed partial class CloudFormationSpec
     /// <item><c>OnSuccess</c> and <c>OnFailure</c> of AWS::Serverless::Function.EventInvokeDestinationConfig are both
     /// optional ("Required: No"; the pinned spec marks both required, so an on-failure destination alone would not
     /// validate):
-    /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-eventinvokedestinationconfiguration.html</item>
+    /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/
+    /// sam-property-function-eventinvokedestinationconfiguration.html</item>
     /// </list>
     /// </summary>
     public const string Corrections = """
@@ -100,7 +102,8 @@ public sealed partial class CloudFormationSpec
         return new CloudFormationSpec(file.ResourceSpecificationVersion ?? "?", resources, properties, already, notNeeded);
     }
 
-    private static void Correct(Dictionary<string, TypeSpec> target, Dictionary<string, TypeSpec> corrections, string section, List<string> notNeeded)
+    private static void Correct(Dictionary<string, TypeSpec> target, Dictionary<string, TypeSpec> corrections, string section,
+        List<string> notNeeded)
     {
         foreach (var (name, correction) in corrections)
         {
@@ -120,7 +123,8 @@ public sealed partial class CloudFormationSpec
         }
     }
 
-    private static void Merge(Dictionary<string, TypeSpec> target, Dictionary<string, TypeSpec> additions, string section, List<string> already)
+    private static void Merge(Dictionary<string, TypeSpec> target, Dictionary<string, TypeSpec> additions, string section,
+        List<string> already)
     {
         foreach (var (name, addition) in additions)
         {

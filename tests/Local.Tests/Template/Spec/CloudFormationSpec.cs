@@ -127,7 +127,8 @@ public sealed partial class CloudFormationSpec
         {
             items.Add(new PrimitiveShape(primitive));
         }
-        items.AddRange((property.PrimitiveItemTypes ?? []).Concat(property.InclusivePrimitiveItemTypes ?? []).Select(n => new PrimitiveShape(n)));
+        items.AddRange((property.PrimitiveItemTypes ?? []).Concat(property.InclusivePrimitiveItemTypes ?? []).Select(n =>
+            new PrimitiveShape(n)));
         if (property.ItemType is { } item)
         {
             items.Add(Named(item, resourceType, depth));

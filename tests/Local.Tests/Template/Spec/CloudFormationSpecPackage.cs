@@ -1,4 +1,4 @@
-using Serverless.Local.Emulators;
+using Serverless.Local.Installers;
 
 namespace Serverless.Local.Tests.Template;
 
@@ -42,7 +42,8 @@ internal static class CloudFormationSpecPackage
     public static string InstallDirectory(string cacheDirectory) => Path.Combine(Path.GetFullPath(cacheDirectory), $"cfnspec-{Version}");
 
     /// <summary>Installs the spec if needed; returns the path of specification.json.</summary>
-    public static async Task<string> InstallAsync(string cacheDirectory, Action<string>? log = null, CancellationToken cancellationToken = default)
+    public static async Task<string> InstallAsync(string cacheDirectory, Action<string>? log = null,
+        CancellationToken cancellationToken = default)
     {
         cacheDirectory = Path.GetFullPath(cacheDirectory);
         var destination = InstallDirectory(cacheDirectory);
@@ -54,7 +55,8 @@ internal static class CloudFormationSpecPackage
             $"{package} (CloudFormation resource specification {SpecificationVersion})",
             async staging =>
             {
-                var tarball = await NpmTarball.PackAsync(package, Integrity, Path.Combine(staging, "download"), progress, cancellationToken);
+                var tarball = await NpmTarball.PackAsync(package, Integrity, Path.Combine(staging, "download"), progress,
+                    cancellationToken);
                 var content = Path.Combine(staging, "content");
                 Directory.CreateDirectory(content);
                 NpmTarball.ExtractFiles(tarball, Extracted, content);

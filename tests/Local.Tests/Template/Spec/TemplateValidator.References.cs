@@ -109,7 +109,8 @@ internal sealed partial class TemplateValidator
             return;
         }
         var of = generatedType == type ? type : $"{type} (read from the {generatedType} SAM generates)";
-        var listed = attributes.Count == 0 ? "the spec lists none" : $"the spec lists: {string.Join(", ", attributes.Order(StringComparer.Ordinal))}";
+        var listed = attributes.Count == 0 ? "the spec lists none"
+            : $"the spec lists: {string.Join(", ", attributes.Order(StringComparer.Ordinal))}";
         Report(path, $"unknown attribute '{attribute}' of {of} in {how} {target}.{attribute} ({listed})");
     }
 

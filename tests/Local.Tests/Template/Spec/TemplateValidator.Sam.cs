@@ -94,7 +94,8 @@ internal sealed partial class TemplateValidator
         var chosen = choices.FirstOrDefault(c => c.ShortName == eventType + "Event");
         if (chosen is null)
         {
-            var known = string.Join(", ", choices.Select(c => c.ShortName.EndsWith("Event", StringComparison.Ordinal) ? c.ShortName[..^5] : c.ShortName));
+            var known = string.Join(", ", choices.Select(c => c.ShortName.EndsWith("Event", StringComparison.Ordinal)
+                ? c.ShortName[..^5] : c.ShortName));
             Report($"{path}.Type", $"unknown event type '{eventType}' for {shape.Name} (the spec knows: {known})");
         }
         return chosen;

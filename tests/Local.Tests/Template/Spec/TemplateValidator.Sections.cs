@@ -118,11 +118,13 @@ internal sealed partial class TemplateValidator
         var inherited = isSam && globals[type["AWS::Serverless::".Length..]] is JsonObject bag
             ? bag.Select(pair => pair.Key).ToHashSet()
             : [];
-        var shape = new ObjectShape(type.StartsWith("Custom::", StringComparison.Ordinal) ? "AWS::CloudFormation::CustomResource" : type, typeSpec);
+        var shape = new ObjectShape(type.StartsWith("Custom::", StringComparison.Ordinal) ? "AWS::CloudFormation::CustomResource"
+            : type, typeSpec);
         var properties = resource["Properties"];
         if (properties is null)
         {
-            var missing = (typeSpec.Properties ?? []).Where(p => p.Value.Required && !inherited.Contains(p.Key)).Select(p => p.Key).ToList();
+            var missing = (typeSpec.Properties ?? []).Where(p => p.Value.Required && !inherited.Contains(p.Key)).Select(p =>
+                p.Key).ToList();
             foreach (var name in missing)
             {
                 Report($"{path}.Properties.{name}", $"missing required property of {type}");
@@ -151,7 +153,8 @@ internal sealed partial class TemplateValidator
         {
             Report($"{path}.Condition", $"unknown condition '{condition}'");
         }
-        if (resource["DeletionPolicy"] is JsonValue policy && policy.ToString() is not ("Delete" or "Retain" or "RetainExceptOnCreate" or "Snapshot"))
+        if (resource["DeletionPolicy"] is JsonValue policy
+            && policy.ToString() is not ("Delete" or "Retain" or "RetainExceptOnCreate" or "Snapshot"))
         {
             Report($"{path}.DeletionPolicy", $"unknown deletion policy '{policy}'");
         }

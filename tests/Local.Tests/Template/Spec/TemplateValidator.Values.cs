@@ -57,9 +57,11 @@ internal sealed partial class TemplateValidator
             "String" => kind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False,
             "Integer" or "Long" => kind == JsonValueKind.Number ? IsWhole(value) : text is not null && long.TryParse(text, out _),
             "Double" => kind == JsonValueKind.Number
-                || text is not null && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _),
+                || text is not null && double.TryParse(text, System.Globalization.NumberStyles.Float,
+                    System.Globalization.CultureInfo.InvariantCulture, out _),
             "Boolean" => kind is JsonValueKind.True or JsonValueKind.False
-                || text is not null && (text.Equals("true", StringComparison.OrdinalIgnoreCase) || text.Equals("false", StringComparison.OrdinalIgnoreCase)),
+                || text is not null && (text.Equals("true", StringComparison.OrdinalIgnoreCase)
+                    || text.Equals("false", StringComparison.OrdinalIgnoreCase)),
             "Timestamp" => kind == JsonValueKind.String,
             "Json" => kind is JsonValueKind.Object or JsonValueKind.Array,
             _ => throw new InvalidDataException($"Unknown primitive type {primitive.Name} in the spec."),
@@ -75,7 +77,8 @@ internal sealed partial class TemplateValidator
     }
 
     private static bool IsWhole(JsonNode value) =>
-        decimal.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number)
+        decimal.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture, out var number)
         && number == decimal.Truncate(number);
 
     private void CheckObject(JsonNode? value, ObjectShape shape, string path, ISet<string>? requiredSatisfiedBy, bool checkRequired)

@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Serverless.Local;
+namespace Serverless.Local.Http;
 
 /// <summary>What the local cloud's own HTTP servers (gateway, Lambda service, Cognito and S3 fronts) share.</summary>
 internal static class LocalHttp
 {
     /// <summary>Headers of one connection, not of the message: a server sets its own.</summary>
-    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase) { "Transfer-Encoding", "Connection", "Keep-Alive" };
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase) { "Transfer-Encoding", "Connection",
+        "Keep-Alive" };
 
     /// <summary>A Kestrel app on 127.0.0.1 only (port 0: any free port), without framework logging.</summary>
     public static WebApplication Create(int port, long? maxRequestBodySize = null)
@@ -23,7 +24,8 @@ internal static class LocalHttp
     /// Gives a front's response the headers of the emulator's answer, except the hop-by-hop ones and the emulator's CORS
     /// headers (each front answers CORS as the AWS service does, itself).
     /// </summary>
-    /// <param name="skip">One more header to leave out (e.g. a Content-Length the front's rewritten body no longer has); null for none.</param>
+    /// <param name="skip">One more header to leave out (e.g. a Content-Length the front's rewritten body no longer
+    /// has); null for none.</param>
     public static void CopyHeadersFrom(this HttpResponse response, HttpResponseMessage answer, string? skip = null)
     {
         foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Serverless.Local.Processes;
 
-namespace Serverless.Local.Emulators;
+namespace Serverless.Local.Installers;
 
 /// <summary>
 /// A cache folder whose installs happen once: each is built in a temporary folder, moved into place and then marked

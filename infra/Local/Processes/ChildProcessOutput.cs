@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace Serverless.Local.Emulators;
+namespace Serverless.Local.Processes;
 
 /// <summary>
 /// A child's standard output and error, read line by line: each line is stripped of ANSI colour codes, kept among

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Serverless.Local.Emulators;
+namespace Serverless.Local.Processes;
 
 /// <summary>
 /// The children still running, and the hooks that kill them all (with their descendants) on

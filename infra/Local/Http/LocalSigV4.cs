@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Serverless.Kernel.Aws;
 using Serverless.Local.Lambda;
 
-namespace Serverless.Local;
+namespace Serverless.Local.Http;
 
 /// <summary>
 /// SigV4 as the local cloud's AWS endpoints check it: signed with the credentials the local cloud hands out

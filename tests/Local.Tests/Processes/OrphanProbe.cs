@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using Serverless.Local.Emulators;
+using Serverless.Local.Processes;
 
-namespace Serverless.Local.Tests.Emulators;
+namespace Serverless.Local.Tests.Processes;
 
 /// <summary>
 /// Runs in a separate .NET process (see <c>StartupHook</c>): starts <c>sleep 1000</c> through <see cref="ChildProcess"/>

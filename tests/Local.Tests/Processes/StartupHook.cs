@@ -8,10 +8,10 @@ internal static class StartupHook
 {
     public static void Initialize()
     {
-        var mode = Environment.GetEnvironmentVariable(Serverless.Local.Tests.Emulators.OrphanProbe.ModeVariable);
+        var mode = Environment.GetEnvironmentVariable(Serverless.Local.Tests.Processes.OrphanProbe.ModeVariable);
         if (!string.IsNullOrEmpty(mode))
         {
-            Serverless.Local.Tests.Emulators.OrphanProbe.Run(mode);
+            Serverless.Local.Tests.Processes.OrphanProbe.Run(mode);
         }
     }
 }

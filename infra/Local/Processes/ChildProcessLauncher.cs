@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 
-namespace Serverless.Local.Emulators;
+namespace Serverless.Local.Processes;
 
 /// <summary>
 /// Launches the local cloud's children so that they cannot outlive it. On Linux each is started through
@@ -65,21 +65,24 @@ internal static class ChildProcessLauncher
         {
             startInfo.ArgumentList.Add(argument);
         }
-        if (environment is not null)
+        SetEnvironment(startInfo, environment);
+        return startInfo;
+    }
+
+    /// <summary>Sets the child's variables over the inherited ones; a null value removes one.</summary>
+    private static void SetEnvironment(ProcessStartInfo startInfo, IReadOnlyDictionary<string, string?>? environment)
+    {
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
-            foreach (var (key, value) in environment)
+            if (value is null)
             {
-                if (value is null)
-                {
-                    startInfo.Environment.Remove(key);
-                }
-                else
-                {
-                    startInfo.Environment[key] = value;
-                }
+                startInfo.Environment.Remove(key);
+            }
+            else
+            {
+                startInfo.Environment[key] = value;
             }
         }
-        return startInfo;
     }
 
     /// <summary>Starts <paramref name="process"/> from the spawner thread and waits until it has started.</summary>

@@ -2,7 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 
-namespace Serverless.Local.Emulators;
+namespace Serverless.Local.Installers;
 
 /// <summary>Downloads, checks and unpacks npm package tarballs (<c>.tgz</c>).</summary>
 internal static class NpmTarball
@@ -36,9 +36,11 @@ internal static class NpmTarball
         }
     }
 
-    /// <summary>Extracts the files under <paramref name="folder"/> of a .tgz into <paramref name="target"/>; returns the file count.</summary>
+    /// <summary>Extracts the files under <paramref name="folder"/> of a .tgz into <paramref name="target"/>; returns
+    /// the file count.</summary>
     public static int ExtractFolder(string tarball, string folder, string target) =>
-        Extract(tarball, target, name => name.StartsWith(folder, StringComparison.Ordinal) && name.Length > folder.Length ? name[folder.Length..] : null);
+        Extract(tarball, target, name => name.StartsWith(folder, StringComparison.Ordinal) && name.Length > folder.Length
+            ? name[folder.Length..] : null);
 
     /// <summary>Extracts the entries of a .tgz named in <paramref name="files"/> (entry name → path under
     /// <paramref name="target"/>) into <paramref name="target"/>; returns the file count.</summary>

@@ -1,4 +1,4 @@
-namespace Serverless.Local;
+namespace Serverless.Local.Lambda;
 
 /// <summary>
 /// Writes an on-failure record under <c>.local/failures/{function}/</c> so that it appears whole or not at all:

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Serverless.Local.Emulators;
+using Serverless.Local.Installers;
+using Serverless.Local.Tests.Emulators;
 using Xunit.Abstractions;
 
-namespace Serverless.Local.Tests.Emulators;
+namespace Serverless.Local.Tests.Installers;
 
 public sealed class EmulatorInstallerTests(ITestOutputHelper log)
 {

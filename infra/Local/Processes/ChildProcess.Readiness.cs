@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 
-namespace Serverless.Local.Emulators;
+namespace Serverless.Local.Processes;
 
-// How the emulators wait for a child they started to be ready: it answers a probe, or it is stopped.
+// How the emulators wait for a child they started to be ready: it prints its READY line or answers a probe, or it is stopped.
 public sealed partial class ChildProcess
 {
     /// <summary>Runs <paramref name="ready"/> (the wait for this child to be ready); if it fails, stops the child and rethrows.</summary>
@@ -19,6 +19,22 @@ public sealed partial class ChildProcess
             throw;
         }
     }
+
+    /// <summary>
+    /// Waits for the line each launcher here (DynamoDB Local's, s3rver's, the model server) prints once it listens,
+    /// <c>READY http://127.0.0.1:&lt;port&gt;</c>, and answers the endpoint it names.
+    /// </summary>
+    public async Task<string> WaitForReadyLineAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var ready = await WaitForOutputAsync(line => line.StartsWith("READY http://", StringComparison.Ordinal), timeout,
+            cancellationToken).ConfigureAwait(false);
+        return ready["READY ".Length..].Trim().TrimEnd('/');
+    }
+
+    /// <summary>The failure of a wait the child's exit ended: its exit code and last output.</summary>
+    private async Task<InvalidOperationException> ExitedBeforeReadyAsync() => new(
+        $"{Name} exited with code {await Exited.ConfigureAwait(false)} before it was ready. Last output:{Environment.NewLine}"
+        + DescribeRecentOutput());
 
     /// <summary>Waits until a GET of <paramref name="url"/> answers 200 OK.</summary>
     /// <param name="what">Names the server in the timeout's message.</param>
@@ -44,8 +60,7 @@ public sealed partial class ChildProcess
         {
             if (HasExited)
             {
-                throw new InvalidOperationException(
-                    $"{Name} exited with code {await Exited.ConfigureAwait(false)} before it was ready. Last output:{Environment.NewLine}{DescribeRecentOutput()}");
+                throw await ExitedBeforeReadyAsync().ConfigureAwait(false);
             }
             try
             {
@@ -66,7 +81,7 @@ public sealed partial class ChildProcess
             if (clock.Elapsed > timeout)
             {
                 throw new TimeoutException(
-                    $"{what} did not answer in time ({lastProblem}). Last output:{Environment.NewLine}{DescribeRecentOutput()}");
+                    $"{what} did not answer in time ({lastProblem}). Last output:{Environment.NewLine}" + DescribeRecentOutput());
             }
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }

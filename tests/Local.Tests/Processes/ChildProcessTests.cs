@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Serverless.Local.Emulators;
+using Serverless.Local.Processes;
 using Xunit.Abstractions;
 
-namespace Serverless.Local.Tests.Emulators;
+namespace Serverless.Local.Tests.Processes;
 
 public sealed class ChildProcessTests(ITestOutputHelper log)
 {
@@ -69,7 +69,8 @@ public sealed class ChildProcessTests(ITestOutputHelper log)
     {
         Assert.True(ChildProcess.UsesProcessGroup, "this machine should have /usr/bin/setsid");
         await using var child = ChildProcess.Start("sh", "sh", ["-c", "sleep 1000 & echo \"GRANDCHILD $!\"; wait"]);
-        var grandchild = int.Parse((await child.WaitForOutputAsync(l => l.StartsWith("GRANDCHILD "), TimeSpan.FromSeconds(30))).Split(' ')[1]);
+        var grandchild = int.Parse((await child.WaitForOutputAsync(l => l.StartsWith("GRANDCHILD "),
+            TimeSpan.FromSeconds(30))).Split(' ')[1]);
         Assert.True(IsRunning(grandchild));
 
         await child.StopAsync(TimeSpan.FromSeconds(2));
@@ -81,7 +82,8 @@ public sealed class ChildProcessTests(ITestOutputHelper log)
     public async Task What_a_child_leaves_behind_when_it_exits_is_stopped_too()
     {
         await using var child = ChildProcess.Start("sh", "sh", ["-c", "sleep 1000 & echo \"GRANDCHILD $!\""]);
-        var grandchild = int.Parse((await child.WaitForOutputAsync(l => l.StartsWith("GRANDCHILD "), TimeSpan.FromSeconds(30))).Split(' ')[1]);
+        var grandchild = int.Parse((await child.WaitForOutputAsync(l => l.StartsWith("GRANDCHILD "),
+            TimeSpan.FromSeconds(30))).Split(' ')[1]);
         Assert.Equal(0, await child.Exited);
         Assert.True(await WaitUntilGoneAsync(grandchild, TimeSpan.FromSeconds(5)), $"grandchild {grandchild} survived");
     }

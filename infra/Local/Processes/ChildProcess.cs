@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Serverless.Local.Emulators;
+namespace Serverless.Local.Processes;
 
 /// <summary>
 /// A child process of the local cloud that cannot outlive it.
@@ -183,11 +183,10 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
                 {
                     return await found.Task.ConfigureAwait(false);
                 }
-                throw new InvalidOperationException(
-                    $"{Name} exited with code {await exited.ConfigureAwait(false)} before it was ready. Last output:{Environment.NewLine}{DescribeRecentOutput()}");
+                throw await ExitedBeforeReadyAsync().ConfigureAwait(false);
             }
             throw new TimeoutException(
-                $"{Name} was not ready after {timeout.TotalSeconds:0.#} s. Last output:{Environment.NewLine}{DescribeRecentOutput()}");
+                $"{Name} was not ready after {timeout.TotalSeconds:0.#} s. Last output:{Environment.NewLine}" + DescribeRecentOutput());
         }
         finally
         {
