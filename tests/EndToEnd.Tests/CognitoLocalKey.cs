@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Serverless.Local;
-using Serverless.Local.Emulators;
 using Serverless.Local.Installers;
 
 namespace Serverless.EndToEnd.Tests;

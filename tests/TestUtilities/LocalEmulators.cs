@@ -1,5 +1,5 @@
 using Serverless.Local;
-using Serverless.Local.Emulators;
+using Serverless.Local.Installers;
 
 namespace Serverless.TestUtilities;
 
