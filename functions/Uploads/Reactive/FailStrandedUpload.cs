@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Amazon.DynamoDBv2;
 using Amazon.S3;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Events;
@@ -19,19 +18,14 @@ namespace Serverless.Uploads;
 /// An upload that moved on (completed, failed, deleted, held by another invocation) or that does not exist is left alone
 /// with a log line, never an error: Lambda would only send the record again.
 /// </summary>
-public static class FailStrandedUpload
+public sealed class FailStrandedUpload(UploadStore store, IAmazonS3 s3, ILogger<FailStrandedUpload> logger) : IReactiveHandler
 {
-    public static Task<LambdaHandler> CreateHandlerAsync(ILoggerFactory loggers)
+    private readonly string bucket = FunctionEnvironment.Required("BUCKET_NAME");
+
+    async Task<byte[]> IReactiveHandler.HandleAsync(byte[] payload, LambdaContext context)
     {
-        var store = new UploadStore(new AmazonDynamoDBClient(), Table.FromEnvironment(), TimeProvider.System);
-        var s3 = new AmazonS3Client();
-        var bucket = FunctionEnvironment.Required("BUCKET_NAME");
-        var logger = loggers.CreateLogger(typeof(FailStrandedUpload));
-        return Task.FromResult<LambdaHandler>(async (payload, context) =>
-        {
-            await HandleAsync(payload, store, s3, bucket, logger, context);
-            return "{}"u8.ToArray();
-        });
+        await HandleAsync(payload, store, s3, bucket, logger, context);
+        return ReactiveFunctions.NoResponse;
     }
 
     public static async Task HandleAsync(byte[] payload, UploadStore store, IAmazonS3 s3, string bucket, ILogger logger, LambdaContext context)

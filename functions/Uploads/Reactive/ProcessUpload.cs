@@ -1,13 +1,9 @@
 using System.Text.Json;
-using Amazon.DynamoDBv2;
-using Amazon.S3;
 using Microsoft.Extensions.Logging;
-using Serverless.Kernel.Aws;
 using Serverless.Kernel.Events;
 using Serverless.Kernel.Runtime;
 using Serverless.ServiceDefaults;
 using Serverless.Uploads.Processing;
-using Serverless.Uploads.Scoring;
 
 namespace Serverless.Uploads;
 
@@ -18,27 +14,13 @@ namespace Serverless.Uploads;
 /// cannot use (another event, bucket or key shape, no such upload, a repeated delivery) is logged and skipped, never an
 /// error: S3 would only deliver it again.
 /// </summary>
-public static class ProcessUpload
+public sealed class ProcessUpload(UploadProcessor processor, ProcessUploadSettings settings, ILogger<ProcessUpload> logger)
+    : IReactiveHandler
 {
-    public static Task<LambdaHandler> CreateHandlerAsync(ILoggerFactory loggers)
+    async Task<byte[]> IReactiveHandler.HandleAsync(byte[] payload, LambdaContext context)
     {
-        var settings = ProcessUploadSettings.FromEnvironment();
-        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(70) };
-        var db = new AmazonDynamoDBClient();
-        var table = Table.FromEnvironment();
-        var processor = new UploadProcessor(
-            new UploadStore(db, table, TimeProvider.System),
-            new AmazonS3Client(),
-            new BatchScorer(new SageMakerRuntimeClient(http), settings.EndpointName),
-            new LambdaClient(http),
-            new UsageLedger(db, table, Plan.FromEnvironment(), TimeProvider.System),
-            settings, TimeProvider.System, loggers.CreateLogger(typeof(UploadProcessor)));
-        var logger = loggers.CreateLogger(typeof(ProcessUpload));
-        return Task.FromResult<LambdaHandler>(async (payload, context) =>
-        {
-            await HandleAsync(payload, processor, settings, logger, context);
-            return "{}"u8.ToArray();
-        });
+        await HandleAsync(payload, processor, settings, logger, context);
+        return ReactiveFunctions.NoResponse;
     }
 
     public static async Task HandleAsync(byte[] payload, UploadProcessor processor, ProcessUploadSettings settings, ILogger logger, LambdaContext context)
