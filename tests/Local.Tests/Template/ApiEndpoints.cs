@@ -14,10 +14,11 @@ namespace Serverless.Local.Tests.Template;
 /// </summary>
 public static partial class ApiEndpoints
 {
+    /// <summary>The configuration the packages were built in: the tests'.</summary>
 #if DEBUG
-    private const string Configuration = "Debug";
+    internal const string Configuration = "Debug";
 #else
-    private const string Configuration = "Release";
+    internal const string Configuration = "Release";
 #endif
 
     private static readonly Lock EnvironmentLock = new();
