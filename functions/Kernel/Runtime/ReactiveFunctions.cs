@@ -7,28 +7,29 @@ using Microsoft.Extensions.Logging;
 namespace Serverless.Kernel.Runtime;
 
 /// <summary>
-/// A package's reactive functions, declared as its API is: each is an <see cref="IReactiveHandler"/> class whose constructor
-/// takes what it needs from the package's services (what <paramref name="addServices"/> registers, and an
-/// <see cref="ILogger{TCategoryName}"/> writing the bootstrap's JSON log lines). Program.cs gives
-/// <see cref="LambdaBootstrap"/> <c>[nameof(Handler)] = functions.Handler&lt;Handler&gt;</c> for each.
+/// Reactive functions declared as the APIs are: the handler is an <see cref="IReactiveHandler"/> class whose constructor takes
+/// what it needs from services its package registers (and an <see cref="ILogger{TCategoryName}"/> writing the bootstrap's
+/// JSON log lines). Program.cs gives <see cref="LambdaBootstrap"/>
+/// <c>[nameof(Handler)] = ReactiveFunctions.Handler&lt;Handler&gt;(Handler.AddServices)</c> for each.
 /// </summary>
-/// <param name="addServices">The package's registrations; each service is made when first asked for, so a function
-/// never reads the settings (environment variables) of another function of its package.</param>
-public sealed class ReactiveFunctions(Action<IServiceCollection> addServices)
+public static class ReactiveFunctions
 {
     /// <summary>The answer of a function whose answer nobody reads.</summary>
     public static byte[] NoResponse => "{}"u8.ToArray();
 
-    /// <summary>Init: the services, then the one <typeparamref name="THandler"/> that handles every invocation.</summary>
-    public Task<LambdaHandler> Handler<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(
-        ILoggerFactory loggers)
-        where THandler : class, IReactiveHandler
+    /// <summary>The handler's init: the services <paramref name="addServices"/> registers, then the one handler.</summary>
+    /// <param name="addServices">What the handler's constructor takes, beside its logger; kept beside the handler, where
+    /// the template tests follow its reads of the environment and its AWS clients.</param>
+    public static Func<ILoggerFactory, Task<LambdaHandler>> Handler<
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(
+        Action<IServiceCollection> addServices)
+        where THandler : class, IReactiveHandler => loggers =>
     {
         var services = new ServiceCollection().AddSingleton(loggers).AddLogging();
         addServices(services);
         var handler = services.AddSingleton<THandler>().BuildServiceProvider().GetRequiredService<THandler>();
         return Task.FromResult<LambdaHandler>(handler.HandleAsync);
-    }
+    };
 
     internal static T Read<T>(byte[] payload, JsonTypeInfo<T> type) =>
         JsonSerializer.Deserialize(payload, type) ?? throw new JsonException($"The event is not a {typeof(T).Name}: it is null.");

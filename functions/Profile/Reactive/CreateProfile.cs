@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Events;
 using Serverless.Kernel.Runtime;
+using Serverless.ServiceDefaults;
 
 namespace Serverless.Profile;
 
@@ -13,6 +15,8 @@ public sealed class CreateProfile(Profiles profiles, ILogger<CreateProfile> logg
     : ReactiveHandler<CognitoPostConfirmationEvent, CognitoPostConfirmationEvent>(
         KernelJsonContext.Default.CognitoPostConfirmationEvent, KernelJsonContext.Default.CognitoPostConfirmationEvent)
 {
+    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults().AddSingleton<Profiles>();
+
     public override async Task<CognitoPostConfirmationEvent> HandleAsync(
         CognitoPostConfirmationEvent trigger, LambdaContext context)
     {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.S3;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Aws;
 using Serverless.Kernel.Runtime;
@@ -33,6 +34,11 @@ public sealed class PurgeAccount(
     private const int ParallelBatches = 8;
 
     private readonly Purge purge = new(db, table, s3, cognito, lambda, settings, time, logger);
+
+    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults()
+        .AddSingleton(_ => PurgeAccountSettings.FromEnvironment())
+        .AddSingleton(services => new CognitoIdentityProviderClient(new HttpClient(), services.GetRequiredService<TimeProvider>()))
+        .AddSingleton(services => new LambdaClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));
 
     public override Task HandleAsync(PurgeAccountEvent request, LambdaContext context) => HandleAsync(request, purge, context);
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Amazon.S3;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Events;
 using Serverless.Kernel.Runtime;
@@ -21,6 +22,8 @@ namespace Serverless.Uploads;
 public sealed class FailStrandedUpload(UploadStore store, IAmazonS3 s3, ILogger<FailStrandedUpload> logger) : IReactiveHandler
 {
     private readonly string bucket = FunctionEnvironment.Required("BUCKET_NAME");
+
+    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults().AddSingleton<UploadStore>();
 
     async Task<byte[]> IReactiveHandler.HandleAsync(byte[] payload, LambdaContext context)
     {

@@ -1,9 +1,13 @@
 using System.Text.Json;
+using Amazon.S3;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Serverless.Kernel.Aws;
 using Serverless.Kernel.Events;
 using Serverless.Kernel.Runtime;
 using Serverless.ServiceDefaults;
 using Serverless.Uploads.Processing;
+using Serverless.Uploads.Scoring;
 
 namespace Serverless.Uploads;
 
@@ -17,6 +21,22 @@ namespace Serverless.Uploads;
 public sealed class ProcessUpload(UploadProcessor processor, ProcessUploadSettings settings, ILogger<ProcessUpload> logger)
     : IReactiveHandler
 {
+    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults()
+        .AddSingleton<UploadStore>()
+        .AddSingleton(_ => ProcessUploadSettings.FromEnvironment())
+        .AddSingleton(_ => Plan.FromEnvironment())
+        .AddSingleton<UsageLedger>()
+        .AddSingleton(services =>
+        {
+            // The model and the next invocation share one client: a batch may keep the model busy for a minute.
+            var http = new HttpClient { Timeout = TimeSpan.FromSeconds(70) };
+            var (settings, time) = (services.GetRequiredService<ProcessUploadSettings>(), services.GetRequiredService<TimeProvider>());
+            return new UploadProcessor(services.GetRequiredService<UploadStore>(), services.GetRequiredService<IAmazonS3>(),
+                new BatchScorer(new SageMakerRuntimeClient(http, time), settings.EndpointName), new LambdaClient(http, time),
+                services.GetRequiredService<UsageLedger>(), settings, time,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger<UploadProcessor>());
+        });
+
     async Task<byte[]> IReactiveHandler.HandleAsync(byte[] payload, LambdaContext context)
     {
         await HandleAsync(payload, processor, settings, logger, context);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Amazon.S3;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Runtime;
 using Serverless.ServiceDefaults;
@@ -18,6 +19,8 @@ public sealed class SweepStrandedUploads(UploadStore store, IAmazonS3 s3, TimePr
     : IReactiveHandler
 {
     private readonly string bucket = FunctionEnvironment.Required("BUCKET_NAME");
+
+    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults().AddSingleton<UploadStore>();
     private readonly TimeSpan strandedAfter =
         TimeSpan.FromSeconds(int.Parse(FunctionEnvironment.Required("STRANDED_AFTER_SECONDS"), CultureInfo.InvariantCulture));
 

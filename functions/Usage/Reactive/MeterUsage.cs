@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Events;
 using Serverless.Kernel.Runtime;
@@ -18,6 +19,9 @@ public sealed class MeterUsage(UsageLedger ledger, ILogger<MeterUsage> logger)
     : ReactiveHandler<DynamoDBEvent, StreamsEventResponse>(
         KernelJsonContext.Default.DynamoDBEvent, KernelJsonContext.Default.StreamsEventResponse)
 {
+    public static void AddServices(IServiceCollection services) =>
+        services.AddFunctionDefaults().AddSingleton(_ => Plan.FromEnvironment()).AddSingleton<UsageLedger>();
+
     public override Task<StreamsEventResponse> HandleAsync(DynamoDBEvent batch, LambdaContext context) =>
         HandleAsync(batch, ledger, logger, context.CancellationToken);
 
