@@ -35,7 +35,7 @@ public sealed class PurgeAccount(
 
     private readonly Purge purge = new(db, table, s3, cognito, lambda, settings, time, logger);
 
-    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults()
+    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults().AddS3()
         .AddSingleton(_ => PurgeAccountSettings.FromEnvironment())
         .AddSingleton(services => new CognitoIdentityProviderClient(new HttpClient(), services.GetRequiredService<TimeProvider>()))
         .AddSingleton(services => new LambdaClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));

@@ -23,7 +23,7 @@ public sealed class FailStrandedUpload(UploadStore store, IAmazonS3 s3, ILogger<
 {
     private readonly string bucket = FunctionEnvironment.Required("BUCKET_NAME");
 
-    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults().AddSingleton<UploadStore>();
+    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults().AddS3().AddSingleton<UploadStore>();
 
     async Task<byte[]> IReactiveHandler.HandleAsync(byte[] payload, LambdaContext context)
     {

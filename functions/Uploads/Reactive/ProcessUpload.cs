@@ -21,7 +21,7 @@ namespace Serverless.Uploads;
 public sealed class ProcessUpload(UploadProcessor processor, ProcessUploadSettings settings, ILogger<ProcessUpload> logger)
     : IReactiveHandler
 {
-    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults()
+    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults().AddS3()
         .AddSingleton<UploadStore>()
         .AddSingleton(_ => ProcessUploadSettings.FromEnvironment())
         .AddSingleton(_ => Plan.FromEnvironment())

@@ -20,7 +20,7 @@ public sealed class SweepStrandedUploads(UploadStore store, IAmazonS3 s3, TimePr
 {
     private readonly string bucket = FunctionEnvironment.Required("BUCKET_NAME");
 
-    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults().AddSingleton<UploadStore>();
+    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults().AddS3().AddSingleton<UploadStore>();
     private readonly TimeSpan strandedAfter =
         TimeSpan.FromSeconds(int.Parse(FunctionEnvironment.Required("STRANDED_AFTER_SECONDS"), CultureInfo.InvariantCulture));
 
