@@ -10,19 +10,20 @@ namespace Serverless.Uploads;
 
 /// <summary>
 /// The sweeper, run on a schedule (an EventBridge Scheduled Event, whose content it does not need): every upload still
-/// PROCESSING whose heartbeat is older than <c>STRANDED_AFTER_SECONDS</c> has no live invocation (one renews it every
-/// <see cref="ProcessUploadSettings.HeartbeatIntervalSeconds"/>) and nothing else will end it, for example when an
-/// invocation died after handing its claim on but before Lambda accepted the continuation. Each ends FAILED with a
-/// reason (<see cref="StrandedUpload"/>), unless its heartbeat was renewed meanwhile: a live invocation wins.
+/// PROCESSING whose <see cref="Heartbeat"/> is older than <c>STRANDED_AFTER_SECONDS</c> has no live invocation and
+/// nothing else will end it, for example when an invocation died after handing its claim on but before Lambda accepted
+/// the continuation. Each ends FAILED with a reason (<see cref="StrandedUpload"/>), unless its heartbeat was renewed
+/// meanwhile: a live invocation wins.
 /// </summary>
-public sealed class SweepStrandedUploads(UploadStore store, IAmazonS3 s3, TimeProvider time, ILogger<SweepStrandedUploads> logger)
+public sealed class SweepStrandedUploads(ProcessingStore store, IAmazonS3 s3, TimeProvider time, ILogger<SweepStrandedUploads> logger)
     : IReactiveHandler
 {
     private readonly string bucket = FunctionEnvironment.Required("BUCKET_NAME");
-
-    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults().AddS3().AddSingleton<UploadStore>();
     private readonly TimeSpan strandedAfter =
         TimeSpan.FromSeconds(int.Parse(FunctionEnvironment.Required("STRANDED_AFTER_SECONDS"), CultureInfo.InvariantCulture));
+
+    public static void AddServices(IServiceCollection services) =>
+        services.AddFunctionDefaults().AddS3().AddSingleton<ProcessingStore>();
 
     /// <summary>The scheduled event says nothing the sweep needs.</summary>
     async Task<byte[]> IReactiveHandler.HandleAsync(byte[] payload, LambdaContext context)
@@ -32,8 +33,8 @@ public sealed class SweepStrandedUploads(UploadStore store, IAmazonS3 s3, TimePr
     }
 
     /// <summary>Ends the stranded uploads FAILED; answers how many it ended.</summary>
-    public static async Task<int> SweepAsync(UploadStore store, IAmazonS3 s3, string bucket, TimeSpan strandedAfter, TimeProvider time,
-        ILogger logger, CancellationToken cancellationToken)
+    public static async Task<int> SweepAsync(ProcessingStore store, IAmazonS3 s3, string bucket, TimeSpan strandedAfter,
+        TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         var before = time.GetUtcNow() - strandedAfter;
         var reason = string.Create(CultureInfo.InvariantCulture,
