@@ -5,6 +5,6 @@ using Serverless.Profile;
 return await LambdaBootstrap.RunAsync(new Dictionary<string, Func<ILoggerFactory, Task<LambdaHandler>>>
 {
     [nameof(ProfileApi)] = _ => ProfileApi.CreateHandlerAsync(),
-    [nameof(CreateProfile)] = CreateProfile.CreateHandlerAsync,
-    [nameof(PurgeAccount)] = PurgeAccount.CreateHandlerAsync,
+    [nameof(CreateProfile)] = ReactiveFunctions.Handler<CreateProfile>(CreateProfile.AddServices),
+    [nameof(PurgeAccount)] = ReactiveFunctions.Handler<PurgeAccount>(PurgeAccount.AddServices),
 });

@@ -34,7 +34,7 @@ public static class ServiceDefaultsExtensions
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
     {
         builder.Logging.AddLambdaJson();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddFunctionDefaults();
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
             // The groups' JSON contexts say WhenWritingNull, but as resolvers in these options they follow these options' setting.
@@ -54,8 +54,6 @@ public static class ServiceDefaultsExtensions
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiGatewayAuthenticationHandler>(
                 ApiGatewayAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorization();
-        builder.Services.AddSingleton<IAmazonDynamoDB>(_ => new AmazonDynamoDBClient());
-        builder.Services.AddSingleton(Table.FromEnvironment());
         // The plan is read when first needed: an API that checks no quota runs without PLAN_NAME and MONTHLY_TEXT_QUOTA.
         builder.Services.AddSingleton(_ => Plan.FromEnvironment());
         builder.Services.AddSingleton<Quota>();

@@ -5,5 +5,5 @@ using Serverless.Usage;
 return await LambdaBootstrap.RunAsync(new Dictionary<string, Func<ILoggerFactory, Task<LambdaHandler>>>
 {
     [nameof(UsageApi)] = _ => UsageApi.CreateHandlerAsync(),
-    [nameof(MeterUsage)] = MeterUsage.CreateHandlerAsync,
+    [nameof(MeterUsage)] = ReactiveFunctions.Handler<MeterUsage>(MeterUsage.AddServices),
 });

@@ -1,5 +1,4 @@
-using System.Text.Json;
-using Amazon.DynamoDBv2;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Events;
 using Serverless.Kernel.Runtime;
@@ -12,19 +11,17 @@ namespace Serverless.Profile;
 /// deliver the same confirmation twice, and the second changes nothing. Answers with the event, as
 /// Cognito expects.
 /// </summary>
-public static class CreateProfile
+public sealed class CreateProfile(Profiles profiles, ILogger<CreateProfile> logger)
+    : ReactiveHandler<CognitoPostConfirmationEvent, CognitoPostConfirmationEvent>(
+        KernelJsonContext.Default.CognitoPostConfirmationEvent, KernelJsonContext.Default.CognitoPostConfirmationEvent)
 {
-    public static Task<LambdaHandler> CreateHandlerAsync(ILoggerFactory loggers)
+    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults().AddSingleton<Profiles>();
+
+    public override async Task<CognitoPostConfirmationEvent> HandleAsync(
+        CognitoPostConfirmationEvent trigger, LambdaContext context)
     {
-        var profiles = new Profiles(new AmazonDynamoDBClient(), Table.FromEnvironment(), TimeProvider.System);
-        var logger = loggers.CreateLogger(typeof(CreateProfile));
-        return Task.FromResult<LambdaHandler>(async (payload, context) =>
-        {
-            var trigger = JsonSerializer.Deserialize(payload, KernelJsonContext.Default.CognitoPostConfirmationEvent)
-                ?? throw new JsonException("The event is not a Cognito PostConfirmation trigger.");
-            await HandleAsync(trigger, profiles, logger, context.CancellationToken);
-            return payload;
-        });
+        await HandleAsync(trigger, profiles, logger, context.CancellationToken);
+        return trigger;
     }
 
     public static async Task HandleAsync(CognitoPostConfirmationEvent trigger, Profiles profiles, ILogger logger, CancellationToken cancellationToken)

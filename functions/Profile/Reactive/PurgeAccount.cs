@@ -2,6 +2,7 @@ using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.S3;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Aws;
 using Serverless.Kernel.Runtime;
@@ -24,26 +25,22 @@ public sealed record PurgeAccountEvent(string UserSub, string Username);
 /// repeated or retried event deletes nothing twice. An event for an account without a tombstone deletes nothing.
 /// </para>
 /// </summary>
-public static class PurgeAccount
+public sealed class PurgeAccount(
+    IAmazonDynamoDB db, Table table, IAmazonS3 s3, CognitoIdentityProviderClient cognito, LambdaClient lambda,
+    PurgeAccountSettings settings, TimeProvider time, ILogger<PurgeAccount> logger)
+    : ReactiveHandler<PurgeAccountEvent>(ProfileJsonContext.Default.PurgeAccountEvent)
 {
     /// <summary>Batches of 25 deletes (BatchWriteItem's most) sent at once.</summary>
     private const int ParallelBatches = 8;
 
-    public static Task<LambdaHandler> CreateHandlerAsync(ILoggerFactory loggers)
-    {
-        var http = new HttpClient();
-        var db = new AmazonDynamoDBClient();
-        var table = Table.FromEnvironment();
-        var purge = new Purge(db, table, new AmazonS3Client(), new CognitoIdentityProviderClient(http), new LambdaClient(http),
-            PurgeAccountSettings.FromEnvironment(), TimeProvider.System, loggers.CreateLogger(typeof(PurgeAccount)));
-        return Task.FromResult<LambdaHandler>(async (payload, context) =>
-        {
-            var request = JsonSerializer.Deserialize(payload, ProfileJsonContext.Default.PurgeAccountEvent)
-                ?? throw new JsonException("The event is not a PurgeAccount event.");
-            await HandleAsync(request, purge, context);
-            return "{}"u8.ToArray();
-        });
-    }
+    private readonly Purge purge = new(db, table, s3, cognito, lambda, settings, time, logger);
+
+    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults().AddS3()
+        .AddSingleton(_ => PurgeAccountSettings.FromEnvironment())
+        .AddSingleton(services => new CognitoIdentityProviderClient(new HttpClient(), services.GetRequiredService<TimeProvider>()))
+        .AddSingleton(services => new LambdaClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));
+
+    public override Task HandleAsync(PurgeAccountEvent request, LambdaContext context) => HandleAsync(request, purge, context);
 
     /// <summary>One pass; true when the account is purged, false when the pass handed the rest on to a new invocation.</summary>
     public static async Task<bool> HandleAsync(PurgeAccountEvent request, Purge purge, LambdaContext context)

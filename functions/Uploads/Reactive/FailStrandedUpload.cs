@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Amazon.DynamoDBv2;
 using Amazon.S3;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Events;
 using Serverless.Kernel.Runtime;
@@ -19,19 +19,16 @@ namespace Serverless.Uploads;
 /// invocation) or that does not exist is left alone with a log line, never an error: Lambda would only send the record
 /// again.
 /// </summary>
-public static class FailStrandedUpload
+public sealed class FailStrandedUpload(ProcessingStore store, IAmazonS3 s3, ILogger<FailStrandedUpload> logger) : IReactiveHandler
 {
-    public static Task<LambdaHandler> CreateHandlerAsync(ILoggerFactory loggers)
+    private readonly string bucket = FunctionEnvironment.Required("BUCKET_NAME");
+
+    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults().AddS3().AddSingleton<ProcessingStore>();
+
+    async Task<byte[]> IReactiveHandler.HandleAsync(byte[] payload, LambdaContext context)
     {
-        var store = new ProcessingStore(new AmazonDynamoDBClient(), Table.FromEnvironment(), TimeProvider.System);
-        var s3 = new AmazonS3Client();
-        var bucket = FunctionEnvironment.Required("BUCKET_NAME");
-        var logger = loggers.CreateLogger(typeof(FailStrandedUpload));
-        return Task.FromResult<LambdaHandler>(async (payload, context) =>
-        {
-            await HandleAsync(payload, store, s3, bucket, logger, context);
-            return "{}"u8.ToArray();
-        });
+        await HandleAsync(payload, store, s3, bucket, logger, context);
+        return ReactiveFunctions.NoResponse;
     }
 
     public static async Task HandleAsync(

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Amazon.DynamoDBv2;
 using Amazon.S3;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Aws;
 using Serverless.Kernel.Events;
@@ -18,27 +18,29 @@ namespace Serverless.Uploads;
 /// cannot use (another event, bucket or key shape, no such upload, a repeated delivery) is logged and skipped, never an
 /// error: S3 would only deliver it again.
 /// </summary>
-public static class ProcessUpload
+public sealed class ProcessUpload(UploadProcessor processor, ProcessUploadSettings settings, ILogger<ProcessUpload> logger)
+    : IReactiveHandler
 {
-    public static Task<LambdaHandler> CreateHandlerAsync(ILoggerFactory loggers)
-    {
-        var settings = ProcessUploadSettings.FromEnvironment();
-        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(70) };
-        var db = new AmazonDynamoDBClient();
-        var table = Table.FromEnvironment();
-        var processor = new UploadProcessor(
-            new ProcessingStore(db, table, TimeProvider.System),
-            new AmazonS3Client(),
-            new BatchScorer(new SageMakerRuntimeClient(http), settings.EndpointName),
-            new LambdaClient(http),
-            new UsageLedger(db, table, Plan.FromEnvironment(), TimeProvider.System),
-            settings, TimeProvider.System, loggers.CreateLogger(typeof(UploadProcessor)));
-        var logger = loggers.CreateLogger(typeof(ProcessUpload));
-        return Task.FromResult<LambdaHandler>(async (payload, context) =>
+    public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults().AddS3()
+        .AddSingleton<ProcessingStore>()
+        .AddSingleton(_ => ProcessUploadSettings.FromEnvironment())
+        .AddSingleton(_ => Plan.FromEnvironment())
+        .AddSingleton<UsageLedger>()
+        .AddSingleton(services =>
         {
-            await HandleAsync(payload, processor, settings, logger, context);
-            return "{}"u8.ToArray();
+            // The model and the next invocation share one client: a batch may keep the model busy for a minute.
+            var http = new HttpClient { Timeout = TimeSpan.FromSeconds(70) };
+            var (settings, time) = (services.GetRequiredService<ProcessUploadSettings>(), services.GetRequiredService<TimeProvider>());
+            return new UploadProcessor(services.GetRequiredService<ProcessingStore>(), services.GetRequiredService<IAmazonS3>(),
+                new BatchScorer(new SageMakerRuntimeClient(http, time), settings.EndpointName), new LambdaClient(http, time),
+                services.GetRequiredService<UsageLedger>(), settings, time,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger<UploadProcessor>());
         });
+
+    async Task<byte[]> IReactiveHandler.HandleAsync(byte[] payload, LambdaContext context)
+    {
+        await HandleAsync(payload, processor, settings, logger, context);
+        return ReactiveFunctions.NoResponse;
     }
 
     public static async Task HandleAsync(

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Amazon.DynamoDBv2;
 using Amazon.S3;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Runtime;
 using Serverless.ServiceDefaults;
@@ -15,21 +15,21 @@ namespace Serverless.Uploads;
 /// the continuation. Each ends FAILED with a reason (<see cref="StrandedUpload"/>), unless its heartbeat was renewed
 /// meanwhile: a live invocation wins.
 /// </summary>
-public static class SweepStrandedUploads
+public sealed class SweepStrandedUploads(ProcessingStore store, IAmazonS3 s3, TimeProvider time, ILogger<SweepStrandedUploads> logger)
+    : IReactiveHandler
 {
-    public static Task<LambdaHandler> CreateHandlerAsync(ILoggerFactory loggers)
+    private readonly string bucket = FunctionEnvironment.Required("BUCKET_NAME");
+    private readonly TimeSpan strandedAfter =
+        TimeSpan.FromSeconds(int.Parse(FunctionEnvironment.Required("STRANDED_AFTER_SECONDS"), CultureInfo.InvariantCulture));
+
+    public static void AddServices(IServiceCollection services) =>
+        services.AddFunctionDefaults().AddS3().AddSingleton<ProcessingStore>();
+
+    /// <summary>The scheduled event says nothing the sweep needs.</summary>
+    async Task<byte[]> IReactiveHandler.HandleAsync(byte[] payload, LambdaContext context)
     {
-        var store = new ProcessingStore(new AmazonDynamoDBClient(), Table.FromEnvironment(), TimeProvider.System);
-        var s3 = new AmazonS3Client();
-        var bucket = FunctionEnvironment.Required("BUCKET_NAME");
-        var strandedAfter = TimeSpan.FromSeconds(
-            int.Parse(FunctionEnvironment.Required("STRANDED_AFTER_SECONDS"), CultureInfo.InvariantCulture));
-        var logger = loggers.CreateLogger(typeof(SweepStrandedUploads));
-        return Task.FromResult<LambdaHandler>(async (_, context) =>
-        {
-            await SweepAsync(store, s3, bucket, strandedAfter, TimeProvider.System, logger, context.CancellationToken);
-            return "{}"u8.ToArray();
-        });
+        await SweepAsync(store, s3, bucket, strandedAfter, time, logger, context.CancellationToken);
+        return ReactiveFunctions.NoResponse;
     }
 
     /// <summary>Ends the stranded uploads FAILED; answers how many it ended.</summary>

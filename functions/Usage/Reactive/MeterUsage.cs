@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Amazon.DynamoDBv2;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Events;
 using Serverless.Kernel.Runtime;
@@ -15,21 +15,15 @@ namespace Serverless.Usage;
 /// reported as a batch item failure, with a log line naming it; every other record of the batch still counts
 /// (Lambda retries from the failed record, and the records after it then find their holds gone).
 /// </summary>
-public static class MeterUsage
+public sealed class MeterUsage(UsageLedger ledger, ILogger<MeterUsage> logger)
+    : ReactiveHandler<DynamoDBEvent, StreamsEventResponse>(
+        KernelJsonContext.Default.DynamoDBEvent, KernelJsonContext.Default.StreamsEventResponse)
 {
-    public static Task<LambdaHandler> CreateHandlerAsync(ILoggerFactory loggers)
-    {
-        var ledger = new UsageLedger(
-            new AmazonDynamoDBClient(), Table.FromEnvironment(), Plan.FromEnvironment(), TimeProvider.System);
-        var logger = loggers.CreateLogger(typeof(MeterUsage));
-        return Task.FromResult<LambdaHandler>(async (payload, context) =>
-        {
-            var batch = JsonSerializer.Deserialize(payload, KernelJsonContext.Default.DynamoDBEvent)
-                ?? throw new JsonException("The event is not a DynamoDB stream event.");
-            var response = await HandleAsync(batch, ledger, logger, context.CancellationToken);
-            return JsonSerializer.SerializeToUtf8Bytes(response, KernelJsonContext.Default.StreamsEventResponse);
-        });
-    }
+    public static void AddServices(IServiceCollection services) =>
+        services.AddFunctionDefaults().AddSingleton(_ => Plan.FromEnvironment()).AddSingleton<UsageLedger>();
+
+    public override Task<StreamsEventResponse> HandleAsync(DynamoDBEvent batch, LambdaContext context) =>
+        HandleAsync(batch, ledger, logger, context.CancellationToken);
 
     public static async Task<StreamsEventResponse> HandleAsync(
         DynamoDBEvent batch, UsageLedger ledger, ILogger logger, CancellationToken cancellationToken)

@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using System.Text.RegularExpressions;
-using System.Xml.Linq;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,10 +14,11 @@ namespace Serverless.Local.Tests.Template;
 /// </summary>
 public static partial class ApiEndpoints
 {
+    /// <summary>The configuration the packages were built in: the tests'.</summary>
 #if DEBUG
-    private const string Configuration = "Debug";
+    internal const string Configuration = "Debug";
 #else
-    private const string Configuration = "Release";
+    internal const string Configuration = "Release";
 #endif
 
     private static readonly Lock EnvironmentLock = new();
@@ -71,9 +71,8 @@ public static partial class ApiEndpoints
 
     private static string AssemblyPath(string packageDirectory)
     {
-        var project = Directory.GetFiles(packageDirectory, "*.csproj").Single();
-        var name = XDocument.Load(project).Descendants("AssemblyName").FirstOrDefault()?.Value ?? Path.GetFileNameWithoutExtension(project);
-        var path = Path.Combine(packageDirectory, "bin", Configuration, "net10.0", name + ".dll");
+        // Every group's assembly is its package's bootstrap (functions/Directory.Build.props).
+        var path = Path.Combine(packageDirectory, "bin", Configuration, "net10.0", "bootstrap.dll");
         return File.Exists(path) ? path
             : throw new FileNotFoundException($"{path} is not built (Local.Tests builds every functions/*/*.csproj first).");
     }

@@ -83,7 +83,9 @@ public sealed partial class FunctionSources
         while (pending.TryPop(out var next))
         {
             if (!found.Add(next.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar)) continue;
-            foreach (var project in Directory.EnumerateFiles(next, "*.csproj"))
+            // The group's own csproj and the references every group gets from functions/Directory.Build.props.
+            var shared = Path.Combine(next, "..", "Directory.Build.props");
+            foreach (var project in Directory.EnumerateFiles(next, "*.csproj").Append(shared).Where(File.Exists))
                 foreach (Match reference in ProjectReference().Matches(File.ReadAllText(project)))
                     pending.Push(Path.GetDirectoryName(Path.GetFullPath(Path.Combine(next,
                         reference.Groups[1].Value.Replace('\\', '/'))))!);
