@@ -56,11 +56,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddAuthorization();
         builder.Services.AddSingleton<IAmazonDynamoDB>(_ => new AmazonDynamoDBClient());
         builder.Services.AddSingleton(Table.FromEnvironment());
-        // The plan is read when first needed: an API that checks no quota runs without PLAN_NAME and MONTHLY_TEXT_QUOTA.
-        builder.Services.AddSingleton(_ => Plan.FromEnvironment());
-        builder.Services.AddSingleton<Quota>();
         builder.Services.AddSingleton<AccountDeletions>();
-        builder.Services.AddSingleton<UsageLedger>();
         return builder;
     }
 

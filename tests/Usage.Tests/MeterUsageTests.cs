@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serverless.Kernel.Events;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Usage.Tests;

@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2.Model;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Usage.Tests;
@@ -26,7 +27,7 @@ public sealed class UsageLedgerTests(TableFixture table) : IClassFixture<TableFi
         var item = await ItemAsync(sub);
         Assert.Equal(granted.Sum(), Number(item, UsageItem.Reserved));
         Assert.Equal(granted.Sum(), Number(item, UsageItem.Charged));
-        Assert.Equal(granted.Sum(), item.Where(pair => pair.Key.StartsWith(UsageLedger.HoldPrefix, StringComparison.Ordinal)).Sum(pair => long.Parse(pair.Value.N)));
+        Assert.Equal(granted.Sum(), item.Where(pair => pair.Key.StartsWith(UsageItem.HoldPrefix, StringComparison.Ordinal)).Sum(pair => long.Parse(pair.Value.N)));
         // The last three texts a refused reservation left are still there for one that fits.
         Assert.Equal(100 - granted.Sum(), await ledger.ReserveAsync(sub, Month, "upload#late", 64, 1, CancellationToken.None));
         Assert.Equal(0, await ledger.ReserveAsync(sub, Month, "upload#later", 64, 1, CancellationToken.None));

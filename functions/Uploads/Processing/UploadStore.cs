@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Uploads.Processing;
@@ -126,7 +127,7 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
                 ExclusiveStartKey = start,
             }, cancellationToken);
             foreach (var item in response.Items ?? [])
-                found.Add((item[Table.PartitionKey].S[Table.UserPartitionPrefix.Length..], item[Table.SortKey].S[Table.UploadSortKeyPrefix.Length..]));
+                found.Add((item[Table.PartitionKey].S[Table.UserPartitionPrefix.Length..], item[Table.SortKey].S[MeteredUpload.SortKeyPrefix.Length..]));
             start = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
         }
         while (start is not null);

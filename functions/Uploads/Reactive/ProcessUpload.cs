@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Aws;
 using Serverless.Kernel.Events;
 using Serverless.Kernel.Runtime;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using Serverless.Uploads.Processing;
 using Serverless.Uploads.Scoring;
