@@ -41,7 +41,7 @@ public sealed class Profiles(IAmazonDynamoDB db, Table table, TimeProvider time)
                     [ProfileItem.CreatedAt] = new() { S = now },
                     [ProfileItem.UpdatedAt] = new() { S = now },
                 },
-                ConditionExpression = $"attribute_not_exists({Table.PartitionKey})",
+                ConditionExpression = "attribute_not_exists(PK)",
             }, cancellationToken);
             return true;
         }
@@ -68,7 +68,7 @@ public sealed class Profiles(IAmazonDynamoDB db, Table table, TimeProvider time)
                 TableName = table.Name,
                 Key = ProfileItem.Key(userSub),
                 UpdateExpression = "SET " + string.Join(", ", sets),
-                ConditionExpression = $"attribute_exists({Table.PartitionKey})",
+                ConditionExpression = "attribute_exists(PK)",
                 ExpressionAttributeNames = names,
                 ExpressionAttributeValues = values,
                 ReturnValues = ReturnValue.ALL_NEW,

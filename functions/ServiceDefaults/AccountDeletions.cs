@@ -49,7 +49,7 @@ public sealed class AccountDeletions(IAmazonDynamoDB db, Table table, TimeProvid
                 TableName = table.Name,
                 Item = new Dictionary<string, AttributeValue>(Key(userSub))
                 {
-                    ["type"] = new() { S = SortKey },
+                    [Table.ItemType] = new() { S = SortKey },
                     [Status] = new() { S = Deleting },
                     [RequestedAt] = new() { S = Timestamp.Of(deletion.RequestedAt) },
                 },
