@@ -23,7 +23,11 @@ public sealed class TableFixture : IAsyncLifetime
         {
             TableName = Table.Name,
             BillingMode = BillingMode.PAY_PER_REQUEST,
-            AttributeDefinitions = [new AttributeDefinition(Table.PartitionKey, ScalarAttributeType.S), new AttributeDefinition(Table.SortKey, ScalarAttributeType.S)],
+            AttributeDefinitions =
+            [
+                new AttributeDefinition(Table.PartitionKey, ScalarAttributeType.S),
+                new AttributeDefinition(Table.SortKey, ScalarAttributeType.S),
+            ],
             KeySchema = [new KeySchemaElement(Table.PartitionKey, KeyType.HASH), new KeySchemaElement(Table.SortKey, KeyType.RANGE)],
         });
     }

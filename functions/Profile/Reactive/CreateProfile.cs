@@ -27,7 +27,8 @@ public static class CreateProfile
         });
     }
 
-    public static async Task HandleAsync(CognitoPostConfirmationEvent trigger, Profiles profiles, ILogger logger, CancellationToken cancellationToken)
+    public static async Task HandleAsync(
+        CognitoPostConfirmationEvent trigger, Profiles profiles, ILogger logger, CancellationToken cancellationToken)
     {
         if (trigger.TriggerSource != "PostConfirmation_ConfirmSignUp")
         {
