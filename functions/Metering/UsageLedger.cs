@@ -80,7 +80,7 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
             var held = NumberAttribute.Read(hold);
             try
             {
-                await UpdateAsync(settlement.UserSub, settlement.Month,
+                await UpdateUsageItemAsync(settlement.UserSub, settlement.Month,
                     "REMOVE #hold, #expires ADD #reserved :unreserved, #charged :charged, " +
                         "#predictions :predictions, #rowsScored :rowsScored, #uploads :uploads, #bytes :bytes " +
                         "SET #type = :type, #updatedAt = :now",
@@ -121,7 +121,7 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
     {
         if (texts <= 0 || texts > plan.MonthlyTexts) return false;
         var now = time.GetUtcNow();
-        return await TryUpdateAsync(userSub, month,
+        return await TryUpdateUsageItemAsync(userSub, month,
             "ADD #reserved :texts, #charged :texts, #hold :texts SET #expires = :expires, #type = :type, #updatedAt = :now",
             // A month's first reservation finds no counters; an item that has counters but no charged was written
             // before reservations existed and is refused here until ChargedAsync has counted it.
@@ -158,7 +158,7 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
             + NumberAttribute.Read(item.GetValueOrDefault(UsageItem.Reserved));
         if (item.Count == 0) return used;
         // When the condition fails, another writer counted it first, from the same counters.
-        await TryUpdateAsync(userSub, month, "SET #charged = :used", "attribute_not_exists(#charged)",
+        await TryUpdateUsageItemAsync(userSub, month, "SET #charged = :used", "attribute_not_exists(#charged)",
             new() { ["#charged"] = UsageItem.Charged },
             new() { [":used"] = NumberAttribute.Of(used) },
             cancellationToken);
@@ -178,7 +178,7 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
             var source = name[UsageItem.HoldExpiresPrefix.Length..];
             var held = NumberAttribute.Read(item.GetValueOrDefault(UsageItem.HoldPrefix + source));
             // When the condition fails, the hold was reserved again or settled since the read: not expired, or gone.
-            var isReleased = await TryUpdateAsync(userSub, month,
+            var isReleased = await TryUpdateUsageItemAsync(userSub, month,
                 "REMOVE #hold, #expires ADD #reserved :unreserved, #charged :unreserved",
                 "#hold = :held AND #expires = :expires",
                 new()
@@ -201,7 +201,7 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
     }
 
     /// <summary>One conditional update of the month's usage item: every change the ledger makes is one.</summary>
-    private Task UpdateAsync(
+    private Task UpdateUsageItemAsync(
         string userSub, string month, string update, string condition, Dictionary<string, string> names,
         Dictionary<string, AttributeValue> values, CancellationToken cancellationToken) =>
         db.UpdateItemAsync(new UpdateItemRequest
@@ -214,14 +214,14 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
             ExpressionAttributeValues = values,
         }, cancellationToken);
 
-    /// <summary><see cref="UpdateAsync"/>; false when its condition did not hold.</summary>
-    private async Task<bool> TryUpdateAsync(
+    /// <summary><see cref="UpdateUsageItemAsync"/>; false when its condition did not hold.</summary>
+    private async Task<bool> TryUpdateUsageItemAsync(
         string userSub, string month, string update, string condition, Dictionary<string, string> names,
         Dictionary<string, AttributeValue> values, CancellationToken cancellationToken)
     {
         try
         {
-            await UpdateAsync(userSub, month, update, condition, names, values, cancellationToken);
+            await UpdateUsageItemAsync(userSub, month, update, condition, names, values, cancellationToken);
             return true;
         }
         catch (ConditionalCheckFailedException)
