@@ -1,6 +1,5 @@
 using Serverless.Metering;
 using Serverless.ServiceDefaults;
-using Serverless.Uploads.Parsing;
 
 namespace Serverless.Uploads;
 
@@ -9,8 +8,10 @@ namespace Serverless.Uploads;
 /// what ProcessUpload claims, advances and finishes. One place for its attribute names and statuses.
 /// <list type="table">
 /// <item><term>type</term><description><c>UPLOAD</c></description></item>
-/// <item><term>uploadId, fileName, contentType, format, declaredSize</term><description>from <c>POST /uploads</c>; format as <see cref="UploadFormats"/> maps the content type</description></item>
-/// <item><term>objectKey</term><description><c>uploads/{sub}/{uploadId}/{fileName}</c>, the only key the presigned request may write</description></item>
+/// <item><term>uploadId, fileName, contentType, format, declaredSize</term><description>from <c>POST /uploads</c>; format as
+/// <see cref="UploadFormats"/> maps the content type</description></item>
+/// <item><term>objectKey</term><description><c>uploads/{sub}/{uploadId}/{fileName}</c>, the only key the presigned request may
+/// write</description></item>
 /// <item><term>status</term><description><see cref="UploadStatus"/></description></item>
 /// <item><term>createdAt, updatedAt, startedAt, completedAt</term><description><see cref="Timestamp"/>s</description></item>
 /// <item><term>rowsTotal, rowsProcessed, rowsFailed</term><description>numbers; rowsTotal once known (at the end): the rows read, which
@@ -20,14 +21,19 @@ namespace Serverless.Uploads;
 /// that object only (<c>If-Match</c>), within the declared size</description></item>
 /// <item><term>resultKey</term><description><c>results/{sub}/{uploadId}.jsonl</c> once COMPLETED</description></item>
 /// <item><term>error</term><description>why it FAILED, in words a user can act on</description></item>
-/// <item><term>stoppedAtQuota, note</term><description>true, and why in words, on a COMPLETED upload that stopped at the user's monthly quota before the end of its file</description></item>
-/// <item><term>claim</term><description>the request id of the invocation that holds the processing, or the token it handed on to the next (conditional writes)</description></item>
+/// <item><term>stoppedAtQuota, note</term><description>true, and why in words, on a COMPLETED upload that stopped at the user's
+/// monthly quota before the end of its file</description></item>
+/// <item><term>claim</term><description>the request id of the invocation that holds the processing, or the token it handed on
+/// to the next (conditional writes)</description></item>
 /// <item><term>usageMonth</term><description><c>yyyy-MM</c>, set by the first claim: the month whose quota the upload
 /// reserves in and is settled in</description></item>
-/// <item><term>heartbeatAt</term><description>a <see cref="Timestamp"/> the invocation holding the processing renews while it works</description></item>
-/// <item><term>processingPartition</term><description><see cref="UploadItem.ProcessingPartition"/> while PROCESSING only: the key of the sparse
-/// index <see cref="UploadItem.ProcessingIndex"/> (sort key heartbeatAt) the sweeper finds stranded uploads by</description></item>
-/// <item><term>handedOnBy</term><description>the claim of the invocation that handed the upload on, until a continuation takes it over</description></item>
+/// <item><term>heartbeatAt</term><description>a <see cref="Timestamp"/> the invocation holding the processing renews while it
+/// works</description></item>
+/// <item><term>processingPartition</term><description><see cref="UploadItem.ProcessingPartition"/> while PROCESSING only: the key
+/// of the sparse index <see cref="UploadItem.ProcessingIndex"/> (sort key heartbeatAt) the sweeper finds stranded uploads
+/// by</description></item>
+/// <item><term>handedOnBy</term><description>the claim of the invocation that handed the upload on, until a continuation takes it
+/// over</description></item>
 /// <item><term>checkpoint</term><description>map: where a continuing invocation resumes, with the counts up to there</description></item>
 /// <item><term>expiresAt</term><description>TTL on a PENDING_UPLOAD item only: an upload never made is forgotten</description></item>
 /// </list>
@@ -112,27 +118,24 @@ public static class UploadAttribute
 
 /// <summary>
 /// The declared content types an upload may have and the <c>format</c> each means: <c>text/csv</c> → <c>csv</c>;
-/// <c>application/jsonl</c>, <c>application/x-ndjson</c>, <c>application/x-jsonlines</c> → <c>jsonl</c>; <c>text/plain</c> → <c>text</c>.
+/// <c>application/jsonl</c>, <c>application/x-ndjson</c>, <c>application/x-jsonlines</c> → <c>jsonl</c>;
+/// <c>text/plain</c> → <c>text</c>.
 /// </summary>
 public static class UploadFormats
 {
-    public static readonly IReadOnlyDictionary<string, string> ByMediaType = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["text/csv"] = "csv",
-        ["application/jsonl"] = "jsonl",
-        ["application/x-ndjson"] = "jsonl",
-        ["application/x-jsonlines"] = "jsonl",
-        ["text/plain"] = "text",
-    };
+    public const string Csv = "csv";
+    public const string JsonLines = "jsonl";
+    public const string Text = "text";
 
-    /// <summary>The reader's format for a <c>format</c> attribute value; null for any other value.</summary>
-    public static UploadFormat? Parse(string? format) => format switch
-    {
-        "csv" => UploadFormat.Csv,
-        "jsonl" => UploadFormat.JsonLines,
-        "text" => UploadFormat.Text,
-        _ => null,
-    };
+    public static readonly IReadOnlyDictionary<string, string> ByMediaType =
+        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["text/csv"] = Csv,
+            ["application/jsonl"] = JsonLines,
+            ["application/x-ndjson"] = JsonLines,
+            ["application/x-jsonlines"] = JsonLines,
+            ["text/plain"] = Text,
+        };
 }
 
 /// <summary>An upload's life: created, file arrived and claimed, then one of the two ends.</summary>

@@ -9,7 +9,12 @@ using Serverless.ServiceDefaults;
 
 namespace Serverless.Uploads;
 
-/// <summary>The Uploads API function: <c>POST/GET /uploads</c>, <c>GET/DELETE /uploads/{id}</c>, <c>GET /uploads/{id}/results</c>.</summary>
+/// <summary>
+/// The Uploads API function: <c>POST/GET /uploads</c>, <c>GET/DELETE /uploads/{id}</c>, <c>GET /uploads/{id}/results</c>.
+/// The group's folders depend one way, never back up: <c>RESTful</c> and <c>Reactive</c> → <c>Processing</c> →
+/// <c>Results</c> and <c>Scoring</c> → <c>Parsing</c>, each of them → the upload's item and files
+/// (<see cref="UploadItem"/>, <see cref="UploadFiles"/>).
+/// </summary>
 public static class UploadsApi
 {
     /// <param name="host">Chooses the server: the Lambda bridge in the function, Kestrel in the benchmark.</param>
@@ -20,7 +25,7 @@ public static class UploadsApi
         var settings = UploadsApiSettings.FromEnvironment();
         builder.Services.AddSingleton(settings);
         builder.Services.AddMetering();
-        builder.Services.AddSingleton(services => new Uploads(
+        builder.Services.AddSingleton(services => new UploadRepository(
             services.GetRequiredService<IAmazonDynamoDB>(), services.GetRequiredService<IAmazonS3>(), services.GetRequiredService<Table>(),
             settings.Bucket, services.GetRequiredService<TimeProvider>()));
 

@@ -53,7 +53,7 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
         var (sub, id, _) = await ClaimedUploadAsync();
         // A writes more than a part of results (a multipart upload) and hands on; the continuation it invoked dies every time before taking over.
         var (continuation, checkpoint) = await cloud.HandOnAsync(sub, id, "A", rows: 6_000);
-        Assert.NotNull(checkpoint.MultipartUploadId);
+        Assert.NotNull(checkpoint.Result.MultipartUploadId);
         Assert.NotEmpty(await cloud.ResultObjectsAsync(sub, id));
 
         await cloud.GiveUpAsync(continuation, requestId: "C");
@@ -68,8 +68,8 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
         {
             BucketName = ProcessUploadFixture.Bucket,
             Key = UploadItem.ResultKey(sub, id),
-            UploadId = checkpoint.MultipartUploadId,
-            PartETags = checkpoint.Parts.Select(part => new PartETag { PartNumber = part.PartNumber, ETag = part.ETag }).ToList(),
+            UploadId = checkpoint.Result.MultipartUploadId,
+            PartETags = checkpoint.Result.Parts.Select(part => new PartETag { PartNumber = part.PartNumber, ETag = part.ETag }).ToList(),
         }));
         Assert.Equal("NoSuchUpload", aborted.ErrorCode);
     }

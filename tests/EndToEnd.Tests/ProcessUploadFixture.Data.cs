@@ -96,7 +96,7 @@ public sealed partial class ProcessUploadFixture
     /// </summary>
     public async Task<byte[]> PutAsync(string key, byte[] file)
     {
-        if (ProcessUpload.ParseKey(key) is var (userSub, uploadId)) await DeclareAsync(userSub, uploadId, file.Length);
+        if (UploadFiles.ParseKey(key) is var (userSub, uploadId)) await DeclareAsync(userSub, uploadId, file.Length);
         var put = await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = new MemoryStream(file) });
         return S3EventOf(key, file.Length, eTag: put.ETag.Trim('"'));
     }
@@ -177,8 +177,8 @@ public sealed partial class ProcessUploadFixture
             await writer.WriteAsync(row, HandOnLabel, CancellationToken.None);
             tally.Add(row, HandOnLabel);
         }
-        var (multipartUploadId, parts, carryBytes) = await writer.CarryAsync(1, CancellationToken.None);
-        var checkpoint = new Checkpoint(new ReaderPosition(rows * 1001L, rows, 0), multipartUploadId, parts, carryBytes, tally, 1);
+        var carried = await writer.CarryAsync(1, CancellationToken.None);
+        var checkpoint = new Checkpoint(new ReaderPosition(rows * 1001L, rows, 0), carried, tally);
         var handoff = Guid.NewGuid().ToString("N");
         await Store.CheckpointAsync(sub, id, claim, tally, checkpoint, handoff, CancellationToken.None);
         return (Encoding.UTF8.GetBytes(new JsonObject

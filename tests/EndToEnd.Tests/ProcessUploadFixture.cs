@@ -42,7 +42,7 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
     public ConcurrentQueue<string> Log { get; } = new();
     public AmazonDynamoDBClient Db { get; private set; } = null!;
     public AmazonS3Client S3 { get; private set; } = null!;
-    public UploadStore Store { get; private set; } = null!;
+    public ProcessingStore Store { get; private set; } = null!;
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(70) };
     public Table Table { get; } = new("process-upload-tests");
     public string ModelEndpoint { get; private set; } = "";
@@ -83,7 +83,7 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
 
         Db = LocalClients.DynamoDb(dynamoDb.Endpoint);
         S3 = LocalClients.S3(front.Endpoint);
-        Store = new UploadStore(Db, Table, TimeProvider.System);
+        Store = new ProcessingStore(Db, Table, TimeProvider.System);
         await Db.CreateTableAsync(new CreateTableRequest
         {
             TableName = Table.Name,

@@ -23,7 +23,7 @@ public sealed class ProcessUploadQuotaTests(ProcessUploadFixture cloud) : IAsync
     [Fact]
     public async Task An_upload_stops_at_the_monthly_quota_completed_with_the_rows_it_scored_and_a_note()
     {
-        var uploads = new Uploads.Uploads(cloud.Db, cloud.S3, cloud.Table, ProcessUploadFixture.Bucket, TimeProvider.System);
+        var uploads = new UploadRepository(cloud.Db, cloud.S3, cloud.Table, ProcessUploadFixture.Bucket, TimeProvider.System);
         var sub = Guid.NewGuid().ToString();
         var file = new StringBuilder("id,text\n");
         for (var i = 0; i < 40; i++) file.Append(i).Append(',').Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text.Replace(",", "")).Append('\n');

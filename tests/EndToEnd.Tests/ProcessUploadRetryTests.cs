@@ -69,7 +69,7 @@ public sealed class ProcessUploadRetryTests(ProcessUploadFixture cloud) : IAsync
             Assert.True(cloud.Held.TryDequeue(out var next), "the upload ended before a checkpoint after the result's first part");
             continuation = next;
             checkpoint = Checkpoint.From((await cloud.Store.GetAsync(sub, id, CancellationToken.None))![UploadAttribute.Checkpoint])!;
-            if (checkpoint.Parts.Count > 0) break;
+            if (checkpoint.Result.Parts.Count > 0) break;
             await cloud.InvokeAsync(continuation);
         }
 
@@ -79,7 +79,7 @@ public sealed class ProcessUploadRetryTests(ProcessUploadFixture cloud) : IAsync
         Assert.NotNull(await cloud.Store.TakeOverAsync(sub, id, handoff, "C", CancellationToken.None));
         var tally = checkpoint.Tally;
         var writer = await ResultWriter.OpenAsync(cloud.S3, ProcessUploadFixture.Bucket, UploadItem.ResultKey(sub, id),
-            number => UploadItem.CarryKey(sub, id, number), checkpoint, CancellationToken.None);
+            number => UploadItem.CarryKey(sub, id, number), checkpoint.Result, CancellationToken.None);
         var text = new string('x', 1000);
         for (var number = checkpoint.Position.RowsRead + 1; number <= checkpoint.Position.RowsRead + 8_000; number++)
         {
@@ -88,7 +88,7 @@ public sealed class ProcessUploadRetryTests(ProcessUploadFixture cloud) : IAsync
             tally.Add(row, Garbage);
         }
         await cloud.Store.ProgressAsync(sub, id, "C", tally, CancellationToken.None);
-        await writer.CarryAsync(checkpoint.Invocations + 1, CancellationToken.None);
+        await writer.CarryAsync(checkpoint.Result.Number + 1, CancellationToken.None);
 
         await cloud.ResetAsync();
         await cloud.InvokeAsync(continuation, requestId: "C");

@@ -44,7 +44,7 @@ public sealed class SweepStrandedUploadsTests(ProcessUploadFixture cloud) : IAsy
         Assert.Empty(await cloud.ResultObjectsAsync(sub, id));
         var aborted = await Assert.ThrowsAnyAsync<Amazon.S3.AmazonS3Exception>(() => cloud.S3.ListPartsAsync(new ListPartsRequest
         {
-            BucketName = ProcessUploadFixture.Bucket, Key = UploadItem.ResultKey(sub, id), UploadId = checkpoint.MultipartUploadId,
+            BucketName = ProcessUploadFixture.Bucket, Key = UploadItem.ResultKey(sub, id), UploadId = checkpoint.Result.MultipartUploadId,
         }));
         Assert.Equal("NoSuchUpload", aborted.ErrorCode);
 

@@ -71,7 +71,8 @@ public sealed class PageRequestTests
     [Fact]
     public void The_query_reads_newest_first_one_item_beyond_the_page_from_the_cursor()
     {
-        var page = PageRequest.TryCreate("2", PageRequest.NextCursor(new() { ["SK"] = new() { S = "UPLOAD#0199" } }), Partition, "UPLOAD#", out _)!;
+        var cursor = PageRequest.NextCursor(new() { ["SK"] = new() { S = "UPLOAD#0199" } });
+        var page = PageRequest.TryCreate("2", cursor, Partition, "UPLOAD#", out _)!;
 
         var query = page.NewestFirst(new Table("table"));
 
@@ -121,7 +122,11 @@ public sealed class PageRequestTests
 
     private static QueryResponse Answer(string[] sortKeys, string? lastEvaluated) => new()
     {
-        Items = sortKeys.Select(sortKey => new Dictionary<string, AttributeValue> { ["PK"] = new() { S = Partition }, ["SK"] = new() { S = sortKey } }).ToList(),
-        LastEvaluatedKey = lastEvaluated is null ? null : new() { ["PK"] = new() { S = Partition }, ["SK"] = new() { S = lastEvaluated } },
+        Items = sortKeys
+            .Select(sortKey => new Dictionary<string, AttributeValue> { ["PK"] = new() { S = Partition }, ["SK"] = new() { S = sortKey } })
+            .ToList(),
+        LastEvaluatedKey = lastEvaluated is null
+            ? null
+            : new() { ["PK"] = new() { S = Partition }, ["SK"] = new() { S = lastEvaluated } },
     };
 }

@@ -22,7 +22,9 @@ internal sealed class CsvScanner(Utf8CharSource source)
     private int maxChars;
     private int recordChars;
 
-    /// <summary>The kept fields of the last record: every field, or only the one column asked for (absent if the record is shorter).</summary>
+    /// <summary>
+    /// The kept fields of the last record: every field, or only the one column asked for (absent if the record is shorter).
+    /// </summary>
     public List<string> Fields { get; } = [];
 
     /// <summary>How many fields the last record had.</summary>
@@ -94,21 +96,34 @@ internal sealed class CsvScanner(Utf8CharSource source)
             if (c == '\n') return EndField();
             Append('\r');
         }
+        return !TakeQuoted(c, index) && TakeUnquoted(c);
+    }
+
+    /// <summary>Takes a character within quotes, or a quote that opens a field or doubles one; false for any other.</summary>
+    private bool TakeQuoted(char c, int index)
+    {
         switch (state)
         {
             case State.Quoted:
                 if (c == '"') state = State.QuoteInQuoted;
                 else Append(c);
-                return false;
+                return true;
             case State.QuoteInQuoted when c == '"':
                 Append('"');
                 state = State.Quoted;
-                return false;
+                return true;
             case State.FieldStart when c == '"':
                 state = State.Quoted;
                 UnclosedQuoteAt = source.OffsetOf(index);
+                return true;
+            default:
                 return false;
         }
+    }
+
+    /// <summary>Takes a character outside quotes; true when it ended the record.</summary>
+    private bool TakeUnquoted(char c)
+    {
         switch (c)
         {
             case ',':

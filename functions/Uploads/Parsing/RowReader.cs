@@ -6,7 +6,8 @@ namespace Serverless.Uploads.Parsing;
 /// <summary>
 /// The data rows of an uploaded file, read as it streams in, from a <see cref="ReaderPosition"/> on:
 /// <list type="bullet">
-/// <item><term>CSV</term><description>a header row first; the text is in the column named <c>text</c> (any case), else in the first column</description></item>
+/// <item><term>CSV</term><description>a header row first; the text is in the column named <c>text</c> (any case), else in
+/// the first column</description></item>
 /// <item><term>JSON Lines</term><description>one JSON object per line with a string field <c>text</c></description></item>
 /// <item><term>text</term><description>one text per line</description></item>
 /// </list>
@@ -41,11 +42,7 @@ public static class RowReader
             var column = from.CsvTextColumn ?? await ReadHeaderAsync(csv, cancellationToken);
             while (await csv.NextAsync(column, MaxTextChars + 1, cancellationToken))
             {
-                var error = csv.UnclosedQuoteAt is { } quote
-                    ? string.Create(CultureInfo.InvariantCulture, $"The quoted field that opens at byte {quote:N0} is never closed.")
-                    : csv.Fields.Count == 0
-                        ? string.Create(CultureInfo.InvariantCulture, $"The row has {csv.FieldCount} column(s); the text is in column {column + 1}.")
-                        : null;
+                var error = CsvRowError(csv, column);
                 yield return ToRow(++rowsRead, error is null ? csv.Fields[0] : null, error ?? TextError(csv.Fields[0], csv.Cut),
                     new ReaderPosition(source.Offset, rowsRead, column));
             }
@@ -77,9 +74,20 @@ public static class RowReader
     private static Row ToRow(long number, string? text, string? error, ReaderPosition next) =>
         error is null ? new Row(number, text, null, next) : new Row(number, null, error, next);
 
+    /// <summary>Why the CSV record just read has no text to give, before its text is looked at; null when it has one.</summary>
+    private static string? CsvRowError(CsvScanner csv, int column) =>
+        csv.UnclosedQuoteAt is { } quote
+            ? string.Create(CultureInfo.InvariantCulture, $"The quoted field that opens at byte {quote:N0} is never closed.")
+            : csv.Fields.Count == 0
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"The row has {csv.FieldCount} column(s); the text is in column {column + 1}.")
+                : null;
+
     private static string? TextError(string text, bool cut) =>
         cut ? $"The text is longer than {MaxTextChars:N0} characters, the most a row may have."
-        : text.Length > MaxTextChars ? string.Create(CultureInfo.InvariantCulture, $"The text has {text.Length:N0} characters; a row may have at most {MaxTextChars:N0}.")
+        : text.Length > MaxTextChars
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"The text has {text.Length:N0} characters; a row may have at most {MaxTextChars:N0}.")
         : string.IsNullOrWhiteSpace(text) ? EmptyRow
         : null;
 
@@ -95,8 +103,8 @@ public static class RowReader
                 : string.Create(CultureInfo.InvariantCulture,
                     $"The CSV header row is longer than {MaxHeaderChars:N0} characters, the most it may have."));
         if (csv.Fields.All(string.IsNullOrWhiteSpace))
-            throw new UploadFormatException(
-                "The CSV file has no header row: its first line must name the columns (the texts go in a column named \"text\", or in the first column).");
+            throw new UploadFormatException("The CSV file has no header row: its first line must name the columns " +
+                "(the texts go in a column named \"text\", or in the first column).");
         var text = csv.Fields.FindIndex(name => string.Equals(name.Trim(), "text", StringComparison.OrdinalIgnoreCase));
         return text < 0 ? 0 : text;
     }

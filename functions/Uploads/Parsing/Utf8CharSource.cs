@@ -64,9 +64,10 @@ internal sealed class Utf8CharSource
             }
             catch (DecoderFallbackException invalid)
             {
-                var at = windowOffset + invalid.Index;
-                throw new UploadFormatException(string.Create(CultureInfo.InvariantCulture,
-                    $"The file is not UTF-8 text: the bytes at offset {at:N0} ({Hex(invalid.BytesUnknown)}) are not valid UTF-8. Save the file as UTF-8 (with or without a BOM) and upload it again."));
+                var at = (windowOffset + invalid.Index).ToString("N0", CultureInfo.InvariantCulture);
+                throw new UploadFormatException(
+                    $"The file is not UTF-8 text: the bytes at offset {at} ({Hex(invalid.BytesUnknown)}) are not valid UTF-8. " +
+                    "Save the file as UTF-8 (with or without a BOM) and upload it again.");
             }
             start = 0;
             if (windowOffset == 0 && end > 0 && chars[0] == '\uFEFF') Advance(1);
@@ -75,7 +76,9 @@ internal sealed class Utf8CharSource
     }
 
     private static string Hex(byte[]? unknown) =>
-        unknown is { Length: > 0 } ? string.Join(' ', unknown.Select(b => "0x" + b.ToString("X2", CultureInfo.InvariantCulture))) : "cut short";
+        unknown is { Length: > 0 }
+            ? string.Join(' ', unknown.Select(b => "0x" + b.ToString("X2", CultureInfo.InvariantCulture)))
+            : "cut short";
 
     // The input decoded as UTF-8, so each character's encoded length is known: a surrogate pair is 4 bytes.
     private static long Utf8Length(ReadOnlySpan<char> text)

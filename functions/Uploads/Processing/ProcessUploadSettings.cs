@@ -12,7 +12,8 @@ namespace Serverless.Uploads.Processing;
 /// <param name="MaxInFlight">Batches being scored at once; results are still written in row order.</param>
 /// <param name="ProgressIntervalSeconds">How often the item's counts are updated while rows are scored.</param>
 /// <param name="MaxSafetyMarginSeconds">An invocation stops taking new batches this long before its deadline (at most), or ...</param>
-/// <param name="SafetyFraction">... this fraction of its whole time, when that is less: the time to finish in-flight batches and hand on.</param>
+/// <param name="SafetyFraction">... this fraction of its whole time, when that is less: the time to finish in-flight batches and
+/// hand on.</param>
 /// <param name="HeartbeatIntervalSeconds">How often an invocation renews the heartbeat of the upload it holds (the sweeper's
 /// threshold, template.yaml's <c>STRANDED_AFTER_SECONDS</c>, must be several of these).</param>
 public sealed record ProcessUploadSettings(
@@ -36,7 +37,10 @@ public sealed record ProcessUploadSettings(
         FunctionEnvironment.Required("AWS_LAMBDA_FUNCTION_NAME"),
         BatchLimits.Default);
 
-    /// <summary>How long before the deadline to stop taking new batches, for an invocation with <paramref name="budget"/> left at its start.</summary>
+    /// <summary>
+    /// How long before the deadline to stop taking new batches, for an invocation with <paramref name="budget"/> left at
+    /// its start.
+    /// </summary>
     public TimeSpan SafetyMargin(TimeSpan budget) =>
         TimeSpan.FromSeconds(Math.Min(MaxSafetyMarginSeconds, budget.TotalSeconds * SafetyFraction));
 }

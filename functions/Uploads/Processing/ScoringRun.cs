@@ -20,7 +20,7 @@ namespace Serverless.Uploads.Processing;
 /// result's part buffer are held in memory.
 /// </summary>
 internal sealed class ScoringRun(
-    Upload upload, Tally tally, ResultWriter writer, BatchScorer scorer, UploadStore store, ProcessUploadSettings settings,
+    ClaimedUpload upload, Tally tally, ResultWriter writer, BatchScorer scorer, ProcessingStore store, ProcessUploadSettings settings,
     TimeProvider time, LambdaContext context, UploadAllowance allowance)
 {
     private readonly Queue<(Batch Batch, Task<IReadOnlyList<Classification>> Scores)> inFlight = new();
@@ -31,47 +31,21 @@ internal sealed class ScoringRun(
     /// scored.</summary>
     public bool StoppedAtQuota { get; private set; }
 
-    /// <summary>Processes rows from <paramref name="from"/>; null once the file is done (or stopped at the quota), else the position to resume at.</summary>
+    /// <summary>
+    /// Processes rows from <paramref name="from"/>; null once the file is done (or stopped at the quota), else the position
+    /// to resume at.
+    /// </summary>
     public async Task<ReaderPosition?> RunAsync(UploadFormat format, ReaderPosition from, UploadObject file, IAmazonS3 s3)
     {
         written = from;
         var margin = settings.SafetyMargin(context.RemainingTime);
-        var stopAt = context.Deadline - margin;
         var cancellationToken = context.CancellationToken;
         using var scoring = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         scoring.CancelAfter(Max(TimeSpan.Zero, context.Deadline - margin / 2 - time.GetUtcNow()));
-        var stopped = false;
         try
         {
-            if (from.Offset < file.Size)
-            {
-                using var response = await ReadObjectAsync(s3, file, from.Offset, cancellationToken);
-                var batch = new Batch();
-                await foreach (var row in RowReader.ReadAsync(response.ResponseStream, format, from, cancellationToken))
-                {
-                    if (row.Number > settings.MaxUploadRows)
-                        throw new UploadFormatException(string.Create(CultureInfo.InvariantCulture,
-                            $"The file has more than {settings.MaxUploadRows:N0} rows, the most one upload may have. Split it into smaller files."));
-                    if (row.Text is not null && !await allowance.TakeAsync(cancellationToken))
-                    {
-                        StoppedAtQuota = true;
-                        break;
-                    }
-                    if (!batch.Fits(row, settings.Limits))
-                    {
-                        inFlight.Enqueue((batch, scorer.ScoreAsync(batch, scoring.Token)));
-                        batch = new Batch();
-                        while (inFlight.Count >= settings.MaxInFlight) await WriteOldestAsync(cancellationToken);
-                        if (time.GetUtcNow() >= stopAt)
-                        {
-                            stopped = true;
-                            break;
-                        }
-                    }
-                    batch.Add(row);
-                }
-                if (!stopped && batch.Rows.Count > 0) inFlight.Enqueue((batch, scorer.ScoreAsync(batch, scoring.Token)));
-            }
+            var stopped = from.Offset < file.Size
+                && await ReadBatchesAsync(format, from, file, s3, context.Deadline - margin, scoring.Token);
             while (inFlight.Count > 0) await WriteOldestAsync(cancellationToken);
             return stopped ? written : null;
         }
@@ -84,8 +58,44 @@ internal sealed class ScoringRun(
         {
             await scoring.CancelAsync();
             while (inFlight.TryDequeue(out var abandoned))
-                await abandoned.Scores.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                await abandoned.Scores.ContinueWith(
+                    static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
+    }
+
+    /// <summary>
+    /// Reads rows from <paramref name="from"/> into batches and sends each full one to be scored with
+    /// <paramref name="scoring"/>, writing the oldest while too many are in flight; true when it stopped taking batches at
+    /// <paramref name="stopAt"/>, false at the end of the file or the quota (the last batch sent too).
+    /// </summary>
+    private async Task<bool> ReadBatchesAsync(
+        UploadFormat format, ReaderPosition from, UploadObject file, IAmazonS3 s3, DateTimeOffset stopAt, CancellationToken scoring)
+    {
+        var cancellationToken = context.CancellationToken;
+        using var response = await ReadObjectAsync(s3, file, from.Offset, cancellationToken);
+        var batch = new Batch();
+        await foreach (var row in RowReader.ReadAsync(response.ResponseStream, format, from, cancellationToken))
+        {
+            if (row.Number > settings.MaxUploadRows)
+                throw new UploadFormatException(
+                    $"The file has more than {Invariant(settings.MaxUploadRows)} rows, the most one upload may have. " +
+                    "Split it into smaller files.");
+            if (row.Text is not null && !await allowance.TakeAsync(cancellationToken))
+            {
+                StoppedAtQuota = true;
+                break;
+            }
+            if (!batch.Fits(row, settings.Limits))
+            {
+                inFlight.Enqueue((batch, scorer.ScoreAsync(batch, scoring)));
+                batch = new Batch();
+                while (inFlight.Count >= settings.MaxInFlight) await WriteOldestAsync(cancellationToken);
+                if (time.GetUtcNow() >= stopAt) return true;
+            }
+            batch.Add(row);
+        }
+        if (batch.Rows.Count > 0) inFlight.Enqueue((batch, scorer.ScoreAsync(batch, scoring)));
+        return false;
     }
 
     /// <summary>
@@ -132,6 +142,8 @@ internal sealed class ScoringRun(
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static string Invariant(long number) => number.ToString("N0", CultureInfo.InvariantCulture);
 }
 
 /// <summary>The uploaded object processing reads: its key, the ETag its S3 event named, the size the upload declared.</summary>

@@ -1,6 +1,6 @@
-using Serverless.ServiceDefaults;
 using System.Globalization;
 using Amazon.DynamoDBv2.Model;
+using Serverless.ServiceDefaults;
 using Serverless.Kernel.Aws;
 using Serverless.Uploads.Parsing;
 
@@ -19,6 +19,9 @@ public sealed class Tally
     public SortedDictionary<string, long> LabelCounts { get; } = new(StringComparer.Ordinal);
     public string? FirstError { get; private set; }
 
+    /// <summary>The rows the model scored: what the upload's usage counts.</summary>
+    public long Scored => RowsProcessed - RowsFailed;
+
     public void Add(Row row, Classification? classification)
     {
         RowsProcessed++;
@@ -36,7 +39,8 @@ public sealed class Tally
     {
         [UploadAttribute.RowsProcessed] = NumberAttribute.Of(RowsProcessed),
         [UploadAttribute.RowsFailed] = NumberAttribute.Of(RowsFailed),
-        [UploadAttribute.LabelCounts] = new() { M = LabelCounts.ToDictionary(pair => pair.Key, pair => NumberAttribute.Of(pair.Value)) },
+        [UploadAttribute.LabelCounts] =
+            new() { M = LabelCounts.ToDictionary(pair => pair.Key, pair => NumberAttribute.Of(pair.Value)) },
     };
 
     /// <summary>
@@ -66,5 +70,4 @@ public sealed class Tally
             tally.LabelCounts[label] = NumberAttribute.Read(count);
         return tally;
     }
-
 }

@@ -29,11 +29,12 @@ public static class CreateUpload
 {
     public const int MaxFileNameLength = 255;
 
-    public static RouteHandlerBuilder MapCreateUpload(this RouteGroupBuilder uploads) => uploads.MapPost("", HandleAsync).WithName(nameof(CreateUpload));
+    public static RouteHandlerBuilder MapCreateUpload(this RouteGroupBuilder uploads) =>
+        uploads.MapPost("", HandleAsync).WithName(nameof(CreateUpload));
 
     public static async Task<Results<Created<CreatedUpload>, ValidationProblem, ProblemHttpResult>> HandleAsync(
-        NewUpload request, ClaimsPrincipal user, Uploads uploads, UploadsApiSettings settings, Quota quota, HttpResponse response,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        NewUpload request, ClaimsPrincipal user, UploadRepository uploads, UploadsApiSettings settings, Quota quota,
+        HttpResponse response, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = Validate(request, settings.MaxUploadBytes, out var format);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
@@ -45,11 +46,15 @@ public static class CreateUpload
         var upload = await uploads.CreateAsync(sub, request.FileName!, contentType, format!, request.Size!.Value, cancellationToken);
         var uploadRequest = await uploads.PresignUploadAsync(sub, upload.UploadId, upload.FileName, contentType, upload.Size);
         loggers.CreateLogger(typeof(CreateUpload)).LogInformation(
-            "Created upload {UploadId} for {UserSub}: {FileName}, {ContentType}, {Size} bytes", upload.UploadId, sub, upload.FileName, contentType, upload.Size);
+            "Created upload {UploadId} for {UserSub}: {FileName}, {ContentType}, {Size} bytes",
+            upload.UploadId, sub, upload.FileName, contentType, upload.Size);
         return TypedResults.Created($"/uploads/{upload.UploadId}", new CreatedUpload(upload, uploadRequest));
     }
 
-    /// <summary>The problems with <paramref name="request"/>, by field; <paramref name="format"/> is the file format its content type declares.</summary>
+    /// <summary>
+    /// The problems with <paramref name="request"/>, by field; <paramref name="format"/> is the file format its content
+    /// type declares.
+    /// </summary>
     public static Dictionary<string, string[]> Validate(NewUpload request, long maxUploadBytes, out string? format)
     {
         var errors = new Dictionary<string, string[]>();
@@ -84,7 +89,8 @@ public static class CreateUpload
             return $"'{contentType}' is not a content type; use {Accepted}.";
         if (!UploadFormats.ByMediaType.TryGetValue(mediaType.MediaType.Value ?? "", out format))
             return $"'{mediaType.MediaType}' files are not accepted; use {Accepted}.";
-        if (mediaType.Charset.HasValue && !string.Equals(HeaderUtilities.RemoveQuotes(mediaType.Charset).Value, "utf-8", StringComparison.OrdinalIgnoreCase))
+        if (mediaType.Charset.HasValue
+            && !string.Equals(HeaderUtilities.RemoveQuotes(mediaType.Charset).Value, "utf-8", StringComparison.OrdinalIgnoreCase))
         {
             format = null;
             return $"Files must be UTF-8; the charset '{mediaType.Charset}' is not accepted.";

@@ -15,17 +15,19 @@ namespace Serverless.Uploads;
 /// </summary>
 public static class DeleteUpload
 {
-    public static RouteHandlerBuilder MapDeleteUpload(this RouteGroupBuilder uploads) => uploads.MapDelete("/{id}", HandleAsync).WithName(nameof(DeleteUpload));
+    public static RouteHandlerBuilder MapDeleteUpload(this RouteGroupBuilder uploads) =>
+        uploads.MapDelete("/{id}", HandleAsync).WithName(nameof(DeleteUpload));
 
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        string id, ClaimsPrincipal user, Uploads uploads, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal user, UploadRepository uploads, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var sub = user.Sub();
         var upload = await uploads.GetAsync(sub, id, cancellationToken);
         if (upload is null) return GetUpload.NotFound(id);
         var objects = await uploads.DeleteAsync(sub, id, cancellationToken);
         loggers.CreateLogger(typeof(DeleteUpload)).LogInformation(
-            "Deleted upload {UploadId} of {UserSub} ({Status}): {Objects} uploaded objects and its results", id, sub, upload.Status, objects);
+            "Deleted upload {UploadId} of {UserSub} ({Status}): {Objects} uploaded objects and its results",
+            id, sub, upload.Status, objects);
         return TypedResults.NoContent();
     }
 }

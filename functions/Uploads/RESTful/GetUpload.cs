@@ -10,9 +10,11 @@ namespace Serverless.Uploads;
 /// <summary><c>GET /uploads/{id}</c>: the upload's status, counts and times; 404 for an id the user does not own.</summary>
 public static class GetUpload
 {
-    public static RouteHandlerBuilder MapGetUpload(this RouteGroupBuilder uploads) => uploads.MapGet("/{id}", HandleAsync).WithName(nameof(GetUpload));
+    public static RouteHandlerBuilder MapGetUpload(this RouteGroupBuilder uploads) =>
+        uploads.MapGet("/{id}", HandleAsync).WithName(nameof(GetUpload));
 
-    public static async Task<Results<Ok<Upload>, ProblemHttpResult>> HandleAsync(string id, ClaimsPrincipal user, Uploads uploads, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<Upload>, ProblemHttpResult>> HandleAsync(
+        string id, ClaimsPrincipal user, UploadRepository uploads, CancellationToken cancellationToken)
     {
         var upload = await uploads.GetAsync(user.Sub(), id, cancellationToken);
         return upload is null ? NotFound(id) : TypedResults.Ok(upload);

@@ -20,7 +20,7 @@ public static class GetUploadResults
         uploads.MapGet("/{id}/results", HandleAsync).WithName(nameof(GetUploadResults));
 
     public static async Task<Results<Ok<UploadResults>, ProblemHttpResult>> HandleAsync(
-        string id, ClaimsPrincipal user, Uploads uploads, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal user, UploadRepository uploads, CancellationToken cancellationToken)
     {
         var sub = user.Sub();
         var upload = await uploads.GetAsync(sub, id, cancellationToken);

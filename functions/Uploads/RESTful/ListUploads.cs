@@ -11,10 +11,11 @@ namespace Serverless.Uploads;
 /// <summary><c>GET /uploads?limit=&amp;cursor=</c>: the user's uploads, newest first, a page at a time.</summary>
 public static class ListUploads
 {
-    public static RouteHandlerBuilder MapListUploads(this RouteGroupBuilder uploads) => uploads.MapGet("", HandleAsync).WithName(nameof(ListUploads));
+    public static RouteHandlerBuilder MapListUploads(this RouteGroupBuilder uploads) =>
+        uploads.MapGet("", HandleAsync).WithName(nameof(ListUploads));
 
     public static async Task<Results<Ok<Page<Upload>>, ValidationProblem>> HandleAsync(
-        string? limit, string? cursor, ClaimsPrincipal user, Uploads uploads, CancellationToken cancellationToken)
+        string? limit, string? cursor, ClaimsPrincipal user, UploadRepository uploads, CancellationToken cancellationToken)
     {
         var page = PageRequest.TryCreate(limit, cursor, Table.UserPartition(user.Sub()), MeteredUpload.SortKeyPrefix, out var errors);
         if (page is null) return TypedResults.ValidationProblem(errors);

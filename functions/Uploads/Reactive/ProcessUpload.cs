@@ -13,8 +13,8 @@ using Serverless.Uploads.Scoring;
 namespace Serverless.Uploads;
 
 /// <summary>
-/// S3 <c>ObjectCreated</c> under <c>uploads/</c>: scores every row of the uploaded file (up to the user's monthly quota) and writes
-/// <c>results/{sub}/{uploadId}.jsonl</c> (see <see cref="UploadProcessor"/>). Also takes its own
+/// S3 <c>ObjectCreated</c> under <c>uploads/</c>: scores every row of the uploaded file (up to the user's monthly quota)
+/// and writes <c>results/{sub}/{uploadId}.jsonl</c> (see <see cref="UploadProcessor"/>). Also takes its own
 /// <see cref="ContinueUploadEvent"/>, to go on with a file its previous invocation had no time to finish. A record it
 /// cannot use (another event, bucket or key shape, no such upload, a repeated delivery) is logged and skipped, never an
 /// error: S3 would only deliver it again.
@@ -28,7 +28,7 @@ public static class ProcessUpload
         var db = new AmazonDynamoDBClient();
         var table = Table.FromEnvironment();
         var processor = new UploadProcessor(
-            new UploadStore(db, table, TimeProvider.System),
+            new ProcessingStore(db, table, TimeProvider.System),
             new AmazonS3Client(),
             new BatchScorer(new SageMakerRuntimeClient(http), settings.EndpointName),
             new LambdaClient(http),
@@ -42,9 +42,10 @@ public static class ProcessUpload
         });
     }
 
-    public static async Task HandleAsync(byte[] payload, UploadProcessor processor, ProcessUploadSettings settings, ILogger logger, LambdaContext context)
+    public static async Task HandleAsync(
+        byte[] payload, UploadProcessor processor, ProcessUploadSettings settings, ILogger logger, LambdaContext context)
     {
-        if (JsonSerializer.Deserialize(payload, ProcessUploadJsonContext.Default.ContinueUploadEvent)?.ContinueUpload is { } continuation)
+        if (JsonSerializer.Deserialize(payload, ContinuationJsonContext.Default.ContinueUploadEvent)?.ContinueUpload is { } continuation)
         {
             await processor.ContinueAsync(continuation, context);
             return;
@@ -64,7 +65,7 @@ public static class ProcessUpload
                     record.EventName, record.S3.Bucket.Name, key, settings.Bucket);
                 continue;
             }
-            if (ParseKey(key) is not var (userSub, uploadId))
+            if (UploadFiles.ParseKey(key) is not var (userSub, uploadId))
             {
                 logger.LogWarning("Skipping {ObjectKey}: not an upload key (uploads/{{sub}}/{{uploadId}}/{{fileName}})", key);
                 continue;
@@ -72,15 +73,5 @@ public static class ProcessUpload
             var (size, eTag) = (record.S3.Object.Size ?? 0, record.S3.Object.ETag ?? "");
             await processor.StartAsync(userSub, uploadId, key, size, eTag, context);
         }
-    }
-
-    /// <summary><c>uploads/{sub}/{uploadId}/{fileName}</c> → (sub, uploadId); null for any other key.</summary>
-    public static (string UserSub, string UploadId)? ParseKey(string key)
-    {
-        if (!key.StartsWith(BucketPrefix.Uploads, StringComparison.Ordinal)) return null;
-        var parts = key[BucketPrefix.Uploads.Length..].Split('/', 3);
-        return parts.Length == 3 && parts[0].Length > 0 && parts[2].Length > 0 && UploadItem.IsUploadId(parts[1])
-            ? (parts[0], parts[1])
-            : null;
     }
 }

@@ -10,19 +10,20 @@ namespace Serverless.Uploads;
 
 /// <summary>
 /// The sweeper, run on a schedule (an EventBridge Scheduled Event, whose content it does not need): every upload still
-/// PROCESSING whose heartbeat is older than <c>STRANDED_AFTER_SECONDS</c> has no live invocation (one renews it every
-/// <see cref="ProcessUploadSettings.HeartbeatIntervalSeconds"/>) and nothing else will end it, for example when an
-/// invocation died after handing its claim on but before Lambda accepted the continuation. Each ends FAILED with a
-/// reason (<see cref="StrandedUpload"/>), unless its heartbeat was renewed meanwhile: a live invocation wins.
+/// PROCESSING whose <see cref="Heartbeat"/> is older than <c>STRANDED_AFTER_SECONDS</c> has no live invocation and
+/// nothing else will end it, for example when an invocation died after handing its claim on but before Lambda accepted
+/// the continuation. Each ends FAILED with a reason (<see cref="StrandedUpload"/>), unless its heartbeat was renewed
+/// meanwhile: a live invocation wins.
 /// </summary>
 public static class SweepStrandedUploads
 {
     public static Task<LambdaHandler> CreateHandlerAsync(ILoggerFactory loggers)
     {
-        var store = new UploadStore(new AmazonDynamoDBClient(), Table.FromEnvironment(), TimeProvider.System);
+        var store = new ProcessingStore(new AmazonDynamoDBClient(), Table.FromEnvironment(), TimeProvider.System);
         var s3 = new AmazonS3Client();
         var bucket = FunctionEnvironment.Required("BUCKET_NAME");
-        var strandedAfter = TimeSpan.FromSeconds(int.Parse(FunctionEnvironment.Required("STRANDED_AFTER_SECONDS"), CultureInfo.InvariantCulture));
+        var strandedAfter = TimeSpan.FromSeconds(
+            int.Parse(FunctionEnvironment.Required("STRANDED_AFTER_SECONDS"), CultureInfo.InvariantCulture));
         var logger = loggers.CreateLogger(typeof(SweepStrandedUploads));
         return Task.FromResult<LambdaHandler>(async (_, context) =>
         {
@@ -32,8 +33,8 @@ public static class SweepStrandedUploads
     }
 
     /// <summary>Ends the stranded uploads FAILED; answers how many it ended.</summary>
-    public static async Task<int> SweepAsync(UploadStore store, IAmazonS3 s3, string bucket, TimeSpan strandedAfter, TimeProvider time,
-        ILogger logger, CancellationToken cancellationToken)
+    public static async Task<int> SweepAsync(ProcessingStore store, IAmazonS3 s3, string bucket, TimeSpan strandedAfter,
+        TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         var before = time.GetUtcNow() - strandedAfter;
         var reason = string.Create(CultureInfo.InvariantCulture,

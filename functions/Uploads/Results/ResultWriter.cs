@@ -4,18 +4,17 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Serverless.Kernel.Aws;
 using Serverless.Uploads.Parsing;
-using Serverless.Uploads.Processing;
 
 namespace Serverless.Uploads.Results;
 
 /// <summary>
 /// Streams the result file, <c>results/{sub}/{uploadId}.jsonl</c>, one JSON line per row in row order:
 /// <c>{"row":N,"text":"...","label":"POSITIVE","score":0.98}</c> or <c>{"row":N,"error":"..."}</c>. Lines gather in one
-/// part buffer; each full part (<see cref="PartBytes"/>, S3's minimum) goes up as a part of a multipart upload, started with
-/// the first one. A result that never fills a part is one PutObject. Between invocations the unfinished part is carried
-/// in a small object of its own per checkpoint (<see cref="UploadItem.CarryKey"/>), since S3 takes no part under 5 MiB but
-/// the last; the upload's carried parts are deleted when it ends. A retry resuming at the same checkpoint uploads the same
-/// part numbers again, which replaces what the attempt before it uploaded under them.
+/// part buffer; each full part (<see cref="PartBytes"/>, S3's minimum) goes up as a part of a multipart upload, started
+/// with the first one. A result that never fills a part is one PutObject. Between invocations the unfinished part is
+/// carried in a small object of its own per checkpoint (<see cref="CarriedResult"/>), since S3 takes no part under 5 MiB
+/// but the last; the upload's carried parts are deleted when it ends. A retry resuming at the same checkpoint uploads the
+/// same part numbers again, which replaces what the attempt before it uploaded under them.
 /// </summary>
 public sealed class ResultWriter
 {
@@ -24,7 +23,8 @@ public sealed class ResultWriter
 
     public const string ContentType = "application/jsonl";
 
-    private static readonly JsonWriterOptions LineOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    private static readonly JsonWriterOptions LineOptions =
+        new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     private readonly IAmazonS3 s3;
     private readonly string bucket;
@@ -37,7 +37,7 @@ public sealed class ResultWriter
     private bool carried;
     private string? multipartUploadId;
 
-    private ResultWriter(IAmazonS3 s3, string bucket, string key, Func<int, string> carryKey, Checkpoint? from)
+    private ResultWriter(IAmazonS3 s3, string bucket, string key, Func<int, string> carryKey, CarriedResult? from)
     {
         this.s3 = s3;
         this.bucket = bucket;
@@ -46,33 +46,36 @@ public sealed class ResultWriter
         json = new Utf8JsonWriter(part, LineOptions);
         parts = [.. from?.Parts ?? []];
         multipartUploadId = from?.MultipartUploadId;
-        resumedAt = from?.Invocations ?? 0;
+        resumedAt = from?.Number ?? 0;
     }
 
     /// <summary>
-    /// A writer for a new result, or one resuming at a checkpoint with its carried bytes loaded; <paramref name="carryKey"/>
-    /// names the carried part of checkpoint number N.
+    /// A writer for a new result, or one resuming where a checkpoint carried it, with its carried bytes loaded;
+    /// <paramref name="carryKey"/> names the carried part of checkpoint number N.
     /// </summary>
-    public static async Task<ResultWriter> OpenAsync(IAmazonS3 s3, string bucket, string key, Func<int, string> carryKey, Checkpoint? from,
-        CancellationToken cancellationToken)
+    public static async Task<ResultWriter> OpenAsync(IAmazonS3 s3, string bucket, string key, Func<int, string> carryKey,
+        CarriedResult? from, CancellationToken cancellationToken)
     {
         var writer = new ResultWriter(s3, bucket, key, carryKey, from);
         if (from is { CarryBytes: > 0 })
         {
-            var carryKeyIn = carryKey(from.Invocations);
-            using var carried = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = carryKeyIn }, cancellationToken);
+            var carryKeyIn = carryKey(from.Number);
+            using var carried = await s3.GetObjectAsync(
+                new GetObjectRequest { BucketName = bucket, Key = carryKeyIn }, cancellationToken);
             await carried.ResponseStream.CopyToAsync(writer.part, cancellationToken);
             if (writer.part.Length != from.CarryBytes)
-                throw new InvalidDataException($"The carried result part {carryKeyIn} has {writer.part.Length} bytes; the checkpoint expects {from.CarryBytes}.");
+                throw new InvalidDataException(
+                    $"The carried result part {carryKeyIn} has {writer.part.Length} bytes; the checkpoint expects {from.CarryBytes}.");
         }
         return writer;
     }
 
     /// <summary>
-    /// Drops what the invocations up to checkpoint <paramref name="from"/> wrote, as <see cref="AbortAsync"/> does, without
-    /// loading the carried part: for an upload whose processing died and will not resume.
+    /// Drops what the invocations up to the checkpoint that carried <paramref name="from"/> wrote, as
+    /// <see cref="AbortAsync"/> does, without loading the carried part: for an upload whose processing died and will not
+    /// resume.
     /// </summary>
-    public static Task DiscardAsync(IAmazonS3 s3, string bucket, string key, Func<int, string> carryKey, Checkpoint from,
+    public static Task DiscardAsync(IAmazonS3 s3, string bucket, string key, Func<int, string> carryKey, CarriedResult from,
         CancellationToken cancellationToken) =>
         new ResultWriter(s3, bucket, key, carryKey, from).AbortAsync(cancellationToken);
 
@@ -99,15 +102,14 @@ public sealed class ResultWriter
     }
 
     /// <summary>Saves the unfinished part for checkpoint number <paramref name="checkpoint"/>; returns the writer's state for it.</summary>
-    public async Task<(string? MultipartUploadId, IReadOnlyList<ResultPart> Parts, long CarryBytes)> CarryAsync(int checkpoint,
-        CancellationToken cancellationToken)
+    public async Task<CarriedResult> CarryAsync(int checkpoint, CancellationToken cancellationToken)
     {
         if (part.Length > 0)
         {
             carried = true;
             await PutAsync(carryKey(checkpoint), cancellationToken);
         }
-        return (multipartUploadId, parts, part.Length);
+        return new CarriedResult(checkpoint, multipartUploadId, parts, part.Length);
     }
 
     /// <summary>Writes the result object: the last part and CompleteMultipartUpload, or one PutObject.</summary>
@@ -125,7 +127,9 @@ public sealed class ResultWriter
                 BucketName = bucket,
                 Key = key,
                 UploadId = multipartUploadId,
-                PartETags = parts.Select(p => new PartETag { PartNumber = p.PartNumber, ETag = p.ETag, ChecksumCRC32 = p.ChecksumCrc32 }).ToList(),
+                PartETags = parts
+                    .Select(p => new PartETag { PartNumber = p.PartNumber, ETag = p.ETag, ChecksumCRC32 = p.ChecksumCrc32 })
+                    .ToList(),
             }, cancellationToken);
         }
         await ForgetCarriedAsync(cancellationToken);
@@ -138,7 +142,8 @@ public sealed class ResultWriter
         {
             try
             {
-                await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = id }, cancellationToken);
+                await s3.AbortMultipartUploadAsync(
+                    new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = id }, cancellationToken);
             }
             catch (AmazonS3Exception gone) when (gone.ErrorCode == "NoSuchUpload")
             {

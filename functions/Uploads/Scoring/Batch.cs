@@ -38,7 +38,9 @@ public sealed class Batch
         || (Rows.Count < limits.MaxRows
             && (row.Text is null || (Texts.Count < limits.MaxTexts && BodyBytes + 1 + Measure(row.Text) <= limits.MaxBodyBytes)));
 
-    /// <summary>The text's size as a JSON string; the row <see cref="Fits"/> just measured is not encoded again by <see cref="Add"/>.</summary>
+    /// <summary>
+    /// The text's size as a JSON string; the row <see cref="Fits"/> just measured is not encoded again by <see cref="Add"/>.
+    /// </summary>
     private int Measure(string text)
     {
         if (!ReferenceEquals(text, measured.Text))

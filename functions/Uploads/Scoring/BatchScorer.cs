@@ -19,7 +19,8 @@ public sealed class BatchScorer(SageMakerRuntimeClient model, string endpointNam
         }
         catch (ModelErrorException error)
         {
-            throw Failure(batch, $"the model failed ({error.OriginalStatusCode?.ToString(CultureInfo.InvariantCulture) ?? "no status"}): {error.OriginalMessage ?? error.Message}", error);
+            var status = error.OriginalStatusCode?.ToString(CultureInfo.InvariantCulture) ?? "no status";
+            throw Failure(batch, $"the model failed ({status}): {error.OriginalMessage ?? error.Message}", error);
         }
         catch (AwsServiceException error)
         {
@@ -29,7 +30,8 @@ public sealed class BatchScorer(SageMakerRuntimeClient model, string endpointNam
         {
             throw Failure(batch, error.Message, error);
         }
-        catch (Exception error) when (error is HttpRequestException or IOException || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception error) when (error is HttpRequestException or IOException
+            || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw Failure(batch, $"endpoint {endpointName} did not answer ({error.Message})", error);
         }
@@ -50,7 +52,8 @@ public sealed class BatchScorer(SageMakerRuntimeClient model, string endpointNam
 /// words, which name the account, log group and endpoint: for the log only. <see cref="Reason"/> is the upload's FAILED
 /// reason: the rows and the request id of the invocation whose log line holds the rest.
 /// </summary>
-public sealed class ScoringException(string rows, string reason, Exception inner) : Exception($"The model could not score {rows}: {reason}", inner)
+public sealed class ScoringException(string rows, string reason, Exception inner)
+    : Exception($"The model could not score {rows}: {reason}", inner)
 {
     public string Reason(string requestId) => $"The model could not score {rows}; try again later. Request id: {requestId}";
 }

@@ -8,7 +8,8 @@ public sealed class CsvRowTests
     [Fact]
     public async Task Quoted_fields_keep_commas_line_breaks_and_doubled_quotes()
     {
-        var rows = await Rows.ReadAsync("id,text\r\n1,\"a, b\"\r\n2,\"line one\r\nline two\"\r\n3,\"say \"\"hi\"\"\"\r\n", UploadFormat.Csv);
+        var rows = await Rows.ReadAsync(
+            "id,text\r\n1,\"a, b\"\r\n2,\"line one\r\nline two\"\r\n3,\"say \"\"hi\"\"\"\r\n", UploadFormat.Csv);
 
         Assert.Equal(["a, b", "line one\r\nline two", "say \"hi\""], Rows.Texts(rows));
         Assert.Equal([1L, 2L, 3L], rows.Select(row => row.Number));
@@ -43,7 +44,8 @@ public sealed class CsvRowTests
     [Fact]
     public async Task Empty_short_and_too_long_rows_fail_alone()
     {
-        var rows = await Rows.ReadAsync($"id,text\n1,ok\n\n2\n3,\"   \"\n4,{new string('x', 5001)}\n5,{new string('y', 5000)}\n", UploadFormat.Csv);
+        var rows = await Rows.ReadAsync(
+            $"id,text\n1,ok\n\n2\n3,\"   \"\n4,{new string('x', 5001)}\n5,{new string('y', 5000)}\n", UploadFormat.Csv);
 
         Assert.Equal(6, rows.Count);
         Assert.Equal("ok", rows[0].Text);
@@ -112,7 +114,8 @@ public sealed class CsvRowTests
     {
         var names = Enumerable.Range(1, RowReader.MaxHeaderFields - 1).Select(i => $"c{i}").Append("text");
 
-        var rows = await Rows.ReadAsync(string.Join(',', names) + "\n" + new string(',', RowReader.MaxHeaderFields - 1) + "hello\n", UploadFormat.Csv);
+        var rows = await Rows.ReadAsync(
+            string.Join(',', names) + "\n" + new string(',', RowReader.MaxHeaderFields - 1) + "hello\n", UploadFormat.Csv);
 
         Assert.Equal(["hello"], Rows.Texts(rows));
     }
@@ -136,7 +139,10 @@ public sealed class CsvRowTests
     }
 }
 
-/// <summary>A read-only stream of <paramref name="pattern"/> repeated up to <paramref name="length"/> bytes; Position is how far it was read.</summary>
+/// <summary>
+/// A read-only stream of <paramref name="pattern"/> repeated up to <paramref name="length"/> bytes; Position is how far it
+/// was read.
+/// </summary>
 internal sealed class RepeatingStream(byte[] pattern, long length) : Stream
 {
     public override bool CanRead => true;

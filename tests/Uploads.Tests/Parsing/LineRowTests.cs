@@ -45,7 +45,8 @@ public sealed class LineRowTests
     {
         var rows = await Rows.ReadAsync("I love it\r\n\r\nso \"quoted\", with commas\nlast line", UploadFormat.Text);
 
-        Assert.Equal(["I love it", "!The row is empty: there is no text to score.", "so \"quoted\", with commas", "last line"], Rows.Texts(rows));
+        Assert.Equal(
+            ["I love it", "!The row is empty: there is no text to score.", "so \"quoted\", with commas", "last line"], Rows.Texts(rows));
     }
 
     [Fact]

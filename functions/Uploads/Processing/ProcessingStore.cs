@@ -6,29 +6,36 @@ using Serverless.ServiceDefaults;
 namespace Serverless.Uploads.Processing;
 
 /// <summary>
-/// ProcessUpload's writes to the upload item. The claim token is the request id of the invocation that holds the upload,
-/// and every write after the claim is conditional on it: an item that was deleted or handed on answers
-/// <see cref="UploadGoneException"/>, and the invocation stops without touching it again. Lambda retries an asynchronous
-/// invocation that failed, timed out or died with the same request id, so a retry may claim or take over again what the
-/// attempt before it held (and died with); a delivery with another request id may not.
+/// The processing's reads and conditional writes of the upload item, for ProcessUpload and the functions that end a
+/// stranded upload: each write after the claim is conditional on it (<see cref="ClaimAsync"/>).
 /// </summary>
-public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider time)
+public sealed class ProcessingStore(IAmazonDynamoDB db, Table table, TimeProvider time)
 {
     private const string Holds = "#status = :processing AND #claim = :claim";
 
     /// <summary>What an upload that leaves PROCESSING drops: where to resume, its place in the sweeper's index, the hand-on.</summary>
-    private const string LeaveProcessing = $"{UploadAttribute.Checkpoint}, {UploadAttribute.ProcessingPartition}, {UploadAttribute.HandedOnBy}";
+    private const string LeaveProcessing =
+        $"{UploadAttribute.Checkpoint}, {UploadAttribute.ProcessingPartition}, {UploadAttribute.HandedOnBy}";
 
     /// <summary>The part of a SET clause that writes a tally's counts, from the values <see cref="WithCounts"/> adds.</summary>
     private const string SetCounts = $"{UploadAttribute.RowsProcessed} = :{UploadAttribute.RowsProcessed}, " +
-        $"{UploadAttribute.RowsFailed} = :{UploadAttribute.RowsFailed}, {UploadAttribute.LabelCounts} = :{UploadAttribute.LabelCounts}";
+        $"{UploadAttribute.RowsFailed} = :{UploadAttribute.RowsFailed}, " +
+        $"{UploadAttribute.LabelCounts} = :{UploadAttribute.LabelCounts}";
 
     /// <summary>
     /// Claims an upload whose file arrived: PENDING_UPLOAD → PROCESSING, with the claim token, the object's size and
-    /// ETag, the start time, zero counts and the month its usage goes to (kept by a retry), and without the TTL.
-    /// A retry of the invocation that claimed it (PROCESSING under this same
-    /// token) claims it again the same way: from scratch, without a checkpoint. Null (nothing written) when there is no
-    /// such upload waiting for that key or held by this token.
+    /// ETag, the start time, zero counts and the month its usage goes to (kept by a retry), and without the TTL. Null
+    /// (nothing written) when there is no such upload waiting for that key or held by this token.
+    /// <para>
+    /// The claim token is the request id of the invocation that holds the upload, and every later write is conditional
+    /// on it: an item that was deleted or handed on answers <see cref="UploadGoneException"/>, and the invocation stops
+    /// without touching it again. An error the invocation catches ends the upload FAILED; when it dies instead (out of
+    /// memory, killed at its timeout, a host failure) nothing is written, and Lambda retries the event with the same
+    /// request id: the retry claims the upload again the same way, from scratch, without a checkpoint (or, for a
+    /// continuation, takes it over again: <see cref="TakeOverAsync"/>). A delivery with another request id (S3's
+    /// duplicate notifications) finds it held and does nothing. When every retry dies too, the upload is left to the
+    /// stranded-upload enders (<see cref="StrandedUpload"/>).
+    /// </para>
     /// </summary>
     public async Task<Dictionary<string, AttributeValue>?> ClaimAsync(
         string userSub, string uploadId, string objectKey, long objectSize, string objectETag, string claim,
@@ -47,8 +54,8 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
             [":month"] = new() { S = UsageItem.Month(time.GetUtcNow()) },
         });
         return await UpdateAsync(userSub, uploadId,
-            $"SET #status = :processing, #claim = :claim, {UploadAttribute.StartedAt} = :now, {UploadAttribute.UpdatedAt} = :now, {UploadAttribute.ObjectSize} = :size, " +
-            $"{UploadAttribute.ObjectETag} = :etag, " +
+            $"SET #status = :processing, #claim = :claim, {UploadAttribute.StartedAt} = :now, {UploadAttribute.UpdatedAt} = :now, " +
+            $"{UploadAttribute.ObjectSize} = :size, {UploadAttribute.ObjectETag} = :etag, " +
             $"{UploadAttribute.UsageMonth} = if_not_exists({UploadAttribute.UsageMonth}, :month), " +
             $"{SetCounts}, {UploadAttribute.HeartbeatAt} = :now, {UploadAttribute.ProcessingPartition} = :partition " +
             $"REMOVE {Table.TimeToLive}, {UploadAttribute.Checkpoint}, {UploadAttribute.HandedOnBy}",
@@ -56,12 +63,15 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
     }
 
     /// <summary>
-    /// A continuing invocation takes the upload over from the one that handed it on, or, as a retry of itself, holds it
-    /// again (PROCESSING under this same token); null when another took it first or it is finished or gone.
+    /// A continuing invocation takes the upload over from the one that handed it on (<see cref="HandOn"/>), or, as a retry
+    /// of itself, holds it again (PROCESSING under this same token); null when another took it first or it is finished
+    /// or gone.
     /// </summary>
-    public Task<Dictionary<string, AttributeValue>?> TakeOverAsync(string userSub, string uploadId, string handoff, string claim, CancellationToken cancellationToken) =>
+    public Task<Dictionary<string, AttributeValue>?> TakeOverAsync(
+        string userSub, string uploadId, string handoff, string claim, CancellationToken cancellationToken) =>
         UpdateAsync(userSub, uploadId,
-            $"SET #claim = :claim, {UploadAttribute.UpdatedAt} = :now, {UploadAttribute.HeartbeatAt} = :now REMOVE {UploadAttribute.HandedOnBy}",
+            $"SET #claim = :claim, {UploadAttribute.UpdatedAt} = :now, {UploadAttribute.HeartbeatAt} = :now " +
+            $"REMOVE {UploadAttribute.HandedOnBy}",
             "#status = :processing AND #claim IN (:handoff, :claim)", new()
         {
             [":processing"] = new() { S = UploadStatus.Processing },
@@ -71,9 +81,11 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
         }, [], cancellationToken);
 
     /// <summary>The item as it is (why a claim failed; whether a dead invocation still holds it); null when there is none.</summary>
-    public async Task<Dictionary<string, AttributeValue>?> GetAsync(string userSub, string uploadId, CancellationToken cancellationToken)
+    public async Task<Dictionary<string, AttributeValue>?> GetAsync(
+        string userSub, string uploadId, CancellationToken cancellationToken)
     {
-        var response = await db.GetItemAsync(new GetItemRequest { TableName = table.Name, Key = UploadItem.Key(userSub, uploadId), ConsistentRead = true },
+        var response = await db.GetItemAsync(
+            new GetItemRequest { TableName = table.Name, Key = UploadItem.Key(userSub, uploadId), ConsistentRead = true },
             cancellationToken);
         return response.IsItemSet ? response.Item : null;
     }
@@ -87,8 +99,8 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
         db.DeleteItemAsync(new DeleteItemRequest { TableName = table.Name, Key = UsageItem.Key(userSub, month) }, cancellationToken);
 
     /// <summary>
-    /// Renews the heartbeat of the upload this invocation holds, which every other write here also does; false when it is
-    /// no longer held. The sweeper ends an upload whose heartbeat stopped (<see cref="StrandedUpload"/>).
+    /// Renews the heartbeat of the upload this invocation holds (<see cref="Heartbeat"/>), which every other write here
+    /// also does; false when it is no longer held.
     /// </summary>
     public async Task<bool> HeartbeatAsync(string userSub, string uploadId, string claim, CancellationToken cancellationToken) =>
         await UpdateAsync(userSub, uploadId, $"SET {UploadAttribute.HeartbeatAt} = :now", Holds, new()
@@ -127,7 +139,8 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
                 ExclusiveStartKey = start,
             }, cancellationToken);
             foreach (var item in response.Items ?? [])
-                found.Add((item[Table.PartitionKey].S[Table.UserPartitionPrefix.Length..], item[Table.SortKey].S[MeteredUpload.SortKeyPrefix.Length..]));
+                found.Add((item[Table.PartitionKey].S[Table.UserPartitionPrefix.Length..],
+                    item[Table.SortKey].S[MeteredUpload.SortKeyPrefix.Length..]));
             start = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
         }
         while (start is not null);
@@ -138,7 +151,10 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
     public Task ProgressAsync(string userSub, string uploadId, string claim, Tally tally, CancellationToken cancellationToken) =>
         HeldUpdateAsync(userSub, uploadId, claim, tally, "", [], [], cancellationToken);
 
-    /// <summary>Saves where to resume and hands the claim on to <paramref name="handoff"/>, the token the continuing invocation brings.</summary>
+    /// <summary>
+    /// Saves where to resume and hands the claim on to <paramref name="handoff"/>, the token the continuing invocation
+    /// brings (<see cref="HandOn"/>).
+    /// </summary>
     public Task CheckpointAsync(string userSub, string uploadId, string claim, Tally tally, Checkpoint checkpoint, string handoff,
         CancellationToken cancellationToken) =>
         HeldUpdateAsync(userSub, uploadId, claim, tally,
@@ -152,7 +168,11 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
     public Task CompleteAsync(string userSub, string uploadId, string claim, Tally tally, string resultKey, string? quotaStop,
         CancellationToken cancellationToken)
     {
-        var values = new Dictionary<string, AttributeValue> { [":end"] = new() { S = UploadStatus.Completed }, [":result"] = new() { S = resultKey } };
+        var values = new Dictionary<string, AttributeValue>
+        {
+            [":end"] = new() { S = UploadStatus.Completed },
+            [":result"] = new() { S = resultKey },
+        };
         var stop = "";
         if (quotaStop is not null)
         {
@@ -161,12 +181,14 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
             stop = $", {UploadAttribute.StoppedAtQuota} = :stopped, {UploadAttribute.Note} = :note";
         }
         return HeldUpdateAsync(userSub, uploadId, claim, tally,
-            $", #status = :end, {UploadAttribute.RowsTotal} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.ResultKey} = :result, {UploadAttribute.CompletedAt} = :now{stop} REMOVE {LeaveProcessing}",
+            $", #status = :end, {UploadAttribute.RowsTotal} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.ResultKey} = :result, " +
+            $"{UploadAttribute.CompletedAt} = :now{stop} REMOVE {LeaveProcessing}",
             values, [], cancellationToken);
     }
 
     /// <summary>PROCESSING → FAILED with the reason and the counts so far.</summary>
-    public Task FailAsync(string userSub, string uploadId, string claim, Tally tally, string error, CancellationToken cancellationToken) =>
+    public Task FailAsync(
+        string userSub, string uploadId, string claim, Tally tally, string error, CancellationToken cancellationToken) =>
         FailAsync(userSub, uploadId, claim, tally, error, null, cancellationToken);
 
     /// <summary>
@@ -176,7 +198,11 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
     public Task FailAsync(string userSub, string uploadId, string claim, Tally tally, string error, DateTimeOffset? heartbeatBefore,
         CancellationToken cancellationToken)
     {
-        var values = new Dictionary<string, AttributeValue> { [":end"] = new() { S = UploadStatus.Failed }, [":error"] = new() { S = error } };
+        var values = new Dictionary<string, AttributeValue>
+        {
+            [":end"] = new() { S = UploadStatus.Failed },
+            [":error"] = new() { S = error },
+        };
         if (heartbeatBefore is { } before) values[":before"] = new() { S = Timestamp.Of(before) };
         return HeldUpdateAsync(userSub, uploadId, claim, tally,
             $", #status = :end, #error = :error, {UploadAttribute.CompletedAt} = :now REMOVE {LeaveProcessing}",
@@ -196,7 +222,8 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
         moreValues[":claim"] = new() { S = claim };
         moreValues[":now"] = Now();
         var update = $"SET {SetCounts}, {UploadAttribute.UpdatedAt} = :now, {UploadAttribute.HeartbeatAt} = :now" + more;
-        if (await UpdateAsync(userSub, uploadId, update, Holds + moreCondition, WithCounts(tally, moreValues), moreNames, cancellationToken) is null)
+        var values = WithCounts(tally, moreValues);
+        if (await UpdateAsync(userSub, uploadId, update, Holds + moreCondition, values, moreNames, cancellationToken) is null)
             throw new UploadGoneException(uploadId);
     }
 
@@ -207,11 +234,18 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
         return values;
     }
 
-    /// <summary>An update of the upload item on a condition; every expression names <c>#status</c> and <c>#claim</c>, some <paramref name="moreNames"/>.</summary>
+    /// <summary>
+    /// An update of the upload item on a condition; every expression names <c>#status</c> and <c>#claim</c>, some
+    /// <paramref name="moreNames"/>.
+    /// </summary>
     private async Task<Dictionary<string, AttributeValue>?> UpdateAsync(string userSub, string uploadId, string update, string condition,
         Dictionary<string, AttributeValue> values, Dictionary<string, string> moreNames, CancellationToken cancellationToken)
     {
-        var names = new Dictionary<string, string>(moreNames) { ["#status"] = UploadAttribute.Status, ["#claim"] = UploadAttribute.Claim };
+        var names = new Dictionary<string, string>(moreNames)
+        {
+            ["#status"] = UploadAttribute.Status,
+            ["#claim"] = UploadAttribute.Claim,
+        };
         try
         {
             var response = await db.UpdateItemAsync(new UpdateItemRequest
@@ -236,4 +270,5 @@ public sealed class UploadStore(IAmazonDynamoDB db, Table table, TimeProvider ti
 }
 
 /// <summary>The upload item was deleted, or its claim is no longer this invocation's: processing stops and leaves it alone.</summary>
-public sealed class UploadGoneException(string uploadId) : Exception($"Upload {uploadId} was deleted or is no longer held by this invocation.");
+public sealed class UploadGoneException(string uploadId)
+    : Exception($"Upload {uploadId} was deleted or is no longer held by this invocation.");

@@ -19,13 +19,14 @@ public sealed record Upload(
     bool? StoppedAtQuota, string? Note);
 
 /// <summary>A presigned request: send it as given (method, URL, exactly these headers) before <see cref="ExpiresAt"/>.</summary>
-public sealed record PresignedRequest(string Method, string Url, IReadOnlyDictionary<string, string> Headers, DateTimeOffset ExpiresAt);
+public sealed record PresignedRequest(
+    string Method, string Url, IReadOnlyDictionary<string, string> Headers, DateTimeOffset ExpiresAt);
 
 /// <summary>
-/// Upload items (<c>USER#{sub}</c> / <c>UPLOAD#{uploadId}</c>, see <see cref="UploadItem"/>) and their objects in the
-/// files bucket: the uploaded file under <c>uploads/{sub}/{uploadId}/</c> and the result <c>results/{sub}/{uploadId}.jsonl</c>.
+/// The API's reads and writes of upload items (<c>USER#{sub}</c> / <c>UPLOAD#{uploadId}</c>, see <see cref="UploadItem"/>)
+/// and their objects in the files bucket (<see cref="UploadFiles"/>), and the presigned requests that move the files.
 /// </summary>
-public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, string bucketName, TimeProvider time)
+public sealed class UploadRepository(IAmazonDynamoDB db, IAmazonS3 s3, Table table, string bucketName, TimeProvider time)
 {
     /// <summary>How long a presigned URL works.</summary>
     public static readonly TimeSpan PresignedLifetime = TimeSpan.FromMinutes(15);
@@ -35,7 +36,8 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
     private static readonly TimeSpan RoundingMargin = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Creates a PENDING_UPLOAD item; it expires unless a file arrives and ProcessUpload claims it.</summary>
-    public async Task<Upload> CreateAsync(string userSub, string fileName, string contentType, string format, long size, CancellationToken cancellationToken)
+    public async Task<Upload> CreateAsync(
+        string userSub, string fileName, string contentType, string format, long size, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var uploadId = Guid.CreateVersion7(now).ToString("N");
@@ -83,29 +85,15 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
     }
 
     /// <summary>
-    /// Deletes the upload's objects (<see cref="DeleteFilesAsync"/>), then its item (last, so a delete that failed half-way
-    /// can be repeated).
+    /// Deletes the upload's objects (<see cref="UploadFiles.DeleteAsync"/>), then its item (last, so a delete that failed
+    /// half-way can be repeated).
     /// </summary>
     /// <returns>The number of objects deleted.</returns>
     public async Task<int> DeleteAsync(string userSub, string uploadId, CancellationToken cancellationToken)
     {
-        var deleted = await DeleteFilesAsync(s3, bucketName, userSub, uploadId, cancellationToken);
-        await db.DeleteItemAsync(new DeleteItemRequest { TableName = table.Name, Key = UploadItem.Key(userSub, uploadId) }, cancellationToken);
-        return deleted;
-    }
-
-    /// <summary>
-    /// Deletes the upload's objects: the uploaded file under <c>uploads/{sub}/{uploadId}/</c>, and every object whose key
-    /// starts with the result key (the result and what ProcessUpload keeps beside it while it writes).
-    /// </summary>
-    /// <returns>The number of objects deleted.</returns>
-    public static async Task<int> DeleteFilesAsync(IAmazonS3 s3, string bucketName, string userSub, string uploadId,
-        CancellationToken cancellationToken)
-    {
-        var deleted = 0;
-        foreach (var prefix in new[] { UploadItem.ObjectPrefix(userSub, uploadId), UploadItem.ResultKey(userSub, uploadId) })
-            for (int page; (page = await BucketPrefix.DeleteFirstObjectsAsync(s3, bucketName, prefix, cancellationToken)) > 0;)
-                deleted += page;
+        var deleted = await UploadFiles.DeleteAsync(s3, bucketName, userSub, uploadId, cancellationToken);
+        await db.DeleteItemAsync(
+            new DeleteItemRequest { TableName = table.Name, Key = UploadItem.Key(userSub, uploadId) }, cancellationToken);
         return deleted;
     }
 
@@ -158,12 +146,13 @@ public sealed class Uploads(IAmazonDynamoDB db, IAmazonS3 s3, Table table, strin
     private Protocol Scheme() =>
         s3.Config.ServiceURL?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true ? Protocol.HTTP : Protocol.HTTPS;
 
-
     private static Upload FromItem(Dictionary<string, AttributeValue> item)
     {
-        long? Long(string name) => item.TryGetValue(name, out var value) && value.N is { } n ? long.Parse(n, CultureInfo.InvariantCulture) : null;
+        long? Long(string name) =>
+            item.TryGetValue(name, out var value) && value.N is { } n ? long.Parse(n, CultureInfo.InvariantCulture) : null;
         string? String(string name) => item.TryGetValue(name, out var value) ? value.S : null;
-        DateTimeOffset? Time(string name) => String(name) is { } text ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture) : null;
+        DateTimeOffset? Time(string name) =>
+            String(name) is { } text ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture) : null;
         var labelCounts = item.TryGetValue(UploadAttribute.LabelCounts, out var counts) && counts.M is { } map
             ? map.ToDictionary(pair => pair.Key, pair => NumberAttribute.Read(pair.Value))
             : [];

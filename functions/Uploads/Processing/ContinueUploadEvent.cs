@@ -1,12 +1,11 @@
 using System.Text.Json.Serialization;
 
-namespace Serverless.Uploads;
+namespace Serverless.Uploads.Processing;
 
 /// <summary>
 /// The event ProcessUpload sends itself (an asynchronous Invoke) to go on with an upload in a new invocation:
-/// <c>{"continueUpload": {"userSub": "...", "uploadId": "...", "claim": "..."}}</c>. <c>claim</c> is the token the
-/// checkpoint handed on; the continuing invocation swaps it for its own request id, so a repeated delivery (another request
-/// id) finds nothing to do, while Lambda's retry of that invocation (the same request id) takes the upload up again.
+/// <c>{"continueUpload": {"userSub": "...", "uploadId": "...", "claim": "..."}}</c>. <see cref="HandOn"/> sends it and
+/// explains how the claim travels with it.
 /// </summary>
 public sealed record ContinueUploadEvent(ContinueUpload? ContinueUpload);
 
@@ -19,4 +18,4 @@ public sealed record ContinueUpload(
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(ContinueUploadEvent))]
-internal sealed partial class ProcessUploadJsonContext : JsonSerializerContext;
+internal sealed partial class ContinuationJsonContext : JsonSerializerContext;
