@@ -43,7 +43,8 @@ var trigger = new JsonObject
     ["version"] = "1", ["region"] = LocalAccount.Region, ["userPoolId"] = Output("UserPoolId"), ["userName"] = "bench",
     ["callerContext"] = new JsonObject { ["awsSdkVersion"] = "bench", ["clientId"] = Output("UserPoolClientId") },
     ["triggerSource"] = "PostConfirmation_ConfirmSignUp",
-    ["request"] = new JsonObject { ["userAttributes"] = new JsonObject { ["sub"] = Guid.NewGuid().ToString(), ["email"] = "bench@example.com" } },
+    ["request"] = new JsonObject { ["userAttributes"] =
+        new JsonObject { ["sub"] = Guid.NewGuid().ToString(), ["email"] = "bench@example.com" } },
     ["response"] = new JsonObject(),
 }.ToJsonString();
 async Task<double> InvokeCreateProfileAsync()
@@ -55,7 +56,8 @@ async Task<double> InvokeCreateProfileAsync()
     response.EnsureSuccessStatusCode();
     return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 }
-Console.WriteLine($"CreateProfile cold invocation (process start -> response): {await InvokeCreateProfileAsync():0} ms; warm: {await InvokeCreateProfileAsync():0.0} ms");
+Console.WriteLine($"CreateProfile cold invocation (process start -> response): {await InvokeCreateProfileAsync():0} ms; " +
+    $"warm: {await InvokeCreateProfileAsync():0.0} ms");
 
 // A signed-in user (the confirmation runs CreateProfile, warm by now).
 var email = $"bench-{Guid.NewGuid():N}@example.com";
@@ -77,15 +79,18 @@ using var api = new HttpClient { BaseAddress = new Uri(Output("ApiUrl")) };
 api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
 var cold = Stopwatch.GetTimestamp();
 (await api.GetAsync("/me")).EnsureSuccessStatusCode();
-Console.WriteLine($"ProfileApi cold GET /me through the gateway (process start -> response): {Stopwatch.GetElapsedTime(cold).TotalMilliseconds:0} ms");
+Console.WriteLine(
+    $"ProfileApi cold GET /me through the gateway (process start -> response): {Stopwatch.GetElapsedTime(cold).TotalMilliseconds:0} ms");
 Report("GET /me through the gateway (Lambda process, Runtime API)", await MeasureAsync(() => api.GetAsync("/me")));
 
 // POST /predictions through the gateway: the function, the SageMaker client and the model server, one text and 32.
 const int PredictionRequests = 100;
 foreach (var texts in new[] { 1, 32 })
 {
-    var body = JsonSerializer.Serialize(new { texts = Enumerable.Range(0, texts).Select(i => $"Review {i}: the service was great and I loved it.").ToArray() });
-    Task<HttpResponseMessage> PostAsync() => api.PostAsync("/predictions", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+    var body = JsonSerializer.Serialize(
+        new { texts = Enumerable.Range(0, texts).Select(i => $"Review {i}: the service was great and I loved it.").ToArray() });
+    Task<HttpResponseMessage> PostAsync() =>
+        api.PostAsync("/predictions", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
     (await PostAsync()).EnsureSuccessStatusCode(); // the first is the cold start
     Report($"POST /predictions with {texts} text(s) through the gateway", await MeasureAsync(PostAsync, PredictionRequests));
 }
@@ -149,7 +154,7 @@ static string Base64Url(string segment)
 }
 
 /// <summary>Puts the authorizer's user on every request first, as the Lambda bridge does.</summary>
-sealed class AuthorizerUser(ClaimsPrincipal user) : IStartupFilter
+internal sealed class AuthorizerUser(ClaimsPrincipal user) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {

@@ -42,13 +42,18 @@ internal static class StreamBench
             await WaitForAsync(async () => (await UsageItem.GetAsync(db, table, sub, Month, CancellationToken.None)).Predictions,
                 written, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(60));
             var lag = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            if (written == 1) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MeterUsage cold (first write -> counter, process start included): {lag:0} ms"));
+            if (written == 1)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"MeterUsage cold (first write -> counter, process start included): {lag:0} ms"));
+            }
             else lags.Add(lag);
         }
         lags.Sort();
         double Percentile(double p) => lags[(int)Math.Ceiling(p * lags.Count) - 1];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Stream lag, PutItem -> USAGE counter updated: p50 {Percentile(0.50):0} ms, p99 {Percentile(0.99):0} ms, max {lags[^1]:0} ms over {LagWrites} sequential writes"));
+            $"Stream lag, PutItem -> USAGE counter updated: p50 {Percentile(0.50):0} ms, p99 {Percentile(0.99):0} ms, " +
+            $"max {lags[^1]:0} ms over {LagWrites} sequential writes"));
 
         // Burst: 25 items a BatchWriteItem, a few in flight, then until every record has been metered.
         var subs = Enumerable.Range(0, BurstUsers).Select(_ => Guid.NewGuid().ToString()).ToArray();
@@ -69,10 +74,14 @@ internal static class StreamBench
             }
         }));
         var writePhase = watch.Elapsed;
-        await WaitForAsync(() => SumOfPredictionsAsync(db, table, subs), BurstWrites, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10));
+        await WaitForAsync(() => SumOfPredictionsAsync(db, table, subs), BurstWrites, TimeSpan.FromMilliseconds(50),
+            TimeSpan.FromMinutes(10));
         var total = watch.Elapsed;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Burst of {BurstWrites:N0} prediction items over {BurstUsers} users: written in {writePhase.TotalSeconds:0.00} s ({BurstWrites / writePhase.TotalSeconds:N0} items/s, BatchWriteItem of 25, {WritersInFlight} in flight); all metered {total.TotalSeconds:0.00} s after the first write: {BurstWrites / total.TotalSeconds:N0} records/s through MeterUsage"));
+            $"Burst of {BurstWrites:N0} prediction items over {BurstUsers} users: written in {writePhase.TotalSeconds:0.00} s " +
+            $"({BurstWrites / writePhase.TotalSeconds:N0} items/s, BatchWriteItem of 25, {WritersInFlight} in flight); " +
+            $"all metered {total.TotalSeconds:0.00} s after the first write: " +
+            $"{BurstWrites / total.TotalSeconds:N0} records/s through MeterUsage"));
     }
 
     /// <summary>The month the bench reserves and MeterUsage settles in; the bench does not straddle a month's end.</summary>
@@ -118,7 +127,8 @@ internal static class StreamBench
             },
         });
         if (response.UnprocessedKeys is { Count: > 0 }) return -1; // read again at the next poll
-        return response.Responses[table.Name].Sum(item => item.TryGetValue(UsageItem.Predictions, out var n) ? long.Parse(n.N, CultureInfo.InvariantCulture) : 0);
+        return response.Responses[table.Name].Sum(item => item.TryGetValue(UsageItem.Predictions, out var n)
+            ? long.Parse(n.N, CultureInfo.InvariantCulture) : 0);
     }
 
     private static async Task WaitForAsync(Func<Task<long>> count, long expected, TimeSpan poll, TimeSpan limit)

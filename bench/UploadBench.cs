@@ -53,7 +53,10 @@ internal static class UploadBench
                 },
             });
             var watch = Stopwatch.StartNew();
-            await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Outputs["BucketName"], Key = key, InputStream = new MemoryStream(file), UseChunkEncoding = false });
+            await s3.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = cloud.Outputs["BucketName"], Key = key, InputStream = new MemoryStream(file), UseChunkEncoding = false,
+            });
             Dictionary<string, AttributeValue> item;
             do
             {
@@ -63,12 +66,17 @@ internal static class UploadBench
             while (item["status"].S is "PENDING_UPLOAD" or "PROCESSING");
             watch.Stop();
             if (item["status"].S != "COMPLETED" || item["rowsProcessed"].N != rows.ToString(CultureInfo.InvariantCulture))
-                throw new InvalidOperationException($"The {rows:N0}-row upload ended {item["status"].S} with {item["rowsProcessed"].N} rows processed: no throughput to report.");
+                throw new InvalidOperationException(
+                    $"The {rows:N0}-row upload ended {item["status"].S} with {item["rowsProcessed"].N} rows processed: " +
+                    "no throughput to report.");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"ProcessUpload, {rows:N0}-row CSV ({file.Length / 1e6:0.0} MB), PUT -> {item["status"].S}: {watch.Elapsed.TotalSeconds:0.00} s, {rows / watch.Elapsed.TotalSeconds:N0} rows/s; function process peak RSS (VmHWM) {PeakRss(new Uri(cloud.Outputs["LambdaEndpoint"]).Authority)}"));
+                $"ProcessUpload, {rows:N0}-row CSV ({file.Length / 1e6:0.0} MB), PUT -> {item["status"].S}: " +
+                $"{watch.Elapsed.TotalSeconds:0.00} s, {rows / watch.Elapsed.TotalSeconds:N0} rows/s; " +
+                $"function process peak RSS (VmHWM) {PeakRss(new Uri(cloud.Outputs["LambdaEndpoint"]).Authority)}"));
 
             var model = await ModelRowsPerSecondAsync(http, cloud.Outputs["SageMakerEndpointUrl"], rows);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  model server alone, same {rows:N0} texts (64 a request, 4 in flight): {model:N0} rows/s"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  model server alone, same {rows:N0} texts (64 a request, 4 in flight): {model:N0} rows/s"));
         }
     }
 
@@ -82,7 +90,8 @@ internal static class UploadBench
     private static async Task<double> ModelRowsPerSecondAsync(HttpClient http, string endpoint, int rows)
     {
         var batches = Enumerable.Range(0, (rows + 63) / 64)
-            .Select(b => JsonSerializer.Serialize(new { inputs = Enumerable.Range(b * 64, Math.Min(64, rows - b * 64)).Select(i => $"{Texts[i % Texts.Length]} #{i}") }))
+            .Select(b => JsonSerializer.Serialize(
+                new { inputs = Enumerable.Range(b * 64, Math.Min(64, rows - b * 64)).Select(i => $"{Texts[i % Texts.Length]} #{i}") }))
             .ToList();
         var next = -1;
         var watch = Stopwatch.StartNew();
@@ -90,17 +99,19 @@ internal static class UploadBench
         {
             while (Interlocked.Increment(ref next) is var b && b < batches.Count)
             {
-                using var response = await http.SendAsync(await new HttpRequestMessage(HttpMethod.Post, $"{endpoint}/endpoints/sentiment/invocations")
+                var request = new HttpRequestMessage(HttpMethod.Post, $"{endpoint}/endpoints/sentiment/invocations")
                 {
                     Content = new StringContent(batches[b], Encoding.UTF8, "application/json"),
-                }.SignedAsync("sagemaker"));
+                };
+                using var response = await http.SendAsync(await request.SignedAsync("sagemaker"));
                 response.EnsureSuccessStatusCode();
             }
         }));
         return rows / watch.Elapsed.TotalSeconds;
     }
 
-    /// <summary>VmHWM of the running ProcessUpload bootstrap processes of this local cloud (their Runtime API is its Lambda service).</summary>
+    /// <summary>VmHWM of the running ProcessUpload bootstrap processes of this local cloud (their Runtime API is its
+    /// Lambda service).</summary>
     private static string PeakRss(string runtimeApiHost)
     {
         var found = new List<string>();
@@ -109,7 +120,8 @@ internal static class UploadBench
             try
             {
                 var environment = File.ReadAllText(Path.Combine(directory, "environ")).Split('\0');
-                if (!environment.Contains("_HANDLER=ProcessUpload") || !environment.Any(v => v.StartsWith("AWS_LAMBDA_RUNTIME_API=" + runtimeApiHost, StringComparison.Ordinal))) continue;
+                if (!environment.Contains("_HANDLER=ProcessUpload")
+                    || !environment.Any(v => v.StartsWith("AWS_LAMBDA_RUNTIME_API=" + runtimeApiHost, StringComparison.Ordinal))) continue;
                 var status = File.ReadAllLines(Path.Combine(directory, "status"));
                 found.Add(status.First(line => line.StartsWith("VmHWM:"))["VmHWM:".Length..].Trim());
             }

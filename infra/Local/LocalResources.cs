@@ -155,7 +155,7 @@ public sealed partial class LocalResources
     }
 
     /// <summary>Creates a table as the template defines it; answers its stream's ARN when it has a stream.</summary>
-    private static async Task<string?> CreateTableAsync(AmazonDynamoDBClient db, string name, JsonObject properties, CancellationToken cancellationToken)
+    public static async Task<string?> CreateTableAsync(AmazonDynamoDBClient db, string name, JsonObject properties, CancellationToken cancellationToken)
     {
         var request = new CreateTableRequest
         {

@@ -183,7 +183,8 @@ internal static class FaultRoutes
             FaultRequest? request;
             try
             {
-                request = await JsonSerializer.DeserializeAsync(context.Request.Body, FaultJson.Default.FaultRequest, context.RequestAborted);
+                request = await JsonSerializer.DeserializeAsync(context.Request.Body, FaultJson.Default.FaultRequest,
+                    context.RequestAborted);
             }
             catch (JsonException ex)
             {

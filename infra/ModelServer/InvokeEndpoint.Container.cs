@@ -7,19 +7,26 @@ using Serverless.ModelServer.Vader;
 
 namespace Serverless.ModelServer;
 
-/// <summary>The "container": the Hugging Face inference toolkit's text-classification contract (request decoding, JSON/CSV answers).</summary>
+/// <summary>The "container": the Hugging Face inference toolkit's text-classification contract (request decoding,
+/// JSON/CSV answers).</summary>
 internal static partial class InvokeEndpoint
 {
     private readonly record struct ContainerOutcome(ReadOnlyMemory<byte> Body, string ContentType, string? Error);
 
-    /// <summary>What the Hugging Face inference toolkit does with the request; an error is what it would answer with 400.</summary>
+    /// <summary>
+    /// What the Hugging Face inference toolkit does with the request; an error is what it would answer with 400.
+    /// It takes <c>Content-Type: application/json</c> with <c>{"inputs": "text"}</c> or <c>{"inputs": ["t1", "t2"]}</c>
+    /// (a "parameters" object is ignored) and answers one item per input in order,
+    /// <c>[{"label":"POSITIVE","score":0.9158}]</c> (a single string too answers a one-item array, as the pipeline does);
+    /// <c>Accept: text/csv</c> answers CSV with a <c>label,score</c> header, as the toolkit's encoder does.
+    /// </summary>
     private static ContainerOutcome RunContainer(HttpRequest request, ReadOnlyMemory<byte> body, SentimentAnalyzer analyzer)
     {
         var contentType = request.ContentType;
         if (!IsMediaType(contentType, JsonContentType))
         {
-            return Fail($"Content type {(string.IsNullOrEmpty(contentType) ? "(none)" : contentType)} is not supported by this framework. " +
-                "Send Content-Type: application/json.");
+            var named = string.IsNullOrEmpty(contentType) ? "(none)" : contentType;
+            return Fail($"Content type {named} is not supported by this framework. Send Content-Type: application/json.");
         }
         var accept = ChooseAccept(request.Headers.Accept.ToString());
         if (accept is null)
@@ -52,7 +59,8 @@ internal static partial class InvokeEndpoint
                     {
                         if (item.ValueKind != JsonValueKind.String)
                         {
-                            return Fail($"\"inputs\" must be a string or an array of strings; inputs[{index}] is a JSON {Describe(item.ValueKind)}.");
+                            return Fail("\"inputs\" must be a string or an array of strings; " +
+                                $"inputs[{index}] is a JSON {Describe(item.ValueKind)}.");
                         }
                         texts.Add(item.GetString()!);
                         index++;

@@ -36,7 +36,8 @@ internal static partial class InvokeEndpoint
             $"See https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#logEventViewer:group=" +
             $"/aws/sagemaker/Endpoints/{endpointName} in account {options.AccountId} for more information.";
         var logStreamArn =
-            $"arn:aws:logs:{region}:{options.AccountId}:log-group:/aws/sagemaker/Endpoints/{endpointName}:log-stream:{options.Variant}/local";
+            $"arn:aws:logs:{region}:{options.AccountId}:log-group:/aws/sagemaker/Endpoints/{endpointName}" +
+            $":log-stream:{options.Variant}/local";
 
         return WriteJsonAsync(response, 424, "ModelError", writer =>
         {

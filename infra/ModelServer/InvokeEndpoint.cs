@@ -23,13 +23,8 @@ namespace Serverless.ModelServer;
 /// Everything else goes to the "container", as SageMaker passes the body through untouched. The Hugging Face toolkit
 /// turns every failure there (a content type it cannot decode, bad JSON, missing or wrong "inputs") into a 400 from
 /// the container, and SageMaker Runtime reports a container's 4xx/5xx as ModelError (HTTP 424) with the container's
-/// status and body as OriginalStatusCode / OriginalMessage. This server does the same.
-/// </para>
-/// <para>
-/// The container part: <c>Content-Type: application/json</c>; body <c>{"inputs": "text"}</c> or
-/// <c>{"inputs": ["t1", "t2"]}</c> (a "parameters" object is accepted and ignored); answer, one item per input in
-/// order, <c>[{"label":"POSITIVE","score":0.9158}]</c> (a single string also answers a one-item array, as the
-/// pipeline does). <c>Accept: text/csv</c> answers CSV with a <c>label,score</c> header, as the toolkit's encoder does.
+/// status and body as OriginalStatusCode / OriginalMessage. This server does the same; the container's own contract
+/// is <see cref="RunContainer"/>.
 /// </para>
 /// </summary>
 internal static partial class InvokeEndpoint
@@ -108,14 +103,17 @@ internal static partial class InvokeEndpoint
         {
             var logger = loggers.CreateLogger("Serverless.ModelServer.Faults");
             logger.LogInformation("Injected fault {Mode} on {Endpoint} ({Remaining} left)",
-                FaultInjector.ModeName(fault.Mode), endpointName, fault.Remaining == -1 ? "∞" : (fault.Remaining - 1).ToString(CultureInfo.InvariantCulture));
+                FaultInjector.ModeName(fault.Mode), endpointName, fault.Remaining == -1 ? "∞"
+                    : (fault.Remaining - 1).ToString(CultureInfo.InvariantCulture));
             switch (fault.Mode)
             {
                 case FaultMode.Throttle:
-                    await WriteAwsErrorAsync(response, fault.Status, "ThrottlingException", "Rate exceeded", cancellationToken, messageKey: "message");
+                    await WriteAwsErrorAsync(response, fault.Status, "ThrottlingException", "Rate exceeded",
+                        cancellationToken, messageKey: "message");
                     return;
                 case FaultMode.Error5xx when fault.Status == 503:
-                    await WriteAwsErrorAsync(response, 503, "ServiceUnavailable", "The service is unavailable. Try your call again.", cancellationToken);
+                    await WriteAwsErrorAsync(response, 503, "ServiceUnavailable",
+                        "The service is unavailable. Try your call again.", cancellationToken);
                     return;
                 case FaultMode.Error5xx:
                     await WriteAwsErrorAsync(response, 500, "InternalFailure", "An internal failure occurred.", cancellationToken);

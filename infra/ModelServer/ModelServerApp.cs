@@ -47,7 +47,8 @@ public sealed class ModelServerOptions
             Endpoints = endpoints,
             Variant = NonEmpty(section["Variant"]) ?? "AllTraffic",
             AccountId = NonEmpty(section["AccountId"]) ?? "000000000000",
-            Region = NonEmpty(section["Region"]) ?? NonEmpty(configuration["AWS_REGION"]) ?? NonEmpty(configuration["AWS_DEFAULT_REGION"]) ?? "us-east-1",
+            Region = NonEmpty(section["Region"]) ?? NonEmpty(configuration["AWS_REGION"])
+                ?? NonEmpty(configuration["AWS_DEFAULT_REGION"]) ?? "us-east-1",
             AccessKey = NonEmpty(section["AccessKey"]),
             SecretKey = NonEmpty(section["SecretKey"]),
         };
@@ -109,7 +110,8 @@ public static class ModelServerApp
         var options = app.Services.GetRequiredService<ModelServerOptions>();
         app.Logger.LogInformation(
             "VADER lexicon: {Count} tokens from {Path}; endpoints: {Endpoints}; variant {Variant}",
-            lexicon.Count, lexiconPath, options.Endpoints.Count == 0 ? "(any name)" : string.Join(", ", options.Endpoints), options.Variant);
+            lexicon.Count, lexiconPath, options.Endpoints.Count == 0 ? "(any name)"
+                : string.Join(", ", options.Endpoints), options.Variant);
 
         CallerGuard.Use(app, options);
         app.MapGet("/ping", () => Results.Ok());

@@ -67,8 +67,9 @@ internal static class Bench
             labels[label] = labels.GetValueOrDefault(label) + 1;
         }
         clock.Stop();
-        Console.WriteLine(FormattableString.Invariant(
-            $"1 thread: scored {count} texts (avg {averageLength:0} chars) in {clock.Elapsed.TotalMilliseconds:0} ms = {count / clock.Elapsed.TotalSeconds:0} texts/s"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"1 thread: scored {count} texts (avg {averageLength:0} chars) in {clock.Elapsed.TotalMilliseconds:0} ms" +
+            $" = {count / clock.Elapsed.TotalSeconds:0} texts/s"));
         Console.WriteLine("labels: " + string.Join(", ", labels.OrderBy(pair => pair.Key).Select(pair => $"{pair.Key} {pair.Value}")));
 
         clock.Restart();
@@ -81,10 +82,13 @@ internal static class Bench
     // Review-like sentences built from a fixed seed: sentiment words, negations, boosters, "but", caps, punctuation.
     private static List<string> MakeTexts(int count)
     {
-        string[] subjects = ["The product", "This phone", "Customer support", "The delivery", "My order", "The app", "Their service", "The battery"];
+        string[] subjects = ["The product", "This phone", "Customer support", "The delivery", "My order", "The app",
+            "Their service", "The battery"];
         string[] verbs = ["was", "is", "seemed", "has been", "felt"];
         string[] modifiers = ["", "", "very ", "not ", "really ", "kind of ", "extremely ", "never so ", "somewhat ", "NOT "];
-        string[] adjectives = ["good", "great", "terrible", "bad", "okay", "amazing", "slow", "broken", "fine", "AWESOME", "disappointing", "fast", "horrible", "nice", "useless"];
+        string[] adjectives =
+            ["good", "great", "terrible", "bad", "okay", "amazing", "slow", "broken", "fine", "AWESOME",
+            "disappointing", "fast", "horrible", "nice", "useless"];
         string[] tails = ["", "", ".", "!", "!!", "?", " but the price was fair.", " and I love it :)", ", would not recommend.", " lol"];
         var random = new Random(20140601);
         var texts = new List<string>(count);

@@ -11,6 +11,7 @@ using Serverless.Local;
 using Serverless.Local.Lambda;
 using Serverless.Metering;
 using Serverless.ServiceDefaults;
+using Serverless.TestUtilities;
 using Serverless.Uploads;
 using Xunit.Abstractions;
 
@@ -51,7 +52,8 @@ public sealed class AccountDeletionTests(LocalCloudFixture cloud, ITestOutputHel
             Assert.Equal(HttpStatusCode.Gone, refused.StatusCode);
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
             var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.Contains(problem.GetProperty("accountStatus").GetString(), new[] { AccountDeletions.Deleting, AccountDeletions.Deleted });
+            Assert.Contains(problem.GetProperty("accountStatus").GetString(), new[] { AccountDeletions.Deleting,
+                AccountDeletions.Deleted });
             Assert.Equal(status.GetProperty("requestedAt").GetString(), problem.GetProperty("deletionRequestedAt").GetString());
         }
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
@@ -73,8 +75,8 @@ public sealed class AccountDeletionTests(LocalCloudFixture cloud, ITestOutputHel
         Assert.Equal("UserNotFoundException", gone.Type);
 
         // A prediction's stream record that reaches MeterUsage after the purge meters nothing back into the partition.
-        var record = (await File.ReadAllTextAsync(Path.Combine(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory),
-            "events", "MeterUsageFunction", "stream-new-prediction.json"))).Replace("11111111-2222-3333-4444-555555555555", user.Sub);
+        var record = Encoding.UTF8.GetString(EventFile.Read("events/MeterUsageFunction/stream-new-prediction.json"))
+            .Replace("11111111-2222-3333-4444-555555555555", user.Sub);
         await LambdaClient().InvokeEventAsync("MeterUsageFunction", Encoding.UTF8.GetBytes(record), CancellationToken.None);
         await cloud.LogLineAsync(line => line.Contains($"{UsageLedger.PredictionSource("01a226bad3cd7c1cbc4ade01386690a0")} of {user.Sub}",
             StringComparison.Ordinal), "MeterUsage reading the late record");
@@ -100,7 +102,8 @@ public sealed class AccountDeletionTests(LocalCloudFixture cloud, ITestOutputHel
                 }))).ToList(),
             };
             while (pending.Count > 0)
-                pending = (await db.BatchWriteItemAsync(new BatchWriteItemRequest { RequestItems = pending }, token)).UnprocessedItems ?? [];
+                pending = (await db.BatchWriteItemAsync(new BatchWriteItemRequest { RequestItems = pending },
+                    token)).UnprocessedItems ?? [];
         });
 
         output.WriteLine($"seeded 100,000 items in {seeding.Elapsed.TotalSeconds:0.0} s");
@@ -130,7 +133,8 @@ public sealed class AccountDeletionTests(LocalCloudFixture cloud, ITestOutputHel
         // ProcessUpload stops at its next write to the deleted item and removes what it wrote after the purge's listing
         // (files, and the usage item its last reservation made again).
         await cloud.LogLineAsync(line => line.Contains(id, StringComparison.Ordinal)
-            && (line.Contains("is deleted: deleted", StringComparison.Ordinal) || line.Contains("Completed upload", StringComparison.Ordinal)),
+            && (line.Contains("is deleted: deleted", StringComparison.Ordinal) || line.Contains("Completed upload",
+                StringComparison.Ordinal)),
             "ProcessUpload ending the upload of the deleted account");
         Assert.Empty(await ObjectsAsync(user));
         Assert.Equal([AccountDeletions.SortKey], await SortKeysAsync(user));
@@ -225,6 +229,7 @@ public sealed class AccountDeletionTests(LocalCloudFixture cloud, ITestOutputHel
     private async Task<string> RefreshTokenAsync(TestUser user) =>
         (await SignInAsync(user)).GetProperty("AuthenticationResult").GetProperty("RefreshToken").GetString()!;
 
-    private LambdaClient LambdaClient() => new(cloud.Http, credentials: new BasicAWSCredentials(LocalAccount.AccessKeyId, LocalAccount.SecretAccessKey),
+    private LambdaClient LambdaClient() => new(cloud.Http, credentials: new BasicAWSCredentials(LocalAccount.AccessKeyId,
+        LocalAccount.SecretAccessKey),
         region: LocalAccount.Region, endpoint: new Uri(cloud.Output("LambdaEndpoint")));
 }

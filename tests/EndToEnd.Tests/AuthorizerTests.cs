@@ -55,13 +55,15 @@ public sealed class AuthorizerTests(LocalCloudFixture cloud)
         payload["auth_time"] = past;
         payload["exp"] = past + 3600;
 
-        using var response = await GetMeAsync(CognitoLocalKey.Sign(parts[0], Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload.ToJsonString()))));
+        using var response = await GetMeAsync(CognitoLocalKey.Sign(parts[0],
+            Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload.ToJsonString()))));
 
         await AssertDeniedAsync(response, HttpStatusCode.Unauthorized, "Unauthorized");
         Assert.Contains("expired", response.Headers.WwwAuthenticate.ToString());
         // The same re-signing with a valid expiry passes, so the signature above was good.
         payload["exp"] = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
-        using var fresh = await GetMeAsync(CognitoLocalKey.Sign(parts[0], Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload.ToJsonString()))));
+        using var fresh = await GetMeAsync(CognitoLocalKey.Sign(parts[0],
+            Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload.ToJsonString()))));
         Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
     }
 

@@ -16,7 +16,8 @@ public sealed class AwsCliLambdaTests(LocalCloudFixture cloud) : IDisposable
     [Fact]
     public async Task Log_type_Tail_returns_the_invocations_log_in_LogResult()
     {
-        var (exitCode, output, error) = await InvokeAsync("ProfileApiFunction", Path.Combine(Events, "ProfileApiFunction", "get-health.json"), "--log-type", "Tail");
+        var (exitCode, output, error) = await InvokeAsync("ProfileApiFunction", Path.Combine(Events, "ProfileApiFunction",
+            "get-health.json"), "--log-type", "Tail");
 
         Assert.True(exitCode == 0, error);
         var answer = JsonDocument.Parse(output).RootElement;
@@ -34,7 +35,8 @@ public sealed class AwsCliLambdaTests(LocalCloudFixture cloud) : IDisposable
     [Fact]
     public async Task Without_log_type_there_is_no_LogResult()
     {
-        var (exitCode, output, error) = await InvokeAsync("ProfileApiFunction", Path.Combine(Events, "ProfileApiFunction", "get-health.json"));
+        var (exitCode, output, error) = await InvokeAsync("ProfileApiFunction", Path.Combine(Events, "ProfileApiFunction",
+            "get-health.json"));
 
         Assert.True(exitCode == 0, error);
         Assert.False(JsonDocument.Parse(output).RootElement.TryGetProperty("LogResult", out _));

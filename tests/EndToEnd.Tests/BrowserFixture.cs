@@ -11,7 +11,8 @@ namespace Serverless.EndToEnd.Tests;
 /// <summary>
 /// A web frontend's world: a test page (<c>BrowserPage.html</c>) served from <c>http://localhost:{free port}</c>, a local
 /// cloud started with that origin as <c>CorsAllowedOrigins</c> and a small <c>MonthlyTextQuota</c> (<c>--parameter-overrides</c>,
-/// as a frontend developer on another port runs it), and headless Debian Chromium driven by Playwright. The same page at <c>http://127.0.0.1:{port}</c>
+/// as a frontend developer on another port runs it), and headless Debian Chromium driven by Playwright. The same page at
+/// <c>http://127.0.0.1:{port}</c>
 /// is an origin the stack does not allow.
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
@@ -49,7 +50,8 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         // Fail, not skip: a machine without the browser must say what to install.
         if (!File.Exists(Chromium))
-            throw new InvalidOperationException($"The browser tests drive Debian's Chromium at {Chromium}, which is missing: apt-get install -y chromium");
+            throw new InvalidOperationException(
+                $"The browser tests drive Debian's Chromium at {Chromium}, which is missing: apt-get install -y chromium");
 
         pages = await StartPageServerAsync();
         var port = new Uri(pages.Urls.First()).Port;
@@ -87,7 +89,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             ["cognito"] = Cloud.Outputs["CognitoEndpoint"],
             ["clientId"] = Cloud.Outputs["UserPoolClientId"],
         };
-        await page.GotoAsync($"{origin}/?{string.Join('&', outputs.Select(output => $"{output.Key}={Uri.EscapeDataString(output.Value)}"))}");
+        var query = string.Join('&', outputs.Select(output => $"{output.Key}={Uri.EscapeDataString(output.Value)}"));
+        await page.GotoAsync($"{origin}/?{query}");
         return page;
     }
 

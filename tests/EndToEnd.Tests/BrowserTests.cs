@@ -27,7 +27,8 @@ public sealed partial class BrowserTests(BrowserFixture browser) : IClassFixture
         Assert.Equal(200, signUp.GetProperty("status").GetInt32());
         Assert.False(signUp.GetProperty("body").GetProperty("UserConfirmed").GetBoolean());
 
-        var confirm = await page.EvaluateAsync<JsonElement>("([email, code]) => app.confirmSignUp(email, code)", new[] { email, await ConfirmationCodeAsync(email) });
+        var confirm = await page.EvaluateAsync<JsonElement>("([email, code]) => app.confirmSignUp(email, code)", new[] { email,
+            await ConfirmationCodeAsync(email) });
         Assert.Equal(200, confirm.GetProperty("status").GetInt32());
 
         var signIn = await page.EvaluateAsync<JsonElement>("([email, password]) => app.signIn(email, password)", new[] { email, Password });
@@ -47,7 +48,8 @@ public sealed partial class BrowserTests(BrowserFixture browser) : IClassFixture
         {
             var lines = browser.Log.Where(line => line.StartsWith("[cognito]", StringComparison.Ordinal)).ToList();
             var destination = lines.FindLastIndex(line => line.Contains($"Destination: {email}", StringComparison.Ordinal));
-            var code = destination < 0 ? null : lines.Skip(destination).Select(line => CodeLine().Match(line)).FirstOrDefault(match => match.Success);
+            var code = destination < 0 ? null : lines.Skip(destination).Select(line => CodeLine().Match(line)).FirstOrDefault(match =>
+                match.Success);
             if (code is not null) return code.Groups[1].Value;
             await Task.Delay(100);
         }
@@ -72,7 +74,8 @@ public sealed partial class BrowserTests(BrowserFixture browser) : IClassFixture
             "() => app.api('POST', '/predictions', { texts: ['I love this, it is wonderful!', 'This is terrible and I hate it.'] })");
         Assert.Equal(201, prediction.GetProperty("status").GetInt32());
         Assert.Equal(["POSITIVE", "NEGATIVE"],
-            prediction.GetProperty("body").GetProperty("results").EnumerateArray().Select(result => result.GetProperty("label").GetString()));
+            prediction.GetProperty("body").GetProperty("results").EnumerateArray().Select(result => result.GetProperty("label")
+                .GetString()));
 
         var invalid = await page.EvaluateAsync<JsonElement>("() => app.api('POST', '/predictions', { texts: [] })");
         Assert.Equal(400, invalid.GetProperty("status").GetInt32());
@@ -91,12 +94,14 @@ public sealed partial class BrowserTests(BrowserFixture browser) : IClassFixture
         Assert.Equal(201, created.GetProperty("status").GetInt32());
         var id = created.GetProperty("body").GetProperty("upload").GetProperty("uploadId").GetString()!;
         Assert.Equal($"/uploads/{id}", created.GetProperty("location").GetString());
-        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(SentimentSample.Csv), created.GetProperty("body").GetProperty("upload").GetProperty("size").GetInt32());
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(SentimentSample.Csv),
+            created.GetProperty("body").GetProperty("upload").GetProperty("size").GetInt32());
         var sent = upload.GetProperty("sent");
         Assert.Equal(200, sent.GetProperty("status").GetInt32());
         Assert.Matches("^\"[0-9a-f]{32}\"$", sent.GetProperty("etag").GetString());
 
-        var ended = await page.EvaluateAsync<JsonElement>("id => app.until(`/uploads/${id}`, upload => ['COMPLETED', 'FAILED'].includes(upload.status))", id);
+        var ended = await page.EvaluateAsync<JsonElement>(
+            "id => app.until(`/uploads/${id}`, upload => ['COMPLETED', 'FAILED'].includes(upload.status))", id);
         var completed = ended.GetProperty("body");
         Assert.Equal("COMPLETED", completed.GetProperty("status").GetString());
         Assert.Equal(SentimentSample.Rows.Length + 1, completed.GetProperty("rowsTotal").GetInt32());
@@ -107,7 +112,8 @@ public sealed partial class BrowserTests(BrowserFixture browser) : IClassFixture
 
         var results = await page.EvaluateAsync<JsonElement>("id => app.api('GET', `/uploads/${id}/results`)", id);
         Assert.Equal(200, results.GetProperty("status").GetInt32());
-        var download = await page.EvaluateAsync<JsonElement>("url => app.download(url)", results.GetProperty("body").GetProperty("url").GetString());
+        var download = await page.EvaluateAsync<JsonElement>("url => app.download(url)",
+            results.GetProperty("body").GetProperty("url").GetString());
         Assert.Equal(200, download.GetProperty("status").GetInt32());
         SentimentSample.AssertResult(download.GetProperty("text").GetString()!.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
@@ -141,7 +147,8 @@ public sealed partial class BrowserTests(BrowserFixture browser) : IClassFixture
 
         var usage = await page.EvaluateAsync<JsonElement>("() => app.until('/usage', usage => usage.predictions > 0)");
         Assert.Equal(BrowserFixture.MonthlyTextQuota, usage.GetProperty("body").GetProperty("plan").GetProperty("monthlyTexts").GetInt32());
-        Assert.Equal(BrowserFixture.MonthlyTextQuota - 32, usage.GetProperty("body").GetProperty("remaining").GetProperty("texts").GetInt32());
+        Assert.Equal(BrowserFixture.MonthlyTextQuota - 32,
+            usage.GetProperty("body").GetProperty("remaining").GetProperty("texts").GetInt32());
         var sent = DateTimeOffset.UtcNow;
         var refused = await page.EvaluateAsync<JsonElement>("texts => app.api('POST', '/predictions', { texts })", texts);
         var answered = DateTimeOffset.UtcNow;
@@ -150,7 +157,8 @@ public sealed partial class BrowserTests(BrowserFixture browser) : IClassFixture
         Assert.Equal("application/problem+json", refused.GetProperty("contentType").GetString());
         var resetsAt = usage.GetProperty("body").GetProperty("resetsAt").GetDateTimeOffset();
         var retryAfter = long.Parse(refused.GetProperty("retryAfter").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(retryAfter, (long)Math.Floor((resetsAt - answered).TotalSeconds), (long)Math.Ceiling((resetsAt - sent).TotalSeconds) + 1);
+        Assert.InRange(retryAfter, (long)Math.Floor((resetsAt - answered).TotalSeconds),
+            (long)Math.Ceiling((resetsAt - sent).TotalSeconds) + 1);
     }
 
     [Fact]
@@ -177,7 +185,8 @@ public sealed partial class BrowserTests(BrowserFixture browser) : IClassFixture
         var me = await page.EvaluateAsync<JsonElement>(
             "() => app.attempt(() => fetch(config.api + '/me', { headers: { Authorization: 'Bearer not-a-token' } }))");
 
-        Assert.Equal((false, "TypeError: Failed to fetch"), (health.GetProperty("readable").GetBoolean(), health.GetProperty("error").GetString()));
+        Assert.Equal((false, "TypeError: Failed to fetch"), (health.GetProperty("readable").GetBoolean(),
+            health.GetProperty("error").GetString()));
         Assert.Equal((false, "TypeError: Failed to fetch"), (me.GetProperty("readable").GetBoolean(), me.GetProperty("error").GetString()));
         // What the browser was refused, seen from outside it: the gateway answers that origin, but with no CORS headers.
         using var http = new HttpClient();
@@ -210,7 +219,8 @@ public sealed partial class BrowserTests(BrowserFixture browser) : IClassFixture
         var victim = Guid.NewGuid().ToString();
         var forged = $$$"""
             {"version":"1","region":"us-east-1","userPoolId":"{{{browser.Cloud.Outputs["UserPoolId"]}}}","userName":"{{{victim}}}",
-             "triggerSource":"PostConfirmation_ConfirmSignUp","callerContext":{"clientId":"{{{browser.Cloud.Outputs["UserPoolClientId"]}}}"},
+             "triggerSource":"PostConfirmation_ConfirmSignUp",
+             "callerContext":{"clientId":"{{{browser.Cloud.Outputs["UserPoolClientId"]}}}"},
              "request":{"userAttributes":{"sub":"{{{victim}}}","email":"planted@example.com"}},"response":{}}
             """;
         const string admin = """
@@ -219,11 +229,13 @@ public sealed partial class BrowserTests(BrowserFixture browser) : IClassFixture
             """;
         var pool = browser.Cloud.Outputs["UserPoolId"];
 
-        var list = await page.EvaluateAsync<JsonElement>(admin, new object[] { browser.Cloud.Outputs["CognitoEndpoint"], "ListUsers", new { UserPoolId = pool } });
+        var list = await page.EvaluateAsync<JsonElement>(admin, new object[] { browser.Cloud.Outputs["CognitoEndpoint"], "ListUsers",
+            new { UserPoolId = pool } });
         var delete = await page.EvaluateAsync<JsonElement>(admin,
             new object[] { browser.Cloud.Outputs["CognitoEndpoint"], "AdminDeleteUser", new { UserPoolId = pool, Username = email } });
         // An opaque answer either way: the fetch settles once the Invoke API has answered, i.e. after any invocation ran.
-        await page.EvaluateAsync("([url, body]) => fetch(url, { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body })",
+        await page.EvaluateAsync(
+            "([url, body]) => fetch(url, { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body })",
             new[] { $"{browser.Cloud.Outputs["LambdaEndpoint"]}/2015-03-31/functions/CreateProfileFunction/invocations", forged });
 
         Assert.False(list.GetProperty("readable").GetBoolean(), list.ToString());
@@ -231,7 +243,8 @@ public sealed partial class BrowserTests(BrowserFixture browser) : IClassFixture
         using var http = new HttpClient();
         using var getUser = new HttpRequestMessage(HttpMethod.Post, browser.Cloud.Outputs["CognitoEndpoint"])
         {
-            Content = new StringContent($$"""{"UserPoolId":"{{pool}}","Username":"{{email}}"}""", System.Text.Encoding.UTF8, "application/x-amz-json-1.1"),
+            Content = new StringContent($$"""{"UserPoolId":"{{pool}}","Username":"{{email}}"}""", System.Text.Encoding.UTF8,
+                "application/x-amz-json-1.1"),
         };
         getUser.Headers.Add("X-Amz-Target", "AWSCognitoIdentityProviderService.AdminGetUser");
         using var user = await http.SendAsync(await getUser.SignedAsync("cognito-idp"));

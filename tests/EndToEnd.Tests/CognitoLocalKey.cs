@@ -17,7 +17,8 @@ internal static class CognitoLocalKey
     {
         var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
         var installer = new EmulatorInstaller(Path.Combine(repoRoot, ".local", "emulators"));
-        var path = Path.Combine(installer.CognitoLocalDirectory, "node_modules", "cognito-local", "lib", "keys", "cognitoLocal.private.json");
+        var path = Path.Combine(installer.CognitoLocalDirectory, "node_modules", "cognito-local", "lib", "keys",
+            "cognitoLocal.private.json");
         var rsa = RSA.Create();
         rsa.ImportFromPem(JsonDocument.Parse(File.ReadAllText(path)).RootElement.GetProperty("pem").GetString());
         return rsa;
@@ -26,7 +27,8 @@ internal static class CognitoLocalKey
     /// <summary>Signs <c>{header}.{payload}</c> (both base64url) with RS256.</summary>
     public static string Sign(string header, string payload)
     {
-        var signature = key.Value.SignData(Encoding.ASCII.GetBytes($"{header}.{payload}"), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var signature = key.Value.SignData(Encoding.ASCII.GetBytes($"{header}.{payload}"), HashAlgorithmName.SHA256,
+            RSASignaturePadding.Pkcs1);
         return $"{header}.{payload}.{Base64Url.EncodeToString(signature)}";
     }
 }

@@ -35,7 +35,8 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
 
         var item = (await cloud.Store.GetAsync(sub, id, CancellationToken.None))!;
         Assert.Equal(UploadStatus.Failed, item[UploadAttribute.Status].S);
-        Assert.Equal("Processing stopped: every attempt to process the file failed (request A); upload the file again.", item[UploadAttribute.Error].S);
+        Assert.Equal("Processing stopped: every attempt to process the file failed (request A); upload the file again.",
+            item[UploadAttribute.Error].S);
         Assert.Equal(5, ProcessUploadFixture.Number(item, UploadAttribute.RowsProcessed));
         Assert.Equal("5", item[UploadAttribute.LabelCounts].M[Positive.Label].N);
         Assert.True(item.ContainsKey(UploadAttribute.CompletedAt));
@@ -43,7 +44,8 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
         // Lambda may deliver the record twice: the second finds the upload FAILED already.
         await cloud.GiveUpAsync(s3Event, requestId: "A");
 
-        Assert.Equal(item[UploadAttribute.UpdatedAt].S, (await cloud.Store.GetAsync(sub, id, CancellationToken.None))![UploadAttribute.UpdatedAt].S);
+        Assert.Equal(item[UploadAttribute.UpdatedAt].S, (await cloud.Store.GetAsync(sub, id,
+            CancellationToken.None))![UploadAttribute.UpdatedAt].S);
         Assert.Contains(cloud.Log, line => line.Contains($"Leaving upload {id} of {sub} alone: it is FAILED"));
     }
 
@@ -51,7 +53,8 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
     public async Task A_continuation_that_died_before_taking_over_ends_FAILED_and_the_results_multipart_upload_and_carried_part_go()
     {
         var (sub, id, _) = await ClaimedUploadAsync();
-        // A writes more than a part of results (a multipart upload) and hands on; the continuation it invoked dies every time before taking over.
+        // A writes more than a part of results (a multipart upload) and hands on; the continuation it invoked dies every time before
+        // taking over.
         var (continuation, checkpoint) = await cloud.HandOnAsync(sub, id, "A", rows: 6_000);
         Assert.NotNull(checkpoint.Result.MultipartUploadId);
         Assert.NotEmpty(await cloud.ResultObjectsAsync(sub, id));
@@ -60,11 +63,13 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
 
         var item = (await cloud.Store.GetAsync(sub, id, CancellationToken.None))!;
         Assert.Equal(UploadStatus.Failed, item[UploadAttribute.Status].S);
-        Assert.Equal("Processing stopped: every attempt to process the file failed (request C); upload the file again.", item[UploadAttribute.Error].S);
+        Assert.Equal("Processing stopped: every attempt to process the file failed (request C); upload the file again.",
+            item[UploadAttribute.Error].S);
         Assert.Equal(6_000, ProcessUploadFixture.Number(item, UploadAttribute.RowsProcessed));
         Assert.False(item.ContainsKey(UploadAttribute.Checkpoint));
         Assert.Empty(await cloud.ResultObjectsAsync(sub, id));
-        var aborted = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => cloud.S3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        var aborted = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() =>
+            cloud.S3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
             BucketName = ProcessUploadFixture.Bucket,
             Key = UploadItem.ResultKey(sub, id),
@@ -86,7 +91,8 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
 
         var item = (await cloud.Store.GetAsync(sub, id, CancellationToken.None))!;
         Assert.Equal(UploadStatus.Failed, item[UploadAttribute.Status].S);
-        Assert.Equal("Processing stopped: it could not be resumed in time (request C); upload the file again.", item[UploadAttribute.Error].S);
+        Assert.Equal("Processing stopped: it could not be resumed in time (request C); upload the file again.",
+            item[UploadAttribute.Error].S);
         Assert.Empty(await cloud.ResultObjectsAsync(sub, id));
     }
 
@@ -130,11 +136,14 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
 
         await cloud.GiveUpAsync(ProcessUploadFixture.S3EventOf(UploadItem.ObjectKey(sub, id, "gone.csv"), 10), requestId: "A");
         await cloud.GiveUpAsync(ProcessUploadFixture.S3EventOf("uploads/not-an-upload.csv", 10), requestId: "B");
-        await cloud.GiveUpAsync("""{"continueUpload":{"userSub":"nobody","uploadId":"01a226bad6ba7cb18b2b3682aa0df726","claim":"token"}}"""u8.ToArray(), requestId: "C");
+        await cloud.GiveUpAsync(
+            """{"continueUpload":{"userSub":"nobody","uploadId":"01a226bad6ba7cb18b2b3682aa0df726","claim":"token"}}"""u8.ToArray(),
+            requestId: "C");
 
         Assert.Null(await cloud.Store.GetAsync(sub, id, CancellationToken.None));
         Assert.Contains(cloud.Log, line => line.Contains($"Leaving upload {id} of {sub} alone: there is no such upload"));
-        Assert.Contains(cloud.Log, line => line.Contains("Leaving upload 01a226bad6ba7cb18b2b3682aa0df726 of nobody alone: there is no such upload"));
+        Assert.Contains(cloud.Log,
+            line => line.Contains("Leaving upload 01a226bad6ba7cb18b2b3682aa0df726 of nobody alone: there is no such upload"));
     }
 
     /// <summary>A new upload whose file arrived and that invocation A claimed; returns it with the S3 event of its file.</summary>
@@ -142,7 +151,8 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
     {
         var (sub, id, key) = await cloud.NewUploadAsync("csv");
         var s3Event = await cloud.PutAsync(key, Encoding.UTF8.GetBytes(SentimentSample.Csv));
-        await cloud.Store.ClaimAsync(sub, id, key, SentimentSample.Csv.Length, ProcessUploadFixture.ETagOf(s3Event), "A", CancellationToken.None);
+        await cloud.Store.ClaimAsync(sub, id, key, SentimentSample.Csv.Length, ProcessUploadFixture.ETagOf(s3Event), "A",
+            CancellationToken.None);
         return (sub, id, s3Event);
     }
 

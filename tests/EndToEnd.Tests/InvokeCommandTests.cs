@@ -18,7 +18,8 @@ public sealed class InvokeCommandTests(LocalCloudFixture cloud, ITestOutputHelpe
     {
         var sub = Guid.NewGuid().ToString();
         var email = $"invoke-{sub[..8]}@example.com";
-        var confirmation = Generate("cognito", "post-confirmation", "--sub", sub, "--email", email, "--user-pool-id", cloud.Output("UserPoolId"));
+        var confirmation = Generate("cognito", "post-confirmation", "--sub", sub, "--email", email, "--user-pool-id",
+            cloud.Output("UserPoolId"));
         var getMe = Generate("apigateway", "http-api-proxy", "--method", "GET", "--path", "/me", "--sub", sub);
         try
         {

@@ -51,7 +51,8 @@ public sealed class LocalCloudFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
-        var options = new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0, ModelPort: 0, S3Port: 0) { StateDirectory = stateDirectory };
+        var options = new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0, ModelPort: 0,
+            S3Port: 0) { StateDirectory = stateDirectory };
         Cloud = await LocalCloud.StartAsync(options, log.Enqueue, CancellationToken.None);
         Api = new HttpClient { BaseAddress = new Uri(Output("ApiUrl")) };
     }
@@ -65,7 +66,8 @@ public sealed class LocalCloudFixture : IAsyncLifetime
     }
 
     /// <summary>Calls the HTTP API as a signed-in user, with a body (JSON unless said otherwise) if given.</summary>
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string accessToken, string? body = null, string contentType = "application/json")
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string accessToken, string? body = null,
+        string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
@@ -74,9 +76,11 @@ public sealed class LocalCloudFixture : IAsyncLifetime
     }
 
     /// <summary>POST /uploads as <paramref name="user"/>: the new upload's id and the presigned request that uploads its file.</summary>
-    public async Task<(string Id, JsonElement UploadRequest)> CreateUploadAsync(TestUser user, string fileName, string contentType = "text/plain", long size = 10)
+    public async Task<(string Id, JsonElement UploadRequest)> CreateUploadAsync(TestUser user, string fileName,
+        string contentType = "text/plain", long size = 10)
     {
-        using var response = await SendAsync(HttpMethod.Post, "/uploads", user.AccessToken, JsonSerializer.Serialize(new { fileName, contentType, size }));
+        using var response = await SendAsync(HttpMethod.Post, "/uploads", user.AccessToken, JsonSerializer.Serialize(new { fileName,
+            contentType, size }));
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return (body.GetProperty("upload").GetProperty("uploadId").GetString()!, body.GetProperty("uploadRequest"));
@@ -99,7 +103,8 @@ public sealed class LocalCloudFixture : IAsyncLifetime
     /// <summary>Sets the model server's fault injection (<c>POST /_faults</c>, see infra/ModelServer/README.md).</summary>
     public async Task FaultModelAsync(string fault)
     {
-        using var response = await Http.PostAsync($"{Output("SageMakerEndpointUrl")}/_faults", new StringContent(fault, System.Text.Encoding.UTF8, "application/json"));
+        using var response = await Http.PostAsync($"{Output("SageMakerEndpointUrl")}/_faults", new StringContent(fault,
+            System.Text.Encoding.UTF8, "application/json"));
         response.EnsureSuccessStatusCode();
     }
 
@@ -151,7 +156,8 @@ public sealed class LocalCloudFixture : IAsyncLifetime
 public sealed record TestUser(string Email, string AccessToken, string IdToken)
 {
     /// <summary>The user's <c>sub</c>, from the access token.</summary>
-    public string Sub => JsonDocument.Parse(Base64Url.DecodeFromChars(AccessToken.Split('.')[1])).RootElement.GetProperty("sub").GetString()!;
+    public string Sub => JsonDocument.Parse(Base64Url.DecodeFromChars(AccessToken.Split('.')[1])).RootElement.GetProperty("sub")
+        .GetString()!;
 }
 
 [CollectionDefinition(Name)]

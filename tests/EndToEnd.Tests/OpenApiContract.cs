@@ -40,7 +40,9 @@ public sealed class OpenApiContract
         where operation is not null
         select (HttpMethod.Parse(method), path.Key, ((operation["security"] ?? document["security"])?.AsArray().Count ?? 0) > 0);
 
-    /// <summary>Asserts that <paramref name="response"/> is an answer the document allows to its request; returns its JSON body, if any.</summary>
+    /// <summary>
+    /// Asserts that <paramref name="response"/> is an answer the document allows to its request; returns its JSON body, if any.
+    /// </summary>
     public async Task<JsonElement?> AssertAsync(HttpResponseMessage response)
     {
         var request = response.RequestMessage!;
@@ -58,7 +60,8 @@ public sealed class OpenApiContract
         {
             var (header, _) = Resolve(reference!, "");
             var present = response.Headers.Contains(name) || response.Content.Headers.Contains(name);
-            Assert.True(present || header["required"]?.GetValue<bool>() != true, $"{route} answered {status} without its required header {name}.");
+            Assert.True(present || header["required"]?.GetValue<bool>() != true,
+                $"{route} answered {status} without its required header {name}.");
         }
 
         if (answer["content"] is not JsonObject content)
@@ -68,7 +71,8 @@ public sealed class OpenApiContract
         }
         var mediaType = response.Content.Headers.ContentType?.MediaType;
         if (mediaType is null || content[mediaType] is null)
-            throw Fail($"{route} answered {status} as '{mediaType}', but docs/openapi.yaml documents only {string.Join(", ", content.Select(pair => pair.Key))}. Body: {body}");
+            throw Fail($"{route} answered {status} as '{mediaType}', but docs/openapi.yaml documents only " +
+                $"{string.Join(", ", content.Select(pair => pair.Key))}. Body: {body}");
         var json = JsonDocument.Parse(body).RootElement.Clone();
         var schema = JsonSchema.FromText(JsonSerializer.Serialize(new Dictionary<string, string>
         {
@@ -80,12 +84,15 @@ public sealed class OpenApiContract
         return json;
     }
 
-    /// <summary>The document's path that <paramref name="requestPath"/> matches: literal segments exactly, <c>{name}</c> any one segment.</summary>
+    /// <summary>
+    /// The document's path that <paramref name="requestPath"/> matches: literal segments exactly, <c>{name}</c> any one segment.
+    /// </summary>
     private string PathTemplate(string requestPath)
     {
         var actual = requestPath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         return document["paths"]!.AsObject().Select(pair => pair.Key)
-            .Where(template => template.Split('/', StringSplitOptions.RemoveEmptyEntries) is var segments && segments.Length == actual.Length
+            .Where(template => template.Split('/',
+                StringSplitOptions.RemoveEmptyEntries) is var segments && segments.Length == actual.Length
                 && segments.Zip(actual).All(pair => pair.First.StartsWith('{') || pair.First == Uri.UnescapeDataString(pair.Second)))
             .OrderByDescending(template => template.Split('/').Count(segment => !segment.StartsWith('{')))
             .FirstOrDefault() ?? throw Fail($"docs/openapi.yaml has no path for {requestPath}.");
@@ -107,7 +114,8 @@ public sealed class OpenApiContract
 
     private static IEnumerable<string> Errors(EvaluationResults result) =>
         (result.Details ?? []).Where(detail => detail.Errors is { Count: > 0 })
-            .SelectMany(detail => detail.Errors!.Select(error => $"  at '{detail.InstanceLocation}' ({detail.EvaluationPath}): {error.Value}"));
+            .SelectMany(detail => detail.Errors!.Select(error =>
+                $"  at '{detail.InstanceLocation}' ({detail.EvaluationPath}): {error.Value}"));
 
     private static Xunit.Sdk.XunitException Fail(string message) => new(message);
 }

@@ -72,12 +72,15 @@ public sealed class OpenApiContractTests(LocalCloudFixture cloud)
         var (empty, emptyPut) = await CreateUploadAsync(token, "empty.csv", 5);
 
         var page = await SendAsync(OK, HttpMethod.Get, "/uploads?limit=1", token);
-        await SendAsync(OK, HttpMethod.Get, $"/uploads?limit=1&cursor={Uri.EscapeDataString(page.GetProperty("nextCursor").GetString()!)}", token);
+        await SendAsync(OK, HttpMethod.Get,
+            $"/uploads?limit=1&cursor={Uri.EscapeDataString(page.GetProperty("nextCursor").GetString()!)}", token);
         await SendAsync(BadRequest, HttpMethod.Get, "/uploads?limit=0", token);
         await SendAsync(BadRequest, HttpMethod.Get, "/uploads?limit=ten", token);
         await SendAsync(BadRequest, HttpMethod.Get, "/uploads?cursor=bm90LWEta2V5", token);
-        await SendAsync(BadRequest, HttpMethod.Post, "/uploads", token, """{"fileName": "a/b.csv", "contentType": "image/png", "size": 0}""");
-        await SendAsync(BadRequest, HttpMethod.Post, "/uploads", token, """{"fileName": "a.csv", "contentType": "text/csv", "size": "ten"}""");
+        await SendAsync(BadRequest, HttpMethod.Post, "/uploads", token,
+            """{"fileName": "a/b.csv", "contentType": "image/png", "size": 0}""");
+        await SendAsync(BadRequest, HttpMethod.Post, "/uploads", token,
+            """{"fileName": "a.csv", "contentType": "text/csv", "size": "ten"}""");
         await SendAsync(UnsupportedMediaType, HttpMethod.Post, "/uploads", token, "fileName=a.csv", "text/plain");
         await SendAsync(RequestEntityTooLarge, HttpMethod.Post, "/uploads", token, $$"""{"fileName": "{{new string('a', 300_000)}}"}""");
         var pending = await SendAsync(OK, HttpMethod.Get, $"/uploads/{scored}", token);
@@ -108,14 +111,17 @@ public sealed class OpenApiContractTests(LocalCloudFixture cloud)
     {
         var token = (await cloud.NewUserAsync()).AccessToken;
 
-        await SendAsync(Created, HttpMethod.Post, "/predictions", token, """{"texts": ["I love it!", "This is terrible.", "It is a chair."]}""");
+        await SendAsync(Created, HttpMethod.Post, "/predictions", token,
+            """{"texts": ["I love it!", "This is terrible.", "It is a chair."]}""");
         await SendAsync(Created, HttpMethod.Post, "/predictions", token, """{"texts": ["Fine."]}""");
         var page = await SendAsync(OK, HttpMethod.Get, "/predictions?limit=1", token);
-        await SendAsync(OK, HttpMethod.Get, $"/predictions?cursor={Uri.EscapeDataString(page.GetProperty("nextCursor").GetString()!)}", token);
+        await SendAsync(OK, HttpMethod.Get, $"/predictions?cursor={Uri.EscapeDataString(page.GetProperty("nextCursor").GetString()!)}",
+            token);
         await SendAsync(BadRequest, HttpMethod.Get, "/predictions?limit=101", token);
         await SendAsync(BadRequest, HttpMethod.Get, "/predictions?cursor=bm90LWEta2V5", token);
         var invalid = await SendAsync(BadRequest, HttpMethod.Post, "/predictions", token, """{"texts": ["Fine.", " "]}""");
-        await SendAsync(BadRequest, HttpMethod.Post, "/predictions", token, JsonSerializer.Serialize(new { texts = Enumerable.Repeat("Fine.", 33) }));
+        await SendAsync(BadRequest, HttpMethod.Post, "/predictions", token,
+            JsonSerializer.Serialize(new { texts = Enumerable.Repeat("Fine.", 33) }));
         await SendAsync(BadRequest, HttpMethod.Post, "/predictions", token, """{"texts": "Fine."}""");
         await SendAsync(BadRequest, HttpMethod.Post, "/predictions", token);
         await SendAsync(UnsupportedMediaType, HttpMethod.Post, "/predictions", token, "Fine.", "text/plain");
@@ -152,15 +158,18 @@ public sealed class OpenApiContractTests(LocalCloudFixture cloud)
         await SendAsync(BadRequest, HttpMethod.Get, "/usage?month=2026-13", token);
         await SendAsync(BadRequest, HttpMethod.Get, "/usage?month=0000-01", token);
         await SendAsync(BadRequest, HttpMethod.Get, "/usage?month=9999-12", token);
-        var quota = new AttributeValue { N = usage.GetProperty("plan").GetProperty("monthlyTexts").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var quota = new AttributeValue { N = usage.GetProperty("plan").GetProperty("monthlyTexts").GetInt64()
+            .ToString(System.Globalization.CultureInfo.InvariantCulture) };
         using (var db = cloud.CreateDynamoDb())
-            await db.PutItemAsync(cloud.Output("TableName"), new Dictionary<string, AttributeValue>(UsageItem.Key(user.Sub, usage.GetProperty("month").GetString()!))
+            await db.PutItemAsync(cloud.Output("TableName"), new Dictionary<string, AttributeValue>(UsageItem.Key(user.Sub,
+                usage.GetProperty("month").GetString()!))
             {
                 [UsageItem.Predictions] = quota,
                 [UsageItem.Charged] = quota,
             });
         var spent = await SendAsync(TooManyRequests, HttpMethod.Post, "/predictions", token, """{"texts": ["One more."]}""");
-        await SendAsync(TooManyRequests, HttpMethod.Post, "/uploads", token, """{"fileName": "a.csv", "contentType": "text/csv", "size": 10}""");
+        await SendAsync(TooManyRequests, HttpMethod.Post, "/uploads", token,
+            """{"fileName": "a.csv", "contentType": "text/csv", "size": 10}""");
 
         Assert.Equal(0, spent.GetProperty("remaining").GetInt64());
     }
@@ -203,7 +212,8 @@ public sealed class OpenApiContractTests(LocalCloudFixture cloud)
         {
             var upload = await SendAsync(OK, HttpMethod.Get, $"/uploads/{id}", token);
             if (upload.GetProperty("status").GetString() is "COMPLETED" or "FAILED") return upload;
-            Assert.True(attempt < 1200, $"Upload {id} is still {upload.GetProperty("status")}; log: {string.Join('\n', cloud.Log.TakeLast(30))}");
+            Assert.True(attempt < 1200,
+                $"Upload {id} is still {upload.GetProperty("status")}; log: {string.Join('\n', cloud.Log.TakeLast(30))}");
             await Task.Delay(100);
         }
     }

@@ -22,7 +22,8 @@ public sealed class PredictionsTests(LocalCloudFixture cloud)
         var id = prediction.GetProperty("predictionId").GetString()!;
         Assert.Matches("^[0-9a-f]{32}$", id);
         var results = prediction.GetProperty("results").EnumerateArray().ToList();
-        Assert.Equal(["I love this, it is wonderful!", "This is terrible and I hate it."], results.Select(r => r.GetProperty("text").GetString()));
+        Assert.Equal(["I love this, it is wonderful!", "This is terrible and I hate it."],
+            results.Select(r => r.GetProperty("text").GetString()));
         Assert.Equal(["POSITIVE", "NEGATIVE"], results.Select(r => r.GetProperty("label").GetString()));
         Assert.All(results, r => Assert.InRange(r.GetProperty("score").GetDouble(), 0.5, 1.0));
 
@@ -33,7 +34,8 @@ public sealed class PredictionsTests(LocalCloudFixture cloud)
         Assert.Equal(prediction.GetProperty("createdAt").GetDateTimeOffset(), newest.GetProperty("createdAt").GetDateTimeOffset());
         Assert.Equal(2, newest.GetProperty("textCount").GetInt32());
         Assert.Equal(results.Select(r => (r.GetProperty("label").GetString(), r.GetProperty("score").GetDouble())),
-            newest.GetProperty("results").EnumerateArray().Select(r => (r.GetProperty("label").GetString(), r.GetProperty("score").GetDouble())));
+            newest.GetProperty("results").EnumerateArray().Select(r => (r.GetProperty("label").GetString(),
+                r.GetProperty("score").GetDouble())));
         Assert.False(newest.TryGetProperty("texts", out _));
     }
 
@@ -58,11 +60,13 @@ public sealed class PredictionsTests(LocalCloudFixture cloud)
     {
         var user = await cloud.NewUserAsync();
 
-        using var response = await cloud.SendAsync(HttpMethod.Post, "/predictions", user.AccessToken, Texts(Enumerable.Repeat("Fine.", 33)));
+        using var response = await cloud.SendAsync(HttpMethod.Post, "/predictions", user.AccessToken, Texts(Enumerable.Repeat("Fine.",
+            33)));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(["texts"], (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        Assert.Equal(["texts"],
+            (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(e => e.Name));
     }
 
     [Fact]
@@ -70,7 +74,8 @@ public sealed class PredictionsTests(LocalCloudFixture cloud)
     {
         var user = await cloud.NewUserAsync();
 
-        using var response = await cloud.SendAsync(HttpMethod.Post, "/predictions", user.AccessToken, Texts([new string('a', 5_001), "Fine.", " "]));
+        using var response = await cloud.SendAsync(HttpMethod.Post, "/predictions", user.AccessToken, Texts([new string('a', 5_001),
+            "Fine.", " "]));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
@@ -83,7 +88,8 @@ public sealed class PredictionsTests(LocalCloudFixture cloud)
     [InlineData("""{"texts": "Fine."}""", "texts", "Must be an array of strings.")]
     [InlineData("""{"texts": ["Fine.", 1]}""", "texts[1]", "Must be a string.")]
     [InlineData("""{"texts": ["Fine."], "model": "big"}""", "model", "Unknown field.")]
-    public async Task POST_predictions_with_a_body_of_the_wrong_shape_is_a_400_problem_naming_the_field_in_words(string body, string field, string message)
+    public async Task POST_predictions_with_a_body_of_the_wrong_shape_is_a_400_problem_naming_the_field_in_words(string body,
+        string field, string message)
     {
         var user = await cloud.NewUserAsync();
 
@@ -107,13 +113,15 @@ public sealed class PredictionsTests(LocalCloudFixture cloud)
         var body = await response.Content.ReadAsStringAsync();
         var problem = JsonDocument.Parse(body).RootElement;
         var requestId = problem.GetProperty("requestId").GetString()!;
-        Assert.Equal($"The model could not score the texts; try again later. Request id: {requestId}", problem.GetProperty("detail").GetString());
+        Assert.Equal($"The model could not score the texts; try again later. Request id: {requestId}",
+            problem.GetProperty("detail").GetString());
         // SageMaker's text names the account and the endpoint's log group: the answer has none of it, the log line all of it.
         Assert.DoesNotContain("logEventViewer", body);
         Assert.DoesNotContain("account", body);
         // As the JSON log line writes the id: its default encoder escapes a '+' of the base64 id as \u002B.
         var logged = JsonSerializer.Serialize(requestId)[1..^1];
-        await cloud.LogLineAsync(line => line.Contains(logged) && line.Contains("logEventViewer"), $"with the model's message for {requestId}");
+        await cloud.LogLineAsync(line => line.Contains(logged) && line.Contains("logEventViewer"),
+            $"with the model's message for {requestId}");
     }
 
     private async Task<string> CreateAsync(TestUser user, string text)

@@ -11,7 +11,8 @@ internal static class PresignedPut
 {
     public static HttpRequestMessage Of(JsonElement uploadRequest, byte[] body)
     {
-        var request = new HttpRequestMessage(new HttpMethod(uploadRequest.GetProperty("method").GetString()!), uploadRequest.GetProperty("url").GetString())
+        var request = new HttpRequestMessage(new HttpMethod(uploadRequest.GetProperty("method").GetString()!),
+            uploadRequest.GetProperty("url").GetString())
         {
             Content = new ByteArrayContent(body),
         };

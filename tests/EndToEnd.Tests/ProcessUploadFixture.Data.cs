@@ -20,13 +20,15 @@ namespace Serverless.EndToEnd.Tests;
 public sealed partial class ProcessUploadFixture
 {
     /// <summary>A number attribute of an item (or of a map in it).</summary>
-    public static long Number(Dictionary<string, AttributeValue> item, string name) => long.Parse(item[name].N, System.Globalization.CultureInfo.InvariantCulture);
+    public static long Number(Dictionary<string, AttributeValue> item, string name) => long.Parse(item[name].N,
+        System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// A user's PENDING_UPLOAD item, as POST /uploads writes it; returns its object key. Without <paramref name="declaredSize"/>,
     /// the size of the file <see cref="PutAsync"/> puts is declared then.
     /// </summary>
-    public async Task<(string UserSub, string UploadId, string Key)> NewUploadAsync(string format, string fileName = "file.csv", long? declaredSize = null,
+    public async Task<(string UserSub, string UploadId, string Key)> NewUploadAsync(string format, string fileName = "file.csv",
+        long? declaredSize = null,
         string? userSub = null)
     {
         userSub ??= Guid.NewGuid().ToString();
@@ -50,7 +52,9 @@ public sealed partial class ProcessUploadFixture
         return (userSub, uploadId, key);
     }
 
-    /// <summary>Declares the upload's file size, as POST /uploads does, unless one was declared already or there is no such upload.</summary>
+    /// <summary>
+    /// Declares the upload's file size, as POST /uploads does, unless one was declared already or there is no such upload.
+    /// </summary>
     private async Task DeclareAsync(string userSub, string uploadId, long size)
     {
         try
@@ -61,7 +65,10 @@ public sealed partial class ProcessUploadFixture
                 Key = UploadItem.Key(userSub, uploadId),
                 UpdateExpression = $"SET {UploadAttribute.DeclaredSize} = if_not_exists({UploadAttribute.DeclaredSize}, :size)",
                 ConditionExpression = "attribute_exists(PK)",
-                ExpressionAttributeValues = new() { [":size"] = new() { N = size.ToString(System.Globalization.CultureInfo.InvariantCulture) } },
+                ExpressionAttributeValues = new()
+                {
+                    [":size"] = new() { N = size.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                },
             });
         }
         catch (ConditionalCheckFailedException)
@@ -108,20 +115,24 @@ public sealed partial class ProcessUploadFixture
     public Task<byte[]> UploadAsync(string key, string file) => UploadAsync(key, Encoding.UTF8.GetBytes(file));
 
     /// <summary>The S3 event of one PUT, as S3 sends it (the key form-encoded).</summary>
-    public static byte[] S3EventOf(string key, long size, string bucket = Bucket, string eventName = "ObjectCreated:Put", string eTag = "0123") =>
+    public static byte[] S3EventOf(string key, long size, string bucket = Bucket, string eventName = "ObjectCreated:Put",
+        string eTag = "0123") =>
         Encoding.UTF8.GetBytes(new JsonObject
         {
             ["Records"] = new JsonArray(new JsonObject
             {
-                ["eventVersion"] = "2.1", ["eventSource"] = "aws:s3", ["awsRegion"] = "us-east-1", ["eventTime"] = DateTime.UtcNow.ToString("O"),
+                ["eventVersion"] = "2.1", ["eventSource"] = "aws:s3", ["awsRegion"] = "us-east-1",
+                    ["eventTime"] = DateTime.UtcNow.ToString("O"),
                 ["eventName"] = eventName, ["userIdentity"] = new JsonObject { ["principalId"] = "AWS:LOCAL" },
                 ["requestParameters"] = new JsonObject { ["sourceIPAddress"] = "127.0.0.1" },
                 ["responseElements"] = new JsonObject { ["x-amz-request-id"] = "REQ", ["x-amz-id-2"] = "ID2" },
                 ["s3"] = new JsonObject
                 {
                     ["s3SchemaVersion"] = "1.0", ["configurationId"] = "FileUploaded",
-                    ["bucket"] = new JsonObject { ["name"] = bucket, ["ownerIdentity"] = new JsonObject { ["principalId"] = "LOCAL" }, ["arn"] = $"arn:aws:s3:::{bucket}" },
-                    ["object"] = new JsonObject { ["key"] = WebUtility.UrlEncode(key), ["size"] = size, ["eTag"] = eTag, ["sequencer"] = "0A1B" },
+                    ["bucket"] = new JsonObject { ["name"] = bucket, ["ownerIdentity"] = new JsonObject { ["principalId"] = "LOCAL" },
+                        ["arn"] = $"arn:aws:s3:::{bucket}" },
+                    ["object"] = new JsonObject { ["key"] = WebUtility.UrlEncode(key), ["size"] = size, ["eTag"] = eTag,
+                        ["sequencer"] = "0A1B" },
                 },
             }),
         }.ToJsonString());
@@ -140,13 +151,15 @@ public sealed partial class ProcessUploadFixture
             await Task.WhenAll(ended).WaitAsync(TimeSpan.FromMinutes(10));
         }
         while (continuations.Count > ended.Length);
-        return (await Db.GetItemAsync(new GetItemRequest { TableName = Table.Name, Key = UploadItem.Key(userSub, uploadId), ConsistentRead = true })).Item;
+        return (await Db.GetItemAsync(new GetItemRequest { TableName = Table.Name, Key = UploadItem.Key(userSub, uploadId),
+            ConsistentRead = true })).Item;
     }
 
     /// <summary>The keys of the objects whose names start with the result's key: the result, and any carried part left behind.</summary>
     public async Task<List<string>> ResultObjectsAsync(string userSub, string uploadId)
     {
-        var listed = await S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = UploadItem.ResultKey(userSub, uploadId) });
+        var listed = await S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = UploadItem.ResultKey(userSub,
+            uploadId) });
         return (listed.S3Objects ?? []).Select(entry => entry.Key).ToList();
     }
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Amazon.S3;
 using Microsoft.AspNetCore.Builder;
@@ -20,6 +19,7 @@ using Serverless.ServiceDefaults;
 using Serverless.Uploads;
 using Serverless.Uploads.Processing;
 using Serverless.Uploads.Scoring;
+using Serverless.TestUtilities;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -37,14 +37,17 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
     private readonly string state = Path.Combine(Path.GetTempPath(), "serverless-process-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly List<IAsyncDisposable> parts = [];
     private WebApplication lambda = null!;
+    private DynamoDbTable dynamoDb = null!;
     private readonly ConcurrentBag<Task> continuations = [];
 
-    public ConcurrentQueue<string> Log { get; } = new();
-    public AmazonDynamoDBClient Db { get; private set; } = null!;
+    /// <summary>What every invocation logged, and the emulators' output.</summary>
+    public TestLambdaLogger Logger { get; } = new();
+    public IReadOnlyCollection<string> Log => Logger.Lines;
+    public AmazonDynamoDBClient Db => dynamoDb.Db;
     public AmazonS3Client S3 { get; private set; } = null!;
     public ProcessingStore Store { get; private set; } = null!;
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(70) };
-    public Table Table { get; } = new("process-upload-tests");
+    public Table Table => dynamoDb.Table;
     public string ModelEndpoint { get; private set; } = "";
 
     /// <summary>How much time each invocation gets (a continuation's too); tests that check the hand-on make it short.</summary>
@@ -65,43 +68,24 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
     public static Plan Plan { get; } = new("free", 1_000_000);
 
     public static ProcessUploadSettings Defaults { get; } =
-        new(Bucket, EndpointName, MaxUploadBytes: 50 * 1024 * 1024, MaxUploadRows: 1_000_000, FunctionName: "ProcessUploadFunction", BatchLimits.Default);
+        new(Bucket, EndpointName, MaxUploadBytes: 50 * 1024 * 1024, MaxUploadRows: 1_000_000, FunctionName: "ProcessUploadFunction",
+            BatchLimits.Default);
 
     public async Task InitializeAsync()
     {
-        var root = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
-        var installer = new EmulatorInstaller(Path.Combine(root, ".local", "emulators"), Log.Enqueue);
-        var dynamoDb = await DynamoDbLocal.StartAsync(installer, output: Log.Enqueue);
-        parts.Add(dynamoDb);
-        var s3 = await S3Local.StartAsync(installer, Path.Combine(state, "s3"), output: Log.Enqueue);
+        var installer = LocalEmulators.Installer(Logger.LogLine);
+        dynamoDb = new DynamoDbTable { Output = Logger.LogLine };
+        await dynamoDb.InitializeAsync();
+        var s3 = await S3Local.StartAsync(installer, Path.Combine(state, "s3"), output: Logger.LogLine);
         parts.Add(s3);
         var front = await S3Front.StartAsync(0, s3.Endpoint, _ => null);
         parts.Add(front);
-        var model = await LocalModelServer.StartAsync(installer, EndpointName, output: Log.Enqueue);
+        var model = await LocalModelServer.StartAsync(installer, EndpointName, output: Logger.LogLine);
         parts.Add(model);
         ModelEndpoint = model.Endpoint;
 
-        Db = LocalClients.DynamoDb(dynamoDb.Endpoint);
         S3 = LocalClients.S3(front.Endpoint);
         Store = new ProcessingStore(Db, Table, TimeProvider.System);
-        await Db.CreateTableAsync(new CreateTableRequest
-        {
-            TableName = Table.Name,
-            BillingMode = BillingMode.PAY_PER_REQUEST,
-            AttributeDefinitions = [new(Table.PartitionKey, ScalarAttributeType.S), new(Table.SortKey, ScalarAttributeType.S),
-                new(UploadAttribute.ProcessingPartition, ScalarAttributeType.S), new(UploadAttribute.HeartbeatAt, ScalarAttributeType.S)],
-            KeySchema = [new(Table.PartitionKey, KeyType.HASH), new(Table.SortKey, KeyType.RANGE)],
-            // template.yaml's sparse index of PROCESSING uploads, which the sweeper queries.
-            GlobalSecondaryIndexes =
-            [
-                new()
-                {
-                    IndexName = UploadItem.ProcessingIndex,
-                    KeySchema = [new(UploadAttribute.ProcessingPartition, KeyType.HASH), new(UploadAttribute.HeartbeatAt, KeyType.RANGE)],
-                    Projection = new Projection { ProjectionType = ProjectionType.KEYS_ONLY },
-                },
-            ],
-        });
         await S3.PutBucketAsync(Bucket);
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -129,13 +113,20 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
     {
         using var cancellation = new CancellationTokenSource(InvocationBudget - LambdaBootstrap.DeadlineMargin);
         var context = Context(requestId ?? Guid.NewGuid().ToString(), "ProcessUploadFunction", cancellation.Token);
-        using var loggers = LoggerFactory.Create(builder => builder.AddProvider(new QueueLoggerProvider(Log)));
+        using var loggers = Loggers(context.Logger);
         var processor = new UploadProcessor(Store, S3,
-            new BatchScorer(new SageMakerRuntimeClient(Http, endpoint: new Uri(ModelEndpoint), region: "us-east-1", credentials: new BasicAWSCredentials("local", "local")), Settings.EndpointName),
-            new LambdaClient(Http, region: "us-east-1", endpoint: new Uri(lambda.Urls.First()), credentials: new BasicAWSCredentials("local", "local")),
+            new BatchScorer(new SageMakerRuntimeClient(Http, endpoint: new Uri(ModelEndpoint), region: "us-east-1",
+                credentials: new BasicAWSCredentials("local", "local")), Settings.EndpointName),
+            new LambdaClient(Http, region: "us-east-1", endpoint: new Uri(lambda.Urls.First()),
+                credentials: new BasicAWSCredentials("local", "local")),
             new UsageLedger(Db, Table, Plan, TimeProvider.System),
             Settings, TimeProvider.System, loggers.CreateLogger<UploadProcessor>());
-        await ProcessUpload.HandleAsync(payload, processor, Settings, loggers.CreateLogger("ProcessUpload"), context);
+        LambdaHandler handler = async (@event, invocation) =>
+        {
+            await ProcessUpload.HandleAsync(@event, processor, Settings, loggers.CreateLogger("ProcessUpload"), invocation);
+            return [];
+        };
+        await handler.InvokeAsync(payload, context);
     }
 
     /// <summary>
@@ -145,27 +136,42 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
     /// </summary>
     public async Task GiveUpAsync(byte[] payload, string requestId, string condition = "RetriesExhausted")
     {
-        var processUpload = new FunctionDefinition("ProcessUploadFunction", "ProcessUpload", "", TimeSpan.FromMinutes(15), 1024, 1, new Dictionary<string, string>());
-        var died = new InvocationResult(Encoding.UTF8.GetBytes($$"""{"errorMessage":"RequestId: {{requestId}} Error: Runtime exited with error: signal: killed","errorType":"Runtime.ExitError"}"""),
-            "Unhandled", TimeSpan.Zero, null);
-        var record = new InvocationRecord(processUpload, requestId, condition, condition == "RetriesExhausted" ? 3 : 1, payload, died).ToPayload(DateTimeOffset.UtcNow);
+        var processUpload = new FunctionDefinition("ProcessUploadFunction", "ProcessUpload", "", TimeSpan.FromMinutes(15), 1024, 1,
+            new Dictionary<string, string>());
+        var error = $$"""{"errorMessage":"RequestId: {{requestId}} Error: Runtime exited with error: signal: killed",""" +
+            "\"errorType\":\"Runtime.ExitError\"}";
+        var died = new InvocationResult(Encoding.UTF8.GetBytes(error), "Unhandled", TimeSpan.Zero, null);
+        var record = new InvocationRecord(processUpload, requestId, condition, condition == "RetriesExhausted" ? 3 : 1, payload,
+            died).ToPayload(DateTimeOffset.UtcNow);
         using var cancellation = new CancellationTokenSource(InvocationBudget - LambdaBootstrap.DeadlineMargin);
-        using var loggers = LoggerFactory.Create(builder => builder.AddProvider(new QueueLoggerProvider(Log)));
-        await FailStrandedUpload.HandleAsync(record, Store, S3, Bucket, loggers.CreateLogger("FailStrandedUpload"),
-            Context(Guid.NewGuid().ToString(), "FailStrandedUploadFunction", cancellation.Token));
+        var context = Context(Guid.NewGuid().ToString(), "FailStrandedUploadFunction", cancellation.Token);
+        using var loggers = Loggers(context.Logger);
+        LambdaHandler handler = async (@event, invocation) =>
+        {
+            await FailStrandedUpload.HandleAsync(@event, Store, S3, Bucket, loggers.CreateLogger("FailStrandedUpload"), invocation);
+            return [];
+        };
+        await handler.InvokeAsync(record, context);
     }
 
-    /// <summary>Runs the sweeper once, as its schedule would, ending uploads with no heartbeat for <paramref name="strandedAfter"/>.</summary>
+    /// <summary>
+    /// Runs the sweeper once, as its schedule would, ending uploads with no heartbeat for <paramref name="strandedAfter"/>.
+    /// </summary>
     public async Task<int> SweepAsync(TimeSpan strandedAfter)
     {
-        using var loggers = LoggerFactory.Create(builder => builder.AddProvider(new QueueLoggerProvider(Log)));
+        using var loggers = Loggers(Logger);
         return await SweepStrandedUploads.SweepAsync(Store, S3, Bucket, strandedAfter, TimeProvider.System,
             loggers.CreateLogger("SweepStrandedUploads"), CancellationToken.None);
     }
 
-    private LambdaContext Context(string requestId, string functionName, CancellationToken cancellationToken) =>
-        new(requestId, DateTimeOffset.UtcNow + InvocationBudget, $"arn:aws:lambda:us-east-1:000000000000:function:{functionName}",
-            null, null, null, cancellationToken, TimeProvider.System);
+    private TestLambdaContext Context(string requestId, string functionName, CancellationToken cancellationToken) => new()
+    {
+        AwsRequestId = requestId, FunctionName = functionName, RemainingTime = InvocationBudget, CancellationToken = cancellationToken,
+            Logger = Logger,
+    };
+
+    /// <summary>The loggers a handler is made with, writing to <paramref name="logger"/>.</summary>
+    private static ILoggerFactory Loggers(TestLambdaLogger logger) => LoggerFactory.Create(builder => builder.AddProvider(logger));
 
     /// <summary>
     /// Back to the defaults before a test: settings, a long invocation, continuations run, no model faults. Continuations an
@@ -174,7 +180,8 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
     /// </summary>
     public async Task ResetAsync()
     {
-        await Task.WhenAll(continuations).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        await Task.WhenAll(continuations).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None,
+            TaskScheduler.Default);
         continuations.Clear();
         Settings = Defaults;
         InvocationBudget = TimeSpan.FromMinutes(2);
@@ -206,24 +213,10 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
         await Task.WhenAll(continuations);
         await lambda.DisposeAsync();
         for (var i = parts.Count - 1; i >= 0; i--) await parts[i].DisposeAsync();
-        Db.Dispose();
+        await dynamoDb.DisposeAsync();
         S3.Dispose();
         Http.Dispose();
         Directory.Delete(state, recursive: true);
-    }
-
-    private sealed class QueueLoggerProvider(ConcurrentQueue<string> log) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new QueueLogger(log);
-        public void Dispose() { }
-    }
-
-    private sealed class QueueLogger(ConcurrentQueue<string> log) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            log.Enqueue($"{logLevel}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
     }
 }
 

@@ -29,7 +29,8 @@ public sealed class ProcessUploadObjectTests(ProcessUploadFixture cloud) : IAsyn
         var item = await cloud.ItemAsync(sub, id);
         Assert.Equal(4_005, file.Length);
         Assert.Equal("FAILED", item["status"].S);
-        Assert.Equal("The file has 4,005 bytes, but the upload declared 10; create an upload for this file and upload it again.", item["error"].S);
+        Assert.Equal("The file has 4,005 bytes, but the upload declared 10; create an upload for this file and upload it again.",
+            item["error"].S);
         Assert.Equal(0, Number(item, "rowsProcessed"));
         Assert.Empty(await cloud.ResultObjectsAsync(sub, id));
     }

@@ -26,7 +26,8 @@ public sealed class ProcessUploadQuotaTests(ProcessUploadFixture cloud) : IAsync
         var uploads = new UploadRepository(cloud.Db, cloud.S3, cloud.Table, ProcessUploadFixture.Bucket, TimeProvider.System);
         var sub = Guid.NewGuid().ToString();
         var file = new StringBuilder("id,text\n");
-        for (var i = 0; i < 40; i++) file.Append(i).Append(',').Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text.Replace(",", "")).Append('\n');
+        for (var i = 0; i < 40; i++) file.Append(i).Append(',')
+            .Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text.Replace(",", "")).Append('\n');
         var bytes = Encoding.UTF8.GetBytes(file.ToString());
         var id = (await uploads.CreateAsync(sub, "file.csv", "text/csv", "csv", bytes.Length, CancellationToken.None)).UploadId;
         await cloud.UseTextsAsync(sub, ProcessUploadFixture.Plan.MonthlyTexts - 25);
@@ -34,7 +35,8 @@ public sealed class ProcessUploadQuotaTests(ProcessUploadFixture cloud) : IAsync
         await cloud.UploadAsync(UploadItem.ObjectKey(sub, id, "file.csv"), bytes);
 
         var item = await cloud.ItemAsync(sub, id);
-        const string note = "Stopped at the free plan's monthly quota of 1,000,000 texts after 25 of the file's rows; the rest were not scored.";
+        const string note =
+            "Stopped at the free plan's monthly quota of 1,000,000 texts after 25 of the file's rows; the rest were not scored.";
         Assert.Equal("COMPLETED", item["status"].S);
         Assert.Equal(25, Number(item, "rowsTotal"));
         Assert.Equal(25, Number(item, "rowsProcessed"));
@@ -56,7 +58,8 @@ public sealed class ProcessUploadQuotaTests(ProcessUploadFixture cloud) : IAsync
     public async Task An_upload_handed_on_counts_the_rows_it_scored_in_earlier_invocations_against_the_quota()
     {
         var file = new StringBuilder();
-        for (var i = 0; i < 30_000; i++) file.Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append(" (").Append(i).Append(")\n");
+        for (var i = 0; i < 30_000; i++) file.Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append(" (").Append(i)
+            .Append(")\n");
         // At most 12,000 rows an invocation: the 20,000 the quota leaves take more than one.
         await cloud.UseShortInvocationsAsync();
         var before = cloud.Continuations;
@@ -103,17 +106,20 @@ public sealed class ProcessUploadQuotaTests(ProcessUploadFixture cloud) : IAsync
         Assert.Equal($"The free plan's monthly quota of 1,000,000 texts is used up until {next:yyyy-MM-dd} (UTC).", item["error"].S);
         Assert.Equal(0, Number(item, "rowsProcessed"));
         Assert.False(item.ContainsKey("resultKey"));
-        await Assert.ThrowsAsync<Amazon.S3.AmazonS3Exception>(() => cloud.S3.GetObjectMetadataAsync(ProcessUploadFixture.Bucket, UploadItem.ResultKey(sub, id)));
+        await Assert.ThrowsAsync<Amazon.S3.AmazonS3Exception>(() => cloud.S3.GetObjectMetadataAsync(ProcessUploadFixture.Bucket,
+            UploadItem.ResultKey(sub, id)));
     }
 
     [Theory]
     [InlineData(3, 6_000, 10_000)]
     [InlineData(10, 1_000, 5_000)]
-    public async Task Uploads_started_together_score_no_more_than_the_quota_leaves_and_settle_to_exactly_what_they_scored(int count, int rows, long left)
+    public async Task Uploads_started_together_score_no_more_than_the_quota_leaves_and_settle_to_exactly_what_they_scored(int count,
+        int rows, long left)
     {
         var sub = Guid.NewGuid().ToString();
         var file = new StringBuilder();
-        for (var i = 0; i < rows; i++) file.Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append(" (").Append(i).Append(")\n");
+        for (var i = 0; i < rows; i++) file.Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append(" (").Append(i)
+            .Append(")\n");
         var uploads = new List<(string Id, string Key)>();
         for (var i = 0; i < count; i++)
         {
@@ -150,7 +156,8 @@ public sealed class ProcessUploadQuotaTests(ProcessUploadFixture cloud) : IAsync
     public async Task An_upload_deleted_between_invocations_is_settled_with_the_rows_it_scored()
     {
         var file = new StringBuilder();
-        for (var i = 0; i < 30_000; i++) file.Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append(" (").Append(i).Append(")\n");
+        for (var i = 0; i < 30_000; i++) file.Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append(" (").Append(i)
+            .Append(")\n");
         await cloud.UseShortInvocationsAsync();
         cloud.HoldContinuations = true;
         var (sub, id, key) = await cloud.NewUploadAsync("text");

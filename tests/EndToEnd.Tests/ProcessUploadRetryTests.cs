@@ -33,7 +33,8 @@ public sealed class ProcessUploadRetryTests(ProcessUploadFixture cloud) : IAsync
         var shown = new Tally();
         for (var number = 1; number <= 5; number++) shown.Add(new Row(number, "x", null, ReaderPosition.Start), Garbage);
         await cloud.Store.ProgressAsync(sub, id, "A", shown, CancellationToken.None);
-        await cloud.S3.PutObjectAsync(new() { BucketName = ProcessUploadFixture.Bucket, Key = UploadItem.ResultKey(sub, id), ContentBody = "{\"row\":1}\n" });
+        await cloud.S3.PutObjectAsync(new() { BucketName = ProcessUploadFixture.Bucket, Key = UploadItem.ResultKey(sub, id),
+            ContentBody = "{\"row\":1}\n" });
 
         await cloud.InvokeAsync(s3Event, requestId: "B");
 
@@ -41,7 +42,8 @@ public sealed class ProcessUploadRetryTests(ProcessUploadFixture cloud) : IAsync
         Assert.Equal(UploadStatus.Processing, held[UploadAttribute.Status].S);
         Assert.Equal("A", held[UploadAttribute.Claim].S);
         Assert.Equal(5, ProcessUploadFixture.Number(held, UploadAttribute.RowsProcessed));
-        Assert.Contains(cloud.Log, line => line.Contains($"Nothing to do for {key}: the upload is PROCESSING under another invocation (a repeated delivery)"));
+        Assert.Contains(cloud.Log,
+            line => line.Contains($"Nothing to do for {key}: the upload is PROCESSING under another invocation (a repeated delivery)"));
 
         await cloud.InvokeAsync(s3Event, requestId: "A");
 
@@ -61,7 +63,8 @@ public sealed class ProcessUploadRetryTests(ProcessUploadFixture cloud) : IAsync
         cloud.HoldContinuations = true;
         var (sub, id, key) = await cloud.NewUploadAsync("csv");
         await cloud.UploadAsync(key, bytes);
-        // Continuations run until one is to resume after the result's first part: the dead attempt then uploads a part the retry uploads again.
+        // Continuations run until one is to resume after the result's first part: the dead attempt then uploads a part the retry
+        // uploads again.
         byte[] continuation;
         Checkpoint checkpoint;
         while (true)
@@ -94,7 +97,8 @@ public sealed class ProcessUploadRetryTests(ProcessUploadFixture cloud) : IAsync
         await cloud.InvokeAsync(continuation, requestId: "C");
 
         await onePass.AssertSameAsync(cloud, sub, id);
-        Assert.Contains(cloud.Log, line => line.Contains($"Continuing upload {id} at byte {checkpoint.Position.Offset}, row {checkpoint.Position.RowsRead}"));
+        Assert.Contains(cloud.Log,
+            line => line.Contains($"Continuing upload {id} at byte {checkpoint.Position.Offset}, row {checkpoint.Position.RowsRead}"));
     }
 
     [Fact]
@@ -122,7 +126,8 @@ public sealed class ProcessUploadRetryTests(ProcessUploadFixture cloud) : IAsync
         Assert.Empty(cloud.Held);
         var after = (await cloud.Store.GetAsync(sub, id, CancellationToken.None))!;
         Assert.Equal(handedOn[UploadAttribute.Claim].S, after[UploadAttribute.Claim].S);
-        Assert.Contains(cloud.Log, line => line.Contains($"Nothing to do for {key}: the upload is PROCESSING under another invocation (a repeated delivery)"));
+        Assert.Contains(cloud.Log,
+            line => line.Contains($"Nothing to do for {key}: the upload is PROCESSING under another invocation (a repeated delivery)"));
         Assert.Contains(cloud.Log, line => line.Contains($"Upload {id}: sent the continuation again"));
 
         await cloud.ResetAsync();

@@ -81,7 +81,8 @@ public sealed class ProcessUploadTests(ProcessUploadFixture cloud) : IAsyncLifet
         var item = await cloud.ItemAsync(sub, id);
         Assert.Equal("FAILED", item["status"].S);
         Assert.StartsWith("The model could not score rows 1-2; try again later. Request id: ", item["error"].S);
-        Assert.Contains(cloud.Log, line => line.Contains($"Upload {id} failed: The model could not score rows 1-2: the model failed (500)"));
+        Assert.Contains(cloud.Log,
+            line => line.Contains($"Upload {id} failed: The model could not score rows 1-2: the model failed (500)"));
         Assert.False(item.ContainsKey("resultKey"));
     }
 
@@ -97,14 +98,18 @@ public sealed class ProcessUploadTests(ProcessUploadFixture cloud) : IAsyncLifet
         Assert.Equal("FAILED", item["status"].S);
         Assert.StartsWith("The model could not score row 1; try again later. Request id: ", item["error"].S);
         Assert.DoesNotContain("no-such-endpoint", item["error"].S);
-        Assert.Contains(cloud.Log, line => line.Contains($"Upload {id} failed: The model could not score row 1: endpoint no-such-endpoint answered 400 ValidationError"));
+        Assert.Contains(cloud.Log,
+            line => line.Contains(
+                $"Upload {id} failed: The model could not score row 1: endpoint no-such-endpoint answered 400 ValidationError"));
     }
 
     [Theory]
-    [InlineData("csv", new byte[] { 0x74, 0x65, 0x78, 0x74, 0x0A, 0x6F, 0x6B, 0x0A, 0xC3, 0x28, 0x0A }, "The file is not UTF-8 text: the bytes at offset 8 (0xC3) are not valid UTF-8.")]
+    [InlineData("csv", new byte[] { 0x74, 0x65, 0x78, 0x74, 0x0A, 0x6F, 0x6B, 0x0A, 0xC3, 0x28, 0x0A },
+        "The file is not UTF-8 text: the bytes at offset 8 (0xC3) are not valid UTF-8.")]
     [InlineData("csv", new byte[] { 0x0A, 0x68, 0x69, 0x0A }, "The CSV file has no header row")]
     [InlineData("csv", new byte[] { 0x74, 0x65, 0x78, 0x74, 0x0A }, "The file has no rows to score.")]
-    [InlineData("jsonl", new byte[] { 0x7B, 0x7D, 0x0A, 0x31, 0x0A }, "No row could be scored: all 2 failed (row 1: The line has no \"text\" field.)")]
+    [InlineData("jsonl", new byte[] { 0x7B, 0x7D, 0x0A, 0x31, 0x0A },
+        "No row could be scored: all 2 failed (row 1: The line has no \"text\" field.)")]
     [InlineData("text", new byte[0], "The file has no rows to score.")]
     public async Task A_file_that_cannot_be_read_fails_with_its_reason(string format, byte[] file, string reason)
     {
@@ -127,7 +132,8 @@ public sealed class ProcessUploadTests(ProcessUploadFixture cloud) : IAsyncLifet
         await cloud.UploadAsync(key, "a\nb\nc\nd\n");
         await cloud.UploadAsync(bigKey, new string('a', 101));
 
-        Assert.Equal("The file has more than 3 rows, the most one upload may have. Split it into smaller files.", (await cloud.ItemAsync(sub, id))["error"].S);
+        Assert.Equal("The file has more than 3 rows, the most one upload may have. Split it into smaller files.",
+            (await cloud.ItemAsync(sub, id))["error"].S);
         Assert.Equal("The file has 101 bytes; at most 100 can be processed.", (await cloud.ItemAsync(bigSub, bigId))["error"].S);
     }
 

@@ -63,7 +63,8 @@ public sealed class ProfileTests(LocalCloudFixture cloud)
     }
 
     [Theory]
-    [InlineData("""{"displayName": "A", "isAdmin": true}""", "isAdmin", "Unknown field.", "The body has a field this API does not take: isAdmin.")]
+    [InlineData("""{"displayName": "A", "isAdmin": true}""", "isAdmin", "Unknown field.",
+        "The body has a field this API does not take: isAdmin.")]
     [InlineData("""{"displayName": ["A"]}""", "displayName", "Must be a string.", "The body's field displayName must be a string.")]
     [InlineData("""{"displayName": """, "body", "Not valid JSON.", "The body is not valid JSON: the error is at line 1, byte 17.")]
     [InlineData(null, "body", "A JSON body is required.", "A JSON body is required.")]
@@ -133,7 +134,8 @@ public sealed class ProfileTests(LocalCloudFixture cloud)
             ["region"] = "us-east-1",
             ["userPoolId"] = cloud.Output("UserPoolId"),
             ["userName"] = profile.GetProperty("userId").GetString(),
-            ["callerContext"] = new JsonObject { ["awsSdkVersion"] = "aws-sdk-unknown-unknown", ["clientId"] = cloud.Output("UserPoolClientId") },
+            ["callerContext"] = new JsonObject { ["awsSdkVersion"] = "aws-sdk-unknown-unknown",
+                ["clientId"] = cloud.Output("UserPoolClientId") },
             ["triggerSource"] = "PostConfirmation_ConfirmSignUp",
             ["request"] = new JsonObject
             {
@@ -157,7 +159,8 @@ public sealed class ProfileTests(LocalCloudFixture cloud)
 
         Assert.Equal(HttpStatusCode.OK, invoked.StatusCode);
         Assert.False(invoked.Headers.Contains("X-Amz-Function-Error"));
-        Assert.Equal("PostConfirmation_ConfirmSignUp", (await invoked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("triggerSource").GetString());
+        Assert.Equal("PostConfirmation_ConfirmSignUp",
+            (await invoked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("triggerSource").GetString());
         Assert.Equal(profile.ToString(), (await after.Content.ReadFromJsonAsync<JsonElement>()).ToString());
     }
 

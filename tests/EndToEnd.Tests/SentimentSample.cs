@@ -48,7 +48,9 @@ internal static class SentimentSample
         }
     }
 
-    /// <summary>A CSV of <paramref name="rows"/> of the texts above, each made unique by its number (about 100 bytes of result a row).</summary>
+    /// <summary>
+    /// A CSV of <paramref name="rows"/> of the texts above, each made unique by its number (about 100 bytes of result a row).
+    /// </summary>
     public static byte[] LongCsv(int rows)
     {
         var file = new StringBuilder("id,text\n");

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
 using Serverless.ServiceDefaults;
+using Serverless.TestUtilities;
 using Serverless.Uploads;
 
 namespace Serverless.EndToEnd.Tests;
@@ -28,7 +29,7 @@ public sealed class StrandedUploadTests(LocalCloudFixture cloud)
         await ProcessingAsync(user, stranded, heartbeatAgo: TimeSpan.FromMinutes(30));
         await ProcessingAsync(user, live, heartbeatAgo: TimeSpan.FromSeconds(5));
 
-        var sample = await File.ReadAllBytesAsync(Path.Combine(LocalCloudOptionsRoot(), "events", Sweeper, "scheduled-event.json"));
+        var sample = EventFile.Read($"events/{Sweeper}/scheduled-event.json");
         var result = await cloud.Cloud.Lambda.InvokeAsync(Sweeper, sample, CancellationToken.None);
 
         Assert.Null(result.FunctionError);
@@ -40,7 +41,9 @@ public sealed class StrandedUploadTests(LocalCloudFixture cloud)
         Assert.Equal(UploadStatus.Processing, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
     }
 
-    /// <summary>The upload as a ProcessUpload invocation claimed it and left it, its last heartbeat <paramref name="heartbeatAgo"/>.</summary>
+    /// <summary>
+    /// The upload as a ProcessUpload invocation claimed it and left it, its last heartbeat <paramref name="heartbeatAgo"/>.
+    /// </summary>
     private async Task ProcessingAsync(TestUser user, string uploadId, TimeSpan heartbeatAgo)
     {
         using var db = cloud.CreateDynamoDb();
@@ -69,6 +72,4 @@ public sealed class StrandedUploadTests(LocalCloudFixture cloud)
             },
         });
     }
-
-    private static string LocalCloudOptionsRoot() => Serverless.Local.LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
 }

@@ -37,7 +37,8 @@ public sealed class SweepStrandedUploadsTests(ProcessUploadFixture cloud) : IAsy
 
         var item = (await cloud.Store.GetAsync(sub, id, CancellationToken.None))!;
         Assert.Equal(UploadStatus.Failed, item[UploadAttribute.Status].S);
-        Assert.Equal("Processing stopped unexpectedly: it made no progress for 10 minutes; upload the file again.", item[UploadAttribute.Error].S);
+        Assert.Equal("Processing stopped unexpectedly: it made no progress for 10 minutes; upload the file again.",
+            item[UploadAttribute.Error].S);
         Assert.Equal(6_000, ProcessUploadFixture.Number(item, UploadAttribute.RowsProcessed));
         Assert.False(item.ContainsKey(UploadAttribute.ProcessingPartition));
         Assert.False(item.ContainsKey(UploadAttribute.Checkpoint));
@@ -54,7 +55,8 @@ public sealed class SweepStrandedUploadsTests(ProcessUploadFixture cloud) : IAsy
 
         // The next sweep finds the FAILED one gone from the index.
         await cloud.SweepAsync(StrandedAfter);
-        Assert.Equal(item[UploadAttribute.UpdatedAt].S, (await cloud.Store.GetAsync(sub, id, CancellationToken.None))![UploadAttribute.UpdatedAt].S);
+        Assert.Equal(item[UploadAttribute.UpdatedAt].S, (await cloud.Store.GetAsync(sub, id,
+            CancellationToken.None))![UploadAttribute.UpdatedAt].S);
     }
 
     [Fact]
@@ -87,7 +89,8 @@ public sealed class SweepStrandedUploadsTests(ProcessUploadFixture cloud) : IAsy
         for (var polls = 0; ; polls++)
         {
             item = await cloud.Store.GetAsync(sub, id, CancellationToken.None);
-            if (item?.GetValueOrDefault(UploadAttribute.HeartbeatAt)?.S is { } beat && string.CompareOrdinal(beat, item[UploadAttribute.StartedAt].S) > 0)
+            if (item?.GetValueOrDefault(UploadAttribute.HeartbeatAt)?.S is { } beat && string.CompareOrdinal(beat,
+                item[UploadAttribute.StartedAt].S) > 0)
                 break;
             Assert.True(polls < 600 && !processing.IsCompleted, "The heartbeat did not move while the batch was scored");
             await Task.Delay(20);
@@ -105,7 +108,8 @@ public sealed class SweepStrandedUploadsTests(ProcessUploadFixture cloud) : IAsy
     {
         var (sub, id, key) = await cloud.NewUploadAsync("csv");
         var s3Event = await cloud.PutAsync(key, Encoding.UTF8.GetBytes(SentimentSample.Csv));
-        await cloud.Store.ClaimAsync(sub, id, key, SentimentSample.Csv.Length, ProcessUploadFixture.ETagOf(s3Event), claim, CancellationToken.None);
+        await cloud.Store.ClaimAsync(sub, id, key, SentimentSample.Csv.Length, ProcessUploadFixture.ETagOf(s3Event), claim,
+            CancellationToken.None);
         return (sub, id);
     }
 

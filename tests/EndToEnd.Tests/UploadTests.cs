@@ -104,7 +104,8 @@ public sealed class UploadTests(LocalCloudFixture cloud)
         Assert.Contains("<Code>SignatureDoesNotMatch</Code>", await oversizedAnswer.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Forbidden, unconditionalAnswer.StatusCode);
         using var s3 = cloud.CreateS3();
-        var listed = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = cloud.Output("BucketName"), Prefix = $"uploads/{user.Sub}/{id}/" });
+        var listed = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = cloud.Output("BucketName"),
+            Prefix = $"uploads/{user.Sub}/{id}/" });
         Assert.Empty(listed.S3Objects ?? []);
     }
 
@@ -177,7 +178,8 @@ public sealed class UploadTests(LocalCloudFixture cloud)
         // margin leaves a loaded machine time to hand on before the timeout. The file stays under the template's monthly
         // quota (MonthlyTextQuota, 10,000), where ProcessUpload would stop.
         const int Rows = 8_000;
-        var template = cloud.Cloud.Lambda.Functions.Single(function => function.Name == $"{Serverless.Local.LocalCloud.StackName}-ProcessUpload");
+        var template = cloud.Cloud.Lambda.Functions.Single(function =>
+            function.Name == $"{Serverless.Local.LocalCloud.StackName}-ProcessUpload");
         var name = template.Name + "-Short";
         if (cloud.Cloud.Lambda.Functions.All(function => function.Name != name))
             cloud.Cloud.Lambda.Register(template with
@@ -190,14 +192,17 @@ public sealed class UploadTests(LocalCloudFixture cloud)
         var id = Guid.CreateVersion7().ToString("N");
         var key = $"uploads/{sub}/{id}/long.csv";
         var csv = new StringBuilder("text\n");
-        for (var i = 0; i < Rows; i++) csv.Append('"').Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append(" #").Append(i).Append("\"\n");
+        for (var i = 0; i < Rows; i++) csv.Append('"').Append(SentimentSample.Rows[i % SentimentSample.Rows.Length].Text).Append(" #")
+            .Append(i).Append("\"\n");
         var file = Encoding.UTF8.GetBytes(csv.ToString());
         using var s3 = cloud.CreateS3();
         using var db = cloud.CreateDynamoDb();
 
         // The file first: the template's ProcessUpload finds no upload for it and leaves it; then the upload, run by the short one.
-        var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = key, InputStream = new MemoryStream(file), UseChunkEncoding = false });
-        await cloud.LogLineAsync(line => line.Contains($"Nothing to do for {key}: there is no such upload"), "of the template's ProcessUpload seeing the file");
+        var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = key,
+            InputStream = new MemoryStream(file), UseChunkEncoding = false });
+        await cloud.LogLineAsync(line => line.Contains($"Nothing to do for {key}: there is no such upload"),
+            "of the template's ProcessUpload seeing the file");
         var itemKey = UploadItem.Key(sub, id);
         await db.PutItemAsync(new PutItemRequest
         {
@@ -208,9 +213,11 @@ public sealed class UploadTests(LocalCloudFixture cloud)
                 ["declaredSize"] = new() { N = file.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             },
         });
-        using var invoke = new HttpRequestMessage(HttpMethod.Post, $"{cloud.Output("LambdaEndpoint")}/2015-03-31/functions/{name}/invocations")
+        using var invoke = new HttpRequestMessage(HttpMethod.Post,
+            $"{cloud.Output("LambdaEndpoint")}/2015-03-31/functions/{name}/invocations")
         {
-            Content = new ByteArrayContent(ProcessUploadFixture.S3EventOf(key, file.Length, cloud.Output("BucketName"), eTag: put.ETag.Trim('"'))),
+            Content = new ByteArrayContent(ProcessUploadFixture.S3EventOf(key, file.Length, cloud.Output("BucketName"),
+                eTag: put.ETag.Trim('"'))),
         };
         invoke.Headers.Add("X-Amz-Invocation-Type", "Event");
         Dictionary<string, AttributeValue> item;
@@ -218,7 +225,8 @@ public sealed class UploadTests(LocalCloudFixture cloud)
         try
         {
             Assert.Equal(HttpStatusCode.Accepted, (await cloud.Http.SendAsync(await invoke.SignedAsync("lambda"))).StatusCode);
-            for (var waited = 0; (item = (await db.GetItemAsync(cloud.Output("TableName"), itemKey, consistentRead: true)).Item)["status"].S is "PENDING_UPLOAD" or "PROCESSING"; waited++)
+            for (var waited = 0; (item = (await db.GetItemAsync(cloud.Output("TableName"), itemKey,
+                consistentRead: true)).Item)["status"].S is "PENDING_UPLOAD" or "PROCESSING"; waited++)
             {
                 Assert.True(waited < 1800, $"Still {item["status"].S}; log: {string.Join('\n', cloud.Log.TakeLast(30))}");
                 await Task.Delay(100);

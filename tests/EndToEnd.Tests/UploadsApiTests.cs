@@ -42,7 +42,8 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
 
         var item = await ItemAsync(user, id);
         Assert.Equal("csv", item["format"].S);
-        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(long.Parse(item["expiresAt"].N, System.Globalization.CultureInfo.InvariantCulture));
+        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(long.Parse(item["expiresAt"].N,
+            System.Globalization.CultureInfo.InvariantCulture));
         Assert.InRange(expiresAt - DateTimeOffset.Parse(item["createdAt"].S, System.Globalization.CultureInfo.InvariantCulture),
             TimeSpan.FromHours(24) - TimeSpan.FromSeconds(1), TimeSpan.FromHours(24));
     }
@@ -78,7 +79,8 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         using var first = await cloud.SendAsync(HttpMethod.Get, "/uploads?limit=2", user.AccessToken);
         var page = await first.Content.ReadFromJsonAsync<JsonElement>();
         var cursor = page.GetProperty("nextCursor").GetString()!;
-        using var second = await cloud.SendAsync(HttpMethod.Get, $"/uploads?limit=2&cursor={Uri.EscapeDataString(cursor)}", user.AccessToken);
+        using var second = await cloud.SendAsync(HttpMethod.Get, $"/uploads?limit=2&cursor={Uri.EscapeDataString(cursor)}",
+            user.AccessToken);
         var last = await second.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -151,7 +153,8 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         var id = body.GetProperty("upload").GetProperty("uploadId").GetString()!;
         var uploadRequest = body.GetProperty("uploadRequest");
         var url = uploadRequest.GetProperty("url").GetString()!;
-        Assert.StartsWith($"{cloud.Output("S3Endpoint").TrimEnd('/')}/{cloud.Output("BucketName")}/uploads/{user.Sub}/{id}/two%20rows.txt?", url);
+        var bucket = $"{cloud.Output("S3Endpoint").TrimEnd('/')}/{cloud.Output("BucketName")}";
+        Assert.StartsWith($"{bucket}/uploads/{user.Sub}/{id}/two%20rows.txt?", url);
 
         // What fetch(url, {method: "PUT", headers, body: file}) sends: the one header it was given, nothing signed besides.
         using var put = PresignedPut.Of(uploadRequest, file);
@@ -171,8 +174,10 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         var resultKey = $"results/{user.Sub}/{id}.jsonl";
         using (var s3 = cloud.CreateS3())
         {
-            await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = resultKey, ContentBody = "{}\n" });
-            await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = resultKey + ".part", ContentBody = "{}\n" });
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = resultKey,
+                ContentBody = "{}\n" });
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = resultKey + ".part",
+                ContentBody = "{}\n" });
         }
 
         using var deleted = await cloud.SendAsync(HttpMethod.Delete, $"/uploads/{id}", user.AccessToken);
@@ -185,7 +190,8 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         using var gone = cloud.CreateS3();
         foreach (var deletedKey in new[] { key, resultKey, resultKey + ".part" })
         {
-            var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => gone.GetObjectMetadataAsync(cloud.Output("BucketName"), deletedKey));
+            var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => gone.GetObjectMetadataAsync(cloud.Output("BucketName"),
+                deletedKey));
             Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
         }
     }
@@ -197,7 +203,8 @@ public sealed class UploadsApiTests(LocalCloudFixture cloud)
         var (id, _) = await cloud.CreateUploadAsync(user, "reviews ü.txt");
         var lines = "{\"row\":1,\"text\":\"I love it\",\"label\":\"POSITIVE\",\"score\":0.9}\n";
         using (var s3 = cloud.CreateS3())
-            await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"), Key = $"results/{user.Sub}/{id}.jsonl", ContentBody = lines });
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = cloud.Output("BucketName"),
+                Key = $"results/{user.Sub}/{id}.jsonl", ContentBody = lines });
         using (var db = cloud.CreateDynamoDb())
             await db.UpdateItemAsync(new UpdateItemRequest
             {

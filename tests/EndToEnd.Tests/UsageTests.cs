@@ -33,7 +33,8 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         await PutUploadAsync(db, sub, uploadId, "COMPLETED", rowsProcessed: 10, rowsFailed: 2, objectSize: 1234); // not a new completion
         await PutPredictionAsync(db, sub, textCount: 5);
 
-        var usage = await WaitForUsageAsync(user, usage => usage.GetProperty("predictions").GetInt64() >= 10 && usage.GetProperty("uploads").GetInt64() >= 1);
+        var usage = await WaitForUsageAsync(user,
+            usage => usage.GetProperty("predictions").GetInt64() >= 10 && usage.GetProperty("uploads").GetInt64() >= 1);
         var failure = await WaitForFailureRecordAsync(poisonKey);
 
         Assert.Equal(10, usage.GetProperty("predictions").GetInt64());
@@ -46,7 +47,9 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         Assert.Equal(quota - 18, usage.GetProperty("remaining").GetProperty("texts").GetInt64());
         Assert.Equal("RetryAttemptsExhausted", failure.GetProperty("requestContext").GetProperty("condition").GetString());
         Assert.Equal(6, failure.GetProperty("requestContext").GetProperty("approximateInvokeCount").GetInt32());
-        Assert.Contains(cloud.Log, line => line.Contains("Bad stream record") && line.Contains(poisonKey) && line.Contains("textCount") && line.Contains("\"requestId\""));
+        Assert.Contains(cloud.Log,
+            line => line.Contains("Bad stream record") && line.Contains(poisonKey) && line.Contains("textCount")
+            && line.Contains("\"requestId\""));
 
         // Everything was delivered again with each retry of the poison record's batch; nothing counted twice. A partition key's
         // records are in one shard, delivered in order: once a last prediction is counted, every earlier delivery has been made.
@@ -69,7 +72,8 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         Assert.Equal(0, old.GetProperty("predictions").GetInt64());
         Assert.Equal(0, old.GetProperty("rowsScored").GetInt64());
         Assert.Equal("2001-03-01T00:00:00.000Z", old.GetProperty("resetsAt").GetString());
-        Assert.Equal(old.GetProperty("plan").GetProperty("monthlyTexts").GetInt64(), old.GetProperty("remaining").GetProperty("texts").GetInt64());
+        Assert.Equal(old.GetProperty("plan").GetProperty("monthlyTexts").GetInt64(),
+            old.GetProperty("remaining").GetProperty("texts").GetInt64());
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
         var problem = await bad.Content.ReadFromJsonAsync<JsonElement>();
@@ -96,7 +100,8 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         var latest = SecondsToNextMonth();
         using var last = await cloud.SendAsync(HttpMethod.Post, "/predictions", user.AccessToken, """{"texts": ["the last one"]}""");
         await WaitForUsageAsync(user, usage => usage.GetProperty("remaining").GetProperty("texts").GetInt64() == 0);
-        using var upload = await cloud.SendAsync(HttpMethod.Post, "/uploads", user.AccessToken, """{"fileName": "a.csv", "contentType": "text/csv", "size": 10}""");
+        using var upload = await cloud.SendAsync(HttpMethod.Post, "/uploads", user.AccessToken,
+            """{"fileName": "a.csv", "contentType": "text/csv", "size": 10}""");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, tooMany.StatusCode);
         Assert.Equal("application/problem+json", tooMany.Content.Headers.ContentType?.MediaType);
@@ -119,7 +124,8 @@ public sealed class UsageTests(LocalCloudFixture cloud)
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
         {
-            using var response = await cloud.SendAsync(HttpMethod.Post, "/predictions", user.AccessToken, $$"""{"texts": ["good {{i}}", "bad", "fine"]}""");
+            using var response = await cloud.SendAsync(HttpMethod.Post, "/predictions", user.AccessToken,
+                $$"""{"texts": ["good {{i}}", "bad", "fine"]}""");
             return response.StatusCode;
         }));
 
@@ -136,7 +142,8 @@ public sealed class UsageTests(LocalCloudFixture cloud)
     {
         var user = await cloud.NewUserAsync();
         var file = new MemoryStream();
-        for (var i = 0; i < 2_000; i++) file.Write(Encoding.UTF8.GetBytes($"{SentimentSample.Rows[i % SentimentSample.Rows.Length].Text} ({i})\n"));
+        for (var i = 0; i < 2_000; i++)
+            file.Write(Encoding.UTF8.GetBytes($"{SentimentSample.Rows[i % SentimentSample.Rows.Length].Text} ({i})\n"));
         file.WriteByte(0xFF);
         var bytes = file.ToArray();
         var (id, uploadRequest) = await cloud.CreateUploadAsync(user, "reviews.txt", "text/plain", bytes.Length);
@@ -146,7 +153,8 @@ public sealed class UsageTests(LocalCloudFixture cloud)
 
         var upload = await cloud.UploadEndedAsync(user, id);
         var scored = upload.GetProperty("rowsProcessed").GetInt64() - upload.GetProperty("rowsFailed").GetInt64();
-        var usage = await WaitForUsageAsync(user, usage => usage.GetProperty("reserved").GetInt64() == 0 && usage.GetProperty("rowsScored").GetInt64() > 0);
+        var usage = await WaitForUsageAsync(user,
+            usage => usage.GetProperty("reserved").GetInt64() == 0 && usage.GetProperty("rowsScored").GetInt64() > 0);
 
         Assert.Equal("FAILED", upload.GetProperty("status").GetString());
         Assert.InRange(scored, 1, 2_000);
@@ -227,7 +235,8 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         return item[Table.SortKey].S;
     }
 
-    private async Task PutUploadAsync(AmazonDynamoDBClient db, string sub, string uploadId, string status, int rowsProcessed = 0, int rowsFailed = 0, long objectSize = 0) =>
+    private async Task PutUploadAsync(AmazonDynamoDBClient db, string sub, string uploadId, string status, int rowsProcessed = 0,
+        int rowsFailed = 0, long objectSize = 0) =>
         await db.PutItemAsync(cloud.Output("TableName"), new Dictionary<string, AttributeValue>(UploadItem.Key(sub, uploadId))
         {
             ["uploadId"] = new() { S = uploadId },
@@ -244,7 +253,8 @@ public sealed class UsageTests(LocalCloudFixture cloud)
     {
         using var db = cloud.CreateDynamoDb();
         var ledger = new UsageLedger(db, new Table(cloud.Output("TableName")), new Plan("free", 10_000), TimeProvider.System);
-        Assert.Equal(texts, await ledger.ReserveAsync(sub, UsageItem.Month(DateTimeOffset.UtcNow), source, texts, texts, CancellationToken.None));
+        Assert.Equal(texts, await ledger.ReserveAsync(sub, UsageItem.Month(DateTimeOffset.UtcNow), source, texts, texts,
+            CancellationToken.None));
     }
 
     private async Task<JsonElement> WaitForUsageAsync(TestUser user, Func<JsonElement, bool> done)
@@ -274,7 +284,8 @@ public sealed class UsageTests(LocalCloudFixture cloud)
                 foreach (var file in Directory.GetFiles(directory))
                 {
                     var record = JsonDocument.Parse(await File.ReadAllTextAsync(file)).RootElement;
-                    if (record.GetProperty("DDBStreamBatchInfo").GetProperty("startSequenceNumber").GetString() == sequenceNumber) return record;
+                    if (record.GetProperty("DDBStreamBatchInfo").GetProperty("startSequenceNumber")
+                        .GetString() == sequenceNumber) return record;
                 }
             }
             await Task.Delay(500);

@@ -45,9 +45,11 @@ public sealed class CallerGuardTests : IAsyncLifetime
         Content = new StringContent("""{"inputs":["great"]}""", Encoding.UTF8, "application/json"),
     };
 
-    private static async Task<HttpRequestMessage> SignedAsync(HttpRequestMessage request, string accessKey = AccessKey, string secretKey = SecretKey)
+    private static async Task<HttpRequestMessage> SignedAsync(HttpRequestMessage request, string accessKey = AccessKey,
+        string secretKey = SecretKey)
     {
-        await SigV4.SignAsync(request, new ImmutableCredentials(accessKey, secretKey, null), "us-east-1", SageMakerRuntimeClient.SigningName,
+        await SigV4.SignAsync(request, new ImmutableCredentials(accessKey, secretKey, null), "us-east-1",
+            SageMakerRuntimeClient.SigningName,
             DateTimeOffset.UtcNow, CancellationToken.None);
         return request;
     }

@@ -183,16 +183,19 @@ public sealed class FaultTests(ModelServerFixture server) : IClassFixture<ModelS
     [InlineData("""{"mode": """, "invalid JSON")]
     public async Task Bad_fault_requests_are_400(string body, string expected)
     {
-        using var response = await server.Client.PostAsync("/_faults", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        using var response =
+            await server.Client.PostAsync("/_faults", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains(expected, (await ModelServerFixture.JsonAsync(response)).GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains(expected, (await ModelServerFixture.JsonAsync(response)).GetProperty("message").GetString(),
+            StringComparison.Ordinal);
         Assert.Equal("none", (await GetAsync()).GetProperty("mode").GetString());
     }
 
     private async Task<JsonElement> SetAsync(string json)
     {
-        using var response = await server.Client.PostAsync("/_faults", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        using var response =
+            await server.Client.PostAsync("/_faults", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await ModelServerFixture.JsonAsync(response);
     }

@@ -58,7 +58,8 @@ public sealed class InvokeEndpointTests(ModelServerFixture server) : IClassFixtu
     [InlineData("application/json", "*/*")]
     public async Task Json_content_type_variants_and_accept_headers_are_accepted(string contentType, string? accept)
     {
-        using var response = await server.InvokeAsync("""{"inputs": ["good"], "parameters": {"truncation": true}}""", contentType: contentType, accept: accept);
+        using var response = await server.InvokeAsync(
+            """{"inputs": ["good"], "parameters": {"truncation": true}}""", contentType: contentType, accept: accept);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("""[{"label":"POSITIVE","score":0.7202}]""", await response.Content.ReadAsStringAsync());
@@ -112,7 +113,8 @@ public sealed class InvokeEndpointTests(ModelServerFixture server) : IClassFixtu
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("ValidationError", ModelServerFixture.Header(response, "x-amzn-ErrorType"));
         var message = (await ModelServerFixture.JsonAsync(response)).GetProperty("Message").GetString();
-        Assert.StartsWith($"1 validation error detected: Value '{name}' at 'endpointName' failed to satisfy constraint: ", message, StringComparison.Ordinal);
+        Assert.StartsWith($"1 validation error detected: Value '{name}' at 'endpointName' failed to satisfy constraint: ", message,
+            StringComparison.Ordinal);
         Assert.Contains(expected, message, StringComparison.Ordinal);
     }
 
@@ -134,7 +136,8 @@ public sealed class InvokeEndpointTests(ModelServerFixture server) : IClassFixtu
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Null(ModelServerFixture.Header(response, "x-amzn-ErrorType"));
-        Assert.Equal("HTTP content length exceeded 6291456 bytes.", (await ModelServerFixture.JsonAsync(response)).GetProperty("message").GetString());
+        Assert.Equal("HTTP content length exceeded 6291456 bytes.",
+            (await ModelServerFixture.JsonAsync(response)).GetProperty("message").GetString());
     }
 
     [Fact]
@@ -202,7 +205,8 @@ public sealed class InvokeEndpointTests(ModelServerFixture server) : IClassFixtu
         var kind = originalStatus < 500 ? "client" : "server";
         Assert.Equal(
             $"Received {kind} error ({originalStatus}) from primary with message \"{original}\". " +
-            "See https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logEventViewer:group=/aws/sagemaker/Endpoints/sentiment-local " +
+            "See https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logEventViewer:group=" +
+            "/aws/sagemaker/Endpoints/sentiment-local " +
             "in account 123456789012 for more information.",
             body.GetProperty("Message").GetString());
         Assert.Equal(

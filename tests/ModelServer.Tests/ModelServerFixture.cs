@@ -43,7 +43,8 @@ public sealed class ModelServerFixture : IAsyncLifetime
     }
 
     /// <summary>POST /endpoints/{endpoint}/invocations with a JSON body.</summary>
-    public Task<HttpResponseMessage> InvokeAsync(string body, string endpoint = Endpoint, string contentType = "application/json", string? accept = null)
+    public Task<HttpResponseMessage> InvokeAsync(string body, string endpoint = Endpoint, string contentType =
+        "application/json", string? accept = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/endpoints/{endpoint}/invocations")
         {

@@ -5,7 +5,8 @@ namespace Serverless.ModelServer.Tests;
 
 /// <summary>
 /// The real lexicon (vader-sentiment's vader_lexicon.txt), installed once by the local cloud's
-/// <see cref="EmulatorInstaller"/> into the emulator cache it shares (&lt;repo&gt;/.local/emulators; SERVERLESS_EMULATORS_DIR overrides it).
+/// <see cref="EmulatorInstaller"/> into the emulator cache it shares (&lt;repo&gt;/.local/emulators;
+/// SERVERLESS_EMULATORS_DIR overrides it).
 /// </summary>
 internal static class TestLexicon
 {
@@ -21,7 +22,8 @@ internal static class TestLexicon
     public static EmulatorInstaller Installer { get; } = new(EmulatorsDirectory);
 
     private static readonly Lazy<Task<string>> Install = new(() => Installer.InstallVaderLexiconAsync());
-    private static readonly Lazy<Task<SentimentAnalyzer>> Analyzer = new(async () => new SentimentAnalyzer(Lexicon.Load(await PathAsync())));
+    private static readonly Lazy<Task<SentimentAnalyzer>> Analyzer =
+        new(async () => new SentimentAnalyzer(Lexicon.Load(await PathAsync())));
 
     /// <summary>The lexicon file (installed on first use).</summary>
     public static Task<string> PathAsync() => Install.Value;

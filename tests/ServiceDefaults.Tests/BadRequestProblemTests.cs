@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace Serverless.ServiceDefaults.Tests;
@@ -82,7 +81,7 @@ public sealed class BadRequestProblemTests
 
         await api.SendAsync("POST", "/probe", """{"texts": "x"}""");
 
-        var logs = Encoding.UTF8.GetString(api.Logs.ToArray());
+        var logs = api.Logs.Buffer;
         Assert.Contains("Bad request POST /probe", logs);
         Assert.Contains("could not be converted to System.Collections.Generic.IReadOnlyList", logs);
     }

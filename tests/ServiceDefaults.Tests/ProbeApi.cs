@@ -6,8 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.AspNetCore;
 using Serverless.Kernel.Events;
-using Serverless.Kernel.Logging;
-using Serverless.Kernel.Runtime;
+using Serverless.TestUtilities;
 
 namespace Serverless.ServiceDefaults.Tests;
 
@@ -28,22 +27,22 @@ internal sealed class ProbeApi : IAsyncDisposable
 {
     private readonly WebApplication app;
 
-    private ProbeApi(WebApplication app, MemoryStream logs)
+    private ProbeApi(WebApplication app, TestLambdaLogger logs)
     {
         this.app = app;
         Logs = logs;
     }
 
-    public MemoryStream Logs { get; }
+    public TestLambdaLogger Logs { get; }
 
     public static async Task<ProbeApi> StartAsync()
     {
         // Read when the defaults are added; the probe never reaches the table.
         Environment.SetEnvironmentVariable("TABLE_NAME", "probe-table");
         var builder = ServiceDefaultsExtensions.CreateApiBuilder(builder => builder.UseLambdaServer(), ProbeJsonContext.Default);
-        var logs = new MemoryStream();
+        var logs = new TestLambdaLogger();
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new LambdaJsonLoggerProvider(logs, TimeProvider.System));
+        builder.Logging.AddProvider(logs);
         var app = builder.Build();
         app.UseServiceDefaults();
         app.MapPost("/probe", (Probe probe) => probe.Size < 1
@@ -54,7 +53,8 @@ internal sealed class ProbeApi : IAsyncDisposable
     }
 
     /// <summary>Sends a request as API Gateway would; <paramref name="body"/> null sends none.</summary>
-    public async Task<APIGatewayHttpApiV2ProxyResponse> SendAsync(string method, string pathAndQuery, string? body = null, string? contentType = "application/json")
+    public async Task<APIGatewayHttpApiV2ProxyResponse> SendAsync(
+        string method, string pathAndQuery, string? body = null, string? contentType = "application/json")
     {
         var (path, query) = pathAndQuery.Split('?', 2) is [var p, var q] ? (p, q) : (pathAndQuery, "");
         var request = new APIGatewayHttpApiV2ProxyRequest
@@ -67,8 +67,7 @@ internal sealed class ProbeApi : IAsyncDisposable
             RequestContext = new() { RequestId = "probe-request", Stage = "$default", Http = new() { Method = method, Path = path } },
             Body = body,
         };
-        var context = new LambdaContext("c0ffee00-1111-2222-3333-444455556666", DateTimeOffset.UtcNow.AddSeconds(30),
-            "arn:aws:lambda:us-east-1:123456789012:function:probe", null, null, null, CancellationToken.None, TimeProvider.System);
+        var context = new TestLambdaContext { FunctionName = "probe" };
         return await app.Services.GetRequiredService<LambdaServer>().ProcessAsync(request, context);
     }
 

@@ -3,11 +3,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Serverless.Kernel.Events;
 using Serverless.Metering;
 using Serverless.ServiceDefaults;
+using Serverless.TestUtilities;
 
 namespace Serverless.Usage.Tests;
 
 /// <summary>MeterUsage's handler on stream events in AWS's form, settling holds reserved beforehand, against DynamoDB Local.</summary>
-public sealed class MeterUsageTests(TableFixture table) : IClassFixture<TableFixture>
+public sealed class MeterUsageTests(DynamoDbTable table) : IClassFixture<DynamoDbTable>
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 14, 12, 0, 0, TimeSpan.Zero);
     private readonly UsageLedger ledger = new(table.Db, table.Table, new Plan("free", 1_000), new FixedTime(Now));

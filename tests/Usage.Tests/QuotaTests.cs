@@ -1,10 +1,11 @@
 using Serverless.Metering;
 using Serverless.ServiceDefaults;
+using Serverless.TestUtilities;
 
 namespace Serverless.Usage.Tests;
 
 /// <summary>The quota check on this month's usage and reservations, and Retry-After until the next month (UTC).</summary>
-public sealed class QuotaTests(TableFixture table) : IClassFixture<TableFixture>
+public sealed class QuotaTests(DynamoDbTable table) : IClassFixture<DynamoDbTable>
 {
     private static readonly DateTimeOffset LastMinuteOfMonth = new(2026, 1, 31, 23, 59, 30, TimeSpan.Zero);
     private static readonly Plan Plan = new("free", 10);

@@ -1,11 +1,12 @@
 using Amazon.DynamoDBv2.Model;
 using Serverless.Metering;
 using Serverless.ServiceDefaults;
+using Serverless.TestUtilities;
 
 namespace Serverless.Usage.Tests;
 
 /// <summary>Reservations and settlements on the usage item, against DynamoDB Local.</summary>
-public sealed class UsageLedgerTests(TableFixture table) : IClassFixture<TableFixture>
+public sealed class UsageLedgerTests(DynamoDbTable table) : IClassFixture<DynamoDbTable>
 {
     private const string Month = "2026-03";
     private static readonly DateTimeOffset Now = new(2026, 3, 14, 12, 0, 0, TimeSpan.Zero);

@@ -28,7 +28,8 @@ public sealed class ApiGatewayAuthenticationHandler(
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        WriteProblemAsync(StatusCodes.Status401Unauthorized, "Sign in to call this API: send a Cognito access token as 'Authorization: Bearer <token>'.");
+        WriteProblemAsync(StatusCodes.Status401Unauthorized,
+            "Sign in to call this API: send a Cognito access token as 'Authorization: Bearer <token>'.");
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         WriteProblemAsync(StatusCodes.Status403Forbidden, "This token does not allow this request.");

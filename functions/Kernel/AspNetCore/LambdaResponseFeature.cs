@@ -21,7 +21,11 @@ internal sealed class LambdaResponseFeature : IHttpResponseFeature, IHttpRespons
     public int StatusCode { get; set; } = StatusCodes.Status200OK;
     public string? ReasonPhrase { get; set; }
     public IHeaderDictionary Headers { get; set; } = new HeaderDictionary();
-    Stream IHttpResponseFeature.Body { get => body; set => body = value as MemoryStream ?? throw new NotSupportedException("The response body is buffered."); }
+    Stream IHttpResponseFeature.Body
+    {
+        get => body;
+        set => body = value as MemoryStream ?? throw new NotSupportedException("The response body is buffered.");
+    }
     Stream IHttpResponseBodyFeature.Stream => body;
     public PipeWriter Writer => writer ??= PipeWriter.Create(body, new StreamPipeWriterOptions(leaveOpen: true));
 

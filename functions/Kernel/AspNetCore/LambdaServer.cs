@@ -38,7 +38,8 @@ public sealed class LambdaServer(ILogger<LambdaServer> logger) : IServer
                 {
                     // Like Kestrel: an exception no middleware handled is logged here (nothing else logs it) and is a bare 500.
                     error = exception;
-                    logger.LogError(exception, "Unhandled exception in {Method} {Path}", features.Get<IHttpRequestFeature>()?.Method, features.Get<IHttpRequestFeature>()?.Path);
+                    logger.LogError(exception, "Unhandled exception in {Method} {Path}",
+                        features.Get<IHttpRequestFeature>()?.Method, features.Get<IHttpRequestFeature>()?.Path);
                     response.Reset(StatusCodes.Status500InternalServerError);
                 }
                 await response.FireOnStartingAsync();
@@ -77,7 +78,8 @@ public sealed class LambdaServer(ILogger<LambdaServer> logger) : IServer
         return response.ToApiGatewayResponse();
     }
 
-    private static FeatureCollection RequestFeatures(APIGatewayHttpApiV2ProxyRequest request, LambdaContext context, LambdaResponseFeature response)
+    private static FeatureCollection RequestFeatures(APIGatewayHttpApiV2ProxyRequest request, LambdaContext context,
+        LambdaResponseFeature response)
     {
         var http = request.RequestContext?.Http;
         var (pathBase, path) = SplitStage(request.RawPath ?? "/", request.RequestContext?.Stage);
@@ -110,7 +112,8 @@ public sealed class LambdaServer(ILogger<LambdaServer> logger) : IServer
         features.Set<IHttpRequestBodyDetectionFeature>(new RequestBodyDetection(body.Length > 0));
         features.Set<IHttpResponseFeature>(response);
         features.Set<IHttpResponseBodyFeature>(response);
-        features.Set<IHttpRequestIdentifierFeature>(new HttpRequestIdentifierFeature { TraceIdentifier = request.RequestContext?.RequestId ?? context.AwsRequestId });
+        features.Set<IHttpRequestIdentifierFeature>(
+            new HttpRequestIdentifierFeature { TraceIdentifier = request.RequestContext?.RequestId ?? context.AwsRequestId });
         features.Set<IHttpRequestLifetimeFeature>(new HttpRequestLifetimeFeature { RequestAborted = context.CancellationToken });
         features.Set<IHttpConnectionFeature>(new HttpConnectionFeature
         {

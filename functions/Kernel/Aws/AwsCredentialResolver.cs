@@ -6,7 +6,8 @@ namespace Serverless.Kernel.Aws;
 /// <summary>The credentials a client signs with: the ones it was given, else AWSSDK.Core's default chain, asked on each call.</summary>
 internal static class AwsCredentialResolver
 {
-    private static readonly Lazy<DefaultAWSCredentialsIdentityResolver> DefaultCredentials = new(() => new DefaultAWSCredentialsIdentityResolver());
+    private static readonly Lazy<DefaultAWSCredentialsIdentityResolver> DefaultCredentials =
+        new(() => new DefaultAWSCredentialsIdentityResolver());
 
     public static async Task<ImmutableCredentials> ResolveAsync(AWSCredentials? credentials, CancellationToken cancellationToken)
     {

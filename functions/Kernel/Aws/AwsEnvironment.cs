@@ -37,7 +37,8 @@ public static class AwsEnvironment
             foreach (var name in new[] { EndpointVariable(serviceEnvironmentName), "AWS_ENDPOINT_URL" })
             {
                 if (NonEmpty(variables(name)) is not { } configured) continue;
-                return Uri.TryCreate(configured, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+                return Uri.TryCreate(configured, UriKind.Absolute, out var uri)
+                    && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
                     ? uri
                     : throw new InvalidOperationException($"{name} is not an absolute http(s) URL: '{configured}'.");
             }

@@ -11,7 +11,8 @@ namespace Serverless.Kernel.Aws;
 internal static class AwsErrorParser
 {
     /// <summary>Makes the exception for one error; <paramref name="body"/> is the parsed JSON object, when the body was one.</summary>
-    public delegate AwsServiceException Factory(string errorCode, string message, HttpStatusCode statusCode, string? requestId, JsonElement? body);
+    public delegate AwsServiceException Factory(string errorCode, string message, HttpStatusCode statusCode,
+        string? requestId, JsonElement? body);
 
     public static AwsServiceException Parse(HttpResponseMessage response, ReadOnlySpan<byte> body, Factory? factory = null)
     {

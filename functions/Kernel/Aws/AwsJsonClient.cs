@@ -19,7 +19,9 @@ public sealed class AwsJsonClient
     /// <param name="http">The transport (from IHttpClientFactory or shared); only absolute URIs are sent.</param>
     /// <param name="service">The service to call.</param>
     /// <param name="timeProvider">The clock for the signing time; <see cref="TimeProvider.System"/> when null.</param>
-    /// <param name="credentials">Credentials to sign with; when null, AWSSDK.Core's default chain (environment variables, as on Lambda, then profiles, web identity, container and instance metadata) is asked on each call, so refreshing credentials stay fresh.</param>
+    /// <param name="credentials">Credentials to sign with; when null, AWSSDK.Core's default chain (environment
+    /// variables, as on Lambda, then profiles, web identity, container and instance metadata) is asked on each call, so
+    /// refreshing credentials stay fresh.</param>
     /// <param name="region">The region; when null, <c>AWS_REGION</c> then <c>AWS_DEFAULT_REGION</c>.</param>
     /// <param name="endpoint">The endpoint; when null, <see cref="AwsEnvironment.Endpoint"/> resolves it from the environment.</param>
     public AwsJsonClient(HttpClient http, AwsJsonService service, TimeProvider? timeProvider = null,
@@ -46,14 +48,16 @@ public sealed class AwsJsonClient
         JsonTypeInfo<TRequest> inputType, JsonTypeInfo<TResponse> outputType, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outputType);
-        var body = await SendCoreAsync(operation, JsonSerializer.SerializeToUtf8Bytes(input, inputType), cancellationToken).ConfigureAwait(false);
+        var body = await SendCoreAsync(operation, JsonSerializer.SerializeToUtf8Bytes(input, inputType),
+            cancellationToken).ConfigureAwait(false);
         // An operation with an empty output may answer with no body at all.
         return (body.Length == 0 ? JsonSerializer.Deserialize("{}"u8, outputType) : JsonSerializer.Deserialize(body, outputType))
             ?? throw new JsonException($"{Service.TargetPrefix}.{operation} answered with JSON null.");
     }
 
     /// <summary>Calls <paramref name="operation"/>, ignoring whatever output it has.</summary>
-    public async Task SendAsync<TRequest>(string operation, TRequest input, JsonTypeInfo<TRequest> inputType, CancellationToken cancellationToken) =>
+    public async Task SendAsync<TRequest>(string operation, TRequest input, JsonTypeInfo<TRequest> inputType,
+        CancellationToken cancellationToken) =>
         await SendCoreAsync(operation, JsonSerializer.SerializeToUtf8Bytes(input, inputType), cancellationToken).ConfigureAwait(false);
 
     private async Task<byte[]> SendCoreAsync(string operation, byte[] payload, CancellationToken cancellationToken)
@@ -68,7 +72,8 @@ public sealed class AwsJsonClient
         SigV4.Sign(request, identity, Region, Service.SigningName, timeProvider.GetUtcNow(),
             Convert.ToHexStringLower(Amazon.Runtime.Internal.Auth.AWS4Signer.ComputeHash(payload)));
 
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var response =
+            await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) throw AwsErrorParser.Parse(response, body);
         return body;

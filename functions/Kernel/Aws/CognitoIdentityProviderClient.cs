@@ -29,7 +29,8 @@ public sealed class CognitoIdentityProviderClient(AwsJsonClient client)
     public Task AdminDeleteUserAsync(string userPoolId, string username, CancellationToken cancellationToken) =>
         Client.SendAsync("AdminDeleteUser", Input(userPoolId, username), CognitoJsonContext.Default.AdminUserRequest, cancellationToken);
 
-    /// <summary>AdminDisableUser: the user can no longer sign in or refresh tokens. A user that does not exist is a <c>UserNotFoundException</c>.</summary>
+    /// <summary>AdminDisableUser: the user can no longer sign in or refresh tokens. A user that does not exist is a
+    /// <c>UserNotFoundException</c>.</summary>
     public Task AdminDisableUserAsync(string userPoolId, string username, CancellationToken cancellationToken) =>
         Client.SendAsync("AdminDisableUser", Input(userPoolId, username), CognitoJsonContext.Default.AdminUserRequest, cancellationToken);
 
@@ -38,7 +39,8 @@ public sealed class CognitoIdentityProviderClient(AwsJsonClient client)
     /// A user that does not exist is a <c>UserNotFoundException</c>.
     /// </summary>
     public Task AdminUserGlobalSignOutAsync(string userPoolId, string username, CancellationToken cancellationToken) =>
-        Client.SendAsync("AdminUserGlobalSignOut", Input(userPoolId, username), CognitoJsonContext.Default.AdminUserRequest, cancellationToken);
+        Client.SendAsync("AdminUserGlobalSignOut", Input(userPoolId, username),
+            CognitoJsonContext.Default.AdminUserRequest, cancellationToken);
 
     /// <summary>AdminGetUser: the user's attributes, status and dates.</summary>
     public Task<AdminGetUserResponse> AdminGetUserAsync(string userPoolId, string username, CancellationToken cancellationToken) =>

@@ -9,7 +9,8 @@ public sealed record AdminUserRequest(string UserPoolId, string Username);
 public sealed record CognitoAttribute(string Name, string? Value);
 
 /// <summary>The output of AdminGetUser, the members the suite reads.</summary>
-/// <remarks>Settable, not init-only: the source generator would reset an absent init-only member to null, bypassing its initializer.</remarks>
+/// <remarks>Settable, not init-only: the source generator would reset an absent init-only member to null, bypassing its
+/// initializer.</remarks>
 public sealed record AdminGetUserResponse
 {
     public string Username { get; set; } = "";

@@ -28,8 +28,10 @@ public sealed class LambdaClient
     /// <param name="timeProvider">The clock for signing; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="credentials">Credentials to sign with; when null, AWSSDK.Core's default chain, asked on each call.</param>
     /// <param name="region">The region; when null, <c>AWS_REGION</c> then <c>AWS_DEFAULT_REGION</c>.</param>
-    /// <param name="endpoint">The endpoint; when null, <c>AWS_ENDPOINT_URL_LAMBDA</c>, <c>AWS_ENDPOINT_URL</c>, else the regional one.</param>
-    public LambdaClient(HttpClient http, TimeProvider? timeProvider = null, AWSCredentials? credentials = null, string? region = null, Uri? endpoint = null)
+    /// <param name="endpoint">The endpoint; when null, <c>AWS_ENDPOINT_URL_LAMBDA</c>, <c>AWS_ENDPOINT_URL</c>, else
+    /// the regional one.</param>
+    public LambdaClient(HttpClient http, TimeProvider? timeProvider = null, AWSCredentials? credentials = null,
+        string? region = null, Uri? endpoint = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         this.http = http;
@@ -48,21 +50,27 @@ public sealed class LambdaClient
     /// (JSON): Lambda queues the event and answers 202.
     /// </summary>
     /// <exception cref="ArgumentException">An empty name, or a payload over <see cref="MaxEventPayloadBytes"/>.</exception>
-    /// <exception cref="AwsServiceException">Lambda refused the invocation (<c>ResourceNotFoundException</c>, <c>TooManyRequestsException</c>, ...).</exception>
+    /// <exception cref="AwsServiceException">Lambda refused the invocation (<c>ResourceNotFoundException</c>,
+    /// <c>TooManyRequestsException</c>, ...).</exception>
     public async Task InvokeEventAsync(string functionName, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(functionName);
         if (payload.Length > MaxEventPayloadBytes)
-            throw new ArgumentException($"The payload is {payload.Length} bytes; an asynchronous invocation takes at most {MaxEventPayloadBytes}.", nameof(payload));
+            throw new ArgumentException(
+                $"The payload is {payload.Length} bytes; an asynchronous invocation takes at most {MaxEventPayloadBytes}.",
+                nameof(payload));
         var identity = await AwsCredentialResolver.ResolveAsync(credentials, cancellationToken).ConfigureAwait(false);
         using var content = new ReadOnlyMemoryContent(payload);
         content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-        var uri = new Uri(Endpoint.AbsoluteUri.TrimEnd('/') + "/2015-03-31/functions/" + Uri.EscapeDataString(functionName) + "/invocations");
+        var uri = new Uri(Endpoint.AbsoluteUri.TrimEnd('/') + "/2015-03-31/functions/"
+            + Uri.EscapeDataString(functionName) + "/invocations");
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         request.Headers.TryAddWithoutValidation("X-Amz-Invocation-Type", "Event");
-        SigV4.Sign(request, identity, Region, SigningName, timeProvider.GetUtcNow(), Convert.ToHexStringLower(SHA256.HashData(payload.Span)));
+        SigV4.Sign(request, identity, Region, SigningName, timeProvider.GetUtcNow(),
+            Convert.ToHexStringLower(SHA256.HashData(payload.Span)));
 
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var response =
+            await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Accepted) throw AwsErrorParser.Parse(response, answer);
     }

@@ -23,6 +23,9 @@ public sealed class ModelErrorException(
     /// <summary>The CloudWatch log stream of the container that failed.</summary>
     public string? LogStreamArn { get; } = logStreamArn;
 
-    public override string ToString() =>
-        base.ToString() + $" [container {OriginalStatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}: {OriginalMessage ?? "-"}]";
+    public override string ToString()
+    {
+        var status = OriginalStatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-";
+        return base.ToString() + $" [container {status}: {OriginalMessage ?? "-"}]";
+    }
 }

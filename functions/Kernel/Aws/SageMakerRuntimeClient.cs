@@ -49,10 +49,12 @@ public sealed partial class SageMakerRuntimeClient
 
     /// <param name="http">The transport. Its <see cref="HttpClient.Timeout"/> bounds each attempt (a timed-out attempt is
     /// retried); SageMaker gives the model 60 s and advises a 70 s client timeout.</param>
-    /// <param name="timeProvider">The clock for signing, backoff waits and the deadline; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="timeProvider">The clock for signing, backoff waits and the deadline;
+    /// <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="credentials">Credentials to sign with; when null, AWSSDK.Core's default chain, asked on each attempt.</param>
     /// <param name="region">The region; when null, <c>AWS_REGION</c> then <c>AWS_DEFAULT_REGION</c>.</param>
-    /// <param name="endpoint">The endpoint; when null, <c>AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME</c>, <c>AWS_ENDPOINT_URL</c>, else the regional one.</param>
+    /// <param name="endpoint">The endpoint; when null, <c>AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME</c>,
+    /// <c>AWS_ENDPOINT_URL</c>, else the regional one.</param>
     /// <param name="retry">The retry policy; <see cref="AwsRetryOptions.Default"/> when null.</param>
     public SageMakerRuntimeClient(HttpClient http, TimeProvider? timeProvider = null, AWSCredentials? credentials = null,
         string? region = null, Uri? endpoint = null, AwsRetryOptions? retry = null)
@@ -74,7 +76,8 @@ public sealed partial class SageMakerRuntimeClient
     public AwsRetryOptions Retry { get; }
 
     /// <summary>InvokeEndpoint: sends <paramref name="body"/> to the model as is and returns the model's answer.</summary>
-    /// <exception cref="ArgumentException">A bad endpoint name, an empty content type or accept, or a body over <see cref="MaxBodyBytes"/>.</exception>
+    /// <exception cref="ArgumentException">A bad endpoint name, an empty content type or accept, or a body over
+    /// <see cref="MaxBodyBytes"/>.</exception>
     /// <exception cref="ModelErrorException">The model container failed (424); not retried.</exception>
     /// <exception cref="AwsServiceException">Any other error answer, final or still failing when retrying stopped.</exception>
     public async Task<byte[]> InvokeEndpointAsync(string endpointName, ReadOnlyMemory<byte> body, string contentType, string accept,
@@ -123,7 +126,8 @@ public sealed partial class SageMakerRuntimeClient
         if (texts.Count == 0) throw new ArgumentException("At least one text is needed.", nameof(texts));
         for (var i = 0; i < texts.Count; i++)
             if (texts[i] is null) throw new ArgumentException($"texts[{i}] is null.", nameof(texts));
-        var body = JsonSerializer.SerializeToUtf8Bytes(new TextClassificationRequest(texts), SageMakerJsonContext.Default.TextClassificationRequest);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new TextClassificationRequest(texts),
+            SageMakerJsonContext.Default.TextClassificationRequest);
         EnsureBodySize(body.Length, nameof(texts));
 
         var answer = await InvokeEndpointAsync(endpointName, body, Json, Json, cancellationToken).ConfigureAwait(false);
@@ -156,7 +160,8 @@ public sealed partial class SageMakerRuntimeClient
         request.Headers.TryAddWithoutValidation("Accept", accept);
         SigV4.Sign(request, identity, Region, SigningName, timeProvider.GetUtcNow(), payloadHash);
 
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var response =
+            await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) throw AwsErrorParser.Parse(response, answer, CreateError);
         return answer;
@@ -187,9 +192,11 @@ public sealed partial class SageMakerRuntimeClient
         error is HttpRequestException or IOException
         || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
-    private static AwsServiceException CreateError(string code, string message, HttpStatusCode statusCode, string? requestId, JsonElement? body)
+    private static AwsServiceException CreateError(string code, string message, HttpStatusCode statusCode,
+        string? requestId, JsonElement? body)
     {
-        if (code != ModelErrorException.Code && !(statusCode == HttpStatusCode.FailedDependency && code == AwsServiceException.UnknownErrorCode))
+        if (code != ModelErrorException.Code
+            && !(statusCode == HttpStatusCode.FailedDependency && code == AwsServiceException.UnknownErrorCode))
             return new AwsServiceException(code, message, statusCode, requestId);
         int? originalStatus = body is { } b && b.TryGetProperty("OriginalStatusCode", out var status) && status.TryGetInt32(out var value)
             ? value
@@ -205,7 +212,8 @@ public sealed partial class SageMakerRuntimeClient
         if (endpointName.Length > 63 || !EndpointNamePattern().IsMatch(endpointName))
         {
             throw new ArgumentException(
-                $"'{endpointName}' is not an endpoint name: at most 63 letters, digits and hyphens, starting and ending with a letter or digit.",
+                $"'{endpointName}' is not an endpoint name: at most 63 letters, digits and hyphens, " +
+                "starting and ending with a letter or digit.",
                 nameof(endpointName));
         }
         return new Uri(Endpoint.AbsoluteUri.TrimEnd('/') + "/endpoints/" + endpointName + "/invocations");

@@ -10,7 +10,8 @@ namespace Serverless.Kernel.Aws;
 /// <summary>
 /// Signs an <see cref="HttpRequestMessage"/> with AWS Signature Version 4 (header form).
 /// The canonical request is built here; the signing-key derivation and the hashes are AWSSDK.Core's
-/// (<see cref="AWS4Signer.ComposeSigningKey"/>, <see cref="AWS4Signer.ComputeHash(string)"/>, <see cref="AWS4Signer.SignBlob(byte[], string)"/>).
+/// (<see cref="AWS4Signer.ComposeSigningKey"/>, <see cref="AWS4Signer.ComputeHash(string)"/>,
+/// <see cref="AWS4Signer.SignBlob(byte[], string)"/>).
 /// </summary>
 /// <remarks>
 /// Signing sets <c>Host</c> (unless the request already has one), <c>X-Amz-Date</c>, <c>X-Amz-Security-Token</c> when the
@@ -49,7 +50,8 @@ public static class SigV4
         return Sign(request, credentials, region, signingName, signingTime, payloadHash, options);
     }
 
-    /// <summary>Signs the request with a payload hash the caller computed (lower-case hex SHA-256, or <c>UNSIGNED-PAYLOAD</c> where the service allows it).</summary>
+    /// <summary>Signs the request with a payload hash the caller computed (lower-case hex SHA-256, or
+    /// <c>UNSIGNED-PAYLOAD</c> where the service allows it).</summary>
     public static SigV4Result Sign(
         HttpRequestMessage request, ImmutableCredentials credentials, string region, string signingName,
         DateTimeOffset signingTime, string payloadHash, SigV4Options? options = null)

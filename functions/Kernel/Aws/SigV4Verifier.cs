@@ -81,12 +81,13 @@ public sealed class SigV4Verifier(string accessKey, string secretKey, string sig
             return new SigV4Refusal(SigV4Failure.Missing,
                 "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.");
         if (request.Header("X-Amz-Date") is not { } amzDate || !TryParseDate(amzDate, out var signedAt))
-            return new SigV4Refusal(SigV4Failure.Missing, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+            return new SigV4Refusal(SigV4Failure.Missing,
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
         var now = time.GetUtcNow();
         if ((signedAt - now).Duration() > MaxClockSkew)
             return new SigV4Refusal(SigV4Failure.Expired,
-                $"Signature expired: {amzDate} is now earlier or later than {now.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)} " +
-                "by more than 15 minutes.");
+                $"Signature expired: {amzDate} is now earlier or later than " +
+                $"{now.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)} by more than 15 minutes.");
         return Check(request, path, query, credential, amzDate, signedHeaders, signature, payloadHash);
     }
 

@@ -139,7 +139,8 @@ public sealed class DynamoDBEvent
                     case "NS": value.NS = ReadArray(ref reader, tag, value, ReadString); break;
                     case "BS": value.BS = ReadArray(ref reader, tag, value, ReadBytes); break;
                     case "M": value.M = ReadMap(ref reader, tag, value, options); break;
-                    case "L": value.L = ReadArray(ref reader, tag, value, (ref Utf8JsonReader r, string _, AttributeValue _) => Read(ref r, typeToConvert, options)); break;
+                    case "L": value.L = ReadArray(ref reader, tag, value,
+                        (ref Utf8JsonReader r, string _, AttributeValue _) => Read(ref r, typeToConvert, options)); break;
                     case "NULL": value.NULL = ReadBool(ref reader, tag, value); break;
                     case "BOOL": value.BOOL = ReadBool(ref reader, tag, value); break;
                     default:
@@ -163,7 +164,8 @@ public sealed class DynamoDBEvent
                 : Mismatch<byte[]>(ref reader, tag, value, "a base64 string");
 
         private static bool? ReadBool(ref Utf8JsonReader reader, string tag, AttributeValue value) =>
-            reader.TokenType is JsonTokenType.True or JsonTokenType.False ? reader.GetBoolean() : Mismatch<bool?>(ref reader, tag, value, "true or false");
+            reader.TokenType is JsonTokenType.True or JsonTokenType.False ? reader.GetBoolean()
+                : Mismatch<bool?>(ref reader, tag, value, "true or false");
 
         private static List<T>? ReadArray<T>(ref Utf8JsonReader reader, string tag, AttributeValue value, ItemReader<T> readItem)
         {
@@ -176,9 +178,11 @@ public sealed class DynamoDBEvent
             return items;
         }
 
-        private Dictionary<string, AttributeValue>? ReadMap(ref Utf8JsonReader reader, string tag, AttributeValue value, JsonSerializerOptions options)
+        private Dictionary<string, AttributeValue>? ReadMap(ref Utf8JsonReader reader, string tag,
+            AttributeValue value, JsonSerializerOptions options)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) return Mismatch<Dictionary<string, AttributeValue>>(ref reader, tag, value, "an object");
+            if (reader.TokenType != JsonTokenType.StartObject) return Mismatch<Dictionary<string, AttributeValue>>(
+                ref reader, tag, value, "an object");
             var map = new Dictionary<string, AttributeValue>();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {

@@ -15,7 +15,8 @@ public sealed class LambdaDestinationEvent
     /// <summary><see cref="RequestContextEntity.Condition"/> of an event whose every attempt failed (OnFailure).</summary>
     public const string RetriesExhausted = "RetriesExhausted";
 
-    /// <summary><see cref="RequestContextEntity.Condition"/> of an event that grew older than <c>MaximumEventAgeInSeconds</c> (OnFailure).</summary>
+    /// <summary><see cref="RequestContextEntity.Condition"/> of an event that grew older than
+    /// <c>MaximumEventAgeInSeconds</c> (OnFailure).</summary>
     public const string EventAgeExceeded = "EventAgeExceeded";
 
     /// <summary><see cref="RequestContextEntity.Condition"/> of an invocation that succeeded (OnSuccess).</summary>

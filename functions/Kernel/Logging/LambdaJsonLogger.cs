@@ -19,14 +19,16 @@ public sealed class LambdaJsonLoggerProvider(Stream output, TimeProvider time) :
 
     public void Dispose() => output.Flush();
 
-    internal void Write(string category, LogLevel level, string message, Exception? exception, IReadOnlyList<KeyValuePair<string, object?>>? state)
+    internal void Write(string category, LogLevel level, string message, Exception? exception,
+        IReadOnlyList<KeyValuePair<string, object?>>? state)
     {
         var context = LambdaContext.Current;
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("timestamp", time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteString("timestamp",
+                time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
             json.WriteString("level", LevelName(level));
             json.WriteString("message", message);
             json.WriteString("logger", category);
@@ -81,10 +83,12 @@ public sealed class LambdaJsonLoggerProvider(Stream output, TimeProvider time) :
 
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter)
         {
             if (!IsEnabled(logLevel)) return;
-            provider.Write(category, logLevel, formatter(state, exception), exception, state as IReadOnlyList<KeyValuePair<string, object?>>);
+            provider.Write(category, logLevel, formatter(state, exception), exception,
+                state as IReadOnlyList<KeyValuePair<string, object?>>);
         }
     }
 }

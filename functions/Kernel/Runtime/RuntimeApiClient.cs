@@ -22,7 +22,8 @@ public sealed class RuntimeApiClient(HttpClient http, string runtimeApi)
         response.EnsureSuccessStatusCode();
         var headers = response.Headers;
         return new Invocation(
-            Header(headers, "Lambda-Runtime-Aws-Request-Id") ?? throw new InvalidOperationException("The Runtime API sent no Lambda-Runtime-Aws-Request-Id."),
+            Header(headers, "Lambda-Runtime-Aws-Request-Id")
+                ?? throw new InvalidOperationException("The Runtime API sent no Lambda-Runtime-Aws-Request-Id."),
             long.TryParse(Header(headers, "Lambda-Runtime-Deadline-Ms"), out var deadline) ? deadline : 0,
             Header(headers, "Lambda-Runtime-Invoked-Function-Arn") ?? "",
             Header(headers, "Lambda-Runtime-Trace-Id"),

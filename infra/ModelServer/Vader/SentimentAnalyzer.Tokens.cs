@@ -69,7 +69,8 @@ public sealed partial class SentimentAnalyzer
     private static bool IsPythonWhitespace(char c) => char.IsWhiteSpace(c) || c is >= '\x1c' and <= '\x1f';
 
     // Python's string.punctuation.
-    private static bool IsAsciiPunctuation(char c) => c is (>= '!' and <= '/') or (>= ':' and <= '@') or (>= '[' and <= '`') or (>= '{' and <= '~');
+    private static bool IsAsciiPunctuation(char c) =>
+        c is (>= '!' and <= '/') or (>= ':' and <= '@') or (>= '[' and <= '`') or (>= '{' and <= '~');
 
     private static string StripPunctuationIfWord(string text, int start, int length)
     {

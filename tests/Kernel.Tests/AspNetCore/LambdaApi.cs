@@ -3,18 +3,20 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.AspNetCore;
-using Serverless.Kernel.Logging;
 using Serverless.Kernel.Runtime;
+using Serverless.TestUtilities;
 
 namespace Serverless.Kernel.Tests.AspNetCore;
 
-/// <summary>A minimal-API app served by <see cref="LambdaServer"/>, invoked the way the loop does: event bytes in, response bytes out.</summary>
+/// <summary>
+/// A minimal-API app served by <see cref="LambdaServer"/>, invoked the way the loop does: event bytes in, response bytes out.
+/// </summary>
 internal sealed class LambdaApi : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly LambdaHandler handler;
 
-    private LambdaApi(WebApplication app, LambdaHandler handler, MemoryStream logs)
+    private LambdaApi(WebApplication app, LambdaHandler handler, TestLambdaLogger logs)
     {
         this.app = app;
         this.handler = handler;
@@ -22,33 +24,30 @@ internal sealed class LambdaApi : IAsyncDisposable
     }
 
     /// <summary>What the app logged, as Lambda JSON lines.</summary>
-    public MemoryStream Logs { get; }
+    public TestLambdaLogger Logs { get; }
 
     public static async Task<LambdaApi> StartAsync(Action<WebApplication> map, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.UseLambdaServer();
-        var logs = new MemoryStream();
+        var logs = new TestLambdaLogger();
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new LambdaJsonLoggerProvider(logs, TimeProvider.System));
+        builder.Logging.AddProvider(logs);
         configure?.Invoke(builder);
         var app = builder.Build();
         map(app);
         return new LambdaApi(app, await app.StartAsHandlerAsync(), logs);
     }
 
-    public static LambdaContext Context(CancellationToken cancellationToken = default) => new(
-        "c0ffee00-1111-2222-3333-444455556666", DateTimeOffset.UtcNow.AddSeconds(30),
-        "arn:aws:lambda:us-east-2:123456789012:function:api", null, null, null, cancellationToken, TimeProvider.System);
-
     /// <summary>The response event, parsed as API Gateway would read it.</summary>
-    public async Task<JsonObject> InvokeAsync(JsonObject @event, LambdaContext? context = null)
+    public async Task<JsonObject> InvokeAsync(JsonObject @event, TestLambdaContext? context = null)
     {
         var response = await InvokeAsync(JsonSerializer.SerializeToUtf8Bytes(@event), context);
         return JsonNode.Parse(response)!.AsObject();
     }
 
-    public Task<byte[]> InvokeAsync(byte[] payload, LambdaContext? context = null) => handler(payload, context ?? Context());
+    public Task<byte[]> InvokeAsync(byte[] payload, TestLambdaContext? context = null) =>
+        handler.InvokeAsync(payload, context ?? new TestLambdaContext { FunctionName = "api" });
 
     public async ValueTask DisposeAsync()
     {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Serverless.Kernel.AspNetCore;
+using Serverless.TestUtilities;
 
 namespace Serverless.Kernel.Tests.AspNetCore;
 
@@ -203,7 +204,7 @@ public class LambdaServerRequestTests
             return Results.NoContent();
         }));
 
-        await api.InvokeAsync(ApiEvent.Public("GET", "/health"), LambdaApi.Context(deadline.Token));
+        await api.InvokeAsync(ApiEvent.Public("GET", "/health"), new TestLambdaContext { CancellationToken = deadline.Token });
 
         Assert.Equal(deadline.Token, aborted);
         Assert.False(aborted.IsCancellationRequested);
@@ -214,7 +215,7 @@ public class LambdaServerRequestTests
     [Fact]
     public async Task The_event_and_the_lambda_context_are_a_request_feature()
     {
-        var lambdaContext = LambdaApi.Context();
+        var lambdaContext = new TestLambdaContext();
         LambdaRequestFeature? feature = null;
         await using var api = await LambdaApi.StartAsync(app => app.MapGet("/health", (HttpContext context) =>
         {
@@ -225,7 +226,7 @@ public class LambdaServerRequestTests
         await api.InvokeAsync(ApiEvent.Public("GET", "/health"), lambdaContext);
 
         Assert.NotNull(feature);
-        Assert.Same(lambdaContext, feature.Context);
+        Assert.Same(lambdaContext.LambdaContext, feature.Context);
         Assert.Equal("XyGnxjF1vHcEJ9B=", feature.Request.RequestContext.RequestId);
     }
 

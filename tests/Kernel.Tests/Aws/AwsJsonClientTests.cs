@@ -7,34 +7,20 @@ using Serverless.Kernel.Aws;
 
 namespace Serverless.Kernel.Tests.Aws;
 
-public sealed class AwsJsonClientTests : IAsyncLifetime
+public sealed class AwsJsonClientTests : StubAwsServerTestBase
 {
-    private const string AccessKey = "AKIAIOSFODNN7EXAMPLE";
-    private const string SecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-    private static readonly DateTimeOffset Now = new(2024, 1, 2, 3, 4, 5, TimeSpan.Zero);
-
-    private StubAwsServer server = null!;
-    private readonly HttpClient http = new();
-
-    public async Task InitializeAsync() => server = await StubAwsServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        http.Dispose();
-        await server.DisposeAsync();
-    }
-
     private CognitoIdentityProviderClient Cognito(string? token = null) =>
-        new(new AwsJsonClient(http, CognitoIdentityProviderClient.Service, new FixedClock(Now),
-            token is null ? new BasicAWSCredentials(AccessKey, SecretKey) : new SessionAWSCredentials(AccessKey, SecretKey, token),
+        new(new AwsJsonClient(http, CognitoIdentityProviderClient.Service, new FixedClock(Now), Credentials(token),
             region: "eu-west-1", endpoint: server.Endpoint));
 
     [Fact]
     public async Task AdminGetUser_posts_a_signed_awsJson_1_1_request_and_reads_the_attributes()
     {
         server.Respond = context => StubAwsServer.Json(context, 200, """
-            {"Enabled":true,"UserAttributes":[{"Name":"sub","Value":"7d2f0c4e-0000-4000-8000-000000000000"},{"Name":"email","Value":"alice@example.com"},{"Name":"custom:tenant","Value":"t-1"}],
-             "UserCreateDate":1.704164645123E9,"UserLastModifiedDate":1704164700,"UserStatus":"CONFIRMED","Username":"alice","MFAOptions":[]}
+            {"Enabled":true,"UserAttributes":[{"Name":"sub","Value":"7d2f0c4e-0000-4000-8000-000000000000"},
+             {"Name":"email","Value":"alice@example.com"},{"Name":"custom:tenant","Value":"t-1"}],
+             "UserCreateDate":1.704164645123E9,"UserLastModifiedDate":1704164700,"UserStatus":"CONFIRMED","Username":"alice",
+             "MFAOptions":[]}
             """, ("x-amzn-RequestId", "5f1d6c7e-req"));
 
         var user = await Cognito().AdminGetUserAsync("eu-west-1_Pool", "alice", CancellationToken.None);
@@ -85,17 +71,26 @@ public sealed class AwsJsonClientTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("""{"__type":"UserNotFoundException","message":"User does not exist."}""", null, "UserNotFoundException", "User does not exist.")]
-    [InlineData("""{"__type":"com.amazonaws.cognito.identity.idp.model#UserNotFoundException","Message":"User does not exist."}""", null, "UserNotFoundException", "User does not exist.")]
-    [InlineData("""{"code":"aws.protocoltests.restjson#FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/","message":"m"}""", null, "FooError", "m")]
-    [InlineData("""{"message":"Access Token has been revoked"}""", "NotAuthorizedException:http://internal.amazon.com/coral/com.amazon.coral.service/", "NotAuthorizedException", "Access Token has been revoked")]
-    [InlineData("""{"__type":"Ignored","message":"header first"}""", "aws.protocoltests#TooManyRequestsException", "TooManyRequestsException", "header first")]
+    [InlineData("""{"__type":"UserNotFoundException","message":"User does not exist."}""", null,
+        "UserNotFoundException", "User does not exist.")]
+    [InlineData("""{"__type":"com.amazonaws.cognito.identity.idp.model#UserNotFoundException","Message":"User does not exist."}""",
+        null, "UserNotFoundException", "User does not exist.")]
+    [InlineData(
+        """{"code":"aws.protocoltests.restjson#FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/","message":"m"}""",
+        null, "FooError", "m")]
+    [InlineData("""{"message":"Access Token has been revoked"}""",
+        "NotAuthorizedException:http://internal.amazon.com/coral/com.amazon.coral.service/", "NotAuthorizedException",
+        "Access Token has been revoked")]
+    [InlineData("""{"__type":"Ignored","message":"header first"}""", "aws.protocoltests#TooManyRequestsException",
+        "TooManyRequestsException", "header first")]
     public async Task An_error_answer_is_an_AwsServiceException(string body, string? errorTypeHeader, string code, string message)
     {
         server.Respond = context => StubAwsServer.Json(context, 400, body,
-            errorTypeHeader is null ? [("x-amzn-RequestId", "a1b2c3")] : [("x-amzn-RequestId", "a1b2c3"), ("x-amzn-ErrorType", errorTypeHeader)]);
+            errorTypeHeader is null ? [("x-amzn-RequestId", "a1b2c3")]
+                : [("x-amzn-RequestId", "a1b2c3"), ("x-amzn-ErrorType", errorTypeHeader)]);
 
-        var error = await Assert.ThrowsAsync<AwsServiceException>(() => Cognito().AdminGetUserAsync("eu-west-1_Pool", "nobody", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() =>
+            Cognito().AdminGetUserAsync("eu-west-1_Pool", "nobody", CancellationToken.None));
 
         Assert.Equal(code, error.ErrorCode);
         Assert.Equal(message, error.Message);
@@ -113,7 +108,8 @@ public sealed class AwsJsonClientTests : IAsyncLifetime
             await context.Response.WriteAsync("<html>Bad Gateway</html>");
         };
 
-        var error = await Assert.ThrowsAsync<AwsServiceException>(() => Cognito().AdminDeleteUserAsync("eu-west-1_Pool", "bob", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() =>
+            Cognito().AdminDeleteUserAsync("eu-west-1_Pool", "bob", CancellationToken.None));
 
         Assert.Equal(AwsServiceException.UnknownErrorCode, error.ErrorCode);
         Assert.Equal(HttpStatusCode.BadGateway, error.StatusCode);
@@ -129,7 +125,8 @@ public sealed class AwsJsonClientTests : IAsyncLifetime
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         try
         {
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Cognito().AdminGetUserAsync("eu-west-1_Pool", "bob", cancellation.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+                Cognito().AdminGetUserAsync("eu-west-1_Pool", "bob", cancellation.Token));
         }
         finally
         {

@@ -9,23 +9,11 @@ namespace Serverless.Kernel.Tests.Aws;
 [Collection(EnvironmentCollection.Name)]
 public sealed class DefaultCredentialsTests
 {
-    private static readonly string[] Variables =
-    [
-        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-    ];
-
     [Fact]
     public async Task Lambda_style_environment_credentials_region_and_endpoint_are_used()
     {
-        using var environment = new EnvironmentScope(Variables);
         await using var server = await StubAwsServer.StartAsync();
-        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "ASIAENVEXAMPLE");
-        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "envSecretEXAMPLE");
-        Environment.SetEnvironmentVariable("AWS_SESSION_TOKEN", "IQoJb3JpZ2luX2VjEXAMPLE");
-        Environment.SetEnvironmentVariable("AWS_REGION", "ap-southeast-2");
-        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", "http://127.0.0.1:9/"); // must lose to the service-specific one
-        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", server.Endpoint.ToString());
+        using var environment = EnvironmentScope.LambdaStyle("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", server.Endpoint);
 
         using var http = new HttpClient();
         var cognito = new CognitoIdentityProviderClient(http, new FixedClock(new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero)));

@@ -5,22 +5,10 @@ using Serverless.Kernel.Aws;
 
 namespace Serverless.Kernel.Tests.Aws;
 
-public sealed class LambdaClientTests : IAsyncLifetime
+public sealed class LambdaClientTests : StubAwsServerTestBase
 {
-    private static readonly DateTimeOffset Now = new(2024, 1, 2, 3, 4, 5, TimeSpan.Zero);
-
-    private StubAwsServer server = null!;
-    private readonly HttpClient http = new();
-
-    public async Task InitializeAsync() => server = await StubAwsServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        http.Dispose();
-        await server.DisposeAsync();
-    }
-
-    private LambdaClient Client() => new(http, new FixedClock(Now), new BasicAWSCredentials("AKIDEXAMPLE", "secret"), "eu-west-1", server.Endpoint);
+    private LambdaClient Client() =>
+        new(http, new FixedClock(Now), new BasicAWSCredentials("AKIDEXAMPLE", "secret"), "eu-west-1", server.Endpoint);
 
     [Fact]
     public async Task An_event_invocation_posts_the_payload_signed_for_lambda_with_the_Event_invocation_type()
@@ -45,7 +33,8 @@ public sealed class LambdaClientTests : IAsyncLifetime
 
         await Client().InvokeEventAsync("arn:aws:lambda:eu-west-1:123456789012:function:f", "{}"u8.ToArray(), CancellationToken.None);
 
-        Assert.Equal("/2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Af/invocations", Assert.Single(server.Requests).RawTarget);
+        Assert.Equal("/2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Af/invocations",
+            Assert.Single(server.Requests).RawTarget);
     }
 
     [Fact]
@@ -55,7 +44,8 @@ public sealed class LambdaClientTests : IAsyncLifetime
             """{"Type":"User","message":"Function not found: arn:aws:lambda:eu-west-1:123456789012:function:missing"}""",
             ("x-amzn-ErrorType", "ResourceNotFoundException"), ("x-amzn-RequestId", "req-1"));
 
-        var error = await Assert.ThrowsAsync<AwsServiceException>(() => Client().InvokeEventAsync("missing", "{}"u8.ToArray(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() =>
+            Client().InvokeEventAsync("missing", "{}"u8.ToArray(), CancellationToken.None));
 
         Assert.Equal("ResourceNotFoundException", error.ErrorCode);
         Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
@@ -65,7 +55,8 @@ public sealed class LambdaClientTests : IAsyncLifetime
     [Fact]
     public async Task A_payload_over_256_KB_is_refused_before_sending()
     {
-        await Assert.ThrowsAsync<ArgumentException>(() => Client().InvokeEventAsync("f", new byte[LambdaClient.MaxEventPayloadBytes + 1], CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() =>
+            Client().InvokeEventAsync("f", new byte[LambdaClient.MaxEventPayloadBytes + 1], CancellationToken.None));
 
         Assert.Empty(server.Requests);
     }

@@ -1,37 +1,20 @@
 using System.Security.Cryptography;
-using Amazon.Runtime;
 using Amazon.Runtime.Internal.Auth;
 using Microsoft.AspNetCore.Http;
 using Serverless.Kernel.Aws;
-using Serverless.Kernel.Tests.Runtime;
 
 namespace Serverless.Kernel.Tests.Aws;
 
 /// <summary>A client against a stub SageMaker Runtime on 127.0.0.1, on a clock that never really sleeps.</summary>
-public abstract class SageMakerRuntimeClientTestBase : IAsyncLifetime
+public abstract class SageMakerRuntimeClientTestBase : StubAwsServerTestBase
 {
-    private protected const string AccessKey = "AKIAIOSFODNN7EXAMPLE";
-    private protected const string SecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     private protected const string Endpoint = "sentiment-prod";
-    private protected static readonly DateTimeOffset Now = new(2024, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
-    private protected StubAwsServer server = null!;
-    private protected readonly HttpClient http = new();
     private protected readonly SleeplessClock clock = new(Now);
-
-    public async Task InitializeAsync() => server = await StubAwsServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        http.Dispose();
-        await server.DisposeAsync();
-    }
 
     /// <summary>Waits of exactly half their cap (0.5 s, 1 s, 2 s, ...), no deadline unless given.</summary>
     private protected SageMakerRuntimeClient Client(string? token = null, AwsRetryOptions? retry = null, HttpClient? transport = null) =>
-        new(transport ?? http, clock,
-            token is null ? new BasicAWSCredentials(AccessKey, SecretKey) : new SessionAWSCredentials(AccessKey, SecretKey, token),
-            region: "eu-west-1", endpoint: server.Endpoint,
+        new(transport ?? http, clock, Credentials(token), region: "eu-west-1", endpoint: server.Endpoint,
             retry: retry ?? new AwsRetryOptions { Random = new FixedRandom(0.5), Deadline = () => null });
 
     private protected static Task Error(HttpContext context, int status, string errorType, string body) =>
@@ -61,7 +44,8 @@ public abstract class SageMakerRuntimeClientTestBase : IAsyncLifetime
 
     /// <summary>
     /// The Authorization SageMaker would compute: the canonical request written out by hand (the path double-encoded, as
-    /// for every service but S3), signed by AWSSDK.Core's own <see cref="AWS4Signer.ComputeSignature(string, string, string, DateTime, string, string, string)"/>.
+    /// for every service but S3), signed by AWSSDK.Core's own
+    /// <see cref="AWS4Signer.ComputeSignature(string, string, string, DateTime, string, string, string)"/>.
     /// </summary>
     private protected static string ExpectedAuthorization(StubAwsServer.Captured request, string? token, DateTimeOffset? signingTime = null)
     {

@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
 using Amazon.Runtime;
-using Microsoft.AspNetCore.Http;
 using Serverless.Kernel.Aws;
 using Serverless.Kernel.Tests.Runtime;
 
@@ -17,7 +14,8 @@ public sealed class SageMakerRuntimeDeadlineTests : SageMakerRuntimeClientTestBa
         var retry = new AwsRetryOptions { Random = new FixedRandom(0.5), Deadline = () => Now.AddMilliseconds(900) };
 
         var error = await Assert.ThrowsAsync<AwsServiceException>(() =>
-            Client(retry: retry).InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json", "application/json", CancellationToken.None));
+            Client(retry: retry).InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json",
+                "application/json", CancellationToken.None));
 
         Assert.Equal("ThrottlingException", error.ErrorCode);
         Assert.Single(server.Requests);
@@ -33,7 +31,8 @@ public sealed class SageMakerRuntimeDeadlineTests : SageMakerRuntimeClientTestBa
             BaseDelay = TimeSpan.FromSeconds(100), Random = new FixedRandom(0.5), Deadline = () => Now.AddSeconds(3),
         };
 
-        await Client(retry: retry).InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json", "application/json", CancellationToken.None);
+        await Client(retry: retry).InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json",
+            "application/json", CancellationToken.None);
 
         Assert.Equal(2, server.Requests.Count);
         Assert.Equal([TimeSpan.FromSeconds(2)], clock.Waits); // 3 s left, less MinAttemptTime (1 s)
@@ -52,7 +51,8 @@ public sealed class SageMakerRuntimeDeadlineTests : SageMakerRuntimeClientTestBa
         var retry = new AwsRetryOptions { Random = new FixedRandom(0.5), Deadline = () => Now.AddSeconds(8) };
 
         await Assert.ThrowsAsync<AwsServiceException>(() =>
-            Client(retry: retry).InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json", "application/json", CancellationToken.None));
+            Client(retry: retry).InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json",
+                "application/json", CancellationToken.None));
 
         Assert.Single(server.Requests);
         Assert.Empty(clock.Waits);

@@ -1,8 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using Amazon.Runtime;
-using Amazon.Runtime.Internal.Auth;
-using Microsoft.AspNetCore.Http;
 using Serverless.Kernel.Aws;
 using Serverless.Kernel.Runtime;
 using Serverless.Kernel.Tests.Runtime;
@@ -13,24 +8,12 @@ namespace Serverless.Kernel.Tests.Aws;
 [Collection(EnvironmentCollection.Name)]
 public sealed class SageMakerRuntimeEnvironmentTests
 {
-    private static readonly string[] Variables =
-    [
-        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-    ];
-
     [Fact]
     public async Task The_endpoint_comes_from_AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME()
     {
-        using var environment = new EnvironmentScope(Variables);
         await using var server = await StubAwsServer.StartAsync();
+        using var environment = EnvironmentScope.LambdaStyle("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", server.Endpoint);
         server.Respond = context => StubAwsServer.Json(context, 200, """[{"label":"NEUTRAL","score":0.6}]""");
-        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "ASIAENVEXAMPLE");
-        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "envSecretEXAMPLE");
-        Environment.SetEnvironmentVariable("AWS_SESSION_TOKEN", "IQoJb3JpZ2luX2VjEXAMPLE");
-        Environment.SetEnvironmentVariable("AWS_REGION", "ap-southeast-2");
-        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", "http://127.0.0.1:9/"); // must lose to the service-specific one
-        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", server.Endpoint.ToString());
 
         using var http = new HttpClient();
         var client = new SageMakerRuntimeClient(http, new FixedClock(new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero)));
@@ -51,7 +34,8 @@ public sealed class SageMakerRuntimeEnvironmentTests
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", null);
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", null);
         Assert.Equal(new Uri("https://runtime.sagemaker.ap-southeast-2.amazonaws.com/"), new SageMakerRuntimeClient(http).Endpoint);
-        Assert.Equal(new Uri("https://runtime.sagemaker.cn-north-1.amazonaws.com.cn/"), new SageMakerRuntimeClient(http, region: "cn-north-1").Endpoint);
+        Assert.Equal(new Uri("https://runtime.sagemaker.cn-north-1.amazonaws.com.cn/"),
+            new SageMakerRuntimeClient(http, region: "cn-north-1").Endpoint);
     }
 }
 

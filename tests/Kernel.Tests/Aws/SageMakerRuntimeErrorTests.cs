@@ -1,10 +1,5 @@
 using System.Net;
-using System.Text;
-using Amazon.Runtime;
-using Amazon.Runtime.Internal.Auth;
-using Microsoft.AspNetCore.Http;
 using Serverless.Kernel.Aws;
-using Serverless.Kernel.Tests.Runtime;
 
 namespace Serverless.Kernel.Tests.Aws;
 
@@ -15,15 +10,16 @@ public sealed class SageMakerRuntimeErrorTests : SageMakerRuntimeClientTestBase
     public async Task A_model_error_is_not_retried_and_keeps_the_containers_answer()
     {
         const string logStream = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/sagemaker/Endpoints/sentiment-prod";
+        const string original = """{\"code\":400,\"type\":\"InternalServerException\",\"message\":\"text input must be of type str\"}""";
         server.Respond = context => Error(context, 424, "ModelError:http://internal.amazon.com/coral/com.amazon.sagemaker/", $$"""
             {"ErrorCode":"CLIENT_ERROR_FROM_MODEL","LogStreamArn":"{{logStream}}",
-             "Message":"Received client error (400) from primary with message \"{\"code\":400,\"type\":\"InternalServerException\",\"message\":\"text input must be of type str\"}\". See the log stream for more information.",
-             "OriginalMessage":"{\"code\":400,\"type\":\"InternalServerException\",\"message\":\"text input must be of type str\"}",
+             "Message":"Received client error (400) from primary with message \"{{original}}\". See the log stream for more information.",
+             "OriginalMessage":"{{original}}",
              "OriginalStatusCode":400}
             """);
 
-        var error = await Assert.ThrowsAsync<ModelErrorException>(() =>
-            Client().InvokeEndpointAsync(Endpoint, """{"inputs":[1]}"""u8.ToArray(), "application/json", "application/json", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ModelErrorException>(() => Client().InvokeEndpointAsync(
+            Endpoint, """{"inputs":[1]}"""u8.ToArray(), "application/json", "application/json", CancellationToken.None));
 
         Assert.Single(server.Requests);
         Assert.Empty(clock.Waits);
@@ -54,14 +50,17 @@ public sealed class SageMakerRuntimeErrorTests : SageMakerRuntimeClientTestBase
     }
 
     [Theory]
-    [InlineData(400, "ValidationError", """{"Message":"Endpoint sentiment-prod of account 123456789012 not found."}""", "Endpoint sentiment-prod of account 123456789012 not found.")]
-    [InlineData(403, "AccessDeniedException", """{"Message":"not authorized to perform: sagemaker:InvokeEndpoint"}""", "not authorized to perform: sagemaker:InvokeEndpoint")]
+    [InlineData(400, "ValidationError", """{"Message":"Endpoint sentiment-prod of account 123456789012 not found."}""",
+        "Endpoint sentiment-prod of account 123456789012 not found.")]
+    [InlineData(403, "AccessDeniedException", """{"Message":"not authorized to perform: sagemaker:InvokeEndpoint"}""",
+        "not authorized to perform: sagemaker:InvokeEndpoint")]
     [InlineData(404, "UnknownOperationException", "{}", "404 Not Found")]
     [InlineData(413, "", """{"message":"HTTP content length exceeded 6291456 bytes."}""", "HTTP content length exceeded 6291456 bytes.")]
     [InlineData(501, "NotImplemented", """{"Message":"no"}""", "no")]
     public async Task Other_client_errors_are_final(int status, string errorType, string body, string message)
     {
-        server.Respond = context => errorType.Length == 0 ? StubAwsServer.Json(context, status, body) : Error(context, status, errorType, body);
+        server.Respond = context => errorType.Length == 0 ? StubAwsServer.Json(context, status, body)
+            : Error(context, status, errorType, body);
 
         var error = await Assert.ThrowsAsync<AwsServiceException>(() =>
             Client().InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json", "application/json", CancellationToken.None));

@@ -1,9 +1,5 @@
 using System.Security.Cryptography;
-using Amazon.Runtime;
-using Amazon.Runtime.Internal.Auth;
-using Microsoft.AspNetCore.Http;
 using Serverless.Kernel.Aws;
-using Serverless.Kernel.Tests.Runtime;
 
 namespace Serverless.Kernel.Tests.Aws;
 
@@ -14,7 +10,8 @@ public sealed class SageMakerRuntimeGuardTests : SageMakerRuntimeClientTestBase
     public async Task A_body_over_6_MB_is_refused_before_sending()
     {
         var error = await Assert.ThrowsAsync<ArgumentException>(() =>
-            Client().InvokeEndpointAsync(Endpoint, new byte[SageMakerRuntimeClient.MaxBodyBytes + 1], "application/octet-stream", "application/json", CancellationToken.None));
+            Client().InvokeEndpointAsync(Endpoint, new byte[SageMakerRuntimeClient.MaxBodyBytes + 1],
+                "application/octet-stream", "application/json", CancellationToken.None));
 
         Assert.Equal("body", error.ParamName);
         Assert.Contains("6,291,457 bytes", error.Message);
@@ -76,9 +73,11 @@ public sealed class SageMakerRuntimeGuardTests : SageMakerRuntimeClientTestBase
     public void Retry_options_are_checked()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() =>
-            new SageMakerRuntimeClient(http, region: "eu-west-1", endpoint: server.Endpoint, retry: new AwsRetryOptions { MaxAttempts = 0 }));
+            new SageMakerRuntimeClient(http, region: "eu-west-1", endpoint: server.Endpoint,
+                retry: new AwsRetryOptions { MaxAttempts = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() =>
-            new SageMakerRuntimeClient(http, region: "eu-west-1", endpoint: server.Endpoint, retry: new AwsRetryOptions { BaseDelay = TimeSpan.FromSeconds(-1) }));
+            new SageMakerRuntimeClient(http, region: "eu-west-1", endpoint: server.Endpoint,
+                retry: new AwsRetryOptions { BaseDelay = TimeSpan.FromSeconds(-1) }));
         Assert.Equal(3, AwsRetryOptions.Default.MaxAttempts);
         Assert.Null(AwsRetryOptions.LambdaDeadline()); // outside an invocation
     }

@@ -1,9 +1,6 @@
-using System.Security.Cryptography;
 using System.Text;
-using Amazon.Runtime.Internal.Auth;
 using Microsoft.AspNetCore.Http;
 using Serverless.Kernel.Aws;
-using Serverless.Kernel.Tests.Runtime;
 
 namespace Serverless.Kernel.Tests.Aws;
 
@@ -21,7 +18,8 @@ public sealed class SageMakerRuntimeRequestTests : SageMakerRuntimeClientTestBas
         };
         var body = "I love it,\"and \u00e9\"\n"u8.ToArray();
 
-        var answer = await Client().InvokeEndpointAsync(Endpoint, body, "text/csv", "text/csv; q=0.9, application/json", CancellationToken.None);
+        var answer = await Client().InvokeEndpointAsync(Endpoint, body, "text/csv",
+            "text/csv; q=0.9, application/json", CancellationToken.None);
 
         Assert.Equal("label,score\nPOSITIVE,0.98\n", Encoding.UTF8.GetString(answer));
         var request = Assert.Single(server.Requests);
@@ -44,7 +42,8 @@ public sealed class SageMakerRuntimeRequestTests : SageMakerRuntimeClientTestBas
     {
         server.Respond = context => Ok(context);
 
-        await Client(token: "FwoGZXIvYXdzEXAMPLETOKEN").InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json", "application/json", CancellationToken.None);
+        await Client(token: "FwoGZXIvYXdzEXAMPLETOKEN").InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(),
+            "application/json", "application/json", CancellationToken.None);
 
         var request = Assert.Single(server.Requests);
         Assert.Equal("FwoGZXIvYXdzEXAMPLETOKEN", request.Headers["X-Amz-Security-Token"]);
@@ -69,7 +68,8 @@ public sealed class SageMakerRuntimeRequestTests : SageMakerRuntimeClientTestBas
 
     [Theory]
     [InlineData("""[{"label":"POSITIVE","score":0.9}]""", "answered 1 classifications for 2 texts")]
-    [InlineData("""[{"label":"POSITIVE","score":0.9},{"label":"NEGATIVE","score":0.8},{"label":"NEUTRAL","score":0.7}]""", "answered 3 classifications for 2 texts")]
+    [InlineData("""[{"label":"POSITIVE","score":0.9},{"label":"NEGATIVE","score":0.8},{"label":"NEUTRAL","score":0.7}]""",
+        "answered 3 classifications for 2 texts")]
     [InlineData("null", "answered null for 2 texts")]
     [InlineData("""[{"label":"POSITIVE","score":0.9},{"score":0.8}]""", "did not answer a JSON array")]
     [InlineData("""[{"label":"POSITIVE","score":0.9},{"label":null,"score":0.8}]""", "did not answer a JSON array")]
@@ -79,7 +79,8 @@ public sealed class SageMakerRuntimeRequestTests : SageMakerRuntimeClientTestBas
     {
         server.Respond = context => Ok(context, answer);
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Client().ClassifyAsync(Endpoint, ["a", "b"], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            Client().ClassifyAsync(Endpoint, ["a", "b"], CancellationToken.None));
 
         Assert.Contains(message, error.Message);
         Assert.Contains(Endpoint, error.Message);

@@ -1,9 +1,6 @@
 using System.Net;
 using System.Text;
-using Amazon.Runtime.Internal.Auth;
-using Microsoft.AspNetCore.Http;
 using Serverless.Kernel.Aws;
-using Serverless.Kernel.Tests.Runtime;
 
 namespace Serverless.Kernel.Tests.Aws;
 
@@ -20,9 +17,11 @@ public sealed class SageMakerRuntimeRetryTests : SageMakerRuntimeClientTestBase
     [InlineData(530, "InternalDependencyException", """{"Message":"Contact customer support."}""")]
     public async Task A_transient_error_is_retried(int status, string errorType, string body)
     {
-        FailThenSucceed(context => errorType.Length == 0 ? StubAwsServer.Json(context, status, body) : Error(context, status, errorType, body));
+        FailThenSucceed(context => errorType.Length == 0 ? StubAwsServer.Json(context, status, body)
+            : Error(context, status, errorType, body));
 
-        var answer = await Client().InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json", "application/json", CancellationToken.None);
+        var answer = await Client().InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json",
+            "application/json", CancellationToken.None);
 
         Assert.Equal("""[{"label":"POSITIVE","score":0.98}]""", Encoding.UTF8.GetString(answer));
         Assert.Equal(2, server.Requests.Count);
@@ -48,7 +47,8 @@ public sealed class SageMakerRuntimeRetryTests : SageMakerRuntimeClientTestBase
         Assert.Equal([TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1)], clock.Waits);
         // Each attempt is signed afresh, at the (fake) time it is sent.
         Assert.Equal(["20240102T030405Z", "20240102T030405Z", "20240102T030406Z"], requests.Select(r => r.Headers["X-Amz-Date"]));
-        Assert.Equal(ExpectedAuthorization(requests[2], token: null, signingTime: Now.AddSeconds(1.5)), requests[2].Headers["Authorization"]);
+        Assert.Equal(ExpectedAuthorization(requests[2], token: null, signingTime: Now.AddSeconds(1.5)),
+            requests[2].Headers["Authorization"]);
     }
 
     [Fact]
@@ -61,7 +61,8 @@ public sealed class SageMakerRuntimeRetryTests : SageMakerRuntimeClientTestBase
         };
 
         await Assert.ThrowsAsync<AwsServiceException>(() =>
-            Client(retry: retry).InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json", "application/json", CancellationToken.None));
+            Client(retry: retry).InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json",
+                "application/json", CancellationToken.None));
 
         var caps = new[] { 100, 200, 400, 800, 1000, 1000 };
         Assert.Equal(7, server.Requests.Count);
@@ -110,7 +111,8 @@ public sealed class SageMakerRuntimeRetryTests : SageMakerRuntimeClientTestBase
         using var impatient = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         FailThenSucceed(async context => await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted));
 
-        await Client(transport: impatient).InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json", "application/json", CancellationToken.None);
+        await Client(transport: impatient).InvokeEndpointAsync(Endpoint, "{}"u8.ToArray(), "application/json",
+            "application/json", CancellationToken.None);
 
         Assert.Equal(2, server.Requests.Count);
         Assert.Single(clock.Waits);

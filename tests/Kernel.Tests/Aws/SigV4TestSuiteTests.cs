@@ -28,7 +28,9 @@ public sealed class SigV4TestSuiteTests
     }
 
     private const string StsToken =
-        "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==";
+        "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8Y" +
+        "UuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE" +
+        "8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==";
 
     private static readonly Vector[] All =
     [
@@ -39,7 +41,8 @@ public sealed class SigV4TestSuiteTests
         new("get-vanilla-empty-query-key", "GET", "/?Param1=value1", [], null, null, null, "host;x-amz-date",
             "a67d582fa61cc504c4bae71f336f98b97f1ea3c7a6bfe1b6e45aec72011b9aeb"),
         new("get-vanilla-query-unreserved", "GET",
-            "/?-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz=-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+            "/?-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" +
+            "=-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
             [], null, null, null, "host;x-amz-date", "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197"),
         new("get-vanilla-utf8-query", "GET", "/?ሴ=bar", [], null, null, null, "host;x-amz-date",
             "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"),
@@ -73,7 +76,8 @@ public sealed class SigV4TestSuiteTests
             "cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d"),
         new("post-x-www-form-urlencoded", "POST", "/", [], "Param1=value1", "application/x-www-form-urlencoded", null,
             "content-type;host;x-amz-date", "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"),
-        new("post-x-www-form-urlencoded-parameters", "POST", "/", [], "Param1=value1", "application/x-www-form-urlencoded; charset=utf8", null,
+        new("post-x-www-form-urlencoded-parameters", "POST", "/", [], "Param1=value1",
+            "application/x-www-form-urlencoded; charset=utf8", null,
             "content-type;host;x-amz-date", "1a72ec8f64bd914b0e42e42607c7fbce7fb2c7465f63e3092b3b0d39fa77a6fe"),
         new("post-sts-header-before", "POST", "/", [], null, null, StsToken, "host;x-amz-date;x-amz-security-token",
             "85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead"),
@@ -107,21 +111,26 @@ public sealed class SigV4TestSuiteTests
     {
         // get-vanilla-query-order-key-case.creq, as printed in AWS's "Signature Version 4 Test Suite" page.
         using var query = new HttpRequestMessage(HttpMethod.Get, "https://example.amazonaws.com/?Param2=value2&Param1=value1");
-        var signed = await SigV4.SignAsync(query, new ImmutableCredentials(AccessKey, SecretKey, null), "us-east-1", "service", SuiteTime, CancellationToken.None);
+        var signed = await SigV4.SignAsync(query, new ImmutableCredentials(AccessKey, SecretKey, null), "us-east-1",
+            "service", SuiteTime, CancellationToken.None);
         Assert.Equal(
-            "GET\n/\nParam1=value1&Param2=value2\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n" + SigV4.EmptyPayloadHash,
+            "GET\n/\nParam1=value1&Param2=value2\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n"
+                + SigV4.EmptyPayloadHash,
             signed.CanonicalRequest);
 
         // get-vanilla.sts
         using var vanilla = new HttpRequestMessage(HttpMethod.Get, "https://example.amazonaws.com/");
-        signed = await SigV4.SignAsync(vanilla, new ImmutableCredentials(AccessKey, SecretKey, null), "us-east-1", "service", SuiteTime, CancellationToken.None);
+        signed = await SigV4.SignAsync(vanilla, new ImmutableCredentials(AccessKey, SecretKey, null), "us-east-1",
+            "service", SuiteTime, CancellationToken.None);
         Assert.Equal(
-            "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\nbb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63",
+            "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n" +
+            "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63",
             signed.StringToSign);
 
         // post-x-www-form-urlencoded.creq and .sts
         using var form = Build(All.Single(v => v.Name == "post-x-www-form-urlencoded"));
-        signed = await SigV4.SignAsync(form, new ImmutableCredentials(AccessKey, SecretKey, null), "us-east-1", "service", SuiteTime, CancellationToken.None);
+        signed = await SigV4.SignAsync(form, new ImmutableCredentials(AccessKey, SecretKey, null), "us-east-1",
+            "service", SuiteTime, CancellationToken.None);
         Assert.Equal(
             "POST\n/\n\ncontent-type:application/x-www-form-urlencoded\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n" +
             "content-type;host;x-amz-date\n9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e",
@@ -144,5 +153,6 @@ public sealed class SigV4TestSuiteTests
     }
 
     private static string Single(HttpRequestMessage request, string name) =>
-        request.Headers.NonValidated.TryGetValues(name, out var values) ? Assert.Single(values) : throw new Xunit.Sdk.XunitException($"no {name} header");
+        request.Headers.NonValidated.TryGetValues(name, out var values) ? Assert.Single(values)
+            : throw new Xunit.Sdk.XunitException($"no {name} header");
 }

@@ -33,7 +33,8 @@ public sealed class SigV4Tests
     [Fact]
     public void Non_S3_services_double_encode_each_path_segment_and_send_it_encoded_once()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "https://runtime.sagemaker.us-east-1.amazonaws.com/endpoints/a b/ሴ/(x)/invocations");
+        using var request = new HttpRequestMessage(HttpMethod.Post,
+            "https://runtime.sagemaker.us-east-1.amazonaws.com/endpoints/a b/ሴ/(x)/invocations");
 
         var result = SigV4.Sign(request, Credentials, "us-east-1", "sagemaker", At, SigV4.EmptyPayloadHash);
 
@@ -41,8 +42,10 @@ public sealed class SigV4Tests
         Assert.Equal("/endpoints/a%20b/%E1%88%B4/%28x%29/invocations", request.RequestUri!.AbsolutePath);
         // AWSSDK.Core's own double encoding agrees (it leaves parentheses alone, hence a path without them here).
         Assert.Equal(
-            AWSSDKUtils.CanonicalizeResourcePathV2(new Uri("https://runtime.sagemaker.us-east-1.amazonaws.com"), "/endpoints/a b/ሴ/invocations", true, null),
-            Sign("https://runtime.sagemaker.us-east-1.amazonaws.com/endpoints/a b/ሴ/invocations", "sagemaker").CanonicalRequest.Split('\n')[1]);
+            AWSSDKUtils.CanonicalizeResourcePathV2(new Uri("https://runtime.sagemaker.us-east-1.amazonaws.com"),
+                "/endpoints/a b/ሴ/invocations", true, null),
+            Sign("https://runtime.sagemaker.us-east-1.amazonaws.com/endpoints/a b/ሴ/invocations",
+                "sagemaker").CanonicalRequest.Split('\n')[1]);
     }
 
     [Fact]
@@ -81,7 +84,8 @@ public sealed class SigV4Tests
     [Fact]
     public void Transport_headers_are_left_unsigned()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "https://example.amazonaws.com/") { Content = new ByteArrayContent([1, 2, 3]) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://example.amazonaws.com/") { Content =
+            new ByteArrayContent([1, 2, 3]) };
         _ = request.Content.Headers.ContentLength; // materialises Content-Length in the header collection
         request.Headers.TryAddWithoutValidation("User-Agent", "test/1.0");
         request.Headers.TryAddWithoutValidation("X-Amzn-Trace-Id", "Root=1-00000000-000000000000000000000000");
@@ -98,10 +102,12 @@ public sealed class SigV4Tests
         using var request = new HttpRequestMessage(HttpMethod.Post, "https://example.amazonaws.com/");
         SigV4.Sign(request, new ImmutableCredentials("AKID1", "secret1", "token1"), "us-east-1", "service", At, SigV4.EmptyPayloadHash);
 
-        var second = SigV4.Sign(request, new ImmutableCredentials("AKID2", "secret2", null), "us-east-1", "service", At.AddMinutes(5), SigV4.EmptyPayloadHash);
+        var second = SigV4.Sign(request, new ImmutableCredentials("AKID2", "secret2", null), "us-east-1", "service",
+            At.AddMinutes(5), SigV4.EmptyPayloadHash);
 
         Assert.Equal(second.Authorization, request.Headers.NonValidated["Authorization"].Single());
-        Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKID2/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, ", second.Authorization);
+        Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKID2/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, ",
+            second.Authorization);
         Assert.Equal("20150830T124100Z", request.Headers.NonValidated["X-Amz-Date"].Single());
         Assert.False(request.Headers.Contains("X-Amz-Security-Token"));
     }

@@ -16,7 +16,8 @@ public sealed class SigV4VerifierTests
     private static SigV4Verifier Verifier(string service, DateTimeOffset? now = null) =>
         new(AccessKey, SecretKey, service, new FixedClock(now ?? Now));
 
-    private static HttpRequestMessage Signed(string service, string url = "http://127.0.0.1:9001/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A0%3Afunction%3Af/invocations",
+    private static HttpRequestMessage Signed(string service, string url =
+        "http://127.0.0.1:9001/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A0%3Afunction%3Af/invocations",
         string body = """{"n":1}""", string accessKey = AccessKey, string secretKey = SecretKey)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body) };
@@ -55,7 +56,8 @@ public sealed class SigV4VerifierTests
                 Hash("""{"n":1}"""))?.Failure);
         Assert.Equal(SigV4Failure.SignatureMismatch, Verifier("lambda").Verify(received with
         {
-            Header = name => name.Equals("x-amz-invocation-type", StringComparison.OrdinalIgnoreCase) ? "RequestResponse" : received.Header(name),
+            Header = name => name.Equals("x-amz-invocation-type", StringComparison.OrdinalIgnoreCase)
+                ? "RequestResponse" : received.Header(name),
         }, Hash("""{"n":1}"""))?.Failure);
     }
 
@@ -114,7 +116,8 @@ public sealed class SigV4VerifierTests
         Assert.Equal(SigV4Failure.SignatureMismatch, Verifier("s3").Verify(request, "")?.Failure);
         headers["content-type"] = "text/csv";
         Assert.Equal(SigV4Failure.SignatureMismatch,
-            Verifier("s3").Verify(request with { RawTarget = request.RawTarget.Replace("a%20b", "c", StringComparison.Ordinal) }, "")?.Failure);
+            Verifier("s3").Verify(
+                request with { RawTarget = request.RawTarget.Replace("a%20b", "c", StringComparison.Ordinal) }, "")?.Failure);
         Assert.Equal(SigV4Failure.Expired, Verifier("s3", Now.AddMinutes(16)).Verify(request, "")?.Failure);
     }
 }

@@ -215,7 +215,8 @@ public class DynamoDBEventTests
     {
         var bad = Record(Unknown).Dynamodb.NewImage!;
 
-        var error = Assert.Throws<JsonException>(() => JsonSerializer.Serialize(bad, KernelJsonContext.Default.DictionaryStringAttributeValue));
+        var error = Assert.Throws<JsonException>(() =>
+            JsonSerializer.Serialize(bad, KernelJsonContext.Default.DictionaryStringAttributeValue));
         Assert.Contains("unknown type tag \"X\"", error.Message);
     }
 }

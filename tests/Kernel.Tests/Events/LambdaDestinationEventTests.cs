@@ -18,7 +18,8 @@ public class LambdaDestinationEventTests
         Assert.Equal(new DateTime(2026, 11, 23, 10, 15, 2, 568, DateTimeKind.Utc), record.Timestamp);
         Assert.Equal(DateTimeKind.Utc, record.Timestamp.Kind);
         Assert.Equal("e4b46cbf-b738-4d22-8880-a18cdf61200e", record.RequestContext.RequestId);
-        Assert.Equal("arn:aws:lambda:us-east-2:123456789012:function:serverless-prod-ProcessUpload:$LATEST", record.RequestContext.FunctionArn);
+        Assert.Equal("arn:aws:lambda:us-east-2:123456789012:function:serverless-prod-ProcessUpload:$LATEST",
+            record.RequestContext.FunctionArn);
         Assert.Equal(LambdaDestinationEvent.RetriesExhausted, record.RequestContext.Condition);
         Assert.Equal(3, record.RequestContext.ApproximateInvokeCount);
         Assert.NotNull(record.ResponseContext);
@@ -37,7 +38,8 @@ public class LambdaDestinationEventTests
         Assert.Equal("9e07af03ce314ff3a7ef36dce652cb4f", continuation.GetProperty("claim").GetString());
         var record = Assert.Single(s3Event.Records);
         Assert.Equal("ObjectCreated:Put", record.EventName);
-        Assert.Equal("uploads/11111111-2222-3333-4444-555555555555/01a226bad6ba7cb18b2b3682aa0df726/my reviews.csv", record.S3.Object.KeyDecoded);
+        Assert.Equal("uploads/11111111-2222-3333-4444-555555555555/01a226bad6ba7cb18b2b3682aa0df726/my reviews.csv",
+            record.S3.Object.KeyDecoded);
     }
 
     [Fact]
@@ -56,7 +58,8 @@ public class LambdaDestinationEventTests
     {
         const string json = """
             {"version":"1.0","timestamp":"2019-11-24T23:08:25.651Z","requestContext":{"requestId":"c2a6f2ae-7dbb-4d22-8782-d0485c9877e2",
-             "functionArn":"arn:aws:lambda:sa-east-1:123456789123:function:event-destinations:$LATEST","condition":"Success","approximateInvokeCount":1},
+             "functionArn":"arn:aws:lambda:sa-east-1:123456789123:function:event-destinations:$LATEST",
+             "condition":"Success","approximateInvokeCount":1},
              "requestPayload":{"Success":true},"responseContext":{"statusCode":200,"executedVersion":"$LATEST"},"responsePayload":null}
             """;
 

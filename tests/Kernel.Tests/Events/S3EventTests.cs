@@ -105,12 +105,15 @@ public class S3EventTests
             {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-2","eventTime":"2024-05-14T11:00:00.000Z",
               "eventName":"ObjectRestore:Completed","userIdentity":{"principalId":"AmazonCustomer:A3I5XTEXAMAI3E"},
               "requestParameters":{"sourceIPAddress":"s3.amazonaws.com"},"responseElements":{"x-amz-request-id":"1","x-amz-id-2":"2"},
-              "s3":{"s3SchemaVersion":"1.0","configurationId":"restores","bucket":{"name":"b","ownerIdentity":{"principalId":"A"},"arn":"arn:aws:s3:::b"},
+              "s3":{"s3SchemaVersion":"1.0","configurationId":"restores",
+                "bucket":{"name":"b","ownerIdentity":{"principalId":"A"},"arn":"arn:aws:s3:::b"},
                 "object":{"key":"archive/x.bin","size":1024,"eTag":"abc","sequencer":"00"}},
-              "glacierEventData":{"restoreEventData":{"lifecycleRestorationExpiryTime":"2024-05-21T00:00:00.000Z","lifecycleRestoreStorageClass":"GLACIER"}}}]}
+              "glacierEventData":{"restoreEventData":{"lifecycleRestorationExpiryTime":"2024-05-21T00:00:00.000Z",
+                "lifecycleRestoreStorageClass":"GLACIER"}}}]}
             """;
 
-        var restore = Assert.Single(JsonSerializer.Deserialize(json, KernelJsonContext.Default.S3Event)!.Records).GlacierEventData?.RestoreEventData;
+        var restore = Assert.Single(
+            JsonSerializer.Deserialize(json, KernelJsonContext.Default.S3Event)!.Records).GlacierEventData?.RestoreEventData;
 
         Assert.NotNull(restore);
         Assert.Equal("GLACIER", restore.LifecycleRestoreStorageClass);

@@ -145,7 +145,8 @@ public class LambdaJsonLoggerTests
     public async Task Lines_logged_during_an_invocation_carry_its_request_id_and_trace_id()
     {
         const string trace = "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1";
-        using var loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(new LambdaJsonLoggerProvider(output, TimeProvider.System)));
+        using var loggerFactory =
+            LoggerFactory.Create(logging => logging.AddProvider(new LambdaJsonLoggerProvider(output, TimeProvider.System)));
         var logger = loggerFactory.CreateLogger("Serverless.Handler");
         await using var api = await FakeRuntimeApi.StartAsync();
         api.Enqueue("r-1", "{}", new Dictionary<string, string> { ["Lambda-Runtime-Trace-Id"] = trace });
@@ -161,7 +162,8 @@ public class LambdaJsonLoggerTests
 
         var lines = LogLines.Read(output);
         Assert.Equal(4, lines.Count);
-        Assert.Equal(("Handling r-1", "r-1", trace), (lines[0].String("message"), lines[0].String("requestId"), lines[0].String("traceId")));
+        Assert.Equal(("Handling r-1", "r-1", trace),
+            (lines[0].String("message"), lines[0].String("requestId"), lines[0].String("traceId")));
         Assert.Equal(("Handling r-2", "r-2", null), (lines[1].String("message"), lines[1].String("requestId"), lines[1].String("traceId")));
         Assert.Equal("ERROR", lines[2].String("level"));
         Assert.Equal("r-2", lines[2].String("requestId"));

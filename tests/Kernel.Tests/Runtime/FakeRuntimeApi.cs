@@ -24,7 +24,8 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
     private const string Prefix = "/2018-06-01/runtime";
 
     private readonly WebApplication app;
-    private readonly Channel<(IReadOnlyDictionary<string, string> Headers, byte[] Payload)> queued = Channel.CreateUnbounded<(IReadOnlyDictionary<string, string>, byte[])>();
+    private readonly Channel<(IReadOnlyDictionary<string, string> Headers, byte[] Payload)> queued =
+        Channel.CreateUnbounded<(IReadOnlyDictionary<string, string>, byte[])>();
     private readonly Channel<Post> posts = Channel.CreateUnbounded<Post>();
     private readonly HttpClient http = new() { Timeout = Timeout.InfiniteTimeSpan };
     private readonly CancellationTokenSource stopping = new();
@@ -87,7 +88,8 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
         var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["Lambda-Runtime-Aws-Request-Id"] = requestId,
-            ["Lambda-Runtime-Deadline-Ms"] = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Lambda-Runtime-Deadline-Ms"] =
+                DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Lambda-Runtime-Invoked-Function-Arn"] = "arn:aws:lambda:us-east-2:123456789012:function:fn",
         };
         foreach (var (name, value) in headers ?? new Dictionary<string, string>()) all[name] = value;
@@ -103,12 +105,14 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
 
     /// <summary>Starts the loop with <paramref name="handler"/> registered and picked as <c>Fn</c>.</summary>
     public Task<int> RunAsync(LambdaHandler handler, TimeProvider? time = null, ILoggerFactory? loggerFactory = null) =>
-        RunAsync(new Dictionary<string, Func<ILoggerFactory, Task<LambdaHandler>>> { ["Fn"] = _ => Task.FromResult(handler) }, "Fn", time, loggerFactory);
+        RunAsync(new Dictionary<string, Func<ILoggerFactory, Task<LambdaHandler>>> { ["Fn"] = _ =>
+            Task.FromResult(handler) }, "Fn", time, loggerFactory);
 
     public Task<int> RunAsync(
         IReadOnlyDictionary<string, Func<ILoggerFactory, Task<LambdaHandler>>> handlers, string handlerName,
         TimeProvider? time = null, ILoggerFactory? loggerFactory = null) =>
-        run = LambdaBootstrap.RunAsync(handlers, handlerName, Client, loggerFactory ?? NullLoggerFactory.Instance, time ?? TimeProvider.System, stopping.Token);
+        run = LambdaBootstrap.RunAsync(handlers, handlerName, Client, loggerFactory ?? NullLoggerFactory.Instance, time
+            ?? TimeProvider.System, stopping.Token);
 
     /// <summary>Stops the loop (it must end with 0 while waiting for the next invocation), then the server.</summary>
     public async Task<int> StopAsync()

@@ -37,7 +37,8 @@ public class LambdaBootstrapTests
         await using var api = await FakeRuntimeApi.StartAsync();
         api.Enqueue("r-1", "1");
         api.Enqueue("r-2", "2");
-        _ = api.RunAsync((payload, context) => Task.FromResult(Encoding.UTF8.GetBytes(context.AwsRequestId + ":" + Encoding.UTF8.GetString(payload))));
+        _ = api.RunAsync((payload, context) =>
+            Task.FromResult(Encoding.UTF8.GetBytes(context.AwsRequestId + ":" + Encoding.UTF8.GetString(payload))));
 
         Assert.Equal("r-1:1", (await api.NextPostAsync()).Text);
         Assert.Equal("r-2:2", (await api.NextPostAsync()).Text);
@@ -195,7 +196,8 @@ public class LambdaBootstrapTests
         Assert.Equal("/init/error", post.Path);
         Assert.Equal("HandlerNotFoundException", post.Headers["Lambda-Runtime-Function-Error-Type"]);
         Assert.Equal("HandlerNotFoundException", post.Json.GetProperty("errorType").GetString());
-        Assert.Equal("No handler named 'Profile' in this package; it has: ProfileApi, CreateProfile.", post.Json.GetProperty("errorMessage").GetString());
+        Assert.Equal("No handler named 'Profile' in this package; it has: ProfileApi, CreateProfile.",
+            post.Json.GetProperty("errorMessage").GetString());
         Assert.Equal(JsonValueKind.Array, post.Json.GetProperty("stackTrace").ValueKind);
         Assert.Equal(0, api.NextRequests);
     }
@@ -283,7 +285,8 @@ public class LambdaBootstrapTests
         Environment.SetEnvironmentVariable("_HANDLER", "Missing");
         try
         {
-            var handlers = new Dictionary<string, Func<ILoggerFactory, Task<LambdaHandler>>> { ["Fn"] = _ => Task.FromResult(Returns("{}")) };
+            var handlers = new Dictionary<string, Func<ILoggerFactory, Task<LambdaHandler>>> { ["Fn"] = _ =>
+                Task.FromResult(Returns("{}")) };
 
             Assert.Equal(1, await LambdaBootstrap.RunAsync(handlers).WaitAsync(TimeSpan.FromSeconds(10)));
         }

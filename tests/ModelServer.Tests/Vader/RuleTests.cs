@@ -122,7 +122,8 @@ public sealed class RuleTests
         var expected = analyzer.PolarityScores("VADER is VERY SMART, uber handsome, and FRIGGIN FUNNY!!!");
 
         var results = new SentimentScores[2000];
-        Parallel.For(0, results.Length, i => results[i] = analyzer.PolarityScores("VADER is VERY SMART, uber handsome, and FRIGGIN FUNNY!!!"));
+        Parallel.For(0, results.Length, i => results[i] =
+            analyzer.PolarityScores("VADER is VERY SMART, uber handsome, and FRIGGIN FUNNY!!!"));
 
         Assert.All(results, result => Assert.Equal(expected, result));
     }
