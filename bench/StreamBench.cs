@@ -3,6 +3,7 @@ using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Local;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Bench;
@@ -99,8 +100,8 @@ internal static class StreamBench
         return new()
         {
             [Table.PartitionKey] = new() { S = Table.UserPartition(userSub) },
-            [Table.SortKey] = new() { S = $"{Table.PredictionSortKeyPrefix}{time}#{id}" },
-            ["type"] = new() { S = Table.PredictionType },
+            [Table.SortKey] = new() { S = $"{PredictionItem.SortKeyPrefix}{time}#{id}" },
+            ["type"] = new() { S = PredictionItem.Type },
             ["predictionId"] = new() { S = id },
             ["createdAt"] = new() { S = time },
             ["textCount"] = new() { N = "1" },

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
 using Amazon.S3.Model;
 using Serverless.Local;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Bench;
@@ -39,7 +40,7 @@ internal static class UploadBench
             var itemKey = new Dictionary<string, AttributeValue>
             {
                 [Table.PartitionKey] = new() { S = Table.UserPartition(sub) },
-                [Table.SortKey] = new() { S = Table.UploadSortKeyPrefix + id },
+                [Table.SortKey] = new() { S = MeteredUpload.SortKeyPrefix + id },
             };
             await db.PutItemAsync(new PutItemRequest
             {

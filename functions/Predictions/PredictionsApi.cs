@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serverless.Kernel.AspNetCore;
 using Serverless.Kernel.Aws;
 using Serverless.Kernel.Runtime;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Predictions;
@@ -16,6 +17,7 @@ public static class PredictionsApi
         var builder = ServiceDefaultsExtensions.CreateApiBuilder(host, PredictionsJsonContext.Default);
         builder.Services.AddSingleton(PredictionsApiSettings.FromEnvironment());
         builder.Services.AddSingleton<Predictions>();
+        builder.Services.AddMetering();
         builder.Services.AddSingleton(services => new SageMakerRuntimeClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));
 
         var app = builder.Build();

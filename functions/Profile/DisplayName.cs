@@ -8,7 +8,9 @@ public static class DisplayName
 {
     public const int MaxLength = 64;
 
-    /// <summary>What is wrong with <paramref name="name"/> once trimmed, in words for the user; null when it is a valid display name.</summary>
+    /// <summary>
+    /// What is wrong with <paramref name="name"/> once trimmed, in words for the user; null when it is a valid display name.
+    /// </summary>
     public static string? Problem(string name)
     {
         var trimmed = name.Trim();

@@ -16,7 +16,8 @@ public static class ProfileApi
         var builder = ServiceDefaultsExtensions.CreateApiBuilder(host, ProfileJsonContext.Default);
         builder.Services.AddSingleton(ProfileApiSettings.FromEnvironment());
         builder.Services.AddSingleton<Profiles>();
-        builder.Services.AddSingleton(services => new CognitoIdentityProviderClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(services =>
+            new CognitoIdentityProviderClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(services => new LambdaClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));
 
         var app = builder.Build();

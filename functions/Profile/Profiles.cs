@@ -1,3 +1,4 @@
+using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Serverless.ServiceDefaults;
@@ -5,9 +6,10 @@ using Serverless.ServiceDefaults;
 namespace Serverless.Profile;
 
 /// <summary>A user's profile as the API shows it.</summary>
-public sealed record UserProfile(string UserId, string Email, string DisplayName, string? Locale, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+public sealed record UserProfile(
+    string UserId, string Email, string DisplayName, string? Locale, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
-/// <summary>Profile items (<c>USER#{sub}</c> / <c>PROFILE</c>).</summary>
+/// <summary>The users' profiles: their items (<see cref="ProfileItem"/>).</summary>
 public sealed class Profiles(IAmazonDynamoDB db, Table table, TimeProvider time)
 {
     public async Task<UserProfile?> GetAsync(string userSub, CancellationToken cancellationToken)
@@ -15,7 +17,7 @@ public sealed class Profiles(IAmazonDynamoDB db, Table table, TimeProvider time)
         var response = await db.GetItemAsync(new GetItemRequest
         {
             TableName = table.Name,
-            Key = Key(userSub),
+            Key = ProfileItem.Key(userSub),
             ConsistentRead = true,
         }, cancellationToken);
         return response.IsItemSet ? FromItem(response.Item) : null;
@@ -30,14 +32,14 @@ public sealed class Profiles(IAmazonDynamoDB db, Table table, TimeProvider time)
             await db.PutItemAsync(new PutItemRequest
             {
                 TableName = table.Name,
-                Item = new Dictionary<string, AttributeValue>(Key(userSub))
+                Item = new Dictionary<string, AttributeValue>(ProfileItem.Key(userSub))
                 {
-                    ["type"] = new() { S = "PROFILE" },
-                    ["userId"] = new() { S = userSub },
-                    ["email"] = new() { S = email },
-                    ["displayName"] = new() { S = displayName },
-                    ["createdAt"] = new() { S = now },
-                    ["updatedAt"] = new() { S = now },
+                    [Table.ItemType] = new() { S = ProfileItem.Type },
+                    [ProfileItem.UserId] = new() { S = userSub },
+                    [ProfileItem.Email] = new() { S = email },
+                    [ProfileItem.DisplayName] = new() { S = displayName },
+                    [ProfileItem.CreatedAt] = new() { S = now },
+                    [ProfileItem.UpdatedAt] = new() { S = now },
                 },
                 ConditionExpression = "attribute_not_exists(PK)",
             }, cancellationToken);
@@ -50,19 +52,21 @@ public sealed class Profiles(IAmazonDynamoDB db, Table table, TimeProvider time)
     }
 
     /// <summary>Sets the given fields (null leaves a field as it is); null when there is no profile.</summary>
-    public async Task<UserProfile?> UpdateAsync(string userSub, string? displayName, string? locale, CancellationToken cancellationToken)
+    public async Task<UserProfile?> UpdateAsync(
+        string userSub, string? displayName, string? locale, CancellationToken cancellationToken)
     {
-        var names = new Dictionary<string, string> { ["#updatedAt"] = "updatedAt" };
-        var values = new Dictionary<string, AttributeValue> { [":updatedAt"] = new() { S = Timestamp.Of(time.GetUtcNow()) } };
-        var sets = new List<string> { "#updatedAt = :updatedAt" };
-        if (displayName is not null) Set("displayName", displayName);
-        if (locale is not null) Set("locale", locale);
+        var names = new Dictionary<string, string>();
+        var values = new Dictionary<string, AttributeValue>();
+        var sets = new List<string>();
+        Set(ProfileItem.UpdatedAt, Timestamp.Of(time.GetUtcNow()));
+        if (displayName is not null) Set(ProfileItem.DisplayName, displayName);
+        if (locale is not null) Set(ProfileItem.Locale, locale);
         try
         {
             var response = await db.UpdateItemAsync(new UpdateItemRequest
             {
                 TableName = table.Name,
-                Key = Key(userSub),
+                Key = ProfileItem.Key(userSub),
                 UpdateExpression = "SET " + string.Join(", ", sets),
                 ConditionExpression = "attribute_exists(PK)",
                 ExpressionAttributeNames = names,
@@ -84,17 +88,11 @@ public sealed class Profiles(IAmazonDynamoDB db, Table table, TimeProvider time)
         }
     }
 
-    private static Dictionary<string, AttributeValue> Key(string userSub) => new()
-    {
-        [Table.PartitionKey] = new() { S = Table.UserPartition(userSub) },
-        [Table.SortKey] = new() { S = Table.ProfileSortKey },
-    };
-
     private static UserProfile FromItem(Dictionary<string, AttributeValue> item) => new(
-        item["userId"].S,
-        item["email"].S,
-        item["displayName"].S,
-        item.TryGetValue("locale", out var locale) ? locale.S : null,
-        DateTimeOffset.Parse(item["createdAt"].S, System.Globalization.CultureInfo.InvariantCulture),
-        DateTimeOffset.Parse(item["updatedAt"].S, System.Globalization.CultureInfo.InvariantCulture));
+        item[ProfileItem.UserId].S,
+        item[ProfileItem.Email].S,
+        item[ProfileItem.DisplayName].S,
+        item.TryGetValue(ProfileItem.Locale, out var locale) ? locale.S : null,
+        DateTimeOffset.Parse(item[ProfileItem.CreatedAt].S, CultureInfo.InvariantCulture),
+        DateTimeOffset.Parse(item[ProfileItem.UpdatedAt].S, CultureInfo.InvariantCulture));
 }

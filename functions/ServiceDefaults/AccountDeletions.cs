@@ -3,7 +3,10 @@ using Amazon.DynamoDBv2.Model;
 
 namespace Serverless.ServiceDefaults;
 
-/// <summary>An account's deletion: <see cref="AccountDeletions.Deleting"/> while its data goes, then <see cref="AccountDeletions.Deleted"/>.</summary>
+/// <summary>
+/// An account's deletion: <see cref="AccountDeletions.Deleting"/> while its data goes, then
+/// <see cref="AccountDeletions.Deleted"/>.
+/// </summary>
 public sealed record AccountDeletion(string Status, DateTimeOffset RequestedAt);
 
 /// <summary>
@@ -18,7 +21,9 @@ public sealed class AccountDeletions(IAmazonDynamoDB db, Table table, TimeProvid
     public const string Deleting = "DELETING";
     public const string Deleted = "DELETED";
 
-    /// <summary>How long the tombstone stays once everything is deleted: past presigned URLs (15 min) and Lambda's event age (6 h).</summary>
+    /// <summary>
+    /// How long the tombstone stays once everything is deleted: past presigned URLs (15 min) and Lambda's event age (6 h).
+    /// </summary>
     public static readonly TimeSpan DeletedLifetime = TimeSpan.FromDays(7);
 
     private const string Status = "status";
@@ -49,7 +54,7 @@ public sealed class AccountDeletions(IAmazonDynamoDB db, Table table, TimeProvid
                 TableName = table.Name,
                 Item = new Dictionary<string, AttributeValue>(Key(userSub))
                 {
-                    ["type"] = new() { S = SortKey },
+                    [Table.ItemType] = new() { S = SortKey },
                     [Status] = new() { S = Deleting },
                     [RequestedAt] = new() { S = Timestamp.Of(deletion.RequestedAt) },
                 },

@@ -28,7 +28,8 @@ internal sealed partial class BadRequestExceptionHandler(
         var problem = bad.StatusCode == StatusCodes.Status400BadRequest ? Invalid(context, bad) : new ProblemDetails();
         problem.Status = bad.StatusCode;
         context.Response.StatusCode = bad.StatusCode;
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, Exception = exception, ProblemDetails = problem });
+        return await problems.TryWriteAsync(
+            new ProblemDetailsContext { HttpContext = context, Exception = exception, ProblemDetails = problem });
     }
 
     /// <summary>The framework's message names the parameter; the JSON reader's inner message names the spot.</summary>

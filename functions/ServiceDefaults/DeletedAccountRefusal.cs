@@ -20,7 +20,8 @@ public static class DeletedAccountRefusal
 
     internal static async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (context.User.FindFirstValue("sub") is not { } sub || context.GetEndpoint()?.Metadata.GetMetadata<AllowsDeletedAccount>() is not null)
+        if (context.User.FindFirstValue("sub") is not { } sub
+            || context.GetEndpoint()?.Metadata.GetMetadata<AllowsDeletedAccount>() is not null)
         {
             await next(context);
             return;

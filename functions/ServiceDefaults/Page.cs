@@ -22,7 +22,8 @@ public sealed record PageRequest(string Partition, string SortKeyPrefix, int Lim
     /// Reads <paramref name="limit"/> and <paramref name="cursor"/>; null with the reasons when either is invalid. The limit
     /// comes as the query's text: the compile-time request delegates answer a bare 400 for a number that does not parse.
     /// </summary>
-    public static PageRequest? TryCreate(string? limit, string? cursor, string partition, string sortKeyPrefix, out Dictionary<string, string[]> errors)
+    public static PageRequest? TryCreate(
+        string? limit, string? cursor, string partition, string sortKeyPrefix, out Dictionary<string, string[]> errors)
     {
         errors = [];
         var count = DefaultLimit;

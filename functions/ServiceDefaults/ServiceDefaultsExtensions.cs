@@ -54,11 +54,7 @@ public static class ServiceDefaultsExtensions
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiGatewayAuthenticationHandler>(
                 ApiGatewayAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorization();
-        // The plan is read when first needed: an API that checks no quota runs without PLAN_NAME and MONTHLY_TEXT_QUOTA.
-        builder.Services.AddSingleton(_ => Plan.FromEnvironment());
-        builder.Services.AddSingleton<Quota>();
         builder.Services.AddSingleton<AccountDeletions>();
-        builder.Services.AddSingleton<UsageLedger>();
         return builder;
     }
 

@@ -19,7 +19,9 @@ public static class Timestamp
 /// <summary>Writes each <see cref="DateTimeOffset"/> of an API answer as a <see cref="Timestamp"/>; reads any ISO 8601 instant.</summary>
 internal sealed class TimestampJsonConverter : JsonConverter<DateTimeOffset>
 {
-    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDateTimeOffset();
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDateTimeOffset();
 
-    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(Timestamp.Of(value));
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(Timestamp.Of(value));
 }

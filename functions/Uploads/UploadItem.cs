@@ -1,3 +1,4 @@
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Uploads;
@@ -45,7 +46,7 @@ public static class UploadItem
     /// <summary>How long a PENDING_UPLOAD item lives if no file arrives (its <c>expiresAt</c>).</summary>
     public static readonly TimeSpan PendingLifetime = TimeSpan.FromHours(24);
 
-    public static string SortKey(string uploadId) => Table.UploadSortKeyPrefix + uploadId;
+    public static string SortKey(string uploadId) => MeteredUpload.SortKeyPrefix + uploadId;
 
     /// <summary>The table's index of PROCESSING uploads by heartbeat (template.yaml's <c>ProcessingUploads</c>).</summary>
     public const string ProcessingIndex = "ProcessingUploads";
@@ -84,30 +85,30 @@ public static class UploadItem
 /// <summary>The upload item's attribute names (besides the keys).</summary>
 public static class UploadAttribute
 {
-    public const string Type = "type";
+    public const string Type = Table.ItemType;
     public const string UploadId = "uploadId";
     public const string FileName = "fileName";
     public const string ContentType = "contentType";
     public const string Format = "format";
     public const string DeclaredSize = "declaredSize";
     public const string ObjectKey = "objectKey";
-    public const string Status = "status";
+    public const string Status = MeteredUpload.Status;
     public const string CreatedAt = "createdAt";
     public const string UpdatedAt = "updatedAt";
     public const string StartedAt = "startedAt";
     public const string CompletedAt = "completedAt";
     public const string RowsTotal = "rowsTotal";
-    public const string RowsProcessed = "rowsProcessed";
-    public const string RowsFailed = "rowsFailed";
+    public const string RowsProcessed = MeteredUpload.RowsProcessed;
+    public const string RowsFailed = MeteredUpload.RowsFailed;
     public const string LabelCounts = "labelCounts";
-    public const string ObjectSize = "objectSize";
+    public const string ObjectSize = MeteredUpload.ObjectSize;
     public const string ObjectETag = "objectETag";
     public const string ResultKey = "resultKey";
     public const string Error = "error";
     public const string StoppedAtQuota = "stoppedAtQuota";
     public const string Note = "note";
     public const string Claim = "claim";
-    public const string UsageMonth = "usageMonth";
+    public const string UsageMonth = MeteredItem.UsageMonth;
     public const string Checkpoint = "checkpoint";
     public const string HeartbeatAt = "heartbeatAt";
     public const string ProcessingPartition = "processingPartition";
@@ -141,7 +142,7 @@ public static class UploadFormats
 public static class UploadStatus
 {
     public const string PendingUpload = "PENDING_UPLOAD";
-    public const string Processing = Table.UploadProcessing;
-    public const string Completed = Table.UploadCompleted;
-    public const string Failed = Table.UploadFailed;
+    public const string Processing = MeteredUpload.Processing;
+    public const string Completed = MeteredUpload.Completed;
+    public const string Failed = MeteredUpload.Failed;
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Kernel.AspNetCore;
 using Serverless.Kernel.Runtime;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Uploads;
@@ -23,6 +24,7 @@ public static class UploadsApi
         builder.Services.AddSingleton<IAmazonS3>(_ => new AmazonS3Client());
         var settings = UploadsApiSettings.FromEnvironment();
         builder.Services.AddSingleton(settings);
+        builder.Services.AddMetering();
         builder.Services.AddSingleton(services => new UploadRepository(
             services.GetRequiredService<IAmazonDynamoDB>(), services.GetRequiredService<IAmazonS3>(), services.GetRequiredService<Table>(),
             settings.Bucket, services.GetRequiredService<TimeProvider>()));

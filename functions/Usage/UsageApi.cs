@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Serverless.Kernel.AspNetCore;
 using Serverless.Kernel.Runtime;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Usage;
@@ -12,6 +13,7 @@ public static class UsageApi
     public static WebApplication Build(Action<WebApplicationBuilder> host)
     {
         var builder = ServiceDefaultsExtensions.CreateApiBuilder(host, UsageJsonContext.Default);
+        builder.Services.AddMetering();
         var app = builder.Build();
         app.UseServiceDefaults();
         app.MapGroup("/usage").RequireAuthorization().MapGetUsage();

@@ -9,6 +9,7 @@ using Amazon.S3.Model;
 using Serverless.Kernel.Aws;
 using Serverless.Local;
 using Serverless.Local.Lambda;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using Serverless.TestUtilities;
 using Serverless.Uploads;

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using static System.Net.HttpStatusCode;
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2.Model;
 using Amazon.S3.Model;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using Serverless.Uploads;
 using Serverless.Uploads.Results;

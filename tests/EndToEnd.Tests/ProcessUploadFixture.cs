@@ -15,6 +15,7 @@ using Serverless.Local.Emulators;
 using Serverless.Local.Installers;
 using Serverless.Local.Lambda;
 using Serverless.Local.S3;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using Serverless.Uploads;
 using Serverless.Uploads.Processing;

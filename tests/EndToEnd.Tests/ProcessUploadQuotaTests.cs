@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using Serverless.Uploads;
 using static Serverless.EndToEnd.Tests.ProcessUploadFixture;

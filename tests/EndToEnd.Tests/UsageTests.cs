@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using Serverless.Uploads;
 
@@ -223,8 +224,8 @@ public sealed class UsageTests(LocalCloudFixture cloud)
         var item = new Dictionary<string, AttributeValue>
         {
             [Table.PartitionKey] = new() { S = Table.UserPartition(sub) },
-            [Table.SortKey] = new() { S = $"{Table.PredictionSortKeyPrefix}{createdAt}#{id}" },
-            ["type"] = new() { S = Table.PredictionType },
+            [Table.SortKey] = new() { S = $"{PredictionItem.SortKeyPrefix}{createdAt}#{id}" },
+            ["type"] = new() { S = PredictionItem.Type },
             ["predictionId"] = new() { S = id },
             ["createdAt"] = new() { S = createdAt },
             ["usageMonth"] = new() { S = UsageItem.Month(DateTimeOffset.UtcNow) },

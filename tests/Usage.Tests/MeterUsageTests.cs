@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serverless.Kernel.Events;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using Serverless.TestUtilities;
 
@@ -27,7 +28,7 @@ public sealed class MeterUsageTests(DynamoDbTable table) : IClassFixture<DynamoD
 
         Assert.Empty(first.BatchItemFailures);
         Assert.Empty(second.BatchItemFailures);
-        Assert.Equal(new MonthlyUsage("2026-03", 4, 7, 1, 2048, 0), await UsageItem.GetAsync(table.Db, table.Table, sub, "2026-03", CancellationToken.None));
+        Assert.Equal(new MonthlyUsage("2026-03", 4, 7, 1, 2048, 0), await UsageAsync(sub, "2026-03"));
     }
 
     [Fact]
@@ -46,7 +47,7 @@ public sealed class MeterUsageTests(DynamoDbTable table) : IClassFixture<DynamoD
         var response = await HandleAsync(batch);
 
         Assert.Equal(["2", "3", "4"], response.BatchItemFailures.Select(failure => failure.ItemIdentifier));
-        Assert.Equal(new MonthlyUsage("2026-03", 5, 0, 0, 0, 3 + 64), await UsageItem.GetAsync(table.Db, table.Table, sub, "2026-03", CancellationToken.None));
+        Assert.Equal(new MonthlyUsage("2026-03", 5, 0, 0, 0, 3 + 64), await UsageAsync(sub, "2026-03"));
     }
 
     [Fact]
@@ -71,41 +72,56 @@ public sealed class MeterUsageTests(DynamoDbTable table) : IClassFixture<DynamoD
         var response = await HandleAsync(batch);
 
         Assert.Empty(response.BatchItemFailures);
-        Assert.Equal(new MonthlyUsage("2026-02", 1, 0, 0, 0, 0), await UsageItem.GetAsync(table.Db, table.Table, sub, "2026-02", CancellationToken.None));
-        Assert.Equal(new MonthlyUsage("2026-03", 0, 7 + 3, 1, 100, 64 + 64 + 6), await UsageItem.GetAsync(table.Db, table.Table, sub, "2026-03", CancellationToken.None));
+        Assert.Equal(new MonthlyUsage("2026-02", 1, 0, 0, 0, 0), await UsageAsync(sub, "2026-02"));
+        Assert.Equal(
+            new MonthlyUsage("2026-03", 0, 7 + 3, 1, 100, 64 + 64 + 6), await UsageAsync(sub, "2026-03"));
     }
 
     private async Task ReserveAsync(string sub, string source, long texts, string month = "2026-03") =>
         Assert.Equal(texts, await ledger.ReserveAsync(sub, month, source, texts, texts, CancellationToken.None));
 
-    private Task<StreamsEventResponse> HandleAsync(string batch) =>
-        MeterUsage.HandleAsync(JsonSerializer.Deserialize(batch, KernelJsonContext.Default.DynamoDBEvent)!, ledger, NullLogger.Instance, CancellationToken.None);
+    private Task<MonthlyUsage> UsageAsync(string sub, string month) =>
+        UsageItem.GetAsync(table.Db, table.Table, sub, month, CancellationToken.None);
+
+    private Task<StreamsEventResponse> HandleAsync(string batch) => MeterUsage.HandleAsync(
+        JsonSerializer.Deserialize(batch, KernelJsonContext.Default.DynamoDBEvent)!, ledger, NullLogger.Instance,
+        CancellationToken.None);
 
     private static string Event(params string[] records) => $$$"""{"Records": [{{{string.Join(",", records)}}}]}""";
 
-    /// <summary>A prediction item's record; its id is the sequence number, its hold <c>prediction#{id}</c> in <paramref name="month"/>.</summary>
+    /// <summary>
+    /// A prediction item's record; its id is the sequence number, its hold <c>prediction#{id}</c> in <paramref name="month"/>.
+    /// </summary>
     private static string Prediction(string sub, string sequenceNumber, string? textCount, string eventName = "INSERT",
         string? month = "2026-03", string? partition = null)
     {
-        var keys = $$$"""{"PK": {"S": "{{{partition ?? "USER#" + sub}}}"}, "SK": {"S": "PREDICTION#2026-03-14T12:00:00.000Z#{{{sequenceNumber}}}"}}""";
+        var sortKey = "PREDICTION#2026-03-14T12:00:00.000Z#" + sequenceNumber;
+        var keys = $$$"""{"PK": {"S": "{{{partition ?? "USER#" + sub}}}"}, "SK": {"S": "{{{sortKey}}}"}}""";
         var count = textCount is null ? "" : $$$""", "textCount": {"N": "{{{textCount}}}"}""";
         var usageMonth = month is null ? "" : $$$""", "usageMonth": {"S": "{{{month}}}"}""";
-        var image = $$$"""{"type": {"S": "PREDICTION"}, "predictionId": {"S": "{{{sequenceNumber}}}"}{{{count}}}{{{usageMonth}}}}""";
+        var image =
+            $$$"""{"type": {"S": "PREDICTION"}, "predictionId": {"S": "{{{sequenceNumber}}}"}{{{count}}}{{{usageMonth}}}}""";
         return Record(eventName, sequenceNumber, "1773489600", keys, image, null);
     }
 
-    private static string Upload(string sub, string sequenceNumber, string oldStatus, string newStatus, string rowsProcessed, string rowsFailed, string objectSize)
+    private static string Upload(string sub, string sequenceNumber, string oldStatus, string newStatus, string rowsProcessed,
+        string rowsFailed, string objectSize)
     {
         var keys = $$$"""{"PK": {"S": "USER#{{{sub}}}"}, "SK": {"S": "UPLOAD#{{{sequenceNumber}}}"}}""";
-        var image = $$$"""{"status": {"S": "{{{newStatus}}}"}, "usageMonth": {"S": "2026-03"}, "rowsProcessed": {"N": "{{{rowsProcessed}}}"}, "rowsFailed": {"N": "{{{rowsFailed}}}"}, "objectSize": {"N": "{{{objectSize}}}"}}""";
+        var image = $$$"""{"status": {"S": "{{{newStatus}}}"}, "usageMonth": {"S": "2026-03"}"""
+            + $$$""", "rowsProcessed": {"N": "{{{rowsProcessed}}}"}, "rowsFailed": {"N": "{{{rowsFailed}}}"}"""
+            + $$$""", "objectSize": {"N": "{{{objectSize}}}"}}""";
         return Record("MODIFY", sequenceNumber, "1773489600", keys, image, $$$"""{"status": {"S": "{{{oldStatus}}}"}}""");
     }
 
-    private static string Record(string eventName, string sequenceNumber, string created, string keys, string newImage, string? oldImage) => $$$"""
+    private static string Record(
+        string eventName, string sequenceNumber, string created, string keys, string newImage, string? oldImage) => $$$"""
         {
-          "eventID": "{{{Guid.NewGuid():N}}}", "eventName": "{{{eventName}}}", "eventVersion": "1.1", "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+          "eventID": "{{{Guid.NewGuid():N}}}", "eventName": "{{{eventName}}}", "eventVersion": "1.1",
+          "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
           "dynamodb": {
-            "ApproximateCreationDateTime": {{{created}}}, "Keys": {{{keys}}}, "NewImage": {{{newImage}}}{{{(oldImage is null ? "" : $", \"OldImage\": {oldImage}")}}},
+            "ApproximateCreationDateTime": {{{created}}}, "Keys": {{{keys}}},
+            "NewImage": {{{newImage}}}{{{(oldImage is null ? "" : $", \"OldImage\": {oldImage}")}}},
             "SequenceNumber": "{{{sequenceNumber}}}", "SizeBytes": 100, "StreamViewType": "NEW_AND_OLD_IMAGES"
           },
           "eventSourceARN": "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/2026-03-01T00:00:00.000"

@@ -1,3 +1,4 @@
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using Serverless.TestUtilities;
 

@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2.Model;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using Serverless.TestUtilities;
 
@@ -27,7 +28,8 @@ public sealed class UsageLedgerTests(DynamoDbTable table) : IClassFixture<Dynamo
         var item = await ItemAsync(sub);
         Assert.Equal(granted.Sum(), Number(item, UsageItem.Reserved));
         Assert.Equal(granted.Sum(), Number(item, UsageItem.Charged));
-        Assert.Equal(granted.Sum(), item.Where(pair => pair.Key.StartsWith(UsageLedger.HoldPrefix, StringComparison.Ordinal)).Sum(pair => long.Parse(pair.Value.N)));
+        var holds = item.Where(pair => pair.Key.StartsWith(UsageItem.HoldPrefix, StringComparison.Ordinal));
+        Assert.Equal(granted.Sum(), holds.Sum(pair => long.Parse(pair.Value.N)));
         // The last three texts a refused reservation left are still there for one that fits.
         Assert.Equal(100 - granted.Sum(), await ledger.ReserveAsync(sub, Month, "upload#late", 64, 1, CancellationToken.None));
         Assert.Equal(0, await ledger.ReserveAsync(sub, Month, "upload#later", 64, 1, CancellationToken.None));
@@ -42,7 +44,7 @@ public sealed class UsageLedgerTests(DynamoDbTable table) : IClassFixture<Dynamo
 
         var prediction = await ledger.ReserveAsync(sub, Month, "prediction#a", 11, 11, CancellationToken.None);
         var upload = await ledger.ReserveAsync(sub, Month, "upload#b", 64, 1, CancellationToken.None);
-        var usage = await UsageItem.GetAsync(table.Db, table.Table, sub, Month, CancellationToken.None);
+        var usage = await UsageAsync(sub);
 
         Assert.Equal(0, prediction);
         Assert.Equal(10, upload);
@@ -61,11 +63,12 @@ public sealed class UsageLedgerTests(DynamoDbTable table) : IClassFixture<Dynamo
         var settlement = new UsageSettlement(sub, Month, "upload#u", 0, 70, 1, 2048);
 
         var first = await ledger.SettleAsync(settlement, CancellationToken.None);
-        var again = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Task.Run(() => ledger.SettleAsync(settlement, CancellationToken.None))));
+        var again = await Task.WhenAll(
+            Enumerable.Range(0, 5).Select(_ => Task.Run(() => ledger.SettleAsync(settlement, CancellationToken.None))));
 
         Assert.True(first);
         Assert.All(again, Assert.False);
-        Assert.Equal(new MonthlyUsage(Month, 0, 70, 1, 2048, 0), await UsageItem.GetAsync(table.Db, table.Table, sub, Month, CancellationToken.None));
+        Assert.Equal(new MonthlyUsage(Month, 0, 70, 1, 2048, 0), await UsageAsync(sub));
         var item = await ItemAsync(sub);
         Assert.Equal(70, Number(item, UsageItem.Charged));
         Assert.DoesNotContain(item.Keys, name => name.StartsWith("hold", StringComparison.Ordinal));
@@ -86,7 +89,7 @@ public sealed class UsageLedgerTests(DynamoDbTable table) : IClassFixture<Dynamo
         Assert.Equal(0, whileHeld);
         Assert.Equal(10, afterwards);
         Assert.False(settledLate);
-        Assert.Equal(new MonthlyUsage(Month, 0, 0, 0, 0, 10), await UsageItem.GetAsync(table.Db, table.Table, sub, Month, CancellationToken.None));
+        Assert.Equal(new MonthlyUsage(Month, 0, 0, 0, 0, 10), await UsageAsync(sub));
         Assert.Equal(10, Number(await ItemAsync(sub), UsageItem.Charged));
     }
 
@@ -118,8 +121,10 @@ public sealed class UsageLedgerTests(DynamoDbTable table) : IClassFixture<Dynamo
         Assert.True(await ledger.SettleAsync(new UsageSettlement(sub, Month, source, 0, rowsScored, 0, 0), CancellationToken.None));
     }
 
-    private async Task<Dictionary<string, AttributeValue>> ItemAsync(string sub) =>
-        (await table.Db.GetItemAsync(new GetItemRequest { TableName = table.Table.Name, Key = UsageItem.Key(sub, Month), ConsistentRead = true })).Item;
+    private Task<MonthlyUsage> UsageAsync(string sub) => UsageItem.GetAsync(table.Db, table.Table, sub, Month, CancellationToken.None);
+
+    private Task<Dictionary<string, AttributeValue>> ItemAsync(string sub) =>
+        UsageItem.GetUsageItemAsync(table.Db, table.Table, sub, Month, CancellationToken.None);
 
     private static long Number(Dictionary<string, AttributeValue> item, string name) => long.Parse(item[name].N);
 }

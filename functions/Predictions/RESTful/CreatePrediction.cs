@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Aws;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Predictions;
@@ -96,7 +97,8 @@ public static class CreatePrediction
             if (string.IsNullOrWhiteSpace(texts[i]))
                 errors[$"texts[{i}]"] = ["The text must not be empty or blank."];
             else if (texts[i]!.Length > MaxTextLength)
-                errors[$"texts[{i}]"] = [string.Create(CultureInfo.InvariantCulture, $"The text must be at most {MaxTextLength:N0} characters; it has {texts[i]!.Length:N0}.")];
+                errors[$"texts[{i}]"] = [string.Create(CultureInfo.InvariantCulture,
+                    $"The text must be at most {MaxTextLength:N0} characters; it has {texts[i]!.Length:N0}.")];
         }
         return errors;
     }

@@ -43,7 +43,8 @@ public static class DeleteMe
             {
                 // The purge deleted the user already: a repeated request.
             }
-            var purge = JsonSerializer.SerializeToUtf8Bytes(new PurgeAccountEvent(sub, username), ProfileJsonContext.Default.PurgeAccountEvent);
+            var purge = JsonSerializer.SerializeToUtf8Bytes(
+                new PurgeAccountEvent(sub, username), ProfileJsonContext.Default.PurgeAccountEvent);
             await lambda.InvokeEventAsync(settings.PurgeAccountFunction, purge, cancellationToken);
             loggers.CreateLogger(typeof(DeleteMe)).LogInformation("Deleting the account of {UserSub}: signed out, purge invoked", sub);
         }

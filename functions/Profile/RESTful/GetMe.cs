@@ -12,7 +12,8 @@ public static class GetMe
 {
     public static RouteHandlerBuilder MapGetMe(this RouteGroupBuilder me) => me.MapGet("", HandleAsync).WithName(nameof(GetMe));
 
-    public static async Task<Results<Ok<UserProfile>, ProblemHttpResult>> HandleAsync(ClaimsPrincipal user, Profiles profiles, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<UserProfile>, ProblemHttpResult>> HandleAsync(
+        ClaimsPrincipal user, Profiles profiles, CancellationToken cancellationToken)
     {
         var profile = await profiles.GetAsync(user.Sub(), cancellationToken);
         return profile is null

@@ -24,7 +24,8 @@ public sealed class CreateProfile(Profiles profiles, ILogger<CreateProfile> logg
         return trigger;
     }
 
-    public static async Task HandleAsync(CognitoPostConfirmationEvent trigger, Profiles profiles, ILogger logger, CancellationToken cancellationToken)
+    public static async Task HandleAsync(
+        CognitoPostConfirmationEvent trigger, Profiles profiles, ILogger logger, CancellationToken cancellationToken)
     {
         if (trigger.TriggerSource != "PostConfirmation_ConfirmSignUp")
         {

@@ -61,7 +61,8 @@ public sealed class PurgeAccount(
         var items = await DeleteItemsAsync(purge, request.UserSub, TimeLeft, cancellationToken);
         var objects = 0;
         foreach (var prefix in BucketPrefix.Of(request.UserSub))
-            for (int page; TimeLeft() && (page = await BucketPrefix.DeleteFirstObjectsAsync(s3, settings.Bucket, prefix, cancellationToken)) > 0;)
+            for (int page; TimeLeft()
+                && (page = await BucketPrefix.DeleteFirstObjectsAsync(s3, settings.Bucket, prefix, cancellationToken)) > 0;)
                 objects += page;
         if (!TimeLeft())
         {
@@ -103,7 +104,8 @@ public sealed class PurgeAccount(
                 ConsistentRead = true,
             }, cancellationToken);
             var keys = (page.Items ?? []).Where(key => key[Table.SortKey].S != AccountDeletions.SortKey).Chunk(25);
-            await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = ParallelBatches, CancellationToken = cancellationToken },
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = ParallelBatches, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(keys, parallel,
                 async (chunk, token) =>
                 {
                     if (!timeLeft()) return;
@@ -116,7 +118,8 @@ public sealed class PurgeAccount(
     }
 
     /// <summary>One BatchWriteItem of deletes, sending back what DynamoDB left unprocessed (throttling) with a growing pause.</summary>
-    private static async Task DeleteBatchAsync(IAmazonDynamoDB db, Table table, TimeProvider time, Dictionary<string, AttributeValue>[] keys,
+    private static async Task DeleteBatchAsync(
+        IAmazonDynamoDB db, Table table, TimeProvider time, Dictionary<string, AttributeValue>[] keys,
         CancellationToken cancellationToken)
     {
         var pending = new Dictionary<string, List<WriteRequest>>
@@ -134,8 +137,8 @@ public sealed class PurgeAccount(
 
 /// <summary>What a purge works with.</summary>
 public sealed record Purge(
-    IAmazonDynamoDB Db, Table Table, IAmazonS3 S3, CognitoIdentityProviderClient Cognito, LambdaClient Lambda, PurgeAccountSettings Settings,
-    TimeProvider Time, ILogger Logger);
+    IAmazonDynamoDB Db, Table Table, IAmazonS3 S3, CognitoIdentityProviderClient Cognito, LambdaClient Lambda,
+    PurgeAccountSettings Settings, TimeProvider Time, ILogger Logger);
 
 /// <summary>
 /// PurgeAccount's configuration: the user pool (<c>USER_POOL_ID</c>), the bucket (<c>BUCKET_NAME</c>) and the function itself
@@ -144,5 +147,7 @@ public sealed record Purge(
 public sealed record PurgeAccountSettings(string UserPoolId, string Bucket, string FunctionName)
 {
     public static PurgeAccountSettings FromEnvironment() => new(
-        FunctionEnvironment.Required("USER_POOL_ID"), FunctionEnvironment.Required("BUCKET_NAME"), FunctionEnvironment.Required("AWS_LAMBDA_FUNCTION_NAME"));
+        FunctionEnvironment.Required("USER_POOL_ID"),
+        FunctionEnvironment.Required("BUCKET_NAME"),
+        FunctionEnvironment.Required("AWS_LAMBDA_FUNCTION_NAME"));
 }

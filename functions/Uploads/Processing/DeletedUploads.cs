@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Microsoft.Extensions.Logging;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Uploads.Processing;

@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Uploads.Processing;
@@ -139,7 +140,7 @@ public sealed class ProcessingStore(IAmazonDynamoDB db, Table table, TimeProvide
             }, cancellationToken);
             foreach (var item in response.Items ?? [])
                 found.Add((item[Table.PartitionKey].S[Table.UserPartitionPrefix.Length..],
-                    item[Table.SortKey].S[Table.UploadSortKeyPrefix.Length..]));
+                    item[Table.SortKey].S[MeteredUpload.SortKeyPrefix.Length..]));
             start = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
         }
         while (start is not null);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using Serverless.Uploads.Parsing;
 using Serverless.Uploads.Results;

@@ -4,6 +4,7 @@ using Amazon.S3;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Aws;
 using Serverless.Kernel.Runtime;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using Serverless.Uploads.Parsing;
 using Serverless.Uploads.Results;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Uploads;
@@ -16,7 +17,7 @@ public static class ListUploads
     public static async Task<Results<Ok<Page<Upload>>, ValidationProblem>> HandleAsync(
         string? limit, string? cursor, ClaimsPrincipal user, UploadRepository uploads, CancellationToken cancellationToken)
     {
-        var page = PageRequest.TryCreate(limit, cursor, Table.UserPartition(user.Sub()), Table.UploadSortKeyPrefix, out var errors);
+        var page = PageRequest.TryCreate(limit, cursor, Table.UserPartition(user.Sub()), MeteredUpload.SortKeyPrefix, out var errors);
         if (page is null) return TypedResults.ValidationProblem(errors);
         return TypedResults.Ok(await uploads.ListAsync(page, cancellationToken));
     }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Aws;
 using Serverless.Kernel.Events;
 using Serverless.Kernel.Runtime;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using Serverless.Uploads.Processing;
 using Serverless.Uploads.Scoring;
@@ -24,8 +25,7 @@ public sealed class ProcessUpload(UploadProcessor processor, ProcessUploadSettin
     public static void AddServices(IServiceCollection services) => services.AddFunctionDefaults().AddS3()
         .AddSingleton<ProcessingStore>()
         .AddSingleton(_ => ProcessUploadSettings.FromEnvironment())
-        .AddSingleton(_ => Plan.FromEnvironment())
-        .AddSingleton<UsageLedger>()
+        .AddMetering()
         .AddSingleton(services =>
         {
             // The model and the next invocation share one client: a batch may keep the model busy for a minute.

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Usage;
@@ -30,10 +31,12 @@ public sealed record UsageRemaining(long Texts);
 /// </summary>
 public static partial class GetUsage
 {
-    public static RouteHandlerBuilder MapGetUsage(this RouteGroupBuilder usage) => usage.MapGet("", HandleAsync).WithName(nameof(GetUsage));
+    public static RouteHandlerBuilder MapGetUsage(this RouteGroupBuilder usage) =>
+        usage.MapGet("", HandleAsync).WithName(nameof(GetUsage));
 
     public static async Task<Results<Ok<UsageReport>, ValidationProblem>> HandleAsync(
-        ClaimsPrincipal user, string? month, IAmazonDynamoDB db, Table table, Plan plan, TimeProvider time, CancellationToken cancellationToken)
+        ClaimsPrincipal user, string? month, IAmazonDynamoDB db, Table table, Plan plan, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var thisMonth = UsageItem.Month(time.GetUtcNow());
         month ??= thisMonth;
@@ -51,12 +54,14 @@ public static partial class GetUsage
     }
 
     /// <summary>
-    /// The first instant (UTC) of a month written YYYY-MM in ASCII digits, from 0001-01 to 9999-11 (the last whose next month a
-    /// <see cref="DateTimeOffset"/> holds); null for anything else, which would otherwise fail the parse or the reset time as a 500.
+    /// The first instant (UTC) of a month written YYYY-MM in ASCII digits, from 0001-01 to 9999-11 (the last whose next
+    /// month a <see cref="DateTimeOffset"/> holds); null for anything else, which would otherwise fail the parse or the
+    /// reset time as a 500.
     /// </summary>
     private static DateTimeOffset? MonthStart(string month) =>
         MonthFormat().IsMatch(month)
-        && DateTimeOffset.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var start)
+        && DateTimeOffset.TryParseExact(
+            month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var start)
         && start < LastMonthStart
             ? start
             : null;

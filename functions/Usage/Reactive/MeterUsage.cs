@@ -3,24 +3,24 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Events;
 using Serverless.Kernel.Runtime;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Usage;
 
 /// <summary>
 /// The table's stream (<c>ReportBatchItemFailures</c> on): settles the reservations of new predictions and of uploads
-/// that ended (COMPLETED or FAILED) in the users' monthly usage items, each exactly once: settling removes the work's
-/// hold
-/// (<see cref="UsageLedger"/>), so a record delivered again finds none. A record that cannot be read or settled is
-/// reported as a batch item failure, with a log line naming it; every other record of the batch still counts
-/// (Lambda retries from the failed record, and the records after it then find their holds gone).
+/// that ended (COMPLETED or FAILED) in the users' monthly usage items (<see cref="UsageChange"/>), each exactly once:
+/// settling removes the work's hold (<see cref="UsageLedger"/>), so a record delivered again finds none. A record that
+/// cannot be read or settled is reported as a batch item failure, with a log line naming it; every other record of the
+/// batch still counts (Lambda retries from the failed record, and the records after it then find their holds gone).
 /// </summary>
 public sealed class MeterUsage(UsageLedger ledger, ILogger<MeterUsage> logger)
     : ReactiveHandler<DynamoDBEvent, StreamsEventResponse>(
         KernelJsonContext.Default.DynamoDBEvent, KernelJsonContext.Default.StreamsEventResponse)
 {
     public static void AddServices(IServiceCollection services) =>
-        services.AddFunctionDefaults().AddSingleton(_ => Plan.FromEnvironment()).AddSingleton<UsageLedger>();
+        services.AddFunctionDefaults().AddMetering();
 
     public override Task<StreamsEventResponse> HandleAsync(DynamoDBEvent batch, LambdaContext context) =>
         HandleAsync(batch, ledger, logger, context.CancellationToken);
@@ -43,20 +43,25 @@ public sealed class MeterUsage(UsageLedger ledger, ILogger<MeterUsage> logger)
             }
             catch (InvalidDataException bad)
             {
-                logger.LogError("Bad stream record {EventId} (sequence number {SequenceNumber}, {EventName} of {Key}): {Reason}",
+                logger.LogError(
+                    "Bad stream record {EventId} (sequence number {SequenceNumber}, {EventName} of {Key}): {Reason}",
                     record.EventID, sequenceNumber, record.EventName, Key(record), bad.Message);
-                response.BatchItemFailures.Add(new StreamsEventResponse.BatchItemFailure { ItemIdentifier = sequenceNumber });
+                response.BatchItemFailures.Add(new() { ItemIdentifier = sequenceNumber });
             }
             catch (AmazonDynamoDBException failed)
             {
-                logger.LogError(failed, "Could not meter stream record {EventId} (sequence number {SequenceNumber}, {Key}); it will be retried",
+                logger.LogError(failed,
+                    "Could not meter stream record {EventId} (sequence number {SequenceNumber}, {Key}); it will be retried",
                     record.EventID, sequenceNumber, Key(record));
-                response.BatchItemFailures.Add(new StreamsEventResponse.BatchItemFailure { ItemIdentifier = sequenceNumber });
+                response.BatchItemFailures.Add(new() { ItemIdentifier = sequenceNumber });
             }
         }
         return response;
     }
 
-    private static string Key(DynamoDBEvent.DynamodbStreamRecord record) =>
-        $"{record.Dynamodb.Keys.GetValueOrDefault(Table.PartitionKey)?.S}/{record.Dynamodb.Keys.GetValueOrDefault(Table.SortKey)?.S}";
+    private static string Key(DynamoDBEvent.DynamodbStreamRecord record)
+    {
+        var keys = record.Dynamodb.Keys;
+        return $"{keys.GetValueOrDefault(Table.PartitionKey)?.S}/{keys.GetValueOrDefault(Table.SortKey)?.S}";
+    }
 }

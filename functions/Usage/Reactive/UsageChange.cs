@@ -1,16 +1,15 @@
 using System.Globalization;
 using Serverless.Kernel.Events;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using static Serverless.Kernel.Events.DynamoDBEvent;
 
 namespace Serverless.Usage;
 
 /// <summary>
-/// What one stream record settles in a user's usage: a new prediction settles its hold by its <c>textCount</c>
-/// predictions; an upload going from PROCESSING to COMPLETED or FAILED settles its hold by the rows it scored
-/// (<c>rowsProcessed − rowsFailed</c>), and a COMPLETED one adds 1 upload and its <c>objectSize</c> bytes. Both
-/// settle in their item's <c>usageMonth</c>, where the work reserved; an item without one reserved nothing and settles
-/// nothing.
+/// What one stream record settles in a user's usage: a new prediction (<see cref="PredictionItem"/>) settles its hold by
+/// its text count; an upload that ends (<see cref="MeteredUpload"/>) settles its hold by the rows it scored, and a
+/// COMPLETED one adds 1 upload and its bytes. Both settle in their item's <see cref="MeteredItem.UsageMonth"/>.
 /// </summary>
 public static class UsageChange
 {
@@ -21,37 +20,48 @@ public static class UsageChange
         if (record.InvalidReason is { } reason) throw new InvalidDataException(reason);
         var change = record.Dynamodb;
         var image = change.NewImage;
-        var status = image?.GetValueOrDefault("status")?.S;
-        var isPrediction = record.EventName == "INSERT" && image?.GetValueOrDefault("type")?.S == Table.PredictionType;
+        var status = image?.GetValueOrDefault(MeteredUpload.Status)?.S;
+        var isPrediction = record.EventName == "INSERT"
+            && image?.GetValueOrDefault(Table.ItemType)?.S == PredictionItem.Type;
         var isUploadEnd = record.EventName == "MODIFY"
-            && SortKey(change.Keys).StartsWith(Table.UploadSortKeyPrefix, StringComparison.Ordinal)
-            && status is Table.UploadCompleted or Table.UploadFailed
-            && change.OldImage?.GetValueOrDefault("status")?.S == Table.UploadProcessing;
-        if (!isPrediction && !isUploadEnd || image?.GetValueOrDefault("usageMonth")?.S is not { } month) return null;
+            && SortKey(change.Keys).StartsWith(MeteredUpload.SortKeyPrefix, StringComparison.Ordinal)
+            && status is MeteredUpload.Completed or MeteredUpload.Failed
+            && change.OldImage?.GetValueOrDefault(MeteredUpload.Status)?.S == MeteredUpload.Processing;
+        if (!isPrediction && !isUploadEnd || image?.GetValueOrDefault(MeteredItem.UsageMonth)?.S is not { } month)
+            return null;
 
-        var partition = change.Keys.GetValueOrDefault(Table.PartitionKey)?.S ?? "";
-        if (!partition.StartsWith(Table.UserPartitionPrefix, StringComparison.Ordinal) || partition.Length == Table.UserPartitionPrefix.Length)
-            throw new InvalidDataException($"Keys.{Table.PartitionKey} is '{partition}', not {Table.UserPartitionPrefix}{{sub}}.");
-        var userSub = partition[Table.UserPartitionPrefix.Length..];
+        var userSub = UserSub(change.Keys);
         if (isPrediction)
         {
-            var predictionId = image.GetValueOrDefault("predictionId")?.S
-                ?? throw new InvalidDataException("NewImage.predictionId is missing.");
-            var texts = Count(image, "textCount");
+            var predictionId = image.GetValueOrDefault(PredictionItem.PredictionId)?.S
+                ?? throw new InvalidDataException($"NewImage.{PredictionItem.PredictionId} is missing.");
+            var texts = Count(image, PredictionItem.TextCount);
             return new UsageSettlement(userSub, month, UsageLedger.PredictionSource(predictionId), texts, 0, 0, 0);
         }
-        var rowsScored = Count(image, "rowsProcessed") - Count(image, "rowsFailed");
-        if (rowsScored < 0) throw new InvalidDataException("NewImage.rowsFailed is more than NewImage.rowsProcessed.");
-        var source = UsageLedger.UploadSource(SortKey(change.Keys)[Table.UploadSortKeyPrefix.Length..]);
-        return status == Table.UploadCompleted
-            ? new UsageSettlement(userSub, month, source, 0, rowsScored, 1, Count(image, "objectSize"))
+        var rowsScored = Count(image, MeteredUpload.RowsProcessed) - Count(image, MeteredUpload.RowsFailed);
+        if (rowsScored < 0)
+            throw new InvalidDataException(
+                $"NewImage.{MeteredUpload.RowsFailed} is more than NewImage.{MeteredUpload.RowsProcessed}.");
+        var source = UsageLedger.UploadSource(SortKey(change.Keys)[MeteredUpload.SortKeyPrefix.Length..]);
+        return status == MeteredUpload.Completed
+            ? new UsageSettlement(userSub, month, source, 0, rowsScored, 1, Count(image, MeteredUpload.ObjectSize))
             : new UsageSettlement(userSub, month, source, 0, rowsScored, 0, 0);
+    }
+
+    private static string UserSub(Dictionary<string, AttributeValue> keys)
+    {
+        var partition = keys.GetValueOrDefault(Table.PartitionKey)?.S ?? "";
+        var prefix = Table.UserPartitionPrefix;
+        return partition.StartsWith(prefix, StringComparison.Ordinal) && partition.Length > prefix.Length
+            ? partition[prefix.Length..]
+            : throw new InvalidDataException($"Keys.{Table.PartitionKey} is '{partition}', not {prefix}{{sub}}.");
     }
 
     private static string SortKey(Dictionary<string, AttributeValue> keys) => keys.GetValueOrDefault(Table.SortKey)?.S ?? "";
 
     private static long Count(Dictionary<string, AttributeValue> image, string name) =>
-        image.GetValueOrDefault(name)?.N is { } number && long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+        image.GetValueOrDefault(name)?.N is { } number
+        && long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
             ? count
             : throw new InvalidDataException($"NewImage.{name} is missing or not a whole number ≥ 0.");
 }

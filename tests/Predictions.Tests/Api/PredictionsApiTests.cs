@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Kernel.Aws;
 using Serverless.Local.Emulators;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using Serverless.TestUtilities;
 using static Serverless.TestUtilities.TestApi;

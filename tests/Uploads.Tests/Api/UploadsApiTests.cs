@@ -6,6 +6,7 @@ using System.Text.Json;
 using Amazon.S3;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Local;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using Serverless.TestUtilities;
 using static Serverless.TestUtilities.TestApi;

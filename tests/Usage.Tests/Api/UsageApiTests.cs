@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using Serverless.TestUtilities;
 

@@ -1,7 +1,8 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Serverless.ServiceDefaults;
 
-namespace Serverless.ServiceDefaults;
+namespace Serverless.Metering;
 
 /// <summary>
 /// What one finished piece of work adds to a month's usage, settling the hold <see cref="Source"/> names: texts
@@ -27,8 +28,6 @@ public sealed record UsageSettlement(
 /// </summary>
 public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, TimeProvider time)
 {
-    public const string HoldPrefix = "hold#";
-    public const string HoldExpiresPrefix = "holdExpires#";
     public static readonly TimeSpan HoldLifetime = TimeSpan.FromHours(1);
 
     /// <summary>A reservation races other writers for the same room at most this often before it gives up.</summary>
@@ -51,7 +50,7 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
             if (await TryReserveAsync(userSub, month, source, want, cancellationToken)) return want;
-            var item = await GetAsync(userSub, month, cancellationToken);
+            var item = await UsageItem.GetUsageItemAsync(db, table, userSub, month, cancellationToken);
             var charged = await ChargedAsync(userSub, month, item, cancellationToken);
             var released = await ReleaseExpiredAsync(userSub, month, item, cancellationToken);
             var room = plan.MonthlyTexts - (charged - released);
@@ -64,8 +63,8 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
     /// <summary>What the hold of <paramref name="source"/> has reserved so far; 0 when there is none.</summary>
     public async Task<long> HeldAsync(string userSub, string month, string source, CancellationToken cancellationToken)
     {
-        var item = await GetAsync(userSub, month, cancellationToken);
-        return NumberAttribute.Read(item.GetValueOrDefault(HoldPrefix + source));
+        var item = await UsageItem.GetUsageItemAsync(db, table, userSub, month, cancellationToken);
+        return NumberAttribute.Read(item.GetValueOrDefault(UsageItem.HoldPrefix + source));
     }
 
     /// <summary>
@@ -76,29 +75,26 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
     {
         for (var attempt = 1; ; attempt++)
         {
-            var item = await GetAsync(settlement.UserSub, settlement.Month, cancellationToken);
-            if (!item.TryGetValue(HoldPrefix + settlement.Source, out var hold)) return false;
+            var item = await UsageItem.GetUsageItemAsync(db, table, settlement.UserSub, settlement.Month, cancellationToken);
+            if (!item.TryGetValue(UsageItem.HoldPrefix + settlement.Source, out var hold)) return false;
             var held = NumberAttribute.Read(hold);
             try
             {
-                await db.UpdateItemAsync(new UpdateItemRequest
-                {
-                    TableName = table.Name,
-                    Key = UsageItem.Key(settlement.UserSub, settlement.Month),
-                    UpdateExpression = "REMOVE #hold, #expires ADD #reserved :unreserved, #charged :charged, " +
+                await UpdateUsageItemAsync(settlement.UserSub, settlement.Month,
+                    "REMOVE #hold, #expires ADD #reserved :unreserved, #charged :charged, " +
                         "#predictions :predictions, #rowsScored :rowsScored, #uploads :uploads, #bytes :bytes " +
                         "SET #type = :type, #updatedAt = :now",
-                    ConditionExpression = "#hold = :held",
-                    ExpressionAttributeNames = new(Names)
+                    "#hold = :held",
+                    new(Names)
                     {
-                        ["#hold"] = HoldPrefix + settlement.Source,
-                        ["#expires"] = HoldExpiresPrefix + settlement.Source,
+                        ["#hold"] = UsageItem.HoldPrefix + settlement.Source,
+                        ["#expires"] = UsageItem.HoldExpiresPrefix + settlement.Source,
                         ["#predictions"] = UsageItem.Predictions,
                         ["#rowsScored"] = UsageItem.RowsScored,
                         ["#uploads"] = UsageItem.Uploads,
                         ["#bytes"] = UsageItem.Bytes,
                     },
-                    ExpressionAttributeValues = new()
+                    new()
                     {
                         [":held"] = NumberAttribute.Of(held),
                         [":unreserved"] = NumberAttribute.Of(-held),
@@ -110,7 +106,7 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
                         [":type"] = new() { S = UsageItem.Type },
                         [":now"] = new() { S = Timestamp.Of(time.GetUtcNow()) },
                     },
-                }, cancellationToken);
+                    cancellationToken);
                 return true;
             }
             catch (ConditionalCheckFailedException) when (attempt < Attempts)
@@ -125,40 +121,28 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
     {
         if (texts <= 0 || texts > plan.MonthlyTexts) return false;
         var now = time.GetUtcNow();
-        try
-        {
-            await db.UpdateItemAsync(new UpdateItemRequest
+        return await TryUpdateUsageItemAsync(userSub, month,
+            "ADD #reserved :texts, #charged :texts, #hold :texts SET #expires = :expires, #type = :type, #updatedAt = :now",
+            // A month's first reservation finds no counters; an item that has counters but no charged was written
+            // before reservations existed and is refused here until ChargedAsync has counted it.
+            "(attribute_not_exists(#charged) AND attribute_not_exists(#predictions) " +
+                "AND attribute_not_exists(#rowsScored)) OR #charged <= :most",
+            new(Names)
             {
-                TableName = table.Name,
-                Key = UsageItem.Key(userSub, month),
-                UpdateExpression = "ADD #reserved :texts, #charged :texts, #hold :texts " +
-                    "SET #expires = :expires, #type = :type, #updatedAt = :now",
-                // A month's first reservation finds no counters; an item that has counters but no charged was written
-                // before reservations existed and is refused here until ChargedAsync has counted it.
-                ConditionExpression = "(attribute_not_exists(#charged) AND attribute_not_exists(#predictions) " +
-                    "AND attribute_not_exists(#rowsScored)) OR #charged <= :most",
-                ExpressionAttributeNames = new(Names)
-                {
-                    ["#hold"] = HoldPrefix + source,
-                    ["#expires"] = HoldExpiresPrefix + source,
-                    ["#predictions"] = UsageItem.Predictions,
-                    ["#rowsScored"] = UsageItem.RowsScored,
-                },
-                ExpressionAttributeValues = new()
-                {
-                    [":texts"] = NumberAttribute.Of(texts),
-                    [":most"] = NumberAttribute.Of(plan.MonthlyTexts - texts),
-                    [":expires"] = NumberAttribute.Of((now + HoldLifetime).ToUnixTimeSeconds()),
-                    [":type"] = new() { S = UsageItem.Type },
-                    [":now"] = new() { S = Timestamp.Of(now) },
-                },
-            }, cancellationToken);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return false;
-        }
+                ["#hold"] = UsageItem.HoldPrefix + source,
+                ["#expires"] = UsageItem.HoldExpiresPrefix + source,
+                ["#predictions"] = UsageItem.Predictions,
+                ["#rowsScored"] = UsageItem.RowsScored,
+            },
+            new()
+            {
+                [":texts"] = NumberAttribute.Of(texts),
+                [":most"] = NumberAttribute.Of(plan.MonthlyTexts - texts),
+                [":expires"] = NumberAttribute.Of((now + HoldLifetime).ToUnixTimeSeconds()),
+                [":type"] = new() { S = UsageItem.Type },
+                [":now"] = new() { S = Timestamp.Of(now) },
+            },
+            cancellationToken);
     }
 
     /// <summary>
@@ -173,22 +157,11 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
             + NumberAttribute.Read(item.GetValueOrDefault(UsageItem.RowsScored))
             + NumberAttribute.Read(item.GetValueOrDefault(UsageItem.Reserved));
         if (item.Count == 0) return used;
-        try
-        {
-            await db.UpdateItemAsync(new UpdateItemRequest
-            {
-                TableName = table.Name,
-                Key = UsageItem.Key(userSub, month),
-                UpdateExpression = "SET #charged = :used",
-                ConditionExpression = "attribute_not_exists(#charged)",
-                ExpressionAttributeNames = new() { ["#charged"] = UsageItem.Charged },
-                ExpressionAttributeValues = new() { [":used"] = NumberAttribute.Of(used) },
-            }, cancellationToken);
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            // Another writer counted it first, from the same counters.
-        }
+        // When the condition fails, another writer counted it first, from the same counters.
+        await TryUpdateUsageItemAsync(userSub, month, "SET #charged = :used", "attribute_not_exists(#charged)",
+            new() { ["#charged"] = UsageItem.Charged },
+            new() { [":used"] = NumberAttribute.Of(used) },
+            cancellationToken);
         return used;
     }
 
@@ -200,55 +173,68 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
         long released = 0;
         foreach (var (name, expires) in item)
         {
-            var isHold = name.StartsWith(HoldExpiresPrefix, StringComparison.Ordinal);
+            var isHold = name.StartsWith(UsageItem.HoldExpiresPrefix, StringComparison.Ordinal);
             if (!isHold || NumberAttribute.Read(expires) > now) continue;
-            var source = name[HoldExpiresPrefix.Length..];
-            var held = NumberAttribute.Read(item.GetValueOrDefault(HoldPrefix + source));
-            try
-            {
-                await db.UpdateItemAsync(new UpdateItemRequest
+            var source = name[UsageItem.HoldExpiresPrefix.Length..];
+            var held = NumberAttribute.Read(item.GetValueOrDefault(UsageItem.HoldPrefix + source));
+            // When the condition fails, the hold was reserved again or settled since the read: not expired, or gone.
+            var isReleased = await TryUpdateUsageItemAsync(userSub, month,
+                "REMOVE #hold, #expires ADD #reserved :unreserved, #charged :unreserved",
+                "#hold = :held AND #expires = :expires",
+                new()
                 {
-                    TableName = table.Name,
-                    Key = UsageItem.Key(userSub, month),
-                    UpdateExpression = "REMOVE #hold, #expires ADD #reserved :unreserved, #charged :unreserved",
-                    ConditionExpression = "#hold = :held AND #expires = :expires",
-                    ExpressionAttributeNames = new()
-                    {
-                        ["#reserved"] = UsageItem.Reserved,
-                        ["#charged"] = UsageItem.Charged,
-                        ["#hold"] = HoldPrefix + source,
-                        ["#expires"] = name,
-                    },
-                    ExpressionAttributeValues = new()
-                    {
-                        [":held"] = NumberAttribute.Of(held),
-                        [":unreserved"] = NumberAttribute.Of(-held),
-                        [":expires"] = expires,
-                    },
-                }, cancellationToken);
-                released += held;
-            }
-            catch (ConditionalCheckFailedException)
-            {
-                // Reserved again or settled since the read: not expired any more, or gone.
-            }
+                    ["#reserved"] = UsageItem.Reserved,
+                    ["#charged"] = UsageItem.Charged,
+                    ["#hold"] = UsageItem.HoldPrefix + source,
+                    ["#expires"] = name,
+                },
+                new()
+                {
+                    [":held"] = NumberAttribute.Of(held),
+                    [":unreserved"] = NumberAttribute.Of(-held),
+                    [":expires"] = expires,
+                },
+                cancellationToken);
+            if (isReleased) released += held;
         }
         return released;
     }
 
-    private async Task<Dictionary<string, AttributeValue>> GetAsync(
-        string userSub, string month, CancellationToken cancellationToken)
+    /// <summary>One conditional update of the month's usage item: every change the ledger makes is one.</summary>
+    private Task UpdateUsageItemAsync(
+        string userSub, string month, string update, string condition, Dictionary<string, string> names,
+        Dictionary<string, AttributeValue> values, CancellationToken cancellationToken) =>
+        db.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = table.Name,
+            Key = UsageItem.Key(userSub, month),
+            UpdateExpression = update,
+            ConditionExpression = condition,
+            ExpressionAttributeNames = names,
+            ExpressionAttributeValues = values,
+        }, cancellationToken);
+
+    /// <summary><see cref="UpdateUsageItemAsync"/>; false when its condition did not hold.</summary>
+    private async Task<bool> TryUpdateUsageItemAsync(
+        string userSub, string month, string update, string condition, Dictionary<string, string> names,
+        Dictionary<string, AttributeValue> values, CancellationToken cancellationToken)
     {
-        var request = new GetItemRequest { TableName = table.Name, Key = UsageItem.Key(userSub, month), ConsistentRead = true };
-        var response = await db.GetItemAsync(request, cancellationToken);
-        return response.IsItemSet ? response.Item : [];
+        try
+        {
+            await UpdateUsageItemAsync(userSub, month, update, condition, names, values, cancellationToken);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
     }
 
     private static readonly Dictionary<string, string> Names = new()
     {
         ["#reserved"] = UsageItem.Reserved,
         ["#charged"] = UsageItem.Charged,
-        ["#type"] = "type",
-        ["#updatedAt"] = "updatedAt",
+        ["#type"] = Table.ItemType,
+        ["#updatedAt"] = UsageItem.UpdatedAt,
     };
 }

@@ -1,8 +1,9 @@
 using Amazon.DynamoDBv2;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Serverless.ServiceDefaults;
 
-namespace Serverless.ServiceDefaults;
+namespace Serverless.Metering;
 
 /// <summary>What a quota check found: whether the request fits, what is left this month, and how long until the next.</summary>
 public sealed record QuotaCheck(bool Allowed, long Requested, long Remaining, MonthlyUsage Usage, Plan Plan, TimeSpan UntilReset)

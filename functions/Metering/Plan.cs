@@ -1,6 +1,7 @@
 using System.Globalization;
+using Serverless.ServiceDefaults;
 
-namespace Serverless.ServiceDefaults;
+namespace Serverless.Metering;
 
 /// <summary>
 /// The plan every user is on: its name and how many texts a month it includes (texts classified by

@@ -1,8 +1,9 @@
 using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Serverless.ServiceDefaults;
 
-namespace Serverless.ServiceDefaults;
+namespace Serverless.Metering;
 
 /// <summary>A user's usage in one calendar month (UTC), and the texts reserved for work under way.</summary>
 public sealed record MonthlyUsage(
@@ -29,13 +30,23 @@ public static class UsageItem
     /// <summary>Texts used plus texts reserved: the one number a reservation's condition tests.</summary>
     public const string Charged = "charged";
 
+    /// <summary>A hold, <c>hold#{source}</c>: the texts reserved for one piece of work, until it is settled.</summary>
+    public const string HoldPrefix = "hold#";
+
+    /// <summary>When the hold of the same source expires, <c>holdExpires#{source}</c> (epoch seconds).</summary>
+    public const string HoldExpiresPrefix = "holdExpires#";
+
+    public const string UpdatedAt = "updatedAt";
+
     /// <summary>The <c>type</c> attribute's value.</summary>
     public const string Type = "USAGE";
 
     /// <summary>The calendar month of an instant, UTC: <c>yyyy-MM</c>.</summary>
     public static string Month(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
-    /// <summary>The first instant of the month after the one <paramref name="time"/> is in, UTC: when usage starts again from zero.</summary>
+    /// <summary>
+    /// The first instant of the month after the one <paramref name="time"/> is in, UTC: when usage starts again from zero.
+    /// </summary>
     public static DateTimeOffset NextMonthStart(DateTimeOffset time)
     {
         var utc = time.UtcDateTime;
@@ -48,15 +59,19 @@ public static class UsageItem
         [Table.SortKey] = new() { S = SortKeyPrefix + month },
     };
 
-    public static async Task<MonthlyUsage> GetAsync(IAmazonDynamoDB db, Table table, string userSub, string month, CancellationToken cancellationToken)
+    /// <summary>The month's usage item as stored (a consistent read); empty when the month has none.</summary>
+    public static async Task<Dictionary<string, AttributeValue>> GetUsageItemAsync(
+        IAmazonDynamoDB db, Table table, string userSub, string month, CancellationToken cancellationToken)
     {
-        var response = await db.GetItemAsync(new GetItemRequest
-        {
-            TableName = table.Name,
-            Key = Key(userSub, month),
-            ConsistentRead = true,
-        }, cancellationToken);
-        var item = response.IsItemSet ? response.Item : [];
+        var request = new GetItemRequest { TableName = table.Name, Key = Key(userSub, month), ConsistentRead = true };
+        var response = await db.GetItemAsync(request, cancellationToken);
+        return response.IsItemSet ? response.Item : [];
+    }
+
+    public static async Task<MonthlyUsage> GetAsync(
+        IAmazonDynamoDB db, Table table, string userSub, string month, CancellationToken cancellationToken)
+    {
+        var item = await GetUsageItemAsync(db, table, userSub, month, cancellationToken);
         long Counter(string name) => NumberAttribute.Read(item.GetValueOrDefault(name));
         return new MonthlyUsage(
             month, Counter(Predictions), Counter(RowsScored), Counter(Uploads), Counter(Bytes), Counter(Reserved));
