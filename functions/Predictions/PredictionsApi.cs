@@ -18,7 +18,8 @@ public static class PredictionsApi
         builder.Services.AddSingleton(PredictionsApiSettings.FromEnvironment());
         builder.Services.AddSingleton<Predictions>();
         builder.Services.AddMetering();
-        builder.Services.AddSingleton(services => new SageMakerRuntimeClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(services =>
+            new SageMakerRuntimeClient(new HttpClient(), services.GetRequiredService<TimeProvider>()));
 
         var app = builder.Build();
         app.UseServiceDefaults();

@@ -38,7 +38,8 @@ public sealed class PackageTests(LocalCloudFixture cloud, ITestOutputHelper outp
 
     /// <summary>
     /// An untrimmed self-contained ASP.NET Core app ships the whole shared framework, MVC included, which no function uses:
-    /// only the trimmer (<c>PublishTrimmed</c>, functions/Directory.Build.props) leaves it out. So every other end-to-end test ran trimmed code.
+    /// only the trimmer (<c>PublishTrimmed</c>, functions/Directory.Build.props) leaves it out. So every other end-to-end
+    /// test ran trimmed code.
     /// </summary>
     [Theory]
     [MemberData(nameof(CodeUris))]

@@ -24,7 +24,11 @@ internal static class SampleEvents
         ["eventName"] = "ObjectCreated:Put",
         ["userIdentity"] = new JsonObject { ["principalId"] = "AWS:AIDAEXAMPLEPRINCIPAL" },
         ["requestParameters"] = new JsonObject { ["sourceIPAddress"] = "203.0.113.10" },
-        ["responseElements"] = new JsonObject { ["x-amz-request-id"] = Hex(8).ToUpperInvariant(), ["x-amz-id-2"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)) },
+        ["responseElements"] = new JsonObject
+        {
+            ["x-amz-request-id"] = Hex(8).ToUpperInvariant(),
+            ["x-amz-id-2"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
+        },
         ["s3"] = new JsonObject
         {
             ["s3SchemaVersion"] = "1.0",
@@ -47,8 +51,8 @@ internal static class SampleEvents
 
     /// <summary>One <c>MODIFY</c> stream record (NEW_AND_OLD_IMAGES) of the item <c>PK</c>/<c>SK</c>; the images are the keys plus
     /// the attributes given in DynamoDB JSON.</summary>
-    public static JsonObject DynamoDbUpdate(string table, string pk, string sk, JsonObject oldAttributes, JsonObject newAttributes, string region,
-        DateTimeOffset now)
+    public static JsonObject DynamoDbUpdate(
+        string table, string pk, string sk, JsonObject oldAttributes, JsonObject newAttributes, string region, DateTimeOffset now)
     {
         JsonObject Keys() => new() { ["PK"] = new JsonObject { ["S"] = pk }, ["SK"] = new JsonObject { ["S"] = sk } };
         JsonObject Image(JsonObject attributes)
@@ -158,7 +162,8 @@ internal static class SampleEvents
         };
         if (rawQuery.Length > 0) request["queryStringParameters"] = QueryParameters(rawQuery);
         request["requestContext"] = context;
-        if (pathParameters.Count > 0) request["pathParameters"] = new JsonObject(pathParameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
+        if (pathParameters.Count > 0)
+            request["pathParameters"] = new JsonObject(pathParameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
         if (body is not null) request["body"] = body;
         request["isBase64Encoded"] = false;
         return request;

@@ -31,7 +31,8 @@ public sealed partial class IntrinsicResolver(IReadOnlyDictionary<string, JsonNo
         "Fn::Sub" => JsonValue.Create(Sub(argument)),
         "Fn::Join" => JsonValue.Create(string.Join(argument![0]!.GetValue<string>(),
             Flatten(Resolve(argument[1])).Select(item => item!.ToString()))),
-        "Fn::Select" => Flatten(Resolve(argument![1]))[int.Parse(ResolveString(argument[0]), System.Globalization.CultureInfo.InvariantCulture)]?.DeepClone(),
+        "Fn::Select" => Flatten(Resolve(argument![1]))[
+            int.Parse(ResolveString(argument[0]), System.Globalization.CultureInfo.InvariantCulture)]?.DeepClone(),
         _ => throw new NotSupportedException($"The local cloud does not resolve {function}."),
     };
 
@@ -53,12 +54,16 @@ public sealed partial class IntrinsicResolver(IReadOnlyDictionary<string, JsonNo
             var name = match.Groups[1].Value;
             if (name.StartsWith('!')) return "${" + name[1..] + "}";
             if (variables.TryGetPropertyValue(name, out var variable)) return ResolveString(variable);
-            return name.Contains('.') && !name.StartsWith("AWS::", StringComparison.Ordinal) ? Attribute(name) : Ref(name)?.ToString() ?? "";
+            return name.Contains('.') && !name.StartsWith("AWS::", StringComparison.Ordinal)
+                ? Attribute(name)
+                : Ref(name)?.ToString() ?? "";
         });
     }
 
     private static JsonArray Flatten(JsonNode? node) => node as JsonArray
-        ?? (node is JsonValue value && value.TryGetValue<string>(out var text) ? new JsonArray(text.Split(',').Select(s => (JsonNode?)s).ToArray()) : []);
+        ?? (node is JsonValue value && value.TryGetValue<string>(out var text)
+            ? new JsonArray(text.Split(',').Select(s => (JsonNode?)s).ToArray())
+            : []);
 
     [GeneratedRegex(@"\$\{([^}]+)\}")]
     private static partial Regex Placeholder();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using YamlDotNet.RepresentationModel;
 
@@ -124,9 +125,9 @@ public sealed class SamTemplate(JsonObject root)
         if (text is "true" or "True") return JsonValue.Create(true);
         if (text is "false" or "False") return JsonValue.Create(false);
         if (text is "" or "~" or "null") return null;
-        if (int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
             return JsonValue.Create(number);
-        if (long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var large))
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var large))
             return JsonValue.Create(large);
         return JsonValue.Create(text);
     }

@@ -21,7 +21,9 @@ public sealed partial class HandlerRegistrationTests(TemplateInvariantsFixture f
     [Fact]
     public void Every_registered_handler_is_the_handler_of_a_function_of_that_package() => AssertEveryRegistrationUsed(Sources);
 
-    /// <summary><c>[nameof(ProcessUpload)] = ReactiveFunctions.Handler&lt;FailStrandedUpload&gt;(...)</c> would run the wrong code.</summary>
+    /// <summary>
+    /// <c>[nameof(ProcessUpload)] = ReactiveFunctions.Handler&lt;FailStrandedUpload&gt;(...)</c> would run the wrong code.
+    /// </summary>
     [Fact]
     public void Each_handler_is_registered_under_the_name_of_the_type_it_registers() => AssertRegisteredUnderTheirNames(Sources);
 
