@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Serverless.Kernel.AspNetCore;
 using Serverless.Kernel.Aws;
-using Serverless.Kernel.Runtime;
 using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
@@ -28,6 +26,4 @@ public static class PredictionsApi
         predictions.MapListPredictions();
         return app;
     }
-
-    public static Task<LambdaHandler> CreateHandlerAsync() => Build(builder => builder.UseLambdaServer()).StartAsHandlerAsync();
 }

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Serverless.Kernel.AspNetCore;
 using Serverless.Kernel.Aws;
-using Serverless.Kernel.Runtime;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Profile;
@@ -28,6 +26,4 @@ public static class ProfileApi
         me.MapDeleteMe();
         return app;
     }
-
-    public static Task<LambdaHandler> CreateHandlerAsync() => Build(builder => builder.UseLambdaServer()).StartAsHandlerAsync();
 }

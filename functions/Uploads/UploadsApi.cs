@@ -2,8 +2,6 @@ using Amazon.DynamoDBv2;
 using Amazon.S3;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Serverless.Kernel.AspNetCore;
-using Serverless.Kernel.Runtime;
 using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
@@ -39,6 +37,4 @@ public static class UploadsApi
         uploads.MapDeleteUpload();
         return app;
     }
-
-    public static Task<LambdaHandler> CreateHandlerAsync() => Build(builder => builder.UseLambdaServer()).StartAsHandlerAsync();
 }

@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Serverless.Kernel.AspNetCore;
-using Serverless.Kernel.Runtime;
 using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
@@ -19,6 +17,4 @@ public static class UsageApi
         app.MapGroup("/usage").RequireAuthorization().MapGetUsage();
         return app;
     }
-
-    public static Task<LambdaHandler> CreateHandlerAsync() => Build(builder => builder.UseLambdaServer()).StartAsHandlerAsync();
 }

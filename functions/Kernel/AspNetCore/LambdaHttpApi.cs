@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Events;
 using Serverless.Kernel.Runtime;
 
@@ -17,6 +18,13 @@ public static class LambdaHttpApi
         builder.Services.AddSingleton<IServer>(services => services.GetRequiredService<LambdaServer>());
         return builder;
     }
+
+    /// <summary>
+    /// An API function's init for <see cref="LambdaBootstrap"/>: the app its group's <c>Build(host)</c> makes, served by
+    /// <see cref="LambdaServer"/>; in-process tests and the bench give the same <c>Build</c> another server.
+    /// </summary>
+    public static Func<ILoggerFactory, Task<LambdaHandler>> Handler(Func<Action<WebApplicationBuilder>, WebApplication> build) =>
+        _ => build(builder => builder.UseLambdaServer()).StartAsHandlerAsync();
 
     /// <summary>Starts the app (part of the function's init) and returns the invocation handler.</summary>
     public static async Task<LambdaHandler> StartAsHandlerAsync(this WebApplication app)

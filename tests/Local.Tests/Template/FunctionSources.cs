@@ -26,7 +26,7 @@ public sealed partial class FunctionSources
         var declaredBy = files.Values
             .SelectMany(file => file.Declared.Select(name => (name, file)))
             .GroupBy(pair => pair.name)
-            .Where(group => group.Count() == 1) // a name declared twice (HandleAsync, CreateHandlerAsync) says nothing about which file
+            .Where(group => group.Count() == 1) // a name declared twice (HandleAsync, AddServices) says nothing about which file
             .ToDictionary(group => group.Key, group => group.Single().file);
         foreach (var file in files.Values)
             file.Mentions = Identifier().Matches(file.Code).Select(match => match.Value).Distinct()
