@@ -70,24 +70,9 @@ internal static partial class InvokeEndpoint
         response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
         var cancellationToken = context.RequestAborted;
 
-        if (endpointName.Length > 63)
+        if (EndpointNameError(endpointName, options) is { } invalid)
         {
-            await WriteAwsErrorAsync(response, 400, "ValidationError",
-                $"1 validation error detected: Value '{endpointName}' at 'endpointName' failed to satisfy constraint: " +
-                "Member must have length less than or equal to 63", cancellationToken);
-            return;
-        }
-        if (!EndpointNamePattern().IsMatch(endpointName))
-        {
-            await WriteAwsErrorAsync(response, 400, "ValidationError",
-                $"1 validation error detected: Value '{endpointName}' at 'endpointName' failed to satisfy constraint: " +
-                "Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", cancellationToken);
-            return;
-        }
-        if (!options.Serves(endpointName))
-        {
-            await WriteAwsErrorAsync(response, 400, "ValidationError",
-                $"Endpoint {endpointName} of account {options.AccountId} not found.", cancellationToken);
+            await WriteAwsErrorAsync(response, 400, "ValidationError", invalid, cancellationToken);
             return;
         }
 
@@ -99,33 +84,10 @@ internal static partial class InvokeEndpoint
             return;
         }
 
-        if (faults.TryTake(out var fault))
+        if (faults.TryTake(out var fault)
+            && await AnswerFaultAsync(fault, response, endpointName, options, loggers, cancellationToken))
         {
-            var logger = loggers.CreateLogger("Serverless.ModelServer.Faults");
-            logger.LogInformation("Injected fault {Mode} on {Endpoint} ({Remaining} left)",
-                FaultInjector.ModeName(fault.Mode), endpointName, fault.Remaining == -1 ? "∞"
-                    : (fault.Remaining - 1).ToString(CultureInfo.InvariantCulture));
-            switch (fault.Mode)
-            {
-                case FaultMode.Throttle:
-                    await WriteAwsErrorAsync(response, fault.Status, "ThrottlingException", "Rate exceeded",
-                        cancellationToken, messageKey: "message");
-                    return;
-                case FaultMode.Error5xx when fault.Status == 503:
-                    await WriteAwsErrorAsync(response, 503, "ServiceUnavailable",
-                        "The service is unavailable. Try your call again.", cancellationToken);
-                    return;
-                case FaultMode.Error5xx:
-                    await WriteAwsErrorAsync(response, 500, "InternalFailure", "An internal failure occurred.", cancellationToken);
-                    return;
-                case FaultMode.ModelError:
-                    await WriteModelErrorAsync(response, options, endpointName, fault.Status,
-                        $"Injected model failure (fault mode modelError, status {fault.Status}).", cancellationToken);
-                    return;
-                case FaultMode.Slow:
-                    await Task.Delay(fault.DelayMs, cancellationToken);
-                    break;
-            }
+            return;
         }
 
         var outcome = RunContainer(context.Request, body.Value, analyzer);
@@ -139,6 +101,53 @@ internal static partial class InvokeEndpoint
         response.Headers["x-Amzn-Invoked-Production-Variant"] = options.Variant;
         response.ContentLength = outcome.Body.Length;
         await response.Body.WriteAsync(outcome.Body, cancellationToken);
+    }
+
+    /// <summary>Why SageMaker would refuse the endpoint name, in its own words; null when the name is served.</summary>
+    private static string? EndpointNameError(string endpointName, ModelServerOptions options)
+    {
+        const string prefix = "1 validation error detected: Value '{0}' at 'endpointName' failed to satisfy constraint: ";
+        if (endpointName.Length > 63)
+            return string.Format(CultureInfo.InvariantCulture, prefix, endpointName)
+                + "Member must have length less than or equal to 63";
+        if (!EndpointNamePattern().IsMatch(endpointName))
+            return string.Format(CultureInfo.InvariantCulture, prefix, endpointName)
+                + "Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$";
+        return options.Serves(endpointName) ? null : $"Endpoint {endpointName} of account {options.AccountId} not found.";
+    }
+
+    /// <summary>Plays an injected fault: true when it answered the request, false when the request goes on (slow mode).</summary>
+    private static async Task<bool> AnswerFaultAsync(
+        FaultState fault, HttpResponse response, string endpointName, ModelServerOptions options, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger("Serverless.ModelServer.Faults");
+        logger.LogInformation("Injected fault {Mode} on {Endpoint} ({Remaining} left)",
+            FaultInjector.ModeName(fault.Mode), endpointName, fault.Remaining == -1 ? "∞"
+                : (fault.Remaining - 1).ToString(CultureInfo.InvariantCulture));
+        switch (fault.Mode)
+        {
+            case FaultMode.Throttle:
+                await WriteAwsErrorAsync(response, fault.Status, "ThrottlingException", "Rate exceeded",
+                    cancellationToken, messageKey: "message");
+                return true;
+            case FaultMode.Error5xx when fault.Status == 503:
+                await WriteAwsErrorAsync(response, 503, "ServiceUnavailable",
+                    "The service is unavailable. Try your call again.", cancellationToken);
+                return true;
+            case FaultMode.Error5xx:
+                await WriteAwsErrorAsync(response, 500, "InternalFailure", "An internal failure occurred.", cancellationToken);
+                return true;
+            case FaultMode.ModelError:
+                await WriteModelErrorAsync(response, options, endpointName, fault.Status,
+                    $"Injected model failure (fault mode modelError, status {fault.Status}).", cancellationToken);
+                return true;
+            case FaultMode.Slow:
+                await Task.Delay(fault.DelayMs, cancellationToken);
+                return false;
+            default:
+                return false;
+        }
     }
 
     /// <summary>The body, or null when it is larger than <paramref name="limit"/>.</summary>
