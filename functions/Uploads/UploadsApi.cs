@@ -19,7 +19,7 @@ public static class UploadsApi
     public static WebApplication Build(Action<WebApplicationBuilder> host)
     {
         var builder = ServiceDefaultsExtensions.CreateApiBuilder(host, UploadsJsonContext.Default);
-        builder.Services.AddSingleton<IAmazonS3>(_ => new AmazonS3Client());
+        builder.Services.AddS3();
         var settings = UploadsApiSettings.FromEnvironment();
         builder.Services.AddSingleton(settings);
         builder.Services.AddMetering();
