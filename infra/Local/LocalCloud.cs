@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Serverless.Local.Cognito;
@@ -94,13 +95,15 @@ public sealed class LocalCloud : IAsyncDisposable
         Action<string> log, CancellationToken cancellationToken)
     {
         var installer = new EmulatorInstaller(Path.Combine(Options.RepoRoot, ".local", "emulators"), log);
-        var dynamoDbStarting = DynamoDbLocal.StartAsync(installer, Options.DynamoDbPort, output: log, cancellationToken: cancellationToken);
-        var cognitoDirectory = Path.Combine(Options.StateDirectory, "cognito");
-        if (Directory.Exists(cognitoDirectory)) Directory.Delete(cognitoDirectory, recursive: true);
-        var cognitoStarting = CognitoLocal.StartAsync(installer, cognitoDirectory, 0, Lambda.Endpoint,
-            CognitoTriggers(template), output: log, cancellationToken: cancellationToken);
-        var s3Directory = Path.Combine(Options.StateDirectory, "s3");
-        if (Directory.Exists(s3Directory)) Directory.Delete(s3Directory, recursive: true); // a clean slate, as the table is
+        var state = Options.Persist ? Options.PersistedStateDirectory : Options.StateDirectory;
+        var dynamoDbStarting = DynamoDbLocal.StartAsync(installer, Options.DynamoDbPort,
+            dataDirectory: Options.Persist ? Path.Combine(state, "dynamodb") : null, output: log, cancellationToken: cancellationToken);
+        var cognitoDirectory = Path.Combine(state, "cognito");
+        var s3Directory = Path.Combine(state, "s3");
+        if (!Options.Persist)
+            foreach (var directory in new[] { cognitoDirectory, s3Directory }.Where(Directory.Exists))
+                Directory.Delete(directory, recursive: true); // a clean slate, as the in-memory table is
+        var cognitoStarting = StartCognitoAsync(installer, cognitoDirectory, template, log, cancellationToken);
         var s3Starting = S3Local.StartAsync(installer, s3Directory, output: log, cancellationToken: cancellationToken);
         var modelStarting = LocalModelServer.StartAsync(installer, ModelEndpointName(template), Options.ModelPort,
             output: log, cancellationToken: cancellationToken);
@@ -115,6 +118,32 @@ public sealed class LocalCloud : IAsyncDisposable
         var model = await modelStarting;
         parts.Add(model);
         return (new StartedEmulators(dynamoDb, cognito, s3, model), await packagesBuilding);
+    }
+
+    /// <summary>
+    /// cognito-local on a free port; under --persist on the port it had last time (kept in <c>port</c> beside its data),
+    /// because its tokens' issuer names that port: a token given before a restart still verifies after it.
+    /// </summary>
+    private async Task<CognitoLocal> StartCognitoAsync(EmulatorInstaller installer, string directory, SamTemplate template,
+        Action<string> log, CancellationToken cancellationToken)
+    {
+        var portFile = Path.Combine(directory, "port");
+        var port = Options.Persist && File.Exists(portFile)
+            ? int.Parse(await File.ReadAllTextAsync(portFile, cancellationToken), CultureInfo.InvariantCulture) : 0;
+        Task<CognitoLocal> StartOn(int port) => CognitoLocal.StartAsync(installer, directory, port, Lambda.Endpoint,
+            CognitoTriggers(template), output: log, cancellationToken: cancellationToken);
+        CognitoLocal cognito;
+        try
+        {
+            cognito = await StartOn(port);
+        }
+        catch (InvalidOperationException taken) when (port != 0 && taken.Message.Contains("EADDRINUSE", StringComparison.Ordinal))
+        {
+            log($"[cognito] port {port} is taken: tokens given before the restart no longer verify");
+            cognito = await StartOn(0);
+        }
+        if (Options.Persist) await File.WriteAllTextAsync(portFile, cognito.Port.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        return cognito;
     }
 
     /// <summary>What invokes functions without a request: S3 notifications, schedules, stream event source mappings.</summary>
@@ -204,10 +233,12 @@ public sealed class LocalCloud : IAsyncDisposable
         output.WriteLine("Ctrl+C stops everything.");
     }
 
+    /// <summary>Stops every part at once: one after another, their children's grace periods and the invocations the event
+    /// sources waited for added up to many seconds. An invocation cut short fails; nothing starts a new instance meanwhile
+    /// (<see cref="FunctionPool.DisposeAsync"/>).</summary>
     public async ValueTask DisposeAsync()
     {
-        for (var i = parts.Count - 1; i >= 0; i--)
-            await parts[i].DisposeAsync();
+        await Task.WhenAll(parts.Select(part => part.DisposeAsync().AsTask()));
         parts.Clear();
         streamsHttp.Dispose();
     }

@@ -13,6 +13,16 @@ public sealed record LocalCloudOptions(string RepoRoot, int ApiPort = 3000, int 
 
     public string TemplatePath => Path.Combine(RepoRoot, "template.yaml");
 
+    /// <summary>
+    /// True (<c>--persist</c>): the table's items, the buckets' objects, the user pools with their users, and the pool and
+    /// client ids survive a restart, in <see cref="PersistedStateDirectory"/>. False: every start is a clean slate.
+    /// </summary>
+    public bool Persist { get; init; }
+
+    /// <summary><c>{StateDirectory}/state/</c>: DynamoDB Local's database, cognito-local's folder and the buckets, kept
+    /// under <see cref="Persist"/> (a run without it leaves them alone).</summary>
+    public string PersistedStateDirectory => Path.Combine(StateDirectory, "state");
+
     /// <summary>Template parameter values that replace the defaults, as <c>sam deploy --parameter-overrides</c> gives them.</summary>
     public IReadOnlyDictionary<string, string> ParameterOverrides { get; init; } = new Dictionary<string, string>();
 

@@ -29,6 +29,7 @@ public sealed partial class LocalResources
     private readonly Dictionary<string, string> clientPools = new();
     private readonly Dictionary<string, IReadOnlyList<S3CorsRule>> bucketCors = new();
     private readonly Dictionary<string, string> functionNames;
+    private readonly HashSet<string> reusedStreams = [];
 
     public LocalResources(SamTemplate template, DynamoDbLocal dynamoDb, CognitoLocal cognito, S3Local s3)
     {
@@ -105,7 +106,7 @@ public sealed partial class LocalResources
         foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::DynamoDB::Table"))
         {
             var name = properties["TableName"] is { } given ? resolver.ResolveString(given) : $"{LocalCloud.StackName}-{logicalId}";
-            var streamArn = await CreateTableAsync(db, name, properties, cancellationToken);
+            var streamArn = await CreateOrReuseTableAsync(db, name, properties, cancellationToken);
             refs[logicalId] = name;
             attributes[$"{logicalId}.Arn"] = $"arn:aws:dynamodb:{LocalAccount.Region}:{LocalAccount.AccountId}:table/{name}";
             // DynamoDB Local's own stream ARN (region "ddblocal"), the one its Streams API answers to.
@@ -118,8 +119,10 @@ public sealed partial class LocalResources
             var request = resolver.Resolve(properties)!.AsObject();
             request["PoolName"] = request["UserPoolName"]?.DeepClone() ?? $"{LocalCloud.StackName}-{logicalId}";
             request.Remove("UserPoolName");
-            var answer = await cognito.SendAsync("CreateUserPool", request, cancellationToken);
-            var id = answer.GetProperty("UserPool").GetProperty("Id").GetString()!;
+            // Under --persist the pool made by an earlier run is there (found by name): its id, users and tokens stay.
+            var id = await cognito.FindUserPoolIdAsync(request["PoolName"]!.GetValue<string>(), cancellationToken)
+                ?? (await cognito.SendAsync("CreateUserPool", request, cancellationToken)).GetProperty("UserPool").GetProperty("Id")
+                    .GetString()!;
             refs[logicalId] = id;
             attributes[$"{logicalId}.Arn"] = $"arn:aws:cognito-idp:{LocalAccount.Region}:{LocalAccount.AccountId}:userpool/{id}";
             attributes[$"{logicalId}.ProviderName"] = $"cognito-idp.{LocalAccount.Region}.amazonaws.com/{id}";
@@ -130,10 +133,13 @@ public sealed partial class LocalResources
         {
             var request = resolver.Resolve(properties)!.AsObject();
             WithCognitoTokenValidity(request);
-            var answer = await cognito.SendAsync("CreateUserPoolClient", request, cancellationToken);
-            var id = answer.GetProperty("UserPoolClient").GetProperty("ClientId").GetString()!;
+            var poolId = request["UserPoolId"]!.GetValue<string>();
+            var id = (request["ClientName"]?.GetValue<string>() is { } clientName
+                    ? await cognito.FindUserPoolClientIdAsync(poolId, clientName, cancellationToken) : null)
+                ?? (await cognito.SendAsync("CreateUserPoolClient", request, cancellationToken)).GetProperty("UserPoolClient")
+                    .GetProperty("ClientId").GetString()!;
             refs[logicalId] = id;
-            clientPools[id] = request["UserPoolId"]!.GetValue<string>();
+            clientPools[id] = poolId;
             log($"[cognito] app client {id}");
         }
     }
@@ -152,6 +158,25 @@ public sealed partial class LocalResources
         units["AccessToken"] ??= "hours";
         units["IdToken"] ??= "hours";
         units["RefreshToken"] ??= "days";
+    }
+
+    /// <summary>
+    /// Creates a table, or reuses the one an earlier run left (under --persist) as it is; answers its stream's ARN. The stream
+    /// of a reused table is read from its end (<see cref="StreamEventSources"/>): what it holds was delivered before.
+    /// </summary>
+    private async Task<string?> CreateOrReuseTableAsync(AmazonDynamoDBClient db, string name, JsonObject properties,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CreateTableAsync(db, name, properties, cancellationToken);
+        }
+        catch (ResourceInUseException)
+        {
+            var streamArn = (await db.DescribeTableAsync(name, cancellationToken)).Table.LatestStreamArn;
+            if (streamArn is not null) reusedStreams.Add(streamArn);
+            return streamArn;
+        }
     }
 
     /// <summary>Creates a table as the template defines it; answers its stream's ARN when it has a stream.</summary>
@@ -218,10 +243,15 @@ public sealed partial class LocalResources
                 packages[template.FunctionProperties(logicalId)["CodeUri"]!.GetValue<string>()], endpoints);
     }
 
-    /// <summary>The event source mappings of the functions' <c>DynamoDB</c> events (call after <see cref="ProvisionAsync"/>).</summary>
+    /// <summary>
+    /// The event source mappings of the functions' <c>DynamoDB</c> events (call after <see cref="ProvisionAsync"/>). A mapping
+    /// on a reused table's stream goes on from <c>LATEST</c>, as a mapping on AWS goes on from where it was, rather than
+    /// delivering the earlier records again (records written but not delivered before the restart are not delivered).
+    /// </summary>
     public IReadOnlyList<StreamEventSource> StreamEventSources() => template.FunctionEvents("DynamoDB")
         .Select(trigger => StreamEventSource.From(functionNames[trigger.LogicalId], attributes[$"{trigger.LogicalId}.Arn"],
             resolver.Resolve(trigger.Properties)!.AsObject()))
+        .Select(source => reusedStreams.Contains(source.StreamArn) ? source with { StartingPosition = "LATEST" } : source)
         .ToList();
 
     /// <summary>The rules of the functions' <c>Schedule</c> and <c>ScheduleV2</c> events that are enabled, made at

@@ -1,18 +1,26 @@
 namespace Serverless.Local.Commands;
 
-/// <summary>A sub-command's arguments: words in order, and <c>--option value</c> pairs (short aliases allowed).</summary>
-internal sealed record CommandLine(IReadOnlyList<string> Words, IReadOnlyDictionary<string, string> Options)
+/// <summary>A sub-command's arguments: words in order, <c>--option value</c> pairs (short aliases allowed) and flags given.</summary>
+internal sealed record CommandLine(IReadOnlyList<string> Words, IReadOnlyDictionary<string, string> Options,
+    IReadOnlySet<string> Flags)
 {
     /// <param name="options">Each option the command takes, by every spelling, to its long name.</param>
-    public static CommandLine Parse(string[] args, IReadOnlyDictionary<string, string> options)
+    /// <param name="flags">The options it takes that have no value, such as <c>--persist</c>.</param>
+    public static CommandLine Parse(string[] args, IReadOnlyDictionary<string, string> options, IReadOnlySet<string>? flags = null)
     {
         var words = new List<string>();
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var given = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
             if (!args[i].StartsWith('-') || args[i] == "-")
             {
                 words.Add(args[i]);
+                continue;
+            }
+            if (flags?.Contains(args[i]) == true)
+            {
+                given.Add(args[i]);
                 continue;
             }
             if (!options.TryGetValue(args[i], out var name))
@@ -21,10 +29,12 @@ internal sealed record CommandLine(IReadOnlyList<string> Words, IReadOnlyDiction
                 throw new UsageException($"{args[i]} needs a value.");
             values[name] = args[++i];
         }
-        return new CommandLine(words, values);
+        return new CommandLine(words, values, given);
     }
 
     public string? Option(string name) => Options.GetValueOrDefault(name);
+
+    public bool Flag(string name) => Flags.Contains(name);
 
     /// <summary>
     /// A file option's path as the caller meant it: relative to the shell's folder (<c>PWD</c>), since <c>dotnet run</c>

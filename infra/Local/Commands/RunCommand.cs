@@ -8,17 +8,30 @@ namespace Serverless.Local.Commands;
 /// </summary>
 public static class RunCommand
 {
-    public const string Usage = "--parameter-overrides 'Key=Value ...'";
+    public const string Usage = "[--parameter-overrides 'Key=Value ...'] [--persist] [--state-dir folder] [--free-ports]";
 
-    private static readonly Dictionary<string, string> Options = new() { ["--parameter-overrides"] = "--parameter-overrides" };
+    private static readonly Dictionary<string, string> Options = new()
+    {
+        ["--parameter-overrides"] = "--parameter-overrides",
+        ["--state-dir"] = "--state-dir",
+    };
+
+    /// <summary><c>--persist</c> keeps state across restarts (<see cref="LocalCloudOptions.Persist"/>); <c>--free-ports</c>
+    /// binds every port to a free one (outputs.json names them), so a second local cloud can run beside the first.</summary>
+    private static readonly HashSet<string> Flags = ["--persist", "--free-ports"];
 
     public static async Task<int> RunAsync(LocalCloudOptions options, string[] args)
     {
-        var line = CommandLine.Parse(args, Options);
+        var line = CommandLine.Parse(args, Options, Flags);
         if (line.Words.Count > 0)
             throw new UsageException($"Unknown command {line.Words[0]}.");
         if (line.Option("--parameter-overrides") is { } overrides)
             options = options with { ParameterOverrides = ParameterOverrides.Parse(overrides) };
+        if (line.PathOption("--state-dir") is { } stateDirectory)
+            options = options with { StateDirectory = stateDirectory };
+        if (line.Flag("--free-ports"))
+            options = options with { ApiPort = 0, LambdaPort = 0, DynamoDbPort = 0, CognitoPort = 0, ModelPort = 0, S3Port = 0 };
+        options = options with { Persist = line.Flag("--persist") };
 
         using var stopping = new CancellationTokenSource();
         // Ctrl+C and SIGTERM (a process manager, `kill`) both stop everything in order.

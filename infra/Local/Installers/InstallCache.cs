@@ -19,13 +19,14 @@ internal sealed class InstallCache(string directory, Action<string> log)
     /// <param name="destination">The folder of the finished install, inside the cache folder.</param>
     /// <param name="markerText">What the marker file of a finished install holds: the pinned version(s).</param>
     /// <param name="description">What is installed, for progress lines.</param>
-    /// <param name="build">Builds the install inside the staging folder it is given and returns the folder to move into place.</param>
+    /// <param name="build">Builds the install inside the staging folder it is given and returns the folder to move into place;
+    /// it writes its progress (a tool's output) to the log it is given, whose lines name the install, as installs run at once.</param>
     /// <param name="cancellationToken">Cancels the wait for the lock and the install.</param>
     public async Task InstallOnceAsync(
         string destination,
         string markerText,
         string description,
-        Func<string, Task<string>> build,
+        Func<string, Action<string>, Task<string>> build,
         CancellationToken cancellationToken)
     {
         if (IsInstalled(destination, markerText))
@@ -52,7 +53,7 @@ internal sealed class InstallCache(string directory, Action<string> log)
         Directory.CreateDirectory(staging);
         try
         {
-            var built = await build(staging).ConfigureAwait(false);
+            var built = await build(staging, line => log($"[{Path.GetFileName(destination)}] {line}")).ConfigureAwait(false);
             if (Directory.Exists(destination))
             {
                 Directory.Delete(destination, recursive: true); // a previous, unfinished install

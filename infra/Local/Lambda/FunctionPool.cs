@@ -12,6 +12,7 @@ public sealed class FunctionPool(FunctionDefinition function, Func<FunctionDefin
     private readonly SemaphoreSlim slots = new(function.MaxConcurrency);
     private readonly ConcurrentStack<FunctionInstance> idle = new();
     private readonly ConcurrentDictionary<string, FunctionInstance> all = new();
+    private bool stopped;
 
     public FunctionDefinition Function => function;
 
@@ -48,10 +49,15 @@ public sealed class FunctionPool(FunctionDefinition function, Func<FunctionDefin
 
     private FunctionInstance Start()
     {
-        var instance = create(function);
-        all[instance.Id] = instance;
-        instance.Start();
-        return instance;
+        lock (all)
+        {
+            // An event source's retry while the local cloud stops would start an instance that nothing stops.
+            ObjectDisposedException.ThrowIf(stopped, this);
+            var instance = create(function);
+            all[instance.Id] = instance;
+            instance.Start();
+            return instance;
+        }
     }
 
     private async Task RetireAsync(FunctionInstance instance)
@@ -60,9 +66,16 @@ public sealed class FunctionPool(FunctionDefinition function, Func<FunctionDefin
         await instance.DisposeAsync();
     }
 
+    /// <summary>Stops every instance at once; no new one starts from then on.</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var instance in all.Values) await instance.DisposeAsync();
+        List<FunctionInstance> running;
+        lock (all)
+        {
+            stopped = true;
+            running = [.. all.Values];
+        }
+        await Task.WhenAll(running.Select(instance => instance.DisposeAsync().AsTask()));
         all.Clear();
     }
 }

@@ -196,11 +196,9 @@ public sealed class LambdaService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var (pool, queue) in functions.Values)
-        {
-            await queue.DisposeAsync();
-            await pool.DisposeAsync();
-        }
+        // All at once, as the local cloud stops its parts (see LocalCloud.DisposeAsync).
+        await Task.WhenAll(functions.Values.SelectMany(function => new[] { function.Queue.DisposeAsync().AsTask(),
+            function.Pool.DisposeAsync().AsTask() }));
         await app.DisposeAsync();
     }
 }

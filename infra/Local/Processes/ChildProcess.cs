@@ -231,10 +231,14 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
         await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
     }
 
-    /// <summary>Stops the child: SIGTERM, then SIGKILL after 3 seconds.</summary>
+    /// <summary>How long a child has to end after SIGTERM before it is killed: the emulators and the functions end within
+    /// it when they can (a JVM's shutdown hooks, Kestrel's shutdown), and Ctrl+C is to stop everything within 3 s.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
+
+    /// <summary>Stops the child: SIGTERM, then SIGKILL after <see cref="StopGrace"/>.</summary>
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+        await StopAsync(StopGrace).ConfigureAwait(false);
         ChildProcessRegistry.Remove(this);
         process.Dispose();
     }

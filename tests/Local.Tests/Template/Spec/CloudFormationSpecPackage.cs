@@ -53,9 +53,9 @@ internal static class CloudFormationSpecPackage
             destination,
             MarkerText,
             $"{package} (CloudFormation resource specification {SpecificationVersion})",
-            async staging =>
+            async (staging, installLog) =>
             {
-                var tarball = await NpmTarball.PackAsync(package, Integrity, Path.Combine(staging, "download"), progress,
+                var tarball = await NpmTarball.PackAsync(package, Integrity, Path.Combine(staging, "download"), installLog,
                     cancellationToken);
                 var content = Path.Combine(staging, "content");
                 Directory.CreateDirectory(content);
