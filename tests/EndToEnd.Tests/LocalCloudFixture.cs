@@ -18,7 +18,20 @@ namespace Serverless.EndToEnd.Tests;
 public sealed class LocalCloudFixture : IAsyncLifetime
 {
     private readonly ConcurrentQueue<string> log = new();
-    private readonly string stateDirectory = Path.Combine(Path.GetTempPath(), "serverless-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly string stateDirectory;
+    private readonly bool persist;
+
+    public LocalCloudFixture() : this(Path.Combine(Path.GetTempPath(), "serverless-e2e-" + Guid.NewGuid().ToString("N")[..8]), false)
+    {
+    }
+
+    /// <summary>A local cloud on <paramref name="stateDirectory"/>; with <paramref name="persist"/> its state is kept there
+    /// when it stops (the caller deletes the folder), else the folder goes.</summary>
+    public LocalCloudFixture(string stateDirectory, bool persist)
+    {
+        this.stateDirectory = stateDirectory;
+        this.persist = persist;
+    }
 
     public LocalCloud Cloud { get; private set; } = null!;
     public HttpClient Api { get; private set; } = null!;
@@ -52,7 +65,7 @@ public sealed class LocalCloudFixture : IAsyncLifetime
     {
         var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
         var options = new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0, ModelPort: 0,
-            S3Port: 0) { StateDirectory = stateDirectory };
+            S3Port: 0) { StateDirectory = stateDirectory, Persist = persist };
         Cloud = await LocalCloud.StartAsync(options, log.Enqueue, CancellationToken.None);
         Api = new HttpClient { BaseAddress = new Uri(Output("ApiUrl")) };
     }
@@ -62,7 +75,7 @@ public sealed class LocalCloudFixture : IAsyncLifetime
         await Cloud.DisposeAsync();
         Api.Dispose();
         Http.Dispose();
-        Directory.Delete(stateDirectory, recursive: true);
+        if (!persist) Directory.Delete(stateDirectory, recursive: true);
     }
 
     /// <summary>Calls the HTTP API as a signed-in user, with a body (JSON unless said otherwise) if given.</summary>
@@ -126,22 +139,27 @@ public sealed class LocalCloudFixture : IAsyncLifetime
     public async Task<TestUser> NewUserAsync(string? clientId = null, string? userPoolId = null)
     {
         var email = $"user-{Guid.NewGuid():N}@example.com";
-        const string password = "Passw0rd!";
         clientId ??= Output("UserPoolClientId");
         userPoolId ??= Output("UserPoolId");
         await CognitoAsync("SignUp", new JsonObject
         {
             ["ClientId"] = clientId,
             ["Username"] = email,
-            ["Password"] = password,
+            ["Password"] = TestUser.Password,
             ["UserAttributes"] = new JsonArray(new JsonObject { ["Name"] = "email", ["Value"] = email }),
         });
         await CognitoAsync("AdminConfirmSignUp", new JsonObject { ["UserPoolId"] = userPoolId, ["Username"] = email });
+        return await SignInAsync(email, clientId);
+    }
+
+    /// <summary>Signs in a user <see cref="NewUserAsync"/> made; returns its new tokens.</summary>
+    public async Task<TestUser> SignInAsync(string email, string? clientId = null)
+    {
         var auth = await CognitoAsync("InitiateAuth", new JsonObject
         {
-            ["ClientId"] = clientId,
+            ["ClientId"] = clientId ?? Output("UserPoolClientId"),
             ["AuthFlow"] = "USER_PASSWORD_AUTH",
-            ["AuthParameters"] = new JsonObject { ["USERNAME"] = email, ["PASSWORD"] = password },
+            ["AuthParameters"] = new JsonObject { ["USERNAME"] = email, ["PASSWORD"] = TestUser.Password },
         });
         var result = auth.GetProperty("AuthenticationResult");
         return new TestUser(email, result.GetProperty("AccessToken").GetString()!, result.GetProperty("IdToken").GetString()!);
@@ -155,6 +173,9 @@ public sealed class LocalCloudFixture : IAsyncLifetime
 
 public sealed record TestUser(string Email, string AccessToken, string IdToken)
 {
+    /// <summary>Every test user's password.</summary>
+    public const string Password = "Passw0rd!";
+
     /// <summary>The user's <c>sub</c>, from the access token.</summary>
     public string Sub => JsonDocument.Parse(Base64Url.DecodeFromChars(AccessToken.Split('.')[1])).RootElement.GetProperty("sub")
         .GetString()!;
