@@ -27,7 +27,7 @@ public sealed class LocalCloudFixture : IAsyncLifetime
 
     /// <summary>A local cloud on <paramref name="stateDirectory"/>; with <paramref name="persist"/> its state is kept there
     /// when it stops (the caller deletes the folder), else the folder goes.</summary>
-    public LocalCloudFixture(string stateDirectory, bool persist)
+    internal LocalCloudFixture(string stateDirectory, bool persist)
     {
         this.stateDirectory = stateDirectory;
         this.persist = persist;

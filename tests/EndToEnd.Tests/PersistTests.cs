@@ -8,8 +8,10 @@ namespace Serverless.EndToEnd.Tests;
 
 /// <summary>
 /// <c>--persist</c>: a local cloud restarted on the same state folder keeps the user pool and client ids, the users, the
-/// tokens they were given and the table's items; one started without it is a clean slate. Each runs its own clouds.
+/// tokens they were given and the table's items; one started without it is a clean slate. Each runs its own clouds, in
+/// the local cloud's collection so that its fixture has built the packages before they start.
 /// </summary>
+[Collection(LocalCloudCollection.Name)]
 public sealed class PersistTests : IDisposable
 {
     private readonly string state = Path.Combine(Path.GetTempPath(), "serverless-persist-" + Guid.NewGuid().ToString("N")[..8]);
