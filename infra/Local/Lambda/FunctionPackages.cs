@@ -45,6 +45,8 @@ public static class FunctionPackages
         make.ErrorDataReceived += (_, line) => { if (line.Data is { } text) lock (output) output.Add(text); };
         make.BeginOutputReadLine();
         make.BeginErrorReadLine();
+        // Ctrl+C during a build stops the build too, dotnet publish included, rather than leaving it running.
+        using var stop = cancellationToken.Register(() => make.Kill(entireProcessTree: true));
         await make.WaitForExitAsync(cancellationToken);
         if (make.ExitCode != 0)
             throw new InvalidOperationException(
