@@ -1,6 +1,7 @@
 namespace Serverless.Local.Tests.Commands;
 
-/// <summary>File options are read from the folder the command was typed in, not the project folder <c>dotnet run</c> runs in.</summary>
+/// <summary>File options are read from the folder the command was typed in, not the project folder <c>dotnet run</c> runs in;
+/// flags take no value.</summary>
 public sealed class CommandLineTests
 {
     private static readonly Dictionary<string, string> Options = new() { ["--event"] = "--event" };
@@ -23,5 +24,19 @@ public sealed class CommandLineTests
         {
             Environment.SetEnvironmentVariable("PWD", shell);
         }
+    }
+
+    [Fact]
+    public void A_flag_takes_no_value_and_an_option_still_needs_one()
+    {
+        var flags = new HashSet<string> { "--persist" };
+        var line = Serverless.Local.Commands.CommandLine.Parse(["--persist", "--event", "e.json"], Options, flags);
+        Assert.True(line.Flag("--persist"));
+        Assert.Equal("e.json", line.Option("--event"));
+        Assert.False(Serverless.Local.Commands.CommandLine.Parse(["--event", "e.json"], Options, flags).Flag("--persist"));
+        Assert.Throws<Serverless.Local.Commands.UsageException>(() =>
+            Serverless.Local.Commands.CommandLine.Parse(["--persist"], Options));
+        Assert.Throws<Serverless.Local.Commands.UsageException>(() =>
+            Serverless.Local.Commands.CommandLine.Parse(["--event"], Options, flags));
     }
 }
