@@ -1,16 +1,14 @@
 namespace Serverless.Local.Commands;
 
-/// <summary>A sub-command's arguments: words in order, <c>--option value</c> pairs (short aliases allowed) and flags given.</summary>
-internal sealed record CommandLine(IReadOnlyList<string> Words, IReadOnlyDictionary<string, string> Options,
-    IReadOnlySet<string> Flags)
+/// <summary>A sub-command's arguments: words in order, and <c>--option value</c> pairs (short aliases allowed).</summary>
+internal sealed record CommandLine(IReadOnlyList<string> Words, IReadOnlyDictionary<string, string> Options)
 {
     /// <param name="options">Each option the command takes, by every spelling, to its long name.</param>
-    /// <param name="flags">The options it takes that have no value, such as <c>--persist</c>.</param>
+    /// <param name="flags">The options among them that take no value (<see cref="Flag"/>).</param>
     public static CommandLine Parse(string[] args, IReadOnlyDictionary<string, string> options, IReadOnlySet<string>? flags = null)
     {
         var words = new List<string>();
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var given = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
             if (!args[i].StartsWith('-') || args[i] == "-")
@@ -18,23 +16,23 @@ internal sealed record CommandLine(IReadOnlyList<string> Words, IReadOnlyDiction
                 words.Add(args[i]);
                 continue;
             }
-            if (flags?.Contains(args[i]) == true)
-            {
-                given.Add(args[i]);
-                continue;
-            }
             if (!options.TryGetValue(args[i], out var name))
                 throw new UsageException($"Unknown option {args[i]}.");
+            if (flags?.Contains(name) == true)
+            {
+                values[name] = "";
+                continue;
+            }
             if (i + 1 >= args.Length)
                 throw new UsageException($"{args[i]} needs a value.");
             values[name] = args[++i];
         }
-        return new CommandLine(words, values, given);
+        return new CommandLine(words, values);
     }
 
     public string? Option(string name) => Options.GetValueOrDefault(name);
 
-    public bool Flag(string name) => Flags.Contains(name);
+    public bool Flag(string name) => Options.ContainsKey(name);
 
     /// <summary>
     /// A file option's path as the caller meant it: relative to the shell's folder (<c>PWD</c>), since <c>dotnet run</c>

@@ -14,6 +14,8 @@ public static class RunCommand
     {
         ["--parameter-overrides"] = "--parameter-overrides",
         ["--state-dir"] = "--state-dir",
+        ["--persist"] = "--persist",
+        ["--free-ports"] = "--free-ports",
     };
 
     /// <summary><c>--persist</c> keeps state across restarts (<see cref="LocalCloudOptions.Persist"/>); <c>--free-ports</c>
@@ -34,7 +36,7 @@ public static class RunCommand
         options = options with { Persist = line.Flag("--persist") };
 
         using var stopping = new CancellationTokenSource();
-        // Ctrl+C and SIGTERM (a process manager, `kill`) both stop everything in order.
+        // Ctrl+C and SIGTERM (a process manager, `kill`) both stop everything, all at once (LocalCloud.DisposeAsync).
         void Stop(PosixSignalContext signal)
         {
             signal.Cancel = true;

@@ -29,14 +29,15 @@ public sealed class CommandLineTests
     [Fact]
     public void A_flag_takes_no_value_and_an_option_still_needs_one()
     {
+        var options = new Dictionary<string, string>(Options) { ["--persist"] = "--persist" };
         var flags = new HashSet<string> { "--persist" };
-        var line = Serverless.Local.Commands.CommandLine.Parse(["--persist", "--event", "e.json"], Options, flags);
+        var line = Serverless.Local.Commands.CommandLine.Parse(["--persist", "--event", "e.json"], options, flags);
         Assert.True(line.Flag("--persist"));
         Assert.Equal("e.json", line.Option("--event"));
-        Assert.False(Serverless.Local.Commands.CommandLine.Parse(["--event", "e.json"], Options, flags).Flag("--persist"));
+        Assert.False(Serverless.Local.Commands.CommandLine.Parse(["--event", "e.json"], options, flags).Flag("--persist"));
         Assert.Throws<Serverless.Local.Commands.UsageException>(() =>
             Serverless.Local.Commands.CommandLine.Parse(["--persist"], Options));
         Assert.Throws<Serverless.Local.Commands.UsageException>(() =>
-            Serverless.Local.Commands.CommandLine.Parse(["--event"], Options, flags));
+            Serverless.Local.Commands.CommandLine.Parse(["--event"], options, flags));
     }
 }
