@@ -105,7 +105,7 @@ public sealed class FunctionBuilds(string repoRoot, bool packaged, IReadOnlyList
         log($"[build] {group.ContextPath}: make build-{group.LogicalId} (the deployment package, as sam build makes it; "
             + "a minute or more)");
         var clock = Stopwatch.StartNew();
-        File.Delete(Path.Combine(artifacts, HashFile));
+        if (Directory.Exists(artifacts)) File.Delete(Path.Combine(artifacts, HashFile)); // a build cut short is no build
         var (exitCode, output) = await RunAsync("make", ["-C", Path.Combine(repoRoot, group.ContextPath), $"build-{group.LogicalId}",
             $"ARTIFACTS_DIR={artifacts}"], cancellationToken);
         if (exitCode != 0)
