@@ -14,7 +14,9 @@ namespace Serverless.Local.Lambda;
 /// </summary>
 public static partial class BuildInputs
 {
-    public static string Hash(string repoRoot, string contextPath, string mode)
+    /// <param name="restoreOnly">Only the files a NuGet restore reads (project, props and targets files, global.json): what
+    /// decides whether the last restore still holds.</param>
+    public static string Hash(string repoRoot, string contextPath, string mode, bool restoreOnly = false)
     {
         var functions = Path.Combine(repoRoot, "functions");
         var files = new SortedSet<string>(StringComparer.Ordinal);
@@ -27,7 +29,7 @@ public static partial class BuildInputs
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(mode + "\n"));
-        foreach (var file in files)
+        foreach (var file in files.Where(file => !restoreOnly || IsRestoreInput(file)))
         {
             var bytes = File.ReadAllBytes(file);
             hash.AppendData(Encoding.UTF8.GetBytes($"{Path.GetRelativePath(repoRoot, file).Replace('\\', '/')}\0{bytes.Length}\0"));
@@ -35,6 +37,9 @@ public static partial class BuildInputs
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
+
+    private static bool IsRestoreInput(string file) =>
+        Path.GetExtension(file) is ".csproj" or ".props" or ".targets" || Path.GetFileName(file) == "global.json";
 
     /// <summary>The group's folder and the folders of the projects it references under <paramref name="functions"/>.</summary>
     private static HashSet<string> ProjectFolders(string group, string functions)
