@@ -38,7 +38,8 @@ public sealed class WatchTests
                 Assert.Contains(Before, await EmptyPatchAsync(cloud, user));
 
                 var patchMe = Path.Combine(copy, "functions", "Profile", "RESTful", "PatchMe.cs");
-                await File.WriteAllTextAsync(patchMe, (await File.ReadAllTextAsync(patchMe)).Replace(Before, After, StringComparison.Ordinal));
+                var source = await File.ReadAllTextAsync(patchMe);
+                await File.WriteAllTextAsync(patchMe, source.Replace(Before, After, StringComparison.Ordinal));
                 var waited = Stopwatch.StartNew();
                 while (!(await EmptyPatchAsync(cloud, user)).Contains(After, StringComparison.Ordinal))
                 {
@@ -46,8 +47,8 @@ public sealed class WatchTests
                         $"No new answer after the edit; log: {string.Join('\n', cloud.Log.TakeLast(40))}");
                     await Task.Delay(200);
                 }
-                Assert.Contains(cloud.Log, line =>
-                    line.StartsWith("[watch] functions/Profile/RESTful/PatchMe.cs changed: rebuilt functions/Profile in ", StringComparison.Ordinal));
+                Assert.Contains(cloud.Log, line => line.StartsWith(
+                    "[watch] functions/Profile/RESTful/PatchMe.cs changed: rebuilt functions/Profile in ", StringComparison.Ordinal));
 
                 using var me = await cloud.SendAsync(HttpMethod.Get, "/me", user.AccessToken);
                 Assert.Equal(HttpStatusCode.OK, me.StatusCode);

@@ -130,8 +130,8 @@ public sealed class FunctionBuilds(string repoRoot, bool packaged, IReadOnlyList
         // A restore costs seconds of every build; the last one holds while no group's project files changed.
         var restores = stale.ToDictionary(build => build.Group,
             build => BuildInputs.Hash(repoRoot, build.Group.ContextPath, Mode, restoreOnly: true));
-        var restored = stale.All(build => File.Exists(Path.Combine(artifacts, "obj", Path.GetFileNameWithoutExtension(projects[build.Group]),
-                "project.assets.json"))
+        var restored = stale.All(build =>
+            File.Exists(Path.Combine(artifacts, "obj", Path.GetFileNameWithoutExtension(projects[build.Group]), "project.assets.json"))
             && File.Exists(RestoredFile(build.Group)) && File.ReadAllText(RestoredFile(build.Group)) == restores[build.Group]);
         var (exitCode, output) = await RunAsync("dotnet", ["build", solution, "-c", "Debug", "--artifacts-path", artifacts, "-v", "q",
             "-nologo", "-clp:NoSummary", .. restored ? new[] { "--no-restore" } : []], cancellationToken);

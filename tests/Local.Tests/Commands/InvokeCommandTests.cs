@@ -223,8 +223,8 @@ public sealed class InvokeCommandTests : IDisposable
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exitCode = await InvokeCommand.RunAsync(options, [.. args, "--packaged"], TextWriter.Synchronized(stdout), TextWriter.Synchronized(stderr),
-            CancellationToken.None);
+        var exitCode = await InvokeCommand.RunAsync(options, [.. args, "--packaged"], TextWriter.Synchronized(stdout),
+            TextWriter.Synchronized(stderr), CancellationToken.None);
         return (exitCode, stdout.ToString().Trim(), stderr.ToString());
     }
 }

@@ -27,8 +27,8 @@ public sealed class FunctionBuildsTests
 
             foreach (var file in Directory.EnumerateFiles(copy, "*", SearchOption.AllDirectories))
                 File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddHours(1));
-            var (exitCode, output) = await AddResourceGroupTests.RunAsync("dotnet", ["build", Path.Combine(copy, "functions", "Kernel"), "-c", "Release",
-                "-p:Optimize=false", "-p:DebugType=none", "-v", "q", "-nologo"]);
+            var (exitCode, output) = await AddResourceGroupTests.RunAsync("dotnet", ["build", Path.Combine(copy, "functions", "Kernel"),
+                "-c", "Release", "-p:Optimize=false", "-p:DebugType=none", "-v", "q", "-nologo"]);
             Assert.True(exitCode == 0, output);
             Assert.True(Directory.Exists(Path.Combine(copy, "functions", "Kernel", "bin", "Release")), "Kernel was built in the copy");
             Assert.Equal(profile, Hash("Profile"));
