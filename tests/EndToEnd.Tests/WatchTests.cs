@@ -9,7 +9,8 @@ namespace Serverless.EndToEnd.Tests;
 
 /// <summary>
 /// <c>--watch</c> on a copy of the repository: an endpoint's source is edited while the local cloud runs from fast builds, and the
-/// API gives the new answer without a restart; the user signed in before keeps their token and their profile.
+/// API gives the new answer without a restart; the user signed in before keeps their token and their profile. An edit that does
+/// not compile leaves that code serving and prints the compiler's errors.
 /// </summary>
 public sealed class WatchTests
 {
@@ -49,6 +50,13 @@ public sealed class WatchTests
                 }
                 Assert.Contains(cloud.Log, line => line.StartsWith(
                     "[watch] functions/Profile/RESTful/PatchMe.cs changed: rebuilt functions/Profile in ", StringComparison.Ordinal));
+
+                await File.AppendAllTextAsync(patchMe, "this is not C#\n");
+                await cloud.LogLineAsync(line => line.StartsWith("[watch] functions/Profile/RESTful/PatchMe.cs changed: the build failed",
+                    StringComparison.Ordinal), "saying the build failed");
+                Assert.Contains(cloud.Log, line => line.Contains("PatchMe.cs", StringComparison.Ordinal)
+                    && line.Contains(": error CS", StringComparison.Ordinal));
+                Assert.Contains(After, await EmptyPatchAsync(cloud, user));
 
                 using var me = await cloud.SendAsync(HttpMethod.Get, "/me", user.AccessToken);
                 Assert.Equal(HttpStatusCode.OK, me.StatusCode);
