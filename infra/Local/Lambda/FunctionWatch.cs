@@ -31,6 +31,8 @@ public sealed class FunctionWatch : IAsyncDisposable
         watcher.Created += (_, change) => Changed(change.FullPath);
         watcher.Deleted += (_, change) => Changed(change.FullPath);
         watcher.Renamed += (_, change) => Changed(change.FullPath);
+        // Events lost (the kernel's queue overflowed): check every group; the content hashes tell which changed.
+        watcher.Error += (_, _) => changes.Writer.TryWrite("functions/");
         watcher.EnableRaisingEvents = true;
         watching = WatchAsync(builds, lambda, log, stopping.Token);
         log($"[watch] watching {functions}: a change rebuilds its groups and reloads their functions");
