@@ -13,23 +13,30 @@ namespace Serverless.EndToEnd.Tests;
 
 /// <summary>
 /// One local cloud for the whole test run, on free ports with its own state folder: real DynamoDB
-/// Local, the real Cognito emulator, the real function packages as processes.
+/// Local, the real Cognito emulator, the real function packages (Native AOT, as deployed) as processes.
 /// </summary>
 public sealed class LocalCloudFixture : IAsyncLifetime
 {
     private readonly ConcurrentQueue<string> log = new();
     private readonly string stateDirectory;
+    private readonly string repoRoot;
+    private readonly bool watch;
     private readonly bool persist;
 
-    public LocalCloudFixture() : this(Path.Combine(Path.GetTempPath(), "serverless-e2e-" + Guid.NewGuid().ToString("N")[..8]), false)
+    public LocalCloudFixture() : this(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory), watch: false)
     {
     }
 
-    /// <summary>A local cloud on <paramref name="stateDirectory"/>; with <paramref name="persist"/> its state is kept there
-    /// when it stops (the caller deletes the folder), else the folder goes.</summary>
-    internal LocalCloudFixture(string stateDirectory, bool persist)
+    /// <summary>A local cloud of the repository at <paramref name="repoRoot"/>: with <paramref name="watch"/>, from fast builds
+    /// that reload on a change (<c>--watch</c>); else from the packages. Its state is in <paramref name="stateDirectory"/>
+    /// (a new temporary folder when null); with <paramref name="persist"/> it is kept there when it stops (the caller
+    /// deletes the folder), else the folder goes.</summary>
+    internal LocalCloudFixture(string repoRoot, bool watch, string? stateDirectory = null, bool persist = false)
     {
-        this.stateDirectory = stateDirectory;
+        this.repoRoot = repoRoot;
+        this.watch = watch;
+        this.stateDirectory = stateDirectory
+            ?? Path.Combine(Path.GetTempPath(), "serverless-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         this.persist = persist;
     }
 
@@ -63,9 +70,8 @@ public sealed class LocalCloudFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
         var options = new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0, ModelPort: 0,
-            S3Port: 0) { StateDirectory = stateDirectory, Persist = persist };
+            S3Port: 0) { StateDirectory = stateDirectory, Packaged = !watch, Watch = watch, Persist = persist };
         Cloud = await LocalCloud.StartAsync(options, log.Enqueue, CancellationToken.None);
         Api = new HttpClient { BaseAddress = new Uri(Output("ApiUrl")) };
     }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2.Model;
+using Serverless.Local;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -64,7 +65,7 @@ public sealed class PersistTests : IDisposable
     /// <summary>Starts a local cloud on the test's state folder, runs <paramref name="steps"/> on it and stops it.</summary>
     private async Task WithCloudAsync(bool persist, Func<LocalCloudFixture, Task> steps)
     {
-        var cloud = new LocalCloudFixture(state, persist);
+        var cloud = new LocalCloudFixture(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory), watch: false, state, persist);
         await cloud.InitializeAsync();
         try
         {

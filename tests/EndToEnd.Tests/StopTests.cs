@@ -58,7 +58,7 @@ public sealed class StopTests(ITestOutputHelper output) : IDisposable
     private Process StartLocalCloud()
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Serverless.Local.dll"),
-            "--free-ports", "--state-dir", state])
+            "--packaged", "--free-ports", "--state-dir", state])
         {
             WorkingDirectory = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory),
             RedirectStandardOutput = true,

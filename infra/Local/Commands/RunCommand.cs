@@ -4,23 +4,23 @@ namespace Serverless.Local.Commands;
 
 /// <summary>
 /// No sub-command: runs <c>template.yaml</c> on 127.0.0.1 until Ctrl+C or SIGTERM, with the parameter values given by
-/// <c>--parameter-overrides</c> (as <c>sam deploy</c> takes them) in place of the defaults.
+/// <c>--parameter-overrides</c> (as <c>sam deploy</c> takes them) in place of the defaults; <c>--packaged</c> runs the
+/// deployment packages instead of fast builds, <c>--watch</c> reloads a group when its code changes.
 /// </summary>
 public static class RunCommand
 {
-    public const string Usage = "[--parameter-overrides 'Key=Value ...'] [--persist] [--state-dir folder] [--free-ports]";
+    public const string Usage =
+        "[--packaged] [--watch] [--persist] [--parameter-overrides 'Key=Value ...'] [--state-dir folder] [--free-ports]";
 
     private static readonly Dictionary<string, string> Options = new()
     {
-        ["--parameter-overrides"] = "--parameter-overrides",
-        ["--state-dir"] = "--state-dir",
-        ["--persist"] = "--persist",
-        ["--free-ports"] = "--free-ports",
+        ["--parameter-overrides"] = "--parameter-overrides", ["--packaged"] = "--packaged", ["--watch"] = "--watch",
+        ["--state-dir"] = "--state-dir", ["--persist"] = "--persist", ["--free-ports"] = "--free-ports",
     };
 
     /// <summary><c>--persist</c> keeps state across restarts (<see cref="LocalCloudOptions.Persist"/>); <c>--free-ports</c>
     /// binds every port to a free one (outputs.json names them), so a second local cloud can run beside the first.</summary>
-    private static readonly HashSet<string> Flags = ["--persist", "--free-ports"];
+    private static readonly HashSet<string> Flags = ["--packaged", "--watch", "--persist", "--free-ports"];
 
     public static async Task<int> RunAsync(LocalCloudOptions options, string[] args)
     {
@@ -29,11 +29,14 @@ public static class RunCommand
             throw new UsageException($"Unknown command {line.Words[0]}.");
         if (line.Option("--parameter-overrides") is { } overrides)
             options = options with { ParameterOverrides = ParameterOverrides.Parse(overrides) };
+        // A package is rebuilt in place (sam build's ARTIFACTS_DIR), under its running instances: only fast builds reload.
+        if (line.Flag("--watch") && line.Flag("--packaged"))
+            throw new UsageException("--watch reloads fast builds; it does not take --packaged.");
+        options = options with { Packaged = line.Flag("--packaged"), Watch = line.Flag("--watch"), Persist = line.Flag("--persist") };
         if (line.PathOption("--state-dir") is { } stateDirectory)
             options = options with { StateDirectory = stateDirectory };
         if (line.Flag("--free-ports"))
             options = options with { ApiPort = 0, LambdaPort = 0, DynamoDbPort = 0, CognitoPort = 0, ModelPort = 0, S3Port = 0 };
-        options = options with { Persist = line.Flag("--persist") };
 
         using var stopping = new CancellationTokenSource();
         // Ctrl+C and SIGTERM (a process manager, `kill`) both stop everything, all at once (LocalCloud.DisposeAsync).
