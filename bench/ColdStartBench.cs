@@ -49,13 +49,13 @@ internal static class ColdStartBench
 
         Console.WriteLine();
         Console.WriteLine($"Cold start, process start -> first response (median of {Runs}, the builds alternated):");
-        Console.WriteLine($"{"function",-30} {"first request",-22} {"Native AOT",12} {"ReadyToRun",12} {"AOT / R2R",10}");
+        Console.WriteLine($"{"function",-30} {"first request",-38} {"Native AOT",12} {"ReadyToRun",12} {"AOT / R2R",10}");
         foreach (var function in functions)
         {
             var aot = Median(timings[function.LogicalId][Build.NativeAot]);
             var readyToRun = Median(timings[function.LogicalId][Build.ReadyToRun]);
             var request = function.IsApi ? "GET /health" : Path.GetFileName(SampleEvent(repoRoot, function.LogicalId));
-            Console.WriteLine($"{function.LogicalId,-30} {request,-22} {aot,9:0} ms {readyToRun,9:0} ms {aot / readyToRun,10:0.00}");
+            Console.WriteLine($"{function.LogicalId,-30} {request,-38} {aot,9:0} ms {readyToRun,9:0} ms {aot / readyToRun,10:0.00}");
         }
         Console.WriteLine();
         Console.WriteLine("Package size zipped (1 MB = 10^6 bytes):");
