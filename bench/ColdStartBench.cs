@@ -14,8 +14,8 @@ namespace Serverless.Bench;
 /// <c>sam build</c> runs) and a ReadyToRun, trimmed, self-contained publish of the same code (the packages before Native
 /// AOT). An API function answers its first <c>GET /health</c>, a reactive one its sample event from <c>events/</c>, with
 /// the emulators of the bench's own local cloud. The median of <see cref="Runs"/> runs, the two builds alternated; and
-/// each package's size zipped, as Lambda takes it. Both builds go to <c>.local/bench/</c>, never to the local cloud's
-/// <c>.local/build/</c>.
+/// each package's size zipped, as Lambda takes it. The AOT package is the one <c>--packaged</c> runs (in
+/// <c>.local/build/</c>); the ReadyToRun one goes to <c>.local/bench/</c>, never where the local cloud looks.
 /// </summary>
 internal static class ColdStartBench
 {
@@ -32,12 +32,13 @@ internal static class ColdStartBench
         var functions = Functions(cloud, repoRoot);
 
         var packages = new Dictionary<(string CodeUri, Build Build), string>();
-        foreach (var group in functions.GroupBy(function => function.CodeUri))
+        var template = SamTemplate.Load(cloud.Options.TemplatePath);
+        foreach (var build in await FunctionBuilds.For(template, repoRoot, packaged: true)
+                     .BuildChangedAsync(Console.WriteLine, CancellationToken.None))
         {
-            var folder = group.Key.Replace('/', '_');
-            packages[(group.Key, Build.NativeAot)] = await FunctionPackages.BuildAsync(repoRoot, group.Key, group.First().LogicalId,
-                Path.Combine(repoRoot, ".local", "bench", "aot", folder), Console.WriteLine, CancellationToken.None);
-            packages[(group.Key, Build.ReadyToRun)] = await PublishReadyToRunAsync(repoRoot, group.Key, folder);
+            packages[(build.Group.CodeUri, Build.NativeAot)] = build.Directory;
+            packages[(build.Group.CodeUri, Build.ReadyToRun)] =
+                await PublishReadyToRunAsync(repoRoot, build.Group.CodeUri, build.Group.CodeUri.Replace('/', '_'));
         }
 
         var timings = functions.ToDictionary(function => function.LogicalId,
