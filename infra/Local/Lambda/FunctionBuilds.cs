@@ -105,7 +105,9 @@ public sealed class FunctionBuilds(string repoRoot, bool packaged, IReadOnlyList
         log($"[build] {group.ContextPath}: make build-{group.LogicalId} (the deployment package, as sam build makes it; "
             + "a minute or more)");
         var clock = Stopwatch.StartNew();
-        if (Directory.Exists(artifacts)) File.Delete(Path.Combine(artifacts, HashFile)); // a build cut short is no build
+        // sam build hands make an empty ARTIFACTS_DIR: files of an older package (a ReadyToRun one's libcoreclr.so) must not
+        // stay beside the new bootstrap, and a build cut short leaves no hash file behind.
+        if (Directory.Exists(artifacts)) Directory.Delete(artifacts, recursive: true);
         var (exitCode, output) = await RunAsync("make", ["-C", Path.Combine(repoRoot, group.ContextPath), $"build-{group.LogicalId}",
             $"ARTIFACTS_DIR={artifacts}"], cancellationToken);
         if (exitCode != 0)
