@@ -6,7 +6,7 @@ GROUP_DIR := $(dir $(firstword $(MAKEFILE_LIST)))
 FUNCTIONS_DIR := $(dir $(lastword $(MAKEFILE_LIST)))
 
 # The template's Architecture parameter. `sam build` tells a makefile build no architecture, so an arm64 (Graviton) stack
-# is built with ARCHITECTURE=arm64 in the environment (README: Packages); the local cloud runs the host's x86_64.
+# is built with ARCHITECTURE=arm64 in the environment (README: Deploy); the local cloud runs the host's x86_64.
 ARCHITECTURE ?= x86_64
 ifeq ($(ARCHITECTURE),x86_64)
 RID := linux-x64
