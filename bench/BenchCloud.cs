@@ -1,4 +1,5 @@
 using Serverless.Local;
+using Serverless.Local.Lambda;
 
 namespace Serverless.Bench;
 
@@ -9,6 +10,9 @@ namespace Serverless.Bench;
 internal sealed class BenchCloud(LocalCloud cloud, string state) : IAsyncDisposable
 {
     public IReadOnlyDictionary<string, string> Outputs => cloud.Outputs;
+    public LocalCloudOptions Options => cloud.Options;
+    /// <summary>The functions as the cloud runs them: each environment names the cloud's emulators and resources.</summary>
+    public IReadOnlyCollection<FunctionDefinition> Functions => cloud.Lambda.Functions;
 
     public static async Task<BenchCloud> StartAsync()
     {

@@ -18,6 +18,7 @@ using Serverless.Profile;
 // app on Kestrel, POST /predictions with 1 and 32 texts. Runs its own local cloud on free ports.
 // `bench -- uploads`: ProcessUpload rows/s and peak memory (UploadBench.cs).
 // `bench -- streams`: stream lag and records/s through MeterUsage (StreamBench.cs).
+// `bench -- coldstart`: every function's cold start, Native AOT against ReadyToRun, and the packages' sizes (ColdStartBench.cs).
 if (args is ["uploads"])
 {
     await Serverless.Bench.UploadBench.RunAsync();
@@ -26,6 +27,11 @@ if (args is ["uploads"])
 if (args is ["streams"])
 {
     await Serverless.Bench.StreamBench.RunAsync();
+    return 0;
+}
+if (args is ["coldstart"])
+{
+    await Serverless.Bench.ColdStartBench.RunAsync();
     return 0;
 }
 

@@ -31,7 +31,7 @@ public static class FunctionPackages
             log($"[build] {contextPath}: up to date");
             return artifactsDirectory;
         }
-        log($"[build] {contextPath}: make build-{logicalId} (self-contained ReadyToRun bootstrap; the first build takes a minute)");
+        log($"[build] {contextPath}: make build-{logicalId} (Native AOT bootstrap; the first build takes minutes)");
         var watch = Stopwatch.StartNew();
         var start = new ProcessStartInfo("make", ["-C", Path.Combine(repoRoot, contextPath), $"build-{logicalId}",
             $"ARTIFACTS_DIR={artifactsDirectory}"])
