@@ -9,16 +9,15 @@ FUNCTIONS_DIR := $(dir $(lastword $(MAKEFILE_LIST)))
 # is built with ARCHITECTURE=arm64 in the environment (README: Deploy); the local cloud runs the host's x86_64.
 ARCHITECTURE ?= x86_64
 ifeq ($(ARCHITECTURE),x86_64)
-RID := linux-x64
+RID_OPTIONS := -r linux-x64
 else ifeq ($(ARCHITECTURE),arm64)
-RID := linux-arm64
 # Cross-linked by clang with Debian's aarch64 binutils and arm64 libraries, which the script installs where missing.
 INSTALL_TOOLCHAIN := $(FUNCTIONS_DIR)install-arm64-toolchain
-CROSS_OPTIONS := -p:CppCompilerAndLinker=clang -p:ObjCopyName=aarch64-linux-gnu-objcopy
+RID_OPTIONS := -r linux-arm64 -p:CppCompilerAndLinker=clang -p:ObjCopyName=aarch64-linux-gnu-objcopy
 else
 $(error ARCHITECTURE is x86_64 or arm64, not '$(ARCHITECTURE)')
 endif
 
 build-%:
 	$(INSTALL_TOOLCHAIN)
-	dotnet publish $(GROUP_DIR) -c Release -r $(RID) --self-contained true $(CROSS_OPTIONS) -o $(ARTIFACTS_DIR)
+	dotnet publish $(GROUP_DIR) -c Release $(RID_OPTIONS) --self-contained true -o $(ARTIFACTS_DIR)

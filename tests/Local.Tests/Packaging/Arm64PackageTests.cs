@@ -4,6 +4,7 @@ using Serverless.Local.Lambda;
 using Serverless.Local.Processes;
 using Serverless.Local.Template;
 using Serverless.Local.Tests.Emulators;
+using Serverless.Local.Tests.Template;
 using Xunit.Abstractions;
 
 namespace Serverless.Local.Tests.Packaging;
@@ -55,7 +56,7 @@ public sealed class Arm64PackageTests(ITestOutputHelper output) : IDisposable
     private async Task<string> BuildArm64Async(string contextPath, string logicalId)
     {
         var sources = Path.Combine(root, "repo");
-        CopySources(EmulatorTestPaths.RepoRoot, sources);
+        AddResourceGroupTests.CopyRepository(EmulatorTestPaths.RepoRoot, sources);
         var artifacts = Path.Combine(root, "package");
         await RunAsync("make", ["-C", Path.Combine(sources, contextPath), $"build-{logicalId}", $"ARTIFACTS_DIR={artifacts}"],
             new Dictionary<string, string?> { ["ARCHITECTURE"] = "arm64" });
@@ -71,20 +72,6 @@ public sealed class Arm64PackageTests(ITestOutputHelper output) : IDisposable
             environment: environment, cancellationToken: limit.Token);
         Assert.True(exitCode == 0, $"{program} {string.Join(' ', arguments)} failed (exit code {exitCode}):{Environment.NewLine}"
             + string.Join(Environment.NewLine, recentOutput));
-    }
-
-    /// <summary>What a group's publish reads: functions/ (without builds) and the repository's build settings.</summary>
-    private static void CopySources(string repoRoot, string destination)
-    {
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(repoRoot, "functions"), "*", SearchOption.AllDirectories)
-                     .Where(file => !file.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
-                     .Concat(Directory.EnumerateFiles(repoRoot, "Directory.*.props"))
-                     .Append(Path.Combine(repoRoot, ".editorconfig")))
-        {
-            var copy = Path.Combine(destination, Path.GetRelativePath(repoRoot, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-            File.Copy(file, copy);
-        }
     }
 
     /// <summary>A package folder whose <c>bootstrap</c> runs the arm64 one under qemu-user (its loader, C library and

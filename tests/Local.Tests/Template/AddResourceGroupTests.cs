@@ -77,8 +77,8 @@ public sealed partial class AddResourceGroupTests
         await File.WriteAllTextAsync(path, text.Insert(anchor.Index + anchor.Length, code));
     }
 
-    /// <summary>What the group compiles and is checked against; no build output.</summary>
-    private static void CopyRepository(string repo, string copy)
+    /// <summary>What a group compiles and is checked against; no build output.</summary>
+    internal static void CopyRepository(string repo, string copy)
     {
         foreach (var file in new[] { "template.yaml", "Directory.Build.props", "Directory.Packages.props", "docs/openapi.yaml" })
             CopyFile(repo, copy, file);
