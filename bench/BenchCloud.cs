@@ -21,6 +21,7 @@ internal sealed class BenchCloud(LocalCloud cloud, string state) : IAsyncDisposa
         var cloud = await LocalCloud.StartAsync(
             new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0, ModelPort: 0, S3Port: 0) {
                 StateDirectory = state,
+                Packaged = true,
                 ParameterOverrides = new Dictionary<string, string> { ["MonthlyTextQuota"] = "1000000000" },
             },
             _ => { }, CancellationToken.None);

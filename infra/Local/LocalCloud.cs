@@ -15,8 +15,10 @@ namespace Serverless.Local;
 /// <summary>
 /// <c>template.yaml</c> on 127.0.0.1: installs and starts the emulators and the model server (the SageMaker endpoint
 /// named by the <c>ModelEndpointName</c> parameter), provisions the template's
-/// table, buckets and user pool, builds the function packages, serves them through the local Lambda service
-/// and the HTTP API through the gateway, and writes the resolved Outputs. Disposing stops it all.
+/// table, buckets and user pool, builds the functions (<see cref="FunctionBuilds"/>: fast builds, or the packages when
+/// <see cref="LocalCloudOptions.Packaged"/>), serves them through the local Lambda service and the HTTP API through the
+/// gateway, and writes the resolved Outputs; with <see cref="LocalCloudOptions.Watch"/>, rebuilds and reloads a group
+/// when its code changes (<see cref="FunctionWatch"/>). Disposing stops it all.
 /// </summary>
 public sealed class LocalCloud : IAsyncDisposable
 {
@@ -26,6 +28,9 @@ public sealed class LocalCloud : IAsyncDisposable
 
     /// <summary>The stream pollers' connection to DynamoDB Local; disposed after them.</summary>
     private readonly HttpClient streamsHttp = new();
+
+    /// <summary>The function groups' builds; kept to rebuild them under <see cref="LocalCloudOptions.Watch"/>.</summary>
+    private FunctionBuilds builds = null!;
 
     private LocalCloud(LocalCloudOptions options) => Options = options;
 
@@ -75,6 +80,7 @@ public sealed class LocalCloud : IAsyncDisposable
         var gateway = await HttpApiGateway.StartAsync(Options.ApiPort, resources.Routes(), resources.Authorizers(), resources.Cors(),
             Lambda, log);
         parts.Add(gateway);
+        if (Options.Watch) parts.Add(FunctionWatch.Start(Options.RepoRoot, builds, Lambda, log));
 
         var outputs = resources.Outputs();
         outputs["ApiUrl"] = gateway.Endpoint;
@@ -164,19 +170,13 @@ public sealed class LocalCloud : IAsyncDisposable
             .ToDictionary(trigger => trigger.Key, trigger => functionNames[trigger.Value!["Fn::GetAtt"]![0]!.GetValue<string>()]);
     }
 
-    /// <summary>One package per <c>CodeUri</c>, built one after another (they share projects).</summary>
+    /// <summary>Each <c>CodeUri</c>'s build: the folder its functions run from.</summary>
     private async Task<Dictionary<string, string>> BuildPackagesAsync(SamTemplate template, Action<string> log,
         CancellationToken cancellationToken)
     {
-        var packages = new Dictionary<string, string>();
-        foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::Function"))
-        {
-            var properties = template.FunctionProperties(logicalId);
-            var codeUri = properties["CodeUri"]!.GetValue<string>();
-            if (packages.ContainsKey(codeUri)) continue;
-            packages[codeUri] = await FunctionPackages.BuildFunctionAsync(template, Options.RepoRoot, logicalId, log, cancellationToken);
-        }
-        return packages;
+        builds = FunctionBuilds.For(template, Options.RepoRoot, Options.Packaged);
+        var built = await builds.BuildChangedAsync(log, cancellationToken);
+        return built.ToDictionary(build => build.Group.CodeUri, build => build.Directory);
     }
 
     public void PrintQuickStart(TextWriter output)

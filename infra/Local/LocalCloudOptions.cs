@@ -22,6 +22,14 @@ public sealed record LocalCloudOptions(string RepoRoot, int ApiPort = 3000, int 
     /// </summary>
     public TimeSpan AsyncRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Run the deployment packages (<c>make build-{LogicalId}</c>, as <c>sam build</c>) rather than fast
+    /// <c>dotnet build</c>s of the function groups (<see cref="FunctionBuilds"/>); the end-to-end tests do.</summary>
+    public bool Packaged { get; init; }
+
+    /// <summary>Rebuild a group when its code under <c>functions/</c> changes, and reload its functions
+    /// (<see cref="FunctionWatch"/>).</summary>
+    public bool Watch { get; init; }
+
     public AsyncInvocationSettings AsyncInvocations => new(Path.Combine(StateDirectory, "failures"), AsyncRetryDelay);
 
     /// <summary>The folder holding <c>template.yaml</c>, from <paramref name="start"/> upwards.</summary>

@@ -19,7 +19,10 @@ catch (UsageException usage)
     var generateEvent = GenerateEventCommand.Usage.Split('\n').Select(line => "       dotnet run --project infra/Local -- " + line);
     Console.Error.WriteLine($"""
         Usage: dotnet run --project infra/Local [-- {RunCommand.Usage}]   runs template.yaml locally until Ctrl+C
+               (the functions from fast dotnet builds; --packaged: the deployment packages sam build makes;
+               --watch: a change under functions/ rebuilds its group and reloads its functions)
                dotnet run --project infra/Local -- {InvokeCommand.Usage}
+               (a fast build of the function's group; --packaged: its deployment package)
         {string.Join(Environment.NewLine, generateEvent)}
                (every sample event also takes --region; the default is us-east-1)
         """);

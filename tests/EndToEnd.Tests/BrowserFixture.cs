@@ -62,6 +62,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         var options = new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0, ModelPort: 0, S3Port: 0)
         {
             StateDirectory = stateDirectory,
+            Packaged = true,
             ParameterOverrides = new Dictionary<string, string>
             {
                 ["CorsAllowedOrigins"] = AllowedOrigin,

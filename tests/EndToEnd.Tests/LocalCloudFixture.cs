@@ -13,12 +13,26 @@ namespace Serverless.EndToEnd.Tests;
 
 /// <summary>
 /// One local cloud for the whole test run, on free ports with its own state folder: real DynamoDB
-/// Local, the real Cognito emulator, the real function packages as processes.
+/// Local, the real Cognito emulator, the real function packages (Native AOT, as deployed) as processes.
 /// </summary>
 public sealed class LocalCloudFixture : IAsyncLifetime
 {
     private readonly ConcurrentQueue<string> log = new();
     private readonly string stateDirectory = Path.Combine(Path.GetTempPath(), "serverless-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly string repoRoot;
+    private readonly bool watch;
+
+    public LocalCloudFixture() : this(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory), watch: false)
+    {
+    }
+
+    /// <summary>A local cloud of the repository at <paramref name="repoRoot"/>: with <paramref name="watch"/>, from fast builds
+    /// that reload on a change (<c>--watch</c>); else from the packages.</summary>
+    internal LocalCloudFixture(string repoRoot, bool watch)
+    {
+        this.repoRoot = repoRoot;
+        this.watch = watch;
+    }
 
     public LocalCloud Cloud { get; private set; } = null!;
     public HttpClient Api { get; private set; } = null!;
@@ -50,9 +64,8 @@ public sealed class LocalCloudFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
         var options = new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0, ModelPort: 0,
-            S3Port: 0) { StateDirectory = stateDirectory };
+            S3Port: 0) { StateDirectory = stateDirectory, Packaged = !watch, Watch = watch };
         Cloud = await LocalCloud.StartAsync(options, log.Enqueue, CancellationToken.None);
         Api = new HttpClient { BaseAddress = new Uri(Output("ApiUrl")) };
     }

@@ -4,7 +4,8 @@ namespace Serverless.Local.Commands;
 internal sealed record CommandLine(IReadOnlyList<string> Words, IReadOnlyDictionary<string, string> Options)
 {
     /// <param name="options">Each option the command takes, by every spelling, to its long name.</param>
-    public static CommandLine Parse(string[] args, IReadOnlyDictionary<string, string> options)
+    /// <param name="flags">The options among them that take no value (<see cref="Flag"/>).</param>
+    public static CommandLine Parse(string[] args, IReadOnlyDictionary<string, string> options, IReadOnlySet<string>? flags = null)
     {
         var words = new List<string>();
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -17,6 +18,11 @@ internal sealed record CommandLine(IReadOnlyList<string> Words, IReadOnlyDiction
             }
             if (!options.TryGetValue(args[i], out var name))
                 throw new UsageException($"Unknown option {args[i]}.");
+            if (flags?.Contains(name) == true)
+            {
+                values[name] = "";
+                continue;
+            }
             if (i + 1 >= args.Length)
                 throw new UsageException($"{args[i]} needs a value.");
             values[name] = args[++i];
@@ -25,6 +31,8 @@ internal sealed record CommandLine(IReadOnlyList<string> Words, IReadOnlyDiction
     }
 
     public string? Option(string name) => Options.GetValueOrDefault(name);
+
+    public bool Flag(string name) => Options.ContainsKey(name);
 
     /// <summary>
     /// A file option's path as the caller meant it: relative to the shell's folder (<c>PWD</c>), since <c>dotnet run</c>

@@ -6,8 +6,9 @@ using Serverless.Local.Template;
 namespace Serverless.Local.Commands;
 
 /// <summary>
-/// <c>invoke &lt;LogicalId&gt; [--event file] [--env-vars file] [--parameter-overrides 'Key=Value ...']</c>, as <c>sam local invoke</c>:
-/// builds the function's package (the Makefile target, as <c>sam build</c>), runs its real <c>bootstrap</c> once under the local
+/// <c>invoke &lt;LogicalId&gt; [--event file] [--env-vars file] [--parameter-overrides 'Key=Value ...'] [--packaged]</c>, as
+/// <c>sam local invoke</c>: builds the function's group (a fast build; with <c>--packaged</c> the package, the Makefile target, as
+/// <c>sam build</c>: see <see cref="FunctionBuilds"/>), runs its real <c>bootstrap</c> once under the local
 /// Lambda service with the template's environment (its <c>Ref</c>s to parameters resolved with the parameter overrides, checked as
 /// the local cloud checks them) plus the env-vars overrides, against the running local cloud's emulators when <c>.local/outputs.json</c>
 /// answers (else with the template's values and the caller's AWS credentials, as SAM does). The response goes to stdout;
@@ -15,12 +16,13 @@ namespace Serverless.Local.Commands;
 /// </summary>
 public static class InvokeCommand
 {
-    public const string Usage = $"invoke <FunctionLogicalId> [--event|-e <file>|-] [--env-vars|-n <file>] [{RunCommand.Usage}]";
+    public const string Usage =
+        "invoke <FunctionLogicalId> [--event|-e <file>|-] [--env-vars|-n <file>] [--parameter-overrides 'Key=Value ...'] [--packaged]";
 
     private static readonly Dictionary<string, string> Options = new()
     {
         ["--event"] = "--event", ["-e"] = "--event", ["--env-vars"] = "--env-vars", ["-n"] = "--env-vars",
-        ["--parameter-overrides"] = "--parameter-overrides",
+        ["--parameter-overrides"] = "--parameter-overrides", ["--packaged"] = "--packaged",
     };
 
     /// <summary>What the function sees of the caller's AWS settings when no local cloud runs.</summary>
@@ -30,7 +32,7 @@ public static class InvokeCommand
     public static async Task<int> RunAsync(LocalCloudOptions options, string[] args, TextWriter stdout, TextWriter stderr,
         CancellationToken cancellationToken)
     {
-        var line = CommandLine.Parse(args, Options);
+        var line = CommandLine.Parse(args, Options, new HashSet<string> { "--packaged" });
         if (line.Words is not [var logicalId])
             throw new UsageException("invoke takes one function logical id.");
         if (LoadTemplate(options, line, logicalId, stderr) is not { } template
@@ -42,7 +44,8 @@ public static class InvokeCommand
             ? "No local cloud answers (.local/outputs.json): the function gets the template's values and your AWS settings."
             : $"Using the running local cloud: {string.Join(", ", cloud.Endpoints.Select(e => $"{e.Key} {e.Value}"))}");
 
-        var package = await FunctionPackages.BuildFunctionAsync(template, options.RepoRoot, logicalId, stderr.WriteLine, cancellationToken);
+        var builds = FunctionBuilds.For(template, options.RepoRoot, line.Flag("--packaged"), logicalId);
+        var package = (await builds.BuildChangedAsync(stderr.WriteLine, cancellationToken)).Single().Directory;
         var function = FunctionDefinitions.Define(template, OfflineValues.Resolver(template, cloud?.PhysicalIds(template)), logicalId,
             package,
             cloud?.Endpoints ?? new Dictionary<string, string>());

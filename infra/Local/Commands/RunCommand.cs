@@ -4,21 +4,29 @@ namespace Serverless.Local.Commands;
 
 /// <summary>
 /// No sub-command: runs <c>template.yaml</c> on 127.0.0.1 until Ctrl+C or SIGTERM, with the parameter values given by
-/// <c>--parameter-overrides</c> (as <c>sam deploy</c> takes them) in place of the defaults.
+/// <c>--parameter-overrides</c> (as <c>sam deploy</c> takes them) in place of the defaults; <c>--packaged</c> runs the
+/// deployment packages instead of fast builds, <c>--watch</c> reloads a group when its code changes.
 /// </summary>
 public static class RunCommand
 {
-    public const string Usage = "--parameter-overrides 'Key=Value ...'";
+    public const string Usage = "[--packaged] [--watch] [--parameter-overrides 'Key=Value ...']";
 
-    private static readonly Dictionary<string, string> Options = new() { ["--parameter-overrides"] = "--parameter-overrides" };
+    private static readonly Dictionary<string, string> Options = new()
+    {
+        ["--parameter-overrides"] = "--parameter-overrides", ["--packaged"] = "--packaged", ["--watch"] = "--watch",
+    };
 
     public static async Task<int> RunAsync(LocalCloudOptions options, string[] args)
     {
-        var line = CommandLine.Parse(args, Options);
+        var line = CommandLine.Parse(args, Options, new HashSet<string> { "--packaged", "--watch" });
         if (line.Words.Count > 0)
             throw new UsageException($"Unknown command {line.Words[0]}.");
         if (line.Option("--parameter-overrides") is { } overrides)
             options = options with { ParameterOverrides = ParameterOverrides.Parse(overrides) };
+        // A package is rebuilt in place (sam build's ARTIFACTS_DIR), under its running instances: only fast builds reload.
+        if (line.Flag("--watch") && line.Flag("--packaged"))
+            throw new UsageException("--watch reloads fast builds; it does not take --packaged.");
+        options = options with { Packaged = line.Flag("--packaged"), Watch = line.Flag("--watch") };
 
         using var stopping = new CancellationTokenSource();
         // Ctrl+C and SIGTERM (a process manager, `kill`) both stop everything in order.

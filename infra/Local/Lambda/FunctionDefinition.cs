@@ -15,6 +15,13 @@ public sealed record FunctionDefinition(
     EventInvokeConfig? EventInvokeConfig = null)
 {
     public string Arn => $"arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{Name}";
+
+    /// <summary>The same function run from another build of its package.</summary>
+    public FunctionDefinition InPackage(string packageDirectory) => this with
+    {
+        PackageDirectory = packageDirectory,
+        Environment = new Dictionary<string, string>(Environment) { ["LAMBDA_TASK_ROOT"] = packageDirectory },
+    };
 }
 
 /// <summary>The account, region and credentials the local cloud presents itself as.</summary>

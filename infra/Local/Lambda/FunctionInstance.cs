@@ -14,6 +14,10 @@ public sealed class FunctionInstance : IAsyncDisposable
     /// <summary>Lambda gives a runtime's init phase 10 s.</summary>
     public static readonly TimeSpan InitTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>The .NET install this process runs on: <c>{root}/shared/Microsoft.NETCore.App/{version}/</c>, three levels up.</summary>
+    private static readonly string DotnetRoot =
+        Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+
     private readonly Channel<Invocation> inbox = Channel.CreateBounded<Invocation>(1);
     private readonly Stopwatch sinceStart = Stopwatch.StartNew();
     private readonly string runtimeApiHost;
@@ -41,6 +45,8 @@ public sealed class FunctionInstance : IAsyncDisposable
         {
             ["AWS_LAMBDA_RUNTIME_API"] = $"{runtimeApiHost}/instances/{Id}",
             ["AWS_LAMBDA_LOG_STREAM_NAME"] = $"{DateTime.UtcNow:yyyy/MM/dd}/[$LATEST]{Id}",
+            // A fast build's bootstrap is an apphost: it runs on the .NET the local cloud runs on (a package has its own).
+            ["DOTNET_ROOT"] = DotnetRoot,
         };
         process = ChildProcess.Start(Function.Name, Path.Combine(Function.PackageDirectory, "bootstrap"), [],
             output: Output, workingDirectory: Function.PackageDirectory, environment: environment);

@@ -5,7 +5,7 @@ namespace Serverless.Local.Lambda;
 /// <summary>
 /// A function's execution environments: a warm instance is reused, a new one starts when none is
 /// idle, and at most <see cref="FunctionDefinition.MaxConcurrency"/> run at once (further
-/// invocations wait their turn).
+/// invocations wait their turn). <see cref="Replace"/> moves it to a new build of its code.
 /// </summary>
 public sealed class FunctionPool(FunctionDefinition function, Func<FunctionDefinition, FunctionInstance> create) : IAsyncDisposable
 {
@@ -24,7 +24,7 @@ public sealed class FunctionPool(FunctionDefinition function, Func<FunctionDefin
         {
             var instance = TakeIdle() ?? Start();
             var result = await instance.RunAsync(new Invocation(payload, requestId));
-            if (instance.IsAlive)
+            if (instance.IsAlive && instance.Function == function)
                 idle.Push(instance);
             else
                 await RetireAsync(instance);
@@ -40,10 +40,20 @@ public sealed class FunctionPool(FunctionDefinition function, Func<FunctionDefin
     {
         while (idle.TryPop(out var instance))
         {
-            if (instance.IsAlive) return instance;
+            if (instance.IsAlive && instance.Function == function) return instance;
             _ = RetireAsync(instance);
         }
         return null;
+    }
+
+    /// <summary>
+    /// New invocations start instances of <paramref name="rebuilt"/>; idle instances of the old code stop now, busy ones once
+    /// their invocation ends (in-flight invocations finish on the code they started on).
+    /// </summary>
+    public void Replace(FunctionDefinition rebuilt)
+    {
+        function = rebuilt;
+        while (idle.TryPop(out var instance)) _ = RetireAsync(instance);
     }
 
     private FunctionInstance Start()

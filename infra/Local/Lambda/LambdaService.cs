@@ -47,6 +47,21 @@ public sealed class LambdaService : IAsyncDisposable
         functions[function.Name] = (pool, new AsyncInvocationQueue(pool, asynchronous, log, InvokeDestination));
     }
 
+    /// <summary>
+    /// Moves every function that runs from <paramref name="packageDirectory"/> to the build in <paramref name="rebuilt"/>
+    /// (<see cref="FunctionPool.Replace"/>); returns their names.
+    /// </summary>
+    public IReadOnlyList<string> Redeploy(string packageDirectory, string rebuilt)
+    {
+        var moved = new List<string>();
+        foreach (var (pool, _) in functions.Values.Where(function => function.Pool.Function.PackageDirectory == packageDirectory))
+        {
+            pool.Replace(pool.Function.InPackage(rebuilt));
+            moved.Add(pool.Function.Name);
+        }
+        return moved;
+    }
+
     public IReadOnlyCollection<FunctionDefinition> Functions => functions.Values.Select(function => function.Pool.Function).ToList();
 
     /// <summary>Invokes a function by name, as a synchronous (RequestResponse) invocation.</summary>

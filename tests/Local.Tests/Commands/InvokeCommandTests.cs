@@ -6,7 +6,7 @@ using Serverless.Local.Commands;
 namespace Serverless.Local.Tests.Commands;
 
 /// <summary>
-/// <c>invoke</c> end to end on a small repository of its own: <c>make build-{LogicalId}</c> with <c>ARTIFACTS_DIR</c> (the
+/// <c>invoke --packaged</c> end to end on a small repository of its own: <c>make build-{LogicalId}</c> with <c>ARTIFACTS_DIR</c> (the
 /// <c>sam build</c> path) puts a shell-script <c>bootstrap</c> in <c>.local/build/</c>, which runs once under the local Lambda service.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -53,6 +53,7 @@ public sealed class InvokeCommandTests : IDisposable
     /// <summary>Answers with what it sees; an event with <c>"fail"</c> fails.</summary>
     private const string Bootstrap = """
         #!/bin/bash
+        echo "running $0"
         cd "$(mktemp -d)"
         echo "init of $_HANDLER"
         while true; do
@@ -75,12 +76,18 @@ public sealed class InvokeCommandTests : IDisposable
 
     public InvokeCommandTests()
     {
+        WriteEchoRepository(root);
+        File.WriteAllText(Path.Combine(root, "event.json"), """{"hello":"world"}""");
+        options = new LocalCloudOptions(root);
+    }
+
+    /// <summary>The repository these tests invoke in: the template and the Echo group (its Makefile and its bootstrap).</summary>
+    internal static void WriteEchoRepository(string root)
+    {
         Directory.CreateDirectory(Path.Combine(root, "functions", "Echo"));
         File.WriteAllText(Path.Combine(root, "template.yaml"), Template);
         File.WriteAllText(Path.Combine(root, "functions", "Echo", "Makefile"), Makefile);
         File.WriteAllText(Path.Combine(root, "functions", "Echo", "bootstrap.sh"), Bootstrap);
-        File.WriteAllText(Path.Combine(root, "event.json"), """{"hello":"world"}""");
-        options = new LocalCloudOptions(root);
     }
 
     public void Dispose() => Directory.Delete(root, recursive: true);
@@ -216,8 +223,8 @@ public sealed class InvokeCommandTests : IDisposable
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exitCode = await InvokeCommand.RunAsync(options, args, TextWriter.Synchronized(stdout), TextWriter.Synchronized(stderr),
-            CancellationToken.None);
+        var exitCode = await InvokeCommand.RunAsync(options, [.. args, "--packaged"], TextWriter.Synchronized(stdout),
+            TextWriter.Synchronized(stderr), CancellationToken.None);
         return (exitCode, stdout.ToString().Trim(), stderr.ToString());
     }
 }

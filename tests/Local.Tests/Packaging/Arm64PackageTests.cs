@@ -4,7 +4,7 @@ using Serverless.Local.Lambda;
 using Serverless.Local.Processes;
 using Serverless.Local.Template;
 using Serverless.Local.Tests.Emulators;
-using Serverless.Local.Tests.Template;
+using Serverless.TestUtilities;
 using Xunit.Abstractions;
 
 namespace Serverless.Local.Tests.Packaging;
@@ -56,7 +56,7 @@ public sealed class Arm64PackageTests(ITestOutputHelper output) : IDisposable
     private async Task<string> BuildArm64Async(string contextPath, string logicalId)
     {
         var sources = Path.Combine(root, "repo");
-        AddResourceGroupTests.CopyRepository(EmulatorTestPaths.RepoRoot, sources);
+        RepositoryCopy.Create(EmulatorTestPaths.RepoRoot, sources);
         var artifacts = Path.Combine(root, "package");
         await RunAsync("make", ["-C", Path.Combine(sources, contextPath), $"build-{logicalId}", $"ARTIFACTS_DIR={artifacts}"],
             new Dictionary<string, string?> { ["ARCHITECTURE"] = "arm64" });

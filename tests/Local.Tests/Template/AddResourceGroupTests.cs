@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Serverless.Local.Tests.Emulators;
+using Serverless.TestUtilities;
 
 namespace Serverless.Local.Tests.Template;
 
@@ -19,7 +20,7 @@ public sealed partial class AddResourceGroupTests
         var copy = EmulatorTestPaths.NewScratchDirectory("add-group");
         try
         {
-            CopyRepository(repo, copy);
+            RepositoryCopy.Create(repo, copy);
             var steps = Steps(await File.ReadAllTextAsync(Path.Combine(repo, "README.md")));
             Assert.True(steps.Count >= 8, $"The README's 'Add a resource group' has {steps.Count} files; expected the 8 of a group.");
             foreach (var (path, under, code) in steps) await ApplyAsync(Path.Combine(copy, path), under, code);
@@ -77,24 +78,7 @@ public sealed partial class AddResourceGroupTests
         await File.WriteAllTextAsync(path, text.Insert(anchor.Index + anchor.Length, code));
     }
 
-    /// <summary>What a group compiles and is checked against; no build output.</summary>
-    internal static void CopyRepository(string repo, string copy)
-    {
-        foreach (var file in new[] { "template.yaml", "Directory.Build.props", "Directory.Packages.props", "docs/openapi.yaml" })
-            CopyFile(repo, copy, file);
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(repo, "functions"), "*", SearchOption.AllDirectories)
-                     .Select(path => Path.GetRelativePath(repo, path))
-                     .Where(path => !path.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj")))
-            CopyFile(repo, copy, file);
-    }
-
-    private static void CopyFile(string repo, string copy, string file)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(copy, file))!);
-        File.Copy(Path.Combine(repo, file), Path.Combine(copy, file));
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string command, string[] arguments)
+    internal static async Task<(int ExitCode, string Output)> RunAsync(string command, string[] arguments)
     {
         var start = new ProcessStartInfo(command, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
