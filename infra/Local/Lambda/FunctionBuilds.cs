@@ -109,7 +109,9 @@ public sealed class FunctionBuilds(string repoRoot, bool packaged, IReadOnlyList
         // stay beside the new bootstrap, and a build cut short leaves no hash file behind.
         if (Directory.Exists(artifacts)) Directory.Delete(artifacts, recursive: true);
         var (exitCode, output) = await RunAsync("make", ["-C", Path.Combine(repoRoot, group.ContextPath), $"build-{group.LogicalId}",
-            $"ARTIFACTS_DIR={artifacts}"], cancellationToken);
+            $"ARTIFACTS_DIR={artifacts}",
+            // The local cloud runs the host's x86_64, whatever ARCHITECTURE a deployer exported (functions/Function.mk).
+            "ARCHITECTURE=x86_64"], cancellationToken);
         if (exitCode != 0)
             throw new FunctionBuildException($"Building {group.ContextPath} failed:{Environment.NewLine}"
                 + string.Join(Environment.NewLine, output.TakeLast(40)));
