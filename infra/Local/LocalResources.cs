@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Serverless.Local.Cognito;
 using Serverless.Local.Emulators;
 using Serverless.Local.Gateway;
@@ -102,121 +100,9 @@ public sealed partial class LocalResources
     /// <summary>Creates the tables, the buckets, then the user pools (their triggers name functions), then their clients.</summary>
     public async Task ProvisionAsync(Action<string> log, CancellationToken cancellationToken)
     {
-        using var db = LocalClients.DynamoDb(dynamoDb.Endpoint);
-        foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::DynamoDB::Table"))
-        {
-            var name = properties["TableName"] is { } given ? resolver.ResolveString(given) : $"{LocalCloud.StackName}-{logicalId}";
-            var streamArn = await CreateOrReuseTableAsync(db, name, properties, cancellationToken);
-            refs[logicalId] = name;
-            attributes[$"{logicalId}.Arn"] = $"arn:aws:dynamodb:{LocalAccount.Region}:{LocalAccount.AccountId}:table/{name}";
-            // DynamoDB Local's own stream ARN (region "ddblocal"), the one its Streams API answers to.
-            if (streamArn is not null) attributes[$"{logicalId}.StreamArn"] = streamArn;
-            log($"[dynamodb] table {name}");
-        }
+        await CreateTablesAsync(log, cancellationToken);
         await CreateBucketsAsync(log, cancellationToken);
-        foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::Cognito::UserPool"))
-        {
-            var request = resolver.Resolve(properties)!.AsObject();
-            request["PoolName"] = request["UserPoolName"]?.DeepClone() ?? $"{LocalCloud.StackName}-{logicalId}";
-            request.Remove("UserPoolName");
-            // Under --persist the pool made by an earlier run is there (found by name): its id, users and tokens stay.
-            var id = await cognito.FindUserPoolIdAsync(request["PoolName"]!.GetValue<string>(), cancellationToken)
-                ?? (await cognito.SendAsync("CreateUserPool", request, cancellationToken)).GetProperty("UserPool").GetProperty("Id")
-                    .GetString()!;
-            refs[logicalId] = id;
-            attributes[$"{logicalId}.Arn"] = $"arn:aws:cognito-idp:{LocalAccount.Region}:{LocalAccount.AccountId}:userpool/{id}";
-            attributes[$"{logicalId}.ProviderName"] = $"cognito-idp.{LocalAccount.Region}.amazonaws.com/{id}";
-            passwordPolicies[id] = PasswordPolicy.From(request["Policies"]?["PasswordPolicy"]);
-            log($"[cognito] user pool {id}");
-        }
-        foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::Cognito::UserPoolClient"))
-        {
-            var request = resolver.Resolve(properties)!.AsObject();
-            WithCognitoTokenValidity(request);
-            var poolId = request["UserPoolId"]!.GetValue<string>();
-            var id = (request["ClientName"]?.GetValue<string>() is { } clientName
-                    ? await cognito.FindUserPoolClientIdAsync(poolId, clientName, cancellationToken) : null)
-                ?? (await cognito.SendAsync("CreateUserPoolClient", request, cancellationToken)).GetProperty("UserPoolClient")
-                    .GetProperty("ClientId").GetString()!;
-            refs[logicalId] = id;
-            clientPools[id] = poolId;
-            log($"[cognito] app client {id}");
-        }
-    }
-
-    /// <summary>
-    /// Fills in an app client's token lifetimes as Cognito does when the template leaves them out: access and ID tokens one
-    /// hour, refresh tokens 30 days, in units of hours, hours and days. The emulator's own defaults are a day, a day and a
-    /// week, and it would read an <c>IdTokenValidity</c> without units as minutes.
-    /// </summary>
-    internal static void WithCognitoTokenValidity(JsonObject client)
-    {
-        client["AccessTokenValidity"] ??= 1;
-        client["IdTokenValidity"] ??= 1;
-        client["RefreshTokenValidity"] ??= 30;
-        if (client["TokenValidityUnits"] is not JsonObject units) client["TokenValidityUnits"] = units = [];
-        units["AccessToken"] ??= "hours";
-        units["IdToken"] ??= "hours";
-        units["RefreshToken"] ??= "days";
-    }
-
-    /// <summary>
-    /// Creates a table, or reuses the one an earlier run left (under --persist) as it is; answers its stream's ARN. The stream
-    /// of a reused table is read from its end (<see cref="StreamEventSources"/>): what it holds was delivered before.
-    /// </summary>
-    private async Task<string?> CreateOrReuseTableAsync(AmazonDynamoDBClient db, string name, JsonObject properties,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await CreateTableAsync(db, name, properties, cancellationToken);
-        }
-        catch (ResourceInUseException)
-        {
-            var streamArn = (await db.DescribeTableAsync(name, cancellationToken)).Table.LatestStreamArn;
-            if (streamArn is not null) reusedStreams.Add(streamArn);
-            return streamArn;
-        }
-    }
-
-    /// <summary>Creates a table as the template defines it; answers its stream's ARN when it has a stream.</summary>
-    public static async Task<string?> CreateTableAsync(AmazonDynamoDBClient db, string name, JsonObject properties,
-        CancellationToken cancellationToken)
-    {
-        var request = new CreateTableRequest
-        {
-            TableName = name,
-            BillingMode = BillingMode.PAY_PER_REQUEST,
-            AttributeDefinitions = properties["AttributeDefinitions"]!.AsArray().Select(definition => new AttributeDefinition(
-                definition!["AttributeName"]!.GetValue<string>(), definition["AttributeType"]!.GetValue<string>())).ToList(),
-            KeySchema = properties["KeySchema"]!.AsArray().Select(key => new KeySchemaElement(
-                key!["AttributeName"]!.GetValue<string>(), key["KeyType"]!.GetValue<string>())).ToList(),
-        };
-        // Global secondary indexes as declared: keys and projection (on-demand, so no throughput).
-        if (properties["GlobalSecondaryIndexes"] is JsonArray indexes)
-            request.GlobalSecondaryIndexes = indexes.Select(index => new GlobalSecondaryIndex
-            {
-                IndexName = index!["IndexName"]!.GetValue<string>(),
-                KeySchema = index["KeySchema"]!.AsArray().Select(key => new KeySchemaElement(
-                    key!["AttributeName"]!.GetValue<string>(), key["KeyType"]!.GetValue<string>())).ToList(),
-                Projection = new Projection
-                {
-                    ProjectionType = index["Projection"]?["ProjectionType"]?.GetValue<string>() ?? ProjectionType.KEYS_ONLY,
-                    NonKeyAttributes = index["Projection"]?["NonKeyAttributes"]?.AsArray().Select(name =>
-                        name!.GetValue<string>()).ToList(),
-                },
-            }).ToList();
-        if (properties["StreamSpecification"]?["StreamViewType"]?.GetValue<string>() is { } viewType)
-            request.StreamSpecification = new StreamSpecification { StreamEnabled = true, StreamViewType = viewType };
-        var created = await db.CreateTableAsync(request, cancellationToken);
-        if (properties["TimeToLiveSpecification"] is { } ttl && ttl["Enabled"]?.GetValue<bool>() == true)
-            await db.UpdateTimeToLiveAsync(new UpdateTimeToLiveRequest
-            {
-                TableName = name,
-                TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = ttl["AttributeName"]!.GetValue<string>(),
-                    Enabled = true },
-            }, cancellationToken);
-        return created.TableDescription.LatestStreamArn;
+        await CreateUserPoolsAsync(log, cancellationToken);
     }
 
     /// <summary>The password policy of a pool the template defines.</summary>
