@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Xml.Linq;
+using Serverless.Local.Processes;
 using Serverless.Local.Template;
 
 namespace Serverless.Local.Lambda;
@@ -108,10 +109,11 @@ public sealed class FunctionBuilds(string repoRoot, bool packaged, IReadOnlyList
         // sam build hands make an empty ARTIFACTS_DIR: files of an older package (a ReadyToRun one's libcoreclr.so) must not
         // stay beside the new bootstrap, and a build cut short leaves no hash file behind.
         if (Directory.Exists(artifacts)) Directory.Delete(artifacts, recursive: true);
-        var (exitCode, output) = await RunAsync("make", ["-C", Path.Combine(repoRoot, group.ContextPath), $"build-{group.LogicalId}",
+        var (exitCode, output) = await ChildProcess.RunAsync("make", "make",
+            ["-C", Path.Combine(repoRoot, group.ContextPath), $"build-{group.LogicalId}",
             $"ARTIFACTS_DIR={artifacts}",
             // The local cloud runs the host's x86_64, whatever ARCHITECTURE a deployer exported (functions/Function.mk).
-            "ARCHITECTURE=x86_64"], cancellationToken);
+            "ARCHITECTURE=x86_64"], cancellationToken: cancellationToken);
         if (exitCode != 0)
             throw new FunctionBuildException($"Building {group.ContextPath} failed:{Environment.NewLine}"
                 + string.Join(Environment.NewLine, output.TakeLast(40)));
@@ -137,8 +139,9 @@ public sealed class FunctionBuilds(string repoRoot, bool packaged, IReadOnlyList
         var restored = stale.All(build =>
             File.Exists(Path.Combine(artifacts, "obj", Path.GetFileNameWithoutExtension(projects[build.Group]), "project.assets.json"))
             && File.Exists(RestoredFile(build.Group)) && File.ReadAllText(RestoredFile(build.Group)) == restores[build.Group]);
-        var (exitCode, output) = await RunAsync("dotnet", ["build", solution, "-c", "Debug", "--artifacts-path", artifacts, "-v", "q",
-            "-nologo", "-clp:NoSummary", .. restored ? new[] { "--no-restore" } : []], cancellationToken);
+        var (exitCode, output) = await ChildProcess.RunAsync("build", "dotnet",
+            ["build", solution, "-c", "Debug", "--artifacts-path", artifacts, "-v", "q", "-nologo", "-clp:NoSummary",
+                .. restored ? new[] { "--no-restore" } : []], cancellationToken: cancellationToken);
         if (exitCode != 0)
         {
             var errors = output.Where(line => line.Contains(": error ", StringComparison.Ordinal)).Distinct().ToList();
@@ -176,27 +179,5 @@ public sealed class FunctionBuilds(string repoRoot, bool packaged, IReadOnlyList
             Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, folder)));
         foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
             File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
-    }
-
-    private static async Task<(int ExitCode, List<string> Output)> RunAsync(string command, string[] arguments,
-        CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(command, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = new List<string>();
-        process.OutputDataReceived += (_, line) => { if (line.Data is { } text) lock (output) output.Add(text); };
-        process.ErrorDataReceived += (_, line) => { if (line.Data is { } text) lock (output) output.Add(text); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        lock (output) return (process.ExitCode, [.. output]);
     }
 }
