@@ -24,6 +24,7 @@ public sealed partial class PipelineTemplateTests(CloudFormationSpecFixture fixt
                 "lambda:UpdateEventSourceMapping"],
             "a mapping is named by a UUID Lambda makes; lambda:FunctionArn limits it to the stack's functions"),
         ["CreateUserPool"] = (["cognito-idp:CreateUserPool"], "authorises on no resource: the pool's id does not exist yet"),
+        ["CreateKey"] = (["kms:CreateKey"], "authorises on no resource: the key's id does not exist yet"),
         ["HttpApiAccessLogDelivery"] = (
             ["logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeResourcePolicies", "logs:GetLogDelivery",
                 "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:UpdateLogDelivery"],
@@ -38,6 +39,7 @@ public sealed partial class PipelineTemplateTests(CloudFormationSpecFixture fixt
         ["DescribeLogGroups"] = "DescribeLogGroups authorises on log-group:*",
         ["Deployments"] = "AWS's predefined CodeDeployDefault.* configurations, beside the stack's application and groups",
         ["ReadArtifacts"] = "the pipeline's own artifacts bucket",
+        ["AlarmTopicKey"] = "a KMS key's ARN holds the id KMS makes; only its management, never its use, is allowed",
     };
 
     private static JsonObject Resource(string id) => Pipeline.Resources[id]!.AsObject();
@@ -187,8 +189,7 @@ public sealed partial class PipelineTemplateTests(CloudFormationSpecFixture fixt
             var sid = statement["Sid"]!.GetValue<string>();
             if (StarResourceExceptions.ContainsKey(sid) || AccountScopedStatements.ContainsKey(sid)) continue;
             foreach (var resource in Many(statement["Resource"]).Select(Sub))
-                if (!resource.Contains(":serverless-${Environment}-*", StringComparison.Ordinal)
-                    && !resource.Contains("/serverless-${Environment}-*", StringComparison.Ordinal))
+                if (!AppStackResource().IsMatch(resource))
                     problems.Add($"{sid}: {resource} is not named after the app stack");
         }
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
@@ -231,6 +232,10 @@ public sealed partial class PipelineTemplateTests(CloudFormationSpecFixture fixt
         Assert.Equal(["ArtifactsBucketName", "CloudFormationExecutionRoleArn", "DeployRoleArn", "OidcProviderArn"],
             Pipeline.Outputs.Select(output => output.Key).Order());
     }
+
+    /// <summary>A name that is the stack's, starts with it and a dash, or is under it as a path (log groups).</summary>
+    [GeneratedRegex(@"[:/]serverless-\$\{Environment\}(-\*|/\*|-\*/\*)?$")]
+    private static partial Regex AppStackResource();
 
     [GeneratedRegex(@"stack_name = ""([^""]+)""")]
     private static partial Regex StackName();
