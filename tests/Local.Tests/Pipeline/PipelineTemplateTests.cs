@@ -68,7 +68,8 @@ public sealed partial class PipelineTemplateTests(CloudFormationSpecFixture fixt
         root["Resources"]!["ArtifactsBucket"]!["Properties"]!["VersioningConfiguration"]!["Status"] = null;
         root["Resources"]!["DeployRole"]!["Properties"]!["AssumeRolePolicyDocuments"] = new JsonObject();
         var findings = fixture.Spec.Validate(new SamTemplate(root)).Findings;
-        Assert.Contains(findings, f => f.Path.StartsWith("Resources.ArtifactsBucket.Properties.VersioningConfiguration", StringComparison.Ordinal));
+        Assert.Contains(findings, f =>
+            f.Path.StartsWith("Resources.ArtifactsBucket.Properties.VersioningConfiguration", StringComparison.Ordinal));
         Assert.Contains(findings, f => f.Path.StartsWith("Resources.DeployRole.Properties", StringComparison.Ordinal));
     }
 
@@ -85,7 +86,8 @@ public sealed partial class PipelineTemplateTests(CloudFormationSpecFixture fixt
         var condition = Assert.Single(trust["Condition"]!.AsObject());
         Assert.Equal("StringEquals", condition.Key);
         var claims = condition.Value!.AsObject();
-        Assert.Equal(["token.actions.githubusercontent.com:aud", "token.actions.githubusercontent.com:sub"], claims.Select(c => c.Key).Order());
+        Assert.Equal(["token.actions.githubusercontent.com:aud", "token.actions.githubusercontent.com:sub"],
+            claims.Select(c => c.Key).Order());
         Assert.Equal("sts.amazonaws.com", claims["token.actions.githubusercontent.com:aud"]!.GetValue<string>());
         Assert.Equal("repo:${GitHubOrg}/${GitHubRepo}:environment:${Environment}", Sub(claims["token.actions.githubusercontent.com:sub"]!));
 
@@ -155,8 +157,9 @@ public sealed partial class PipelineTemplateTests(CloudFormationSpecFixture fixt
             {
                 case "cloudformation":
                     Assert.All(resources, resource => Assert.Matches(
-                        @"^arn:\$\{AWS::Partition\}:cloudformation:\$\{AWS::Region\}:(\$\{AWS::AccountId\}:(stack/serverless-\$\{Environment\}/\*"
-                            + @"|changeSet/samcli-deploy\*/\*)|aws:transform/Serverless-2016-10-31)$", resource));
+                        @"^arn:\$\{AWS::Partition\}:cloudformation:\$\{AWS::Region\}:"
+                            + @"(\$\{AWS::AccountId\}:(stack/serverless-\$\{Environment\}/\*|changeSet/samcli-deploy\*/\*)"
+                            + @"|aws:transform/Serverless-2016-10-31)$", resource));
                     break;
                 case "s3":
                     Assert.All(resources, resource => Assert.StartsWith("${ArtifactsBucket.Arn}", resource.Replace(

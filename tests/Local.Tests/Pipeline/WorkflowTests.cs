@@ -263,7 +263,8 @@ public sealed partial class WorkflowTests(ITestOutputHelper output)
         var readme = File.ReadAllText(Path.Combine(EmulatorTestPaths.RepoRoot, "README.md"));
         foreach (var variable in variables)
         {
-            Assert.Contains(outputs, output => output.Value!["Description"]!.GetValue<string>().Contains(variable, StringComparison.Ordinal));
+            Assert.Contains(outputs, output =>
+                output.Value!["Description"]!.GetValue<string>().Contains(variable, StringComparison.Ordinal));
             Assert.Contains(variable, readme, StringComparison.Ordinal);
         }
     }

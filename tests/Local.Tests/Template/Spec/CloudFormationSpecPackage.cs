@@ -1,4 +1,4 @@
-using Serverless.Local.Installers;
+using Serverless.Local.Tests.Installers;
 
 namespace Serverless.Local.Tests.Template;
 
@@ -6,11 +6,7 @@ namespace Serverless.Local.Tests.Template;
 /// Installs AWS's CloudFormation resource specification from the npm package <c>@aws-cdk/cfnspec</c> (pinned, checked
 /// against npm's integrity string) into <c>&lt;cache&gt;/cfnspec-&lt;version&gt;/</c>. Only <c>spec/specification.json</c>
 /// (the combined CloudFormation + SAM <c>AWS::Serverless::*</c> specification) and the package's version/licence files
-/// are extracted; the package is never installed.
-/// <para>The local cloud's own install machinery does the work, as for the emulators sharing the cache folder:
-/// <see cref="NpmTarball"/> downloads (npm pack), checks and unpacks the tarball; <see cref="InstallCache"/> makes the
-/// install idempotent and safe when several processes install at once (a lock file serialises installers, the files are
-/// staged in a sibling folder and moved into place, and a marker written last tells a finished install).</para>
+/// are extracted (<see cref="PinnedNpmFiles"/>); the package is never installed.
 /// </summary>
 internal static class CloudFormationSpecPackage
 {
@@ -28,48 +24,24 @@ internal static class CloudFormationSpecPackage
 
     public const string SpecificationFile = "specification.json";
 
-    /// <summary>Tarball entry → file name in the install folder.</summary>
-    private static readonly Dictionary<string, string> Extracted = new()
-    {
-        ["package/spec/specification.json"] = SpecificationFile,
-        ["package/cfn.version"] = "cfn.version",
-        ["package/LICENSE"] = "LICENSE",
-        ["package/NOTICE"] = "NOTICE",
-    };
+    private static readonly PinnedNpmFiles Files = new(Package, Version, Integrity, $"cfnspec-{Version}",
+        $"CloudFormation resource specification {SpecificationVersion}",
+        new Dictionary<string, string>
+        {
+            ["package/spec/specification.json"] = SpecificationFile,
+            ["package/cfn.version"] = "cfn.version",
+            ["package/LICENSE"] = "LICENSE",
+            ["package/NOTICE"] = "NOTICE",
+        });
 
-    public static string MarkerText => $"{Package}@{Version} {Integrity}";
+    public static string MarkerText => Files.MarkerText;
 
-    public static string InstallDirectory(string cacheDirectory) => Path.Combine(Path.GetFullPath(cacheDirectory), $"cfnspec-{Version}");
+    public static string InstallDirectory(string cacheDirectory) => Files.InstallDirectory(cacheDirectory);
 
     /// <summary>Installs the spec if needed; returns the path of specification.json.</summary>
     public static async Task<string> InstallAsync(string cacheDirectory, Action<string>? log = null,
-        CancellationToken cancellationToken = default)
-    {
-        cacheDirectory = Path.GetFullPath(cacheDirectory);
-        var destination = InstallDirectory(cacheDirectory);
-        var package = $"{Package}@{Version}";
-        var progress = log ?? (_ => { });
-        await new InstallCache(cacheDirectory, progress).InstallOnceAsync(
-            destination,
-            MarkerText,
-            $"{package} (CloudFormation resource specification {SpecificationVersion})",
-            async (staging, installLog) =>
-            {
-                var tarball = await NpmTarball.PackAsync(package, Integrity, Path.Combine(staging, "download"), installLog,
-                    cancellationToken);
-                var content = Path.Combine(staging, "content");
-                Directory.CreateDirectory(content);
-                NpmTarball.ExtractFiles(tarball, Extracted, content);
-                if (!File.Exists(Path.Combine(content, SpecificationFile)))
-                {
-                    throw new InvalidOperationException($"{package} has no spec/{SpecificationFile}.");
-                }
-                return content;
-            },
-            cancellationToken);
-        return Path.Combine(destination, SpecificationFile);
-    }
+        CancellationToken cancellationToken = default) =>
+        Path.Combine(await Files.InstallAsync(cacheDirectory, log ?? (_ => { }), cancellationToken), SpecificationFile);
 
-    public static bool IsInstalled(string destination) =>
-        InstallCache.IsInstalled(destination, MarkerText) && File.Exists(Path.Combine(destination, SpecificationFile));
+    public static bool IsInstalled(string destination) => Files.IsInstalled(destination);
 }
