@@ -51,7 +51,8 @@ public static class FunctionDefinitions
             resolver.Resolve(properties["ReservedConcurrentExecutions"]) is { } reserved
                 ? int.Parse(reserved.ToString(), CultureInfo.InvariantCulture) : 4,
             environment,
-            EventInvokeConfig.From(resolver.Resolve(properties["EventInvokeConfig"])));
+            EventInvokeConfig.From(resolver.Resolve(properties["EventInvokeConfig"])),
+            resolver.Resolve(properties["AutoPublishAlias"])?.ToString());
     }
 
     /// <summary>
