@@ -123,6 +123,16 @@ public sealed partial class WorkflowTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void No_run_step_pastes_an_expression_into_its_shell()
+    {
+        // An expression is substituted into the script before the shell reads it, so a value with quotes or $(...) would
+        // run as code: values reach the shell as environment variables instead.
+        var runs = Steps(Ci).Concat(Steps(Deploy)).Select(step => step["run"]?.GetValue<string>()).OfType<string>().ToList();
+        Assert.NotEmpty(runs);
+        Assert.All(runs, run => Assert.DoesNotContain("${{", run, StringComparison.Ordinal));
+    }
+
     // ---------- CI ----------
 
     /// <summary>The command README.md's "The two commands" gives for the tests, read from its code block.</summary>
@@ -189,8 +199,8 @@ public sealed partial class WorkflowTests(ITestOutputHelper output)
 
     private static JsonObject DeployJob => Assert.Single(Deploy["jobs"]!.AsObject()).Value!.AsObject();
 
-    private static string DeployCommand => Steps(Deploy).Select(step => step["run"]?.GetValue<string>() ?? "")
-        .Single(run => run.StartsWith("sam deploy", StringComparison.Ordinal));
+    private static JsonObject DeployStep =>
+        Steps(Deploy).Single(step => step["run"]?.GetValue<string>().StartsWith("sam deploy", StringComparison.Ordinal) == true);
 
     [Fact]
     public void Deploy_assumes_a_role_through_github_oidc()
@@ -241,15 +251,13 @@ public sealed partial class WorkflowTests(ITestOutputHelper output)
         }
 
         Assert.Contains(Steps(Deploy), step => step["run"]?.GetValue<string>() == "sam build --config-env \"$CONFIG_ENV\"");
-        var deploy = DeployCommand;
-        foreach (var option in new[]
-        {
-            "--config-env \"$CONFIG_ENV\"", "--no-confirm-changeset", "--no-fail-on-empty-changeset",
-            "--s3-bucket \"${{ vars.ARTIFACTS_BUCKET }}\"", "--role-arn \"${{ vars.CLOUDFORMATION_EXECUTION_ROLE_ARN }}\"",
-        })
-        {
-            Assert.Contains(option, deploy, StringComparison.Ordinal);
-        }
+        var deploy = DeployStep;
+        Assert.Equal(
+            "sam deploy --config-env \"$CONFIG_ENV\" --no-confirm-changeset --no-fail-on-empty-changeset"
+                + " --s3-bucket \"$ARTIFACTS_BUCKET\" --role-arn \"$EXECUTION_ROLE_ARN\"",
+            deploy["run"]!.GetValue<string>());
+        Assert.Equal("${{ vars.ARTIFACTS_BUCKET }}", deploy["env"]!["ARTIFACTS_BUCKET"]!.GetValue<string>());
+        Assert.Equal("${{ vars.CLOUDFORMATION_EXECUTION_ROLE_ARN }}", deploy["env"]!["EXECUTION_ROLE_ARN"]!.GetValue<string>());
         Assert.Contains(Uses(Deploy), use => use.Action.StartsWith("aws-actions/setup-sam@", StringComparison.Ordinal));
     }
 
