@@ -39,6 +39,7 @@ public sealed partial class PipelineTemplateTests(CloudFormationSpecFixture fixt
         ["DescribeLogGroups"] = "DescribeLogGroups authorises on log-group:*",
         ["Deployments"] = "AWS's predefined CodeDeployDefault.* configurations, beside the stack's application and groups",
         ["ReadArtifacts"] = "the pipeline's own artifacts bucket",
+        ["ModelAndEndpointConfig"] = "CloudFormation names an unnamed model and endpoint configuration without the stack",
         ["AlarmTopicKey"] = "a KMS key's ARN holds the id KMS makes; only its management, never its use, is allowed",
     };
 
