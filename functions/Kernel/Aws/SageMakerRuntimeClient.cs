@@ -116,7 +116,9 @@ public sealed partial class SageMakerRuntimeClient
 
     /// <summary>
     /// The Hugging Face text-classification contract: sends <c>{"inputs": [...]}</c> as JSON and reads
-    /// <c>[{"label": ..., "score": ...}]</c>, one item per text, in order.
+    /// <c>[{"label": ..., "score": ...}]</c>, one item per text, in order. Labels are read in upper case: the model the
+    /// template deploys (cardiffnlp/twitter-roberta-base-sentiment-latest) answers negative/neutral/positive, the API and
+    /// the stored predictions say NEGATIVE/NEUTRAL/POSITIVE.
     /// </summary>
     /// <exception cref="InvalidDataException">The answer is not one classification per text.</exception>
     public async Task<IReadOnlyList<Classification>> ClassifyAsync(string endpointName, IReadOnlyList<string> texts,
@@ -147,7 +149,8 @@ public sealed partial class SageMakerRuntimeClient
                 $"Endpoint {endpointName} answered {(classifications is null ? "null" : classifications.Count + " classifications")} " +
                 $"for {texts.Count} texts; the text-classification contract is one per input.");
         }
-        return classifications;
+        return classifications.Select(classification => classification with { Label = classification.Label.ToUpperInvariant() })
+            .ToList();
     }
 
     private async Task<byte[]> SendAsync(Uri uri, ReadOnlyMemory<byte> body, string payloadHash, string contentType, string accept,
