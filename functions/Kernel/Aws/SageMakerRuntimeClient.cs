@@ -158,6 +158,7 @@ public sealed partial class SageMakerRuntimeClient
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         request.Headers.TryAddWithoutValidation("Accept", accept);
+        TraceHeader.AddTo(request);
         SigV4.Sign(request, identity, Region, SigningName, timeProvider.GetUtcNow(), payloadHash);
 
         using var response =
