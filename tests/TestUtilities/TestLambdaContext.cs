@@ -29,5 +29,8 @@ public sealed class TestLambdaContext
     /// <summary>The kernel's context this one stands for.</summary>
     public LambdaContext LambdaContext => context.Value;
 
+    /// <summary>Writes what the invocation added to its metrics, as the bootstrap does when it ends, and reads it back.</summary>
+    public IReadOnlyList<System.Text.Json.JsonElement> FlushMetrics() => MetricLines.Flush(LambdaContext.Metrics, Time.GetUtcNow());
+
     public static implicit operator LambdaContext(TestLambdaContext context) => context.LambdaContext;
 }
