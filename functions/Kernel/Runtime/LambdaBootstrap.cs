@@ -135,7 +135,7 @@ public static class LambdaBootstrap
                 if (LambdaContext.FunctionName is { Length: > 0 } functionName) dimensions.Insert(0, new("function_name", functionName));
                 var coldStartMetrics = new InvocationMetrics(LambdaContext.MetricsNamespace, dimensions,
                     LambdaContext.MetricProperties(context.AwsRequestId, context.TraceId));
-                coldStartMetrics.Add("ColdStart", 1);
+                coldStartMetrics.Add(MetricNames.ColdStart, 1);
                 coldStartMetrics.Flush(output, time.GetUtcNow());
             }
             context.Metrics.Flush(output, time.GetUtcNow());
