@@ -85,15 +85,6 @@ public sealed class InvocationMetrics
         }
     }
 
-    /// <summary>Whether nothing was added since the last flush.</summary>
-    public bool IsEmpty
-    {
-        get
-        {
-            lock (gate) return metrics.Count == 0;
-        }
-    }
-
     /// <summary>
     /// Writes what was added as EMF lines to <paramref name="output"/> (one <see cref="Stream.Write(ReadOnlySpan{byte})"/> a
     /// line) and forgets it; writes nothing when nothing was added.

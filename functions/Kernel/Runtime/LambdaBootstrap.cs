@@ -122,8 +122,8 @@ public static class LambdaBootstrap
 
     /// <summary>
     /// Writes the invocation's metrics, and on a cold start Powertools' <c>ColdStart</c> line of its own (dimensions
-    /// <c>function_name</c> and <c>Service</c>, so the handlers' metrics keep their one dimension). A metric that cannot be
-    /// written is logged: it must not fail an invocation already answered.
+    /// <c>function_name</c> and <c>Service</c>, so the handlers' metrics keep their one dimension). Output that cannot be
+    /// written is logged: it must not end the loop after an invocation already answered.
     /// </summary>
     private static void FlushMetrics(LambdaContext context, Stream output, TimeProvider time, bool coldStart, ILogger logger)
     {
@@ -140,7 +140,7 @@ public static class LambdaBootstrap
             }
             context.Metrics.Flush(output, time.GetUtcNow());
         }
-        catch (Exception exception) when (exception is IOException or ArgumentException)
+        catch (IOException exception)
         {
             logger.LogError(exception, "The metrics of invocation {RequestId} could not be written", context.AwsRequestId);
         }

@@ -60,15 +60,14 @@ public sealed class LambdaContext
     /// <summary>The metrics' one default dimension, as Powertools names it.</summary>
     public const string ServiceDimension = "Service";
 
-    /// <summary>The CloudWatch namespace of the metrics: <c>POWERTOOLS_METRICS_NAMESPACE</c>, else <c>Serverless</c>.</summary>
-    public static string MetricsNamespace => NonEmpty("POWERTOOLS_METRICS_NAMESPACE") ?? "Serverless";
+    /// <summary>The CloudWatch namespace of the suite's metrics; the template's dashboard and alarms read it.</summary>
+    public const string MetricsNamespace = "Serverless";
 
     /// <summary>
-    /// The <see cref="ServiceDimension"/>'s value: <c>POWERTOOLS_SERVICE_NAME</c>, else the handler's name (<c>_HANDLER</c>,
-    /// the same in every stack, unlike the function's name), else the function's name.
+    /// The <see cref="ServiceDimension"/>'s value: the handler's name (<c>_HANDLER</c>, the same in every stack, unlike the
+    /// function's name), else the function's name.
     /// </summary>
-    public static string ServiceName =>
-        NonEmpty("POWERTOOLS_SERVICE_NAME") ?? NonEmpty("_HANDLER") ?? NonEmpty("AWS_LAMBDA_FUNCTION_NAME") ?? "service_undefined";
+    public static string ServiceName => NonEmpty("_HANDLER") ?? NonEmpty("AWS_LAMBDA_FUNCTION_NAME") ?? "service_undefined";
 
     /// <summary>
     /// The members of an invocation's metric lines that make no metric, as Powertools writes them: the request id, and the

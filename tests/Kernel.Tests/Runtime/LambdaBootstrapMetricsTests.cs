@@ -12,8 +12,7 @@ public sealed class LambdaBootstrapMetricsTests : IDisposable
 {
     private const string Trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
 
-    private readonly EnvironmentScope environment = new(
-        ["AWS_LAMBDA_FUNCTION_NAME", "_HANDLER", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"]);
+    private readonly EnvironmentScope environment = new(["AWS_LAMBDA_FUNCTION_NAME", "_HANDLER"]);
 
     public LambdaBootstrapMetricsTests()
     {
@@ -83,25 +82,5 @@ public sealed class LambdaBootstrapMetricsTests : IDisposable
         Assert.Equal(["ColdStart"], Names(await api.NextMetricLineAsync()));
         var line = await api.NextMetricLineAsync();
         Assert.Equal([1.0], new[] { line }.Values("UploadsFailed"));
-    }
-
-    [Fact]
-    public async Task The_namespace_and_service_come_from_the_powertools_variables_when_set()
-    {
-        Environment.SetEnvironmentVariable("POWERTOOLS_METRICS_NAMESPACE", "Serverless/dev");
-        Environment.SetEnvironmentVariable("POWERTOOLS_SERVICE_NAME", "Uploads");
-        await using var api = await FakeRuntimeApi.StartAsync();
-        api.Enqueue("r-1", "{}");
-        _ = api.RunAsync((_, _) =>
-        {
-            Metric.Add("UploadsCompleted", 1);
-            return Task.FromResult("{}"u8.ToArray());
-        });
-
-        await api.NextMetricLineAsync();
-        var line = await api.NextMetricLineAsync();
-
-        Assert.Equal("Serverless/dev", line.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Namespace").GetString());
-        Assert.Equal("Uploads", line.GetProperty("Service").GetString());
     }
 }
