@@ -14,7 +14,8 @@ public sealed class TestLambdaLogger : ILoggerProvider
     private readonly ConcurrentQueue<string> lines = new();
     private readonly LambdaJsonLoggerProvider json;
 
-    public TestLambdaLogger() => json = new LambdaJsonLoggerProvider(new LineStream(line => lines.Enqueue(line.TrimEnd('\n'))), TimeProvider.System);
+    public TestLambdaLogger() =>
+        json = new LambdaJsonLoggerProvider(new LineStream(line => lines.Enqueue(line.TrimEnd('\n'))), TimeProvider.System);
 
     /// <summary>The lines logged so far, oldest first, without their line ends.</summary>
     public IReadOnlyCollection<string> Lines => lines;

@@ -34,8 +34,8 @@ public sealed class LambdaJsonLoggerProvider(Stream output, TimeProvider time) :
             json.WriteString("logger", category);
             if (context is not null) json.WriteString("requestId", context.AwsRequestId);
             // Outside an invocation (init, work left running after one) the trace is the last invocation's, as the SDKs see it.
-            if ((context is null ? Environment.GetEnvironmentVariable(LambdaBootstrap.TraceIdVariable) : context.TraceId) is { Length: > 0 } traceId)
-                json.WriteString("traceId", traceId);
+            var traceId = context is null ? Environment.GetEnvironmentVariable(LambdaBootstrap.TraceIdVariable) : context.TraceId;
+            if (!string.IsNullOrEmpty(traceId)) json.WriteString("traceId", traceId);
             if (LambdaContext.FunctionName is { Length: > 0 } functionName) json.WriteString("functionName", functionName);
             foreach (var (key, value) in state ?? [])
             {

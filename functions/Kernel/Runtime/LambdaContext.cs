@@ -76,7 +76,8 @@ public sealed class LambdaContext
     public static IReadOnlyList<KeyValuePair<string, string>> MetricProperties(string requestId, string? traceId)
     {
         List<KeyValuePair<string, string>> properties = [new("function_request_id", requestId)];
-        var root = traceId?.Split(';').Select(part => part.Trim()).FirstOrDefault(part => part.StartsWith("Root=", StringComparison.Ordinal));
+        var root = traceId?.Split(';').Select(part => part.Trim())
+            .FirstOrDefault(part => part.StartsWith("Root=", StringComparison.Ordinal));
         if (root is { Length: > 5 }) properties.Add(new("xray_trace_id", root[5..]));
         return properties;
     }

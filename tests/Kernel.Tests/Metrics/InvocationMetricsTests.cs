@@ -30,7 +30,8 @@ public class InvocationMetricsTests
         Assert.Equal(["Service"], dimensionSet.EnumerateArray().Select(d => d.GetString()));
         Assert.Equal(
             [("RowsScored", "Count"), ("ModelLatency", "Milliseconds")],
-            directive.GetProperty("Metrics").EnumerateArray().Select(m => (m.GetProperty("Name").GetString(), m.GetProperty("Unit").GetString())));
+            directive.GetProperty("Metrics").EnumerateArray()
+                .Select(m => (m.GetProperty("Name").GetString(), m.GetProperty("Unit").GetString())));
         Assert.All(directive.GetProperty("Metrics").EnumerateArray(), m => Assert.False(m.TryGetProperty("StorageResolution", out _)));
         Assert.Equal("ProcessUpload", line.GetProperty("Service").GetString());
         Assert.Equal(64, line.GetProperty("RowsScored").GetDouble());

@@ -23,7 +23,8 @@ public sealed class LambdaBootstrapMetricsTests : IDisposable
     public void Dispose() => environment.Dispose();
 
     private static IEnumerable<string?> Dimensions(JsonElement line) =>
-        line.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Dimensions")[0].EnumerateArray().Select(d => d.GetString());
+        line.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Dimensions")[0].EnumerateArray()
+            .Select(d => d.GetString());
 
     private static IEnumerable<string?> Names(JsonElement line) =>
         line.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Metrics").EnumerateArray()
