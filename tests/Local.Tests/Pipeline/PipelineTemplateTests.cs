@@ -43,6 +43,36 @@ public sealed partial class PipelineTemplateTests(CloudFormationSpecFixture fixt
         ["AlarmTopicKey"] = "a KMS key's ARN holds the id KMS makes; only its management, never its use, is allowed",
     };
 
+    /// <summary>What the execution role needs for each resource type template.yaml declares (and for each kind of event
+    /// a function has, which SAM turns into resources of its own): the Sids of its statements that cover it.</summary>
+    private static readonly Dictionary<string, string[]> CoveringStatements = new()
+    {
+        ["AWS::Serverless::Function"] = ["Functions", "AppRoles", "AttachSamManagedPolicies", "PassAppRoles", "Deployments",
+            "ReadArtifacts"],
+        ["AWS::Serverless::HttpApi"] = ["HttpApi", "HttpApiAccessLogDelivery", "DescribeLogGroups"],
+        ["AWS::Lambda::Permission"] = ["Functions"],
+        ["AWS::IAM::Role"] = ["AppRoles", "PassAppRoles"],
+        ["AWS::Cognito::UserPool"] = ["UserPool", "CreateUserPool"],
+        ["AWS::Cognito::UserPoolClient"] = ["UserPool"],
+        ["AWS::DynamoDB::Table"] = ["Table"],
+        ["AWS::S3::Bucket"] = ["Bucket"],
+        ["AWS::S3::BucketPolicy"] = ["Bucket"],
+        ["AWS::SQS::Queue"] = ["Queues"],
+        ["AWS::SageMaker::Model"] = ["ModelAndEndpointConfig"],
+        ["AWS::SageMaker::EndpointConfig"] = ["ModelAndEndpointConfig"],
+        ["AWS::SageMaker::Endpoint"] = ["ModelEndpoint"],
+        ["AWS::Logs::LogGroup"] = ["LogGroups"],
+        ["AWS::KMS::Key"] = ["AlarmTopicKey", "CreateKey"],
+        ["AWS::SNS::Topic"] = ["Topics"],
+        ["AWS::SNS::Subscription"] = ["Topics"],
+        ["AWS::CloudWatch::Alarm"] = ["Alarms"],
+        ["AWS::CloudWatch::Dashboard"] = ["Dashboard"],
+        ["event HttpApi"] = ["HttpApi", "Functions"],
+        ["event S3"] = ["Bucket", "Functions"],
+        ["event Schedule"] = ["Schedules", "Functions"],
+        ["event DynamoDB"] = ["EventSourceMappings", "Table"],
+    };
+
     private static JsonObject Resource(string id) => Pipeline.Resources[id]!.AsObject();
 
     private static IEnumerable<JsonObject> Statements(string role) =>
@@ -207,6 +237,24 @@ public sealed partial class PipelineTemplateTests(CloudFormationSpecFixture fixt
             policy => Assert.StartsWith("arn:${AWS::Partition}:iam::aws:policy/", policy, StringComparison.Ordinal));
         Assert.Equal("""["lambda.amazonaws.com","codedeploy.amazonaws.com","sagemaker.amazonaws.com"]""",
             statements["PassAppRoles"]["Condition"]!["StringEquals"]!["iam:PassedToService"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void The_execution_role_covers_every_kind_of_resource_the_app_stack_creates()
+    {
+        var app = SamTemplate.Load(Path.Combine(EmulatorTestPaths.RepoRoot, "template.yaml"));
+        var kinds = app.Resources.Select(resource => resource.Value!["Type"]!.GetValue<string>())
+            .Concat(app.ResourcesOfType("AWS::Serverless::Function")
+                .SelectMany(function => function.Properties["Events"]?.AsObject() ?? [])
+                .Select(trigger => "event " + trigger.Value!["Type"]!.GetValue<string>()))
+            .ToHashSet();
+        var sids = Statements("CloudFormationExecutionRole").Select(statement => statement["Sid"]!.GetValue<string>()).ToHashSet();
+
+        Assert.All(kinds, kind => Assert.True(CoveringStatements.ContainsKey(kind),
+            $"template.yaml creates {kind}: say which statements of infra/pipeline.yaml's execution role let CloudFormation"
+                + " manage it (or add one), in CoveringStatements"));
+        Assert.All(CoveringStatements.Where(entry => kinds.Contains(entry.Key)).SelectMany(entry => entry.Value),
+            sid => Assert.Contains(sid, sids));
     }
 
     [Fact]
