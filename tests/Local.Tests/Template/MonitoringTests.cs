@@ -227,8 +227,11 @@ public sealed partial class MonitoringTests(TemplateInvariantsFixture fixture) :
 
         var shown = widgets.Single(widget => widget["type"]!.GetValue<string>() == "alarm")["properties"]!["alarms"]!.AsArray()
             .Select(arn => arn!.GetValue<string>());
-        Assert.Equal(Alarms.Select(alarm => resolver.ResolveString(new JsonObject { ["Fn::GetAtt"] = new JsonArray(alarm.LogicalId, "Arn") }))
-            .Order(), shown.Order());
+        var alarmArns = Alarms.Select(alarm => resolver.ResolveString(new JsonObject
+        {
+            ["Fn::GetAtt"] = new JsonArray(alarm.LogicalId, "Arn"),
+        }));
+        Assert.Equal(alarmArns.Order(), shown.Order());
 
         var rows = widgets.Where(widget => widget["type"]!.GetValue<string>() == "metric")
             .SelectMany(widget => widget["properties"]!["metrics"]!.AsArray()).Select(DashboardRow).ToList();
@@ -238,6 +241,9 @@ public sealed partial class MonitoringTests(TemplateInvariantsFixture fixture) :
             : UndocumentedAws(row.Namespace, row.Name, row.Dimensions.Select(pair => pair.Key))).ToList();
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
         Assert.All(widgets, widget => Assert.InRange(widget["x"]!.GetValue<int>() + widget["width"]!.GetValue<int>(), 1, 24));
+        var endpoint = resolver.ResolveString(Template.FunctionProperties("PredictionsApiFunction")["Environment"]!["Variables"]!
+            ["MODEL_ENDPOINT_NAME"]);
+        Assert.All(rows.Where(row => row.Namespace == "AWS/SageMaker"), row => Assert.Equal(endpoint, row.Dimensions["EndpointName"]));
         // And the other way: every figure a function writes is on the dashboard, for every function that writes it.
         Assert.Subset(rows.Where(row => row.Namespace == "Serverless").Select(row => (row.Name, row.Dimensions["Service"])).ToHashSet(),
             emitted);
