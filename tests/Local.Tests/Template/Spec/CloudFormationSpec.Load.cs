@@ -63,10 +63,10 @@ public sealed partial class CloudFormationSpec
     /// validate):
     /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/
     /// sam-property-function-eventinvokedestinationconfiguration.html</item>
-    /// <item><c>Enabled</c> of AWS::Serverless::Function.DeploymentPreference is optional ("Required: No", default True; the
-    /// pinned spec marks it required):
-    /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/
-    /// sam-property-function-deploymentpreference.html</item>
+    /// <item><c>Enabled</c> of AWS::Serverless::Function.DeploymentPreference is optional ("Required: No", default true; the
+    /// pinned spec marks it required, so a deployment preference of only a Type would not validate):
+    /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-deploymentpreference.html
+    /// </item>
     /// </list>
     /// </summary>
     public const string Corrections = """
