@@ -179,6 +179,12 @@ public sealed partial class PipelineTemplateTests(CloudFormationSpecFixture fixt
         var config = File.ReadAllText(Path.Combine(EmulatorTestPaths.RepoRoot, "samconfig.toml"));
         Assert.Equal(["serverless-dev", "serverless-prod"], StackName().Matches(config).Select(m => m.Groups[1].Value).Order());
 
+        // Creating a change set is authorised on each transform the template names as well.
+        var transforms = SamTemplate.Load(Path.Combine(EmulatorTestPaths.RepoRoot, "template.yaml")).Root["Transform"]!;
+        var deployResources = Statements("DeployRole").SelectMany(statement => Many(statement["Resource"])).Select(Sub).ToList();
+        Assert.All(Many(transforms).Select(transform => transform.GetValue<string>()), transform => Assert.Contains(
+            $"arn:${{AWS::Partition}}:cloudformation:${{AWS::Region}}:aws:transform/{transform["AWS::".Length..]}", deployResources));
+
         foreach (var statement in Statements("DeployRole"))
         {
             var actions = Many(statement["Action"]).Select(action => action.GetValue<string>()).ToList();
@@ -190,7 +196,7 @@ public sealed partial class PipelineTemplateTests(CloudFormationSpecFixture fixt
                     Assert.All(resources, resource => Assert.Matches(
                         @"^arn:\$\{AWS::Partition\}:cloudformation:\$\{AWS::Region\}:"
                             + @"(\$\{AWS::AccountId\}:(stack/serverless-\$\{Environment\}/\*|changeSet/samcli-deploy\*/\*)"
-                            + @"|aws:transform/Serverless-2016-10-31)$", resource));
+                            + @"|aws:transform/(LanguageExtensions|Serverless-2016-10-31))$", resource));
                     break;
                 case "s3":
                     Assert.All(resources, resource => Assert.StartsWith("${ArtifactsBucket.Arn}", resource.Replace(
