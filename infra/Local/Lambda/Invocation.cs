@@ -1,18 +1,31 @@
+using Serverless.Local.Telemetry;
+
 namespace Serverless.Local.Lambda;
 
 /// <summary>
 /// One invocation on its way through an instance. An asynchronous invocation's retries carry the same
 /// <see cref="RequestId"/>, as on Lambda.
 /// </summary>
-public sealed class Invocation(byte[] payload, string requestId)
+/// <param name="callerTrace">The caller's <c>X-Amzn-Trace-Id</c>; null starts a new trace.</param>
+public sealed class Invocation(byte[] payload, string requestId, TraceHeader? callerTrace = null)
 {
+    private TraceHeader? trace;
     private readonly TaskCompletionSource<InvocationResult> result = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string RequestId { get; } = requestId;
     public byte[] Payload { get; } = payload;
-    /// <summary>An X-Ray trace header: <c>Root=1-{epoch seconds, hex}-{24 hex digits}</c>.</summary>
-    public string TraceId { get; } =
-        $"Root=1-{DateTimeOffset.UtcNow.ToUnixTimeSeconds():x8}-{Guid.NewGuid().ToString("N")[..24]};Sampled=0";
+    /// <summary>The trace the invocation belongs to, as the caller named it (<see cref="TraceHeader"/>).</summary>
+    public TraceHeader CallerTrace { get; } = callerTrace ?? TraceHeader.New(DateTimeOffset.UtcNow);
+
+    /// <summary>The header the function gets: <see cref="CallerTrace"/> with the invocation's own span as its parent.</summary>
+    public TraceHeader Trace => trace ??= CallerTrace.ForInvocation();
+
+    /// <summary>The Runtime API's <c>Lambda-Runtime-Trace-Id</c>.</summary>
+    public string TraceId => Trace.ToString();
+
+    /// <summary>When the caller invoked (the invocation span's start: the wait for an instance, its init included).</summary>
+    public DateTimeOffset InvokedAt { get; } = DateTimeOffset.UtcNow;
+
     public Task<InvocationResult> Result => result.Task;
 
     public bool Complete(InvocationResult outcome) => result.TrySetResult(outcome);
