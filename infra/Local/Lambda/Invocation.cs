@@ -40,6 +40,10 @@ public sealed record InvocationResult(byte[] Payload, string? FunctionError, Tim
     /// <summary>The instance's peak resident memory (VmHWM) when the invocation ended, as Lambda's REPORT gives it.</summary>
     public long MaxMemoryUsedMB { get; init; }
 
+    /// <summary>Rounded up to the millisecond and, as for every custom runtime (<c>provided.al2023</c>), with the init duration
+    /// (<see cref="InvocationReport.Report"/>).</summary>
+    public long BilledDurationMs => (long)Math.Ceiling(Duration.TotalMilliseconds + (InitDuration?.TotalMilliseconds ?? 0));
+
     /// <summary>What the function printed during the invocation; null when it never reached the runtime.</summary>
     public InvocationLog? Log { get; init; }
 
