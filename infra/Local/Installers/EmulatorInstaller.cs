@@ -209,7 +209,7 @@ public sealed class EmulatorInstaller
                 var packages = Path.Combine(staging, "packages");
                 await InstallCache.RunToolAsync("dotnet",
                     ["restore", project, "--packages", packages, "-p:ImportDirectoryBuildProps=false",
-                        "-p:ImportDirectoryBuildTargets=false", "-p:ImportDirectoryPackagesProps=false", "-v", "n"],
+                        "-p:ImportDirectoryBuildTargets=false", "-p:ImportDirectoryPackagesProps=false", "-v", "m"],
                     staging, progress, cancellationToken).ConfigureAwait(false);
                 var tools = Path.Combine(packages, AspireDashboardPackage.ToLowerInvariant(), AspireDashboardVersion, "tools");
                 var executable = Path.Combine(tools, "Aspire.Dashboard");
