@@ -63,7 +63,8 @@ public sealed class EmulatorInstaller
     public const string LauncherClass = "LoopbackDynamoDbLocal";
 
     /// <summary>The NuGet package of the standalone Aspire dashboard for this machine's platform.</summary>
-    public static string AspireDashboardPackage => $"Aspire.Dashboard.Sdk.{System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}";
+    public static string AspireDashboardPackage =>
+        $"Aspire.Dashboard.Sdk.{System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}";
 
     /// <summary>Pinned version of <see cref="AspireDashboardPackage"/>.</summary>
     public const string AspireDashboardVersion = "13.6.5";

@@ -101,7 +101,8 @@ public static class EmfDocument
         if (definition is not JsonObject metric || String(metric["Name"]) is not { Length: > 0 } name)
             throw new FormatException($"{ns}: a metric definition has no Name.");
         var unit = metric["Unit"] is null ? "None" : String(metric["Unit"]);
-        if (unit is null || !Units.Contains(unit)) throw new FormatException($"{name}: Unit {metric["Unit"]?.ToJsonString()} is not a CloudWatch unit.");
+        if (unit is null || !Units.Contains(unit))
+            throw new FormatException($"{name}: Unit {metric["Unit"]?.ToJsonString()} is not a CloudWatch unit.");
         var resolution = 60;
         if (metric["StorageResolution"] is { } given && (given.GetValueKind() != JsonValueKind.Number
             || !given.AsValue().TryGetValue(out resolution) || resolution is not (1 or 60)))

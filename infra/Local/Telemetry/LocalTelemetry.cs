@@ -60,7 +60,8 @@ public sealed class LocalTelemetry : IAsyncDisposable
             var lines = result.Log is { } output ? await output.SettledAsync() : "";
             var telemetry = InvocationTelemetry.From(function, invocation, result, end, lines);
             foreach (var problem in telemetry.Problems) log($"[telemetry] {function.Name} {invocation.RequestId}: {problem}");
-            metrics.Add(telemetry.Metrics.Select(sample => new RecordedSample(sample, function.Name, invocation.RequestId, invocation.Trace)));
+            metrics.Add(telemetry.Metrics.Select(sample =>
+                new RecordedSample(sample, function.Name, invocation.RequestId, invocation.Trace)));
             if (otlpEndpoint is null) return;
             await ExportAsync("traces", OtlpJson.Traces(telemetry));
             if (OtlpJson.Logs(telemetry) is { } logs) await ExportAsync("logs", logs);

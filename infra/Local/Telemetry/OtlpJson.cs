@@ -31,7 +31,8 @@ public static class OtlpJson
             Attribute("aws.lambda.memory_size_mb", (long)telemetry.Function.MemorySize),
             Attribute("aws.lambda.max_memory_used_mb", result.MaxMemoryUsedMB),
         };
-        if (result.InitDuration is { } init) attributes.Add(Attribute("aws.lambda.init_duration_ms", Math.Round(init.TotalMilliseconds, 2)));
+        if (result.InitDuration is { } init)
+            attributes.Add(Attribute("aws.lambda.init_duration_ms", Math.Round(init.TotalMilliseconds, 2)));
         if (telemetry.ErrorType is { } errorType) attributes.Add(Attribute("error.type", errorType));
         var span = new JsonObject
         {

@@ -10,12 +10,15 @@ public sealed class InvocationTelemetryTests
     private static readonly FunctionDefinition Function = new("ProcessUploadFunction", "bootstrap", "/tmp", TimeSpan.FromSeconds(30),
         1024, 1, new Dictionary<string, string>());
 
+    private const string Broken =
+        """{"_aws":{"Timestamp":1796678135915,"CloudWatchMetrics":[{"Namespace":"N","Metrics":[{"Name":"Broken"}]}]},"Broken":"many"}""";
+
     private const string Output = """
         {"timestamp":"2026-12-07T21:30:40.123Z","level":"INFO","message":"Scored","requestId":"r-1"}
-        {"_aws":{"Timestamp":1796678135915,"CloudWatchMetrics":[{"Namespace":"Serverless","Dimensions":[["Service"]],"Metrics":[{"Name":"RowsScored","Unit":"Count"}]}]},"Service":"Uploads","RowsScored":42}
-        {"_aws":{"Timestamp":1796678135915,"CloudWatchMetrics":[{"Namespace":"Serverless","Metrics":[{"Name":"Broken"}]}]},"Broken":"many"}
-        plain text
-        """;
+        {"_aws":{"Timestamp":1796678135915,"CloudWatchMetrics":[{"Namespace":"Serverless","Dimensions":[["Service"]],
+        """ + """
+        "Metrics":[{"Name":"RowsScored","Unit":"Count"}]}]},"Service":"Uploads","RowsScored":42}
+        """ + "\n" + Broken + "\nplain text\n";
 
     private static InvocationTelemetry Telemetry(InvocationResult result)
     {
@@ -33,8 +36,7 @@ public sealed class InvocationTelemetryTests
 
         var rows = Assert.Single(telemetry.Metrics, sample => sample.Namespace == "Serverless");
         Assert.Equal(("RowsScored", 42.0), (rows.Name, rows.Value));
-        Assert.Equal(["Scored", """{"_aws":{"Timestamp":1796678135915,"CloudWatchMetrics":[{"Namespace":"Serverless","Metrics":[{"Name":"Broken"}]}]},"Broken":"many"}""",
-            "plain text"], telemetry.Logs.Select(line => line.Message));
+        Assert.Equal(["Scored", Broken, "plain text"], telemetry.Logs.Select(line => line.Message));
         Assert.Contains("Metric Broken is neither a number", Assert.Single(telemetry.Problems), StringComparison.Ordinal);
     }
 

@@ -75,8 +75,8 @@ public sealed class LocalTelemetryTests : IAsyncLifetime
         var point = statistics.GetProperty("datapoints")[0];
         Assert.Equal(("Scoring", requestId, "5759e988bd862e3fe1be46a994272793"), (point.GetProperty("functionName").GetString(),
             point.GetProperty("requestId").GetString(), point.GetProperty("traceId").GetString()));
-        Assert.Contains(said, line => line.StartsWith($"[telemetry] Scoring {requestId}: an EMF line was not extracted (Metric Broken has no",
-            StringComparison.Ordinal));
+        Assert.Contains(said, line => line.StartsWith(
+            $"[telemetry] Scoring {requestId}: an EMF line was not extracted (Metric Broken has no", StringComparison.Ordinal));
 
         var span = Assert.Single(await EventuallyAsync(async () => Items(await http.GetFromJsonAsync<JsonElement>(
             $"{dashboard.Url}/api/telemetry/spans?traceId=5759e988bd862e3fe1be46a994272793"), "resourceSpans", "scopeSpans", "spans"),
@@ -91,7 +91,8 @@ public sealed class LocalTelemetryTests : IAsyncLifetime
                 $"{dashboard.Url}/api/telemetry/logs?traceId=5759e988bd862e3fe1be46a994272793"), "resourceLogs", "scopeLogs", "logRecords"),
             records => records.Count >= 2, "the invocation's log records in the dashboard");
         var warning = Assert.Single(logs, record => record.GetProperty("body").GetProperty("stringValue").GetString() == "Row 3 skipped");
-        Assert.Equal((13, traceHeader.Parent), (warning.GetProperty("severityNumber").GetInt32(), warning.GetProperty("spanId").GetString()));
+        Assert.Equal((13, traceHeader.Parent),
+            (warning.GetProperty("severityNumber").GetInt32(), warning.GetProperty("spanId").GetString()));
         Assert.DoesNotContain(logs, record => record.GetProperty("body").GetProperty("stringValue").GetString()!.Contains("RowsScored",
             StringComparison.Ordinal));
     }
@@ -102,14 +103,18 @@ public sealed class LocalTelemetryTests : IAsyncLifetime
         using var invoked = await functions.InvokeAsync("Scoring", "{}");
         var listed = await EventuallyAsync(() => http.GetFromJsonAsync<JsonElement>($"{view.Endpoint}/metrics?namespace=AWS/Lambda"),
             metrics => metrics.GetArrayLength() == 3, "Lambda's own metrics listed");
-        Assert.Equal(["Duration", "Errors", "Invocations"], listed.EnumerateArray().Select(metric => metric.GetProperty("name").GetString()));
+        Assert.Equal(["Duration", "Errors", "Invocations"],
+            listed.EnumerateArray().Select(metric => metric.GetProperty("name").GetString()));
 
         using var incomplete = await http.GetAsync($"{view.Endpoint}/metrics/statistics?namespace=Serverless");
         Assert.Equal(HttpStatusCode.BadRequest, incomplete.StatusCode);
         using var unknownDimensionSet = await http.GetFromJsonAsync<JsonDocument>(
             $"{view.Endpoint}/metrics/statistics?namespace=Serverless&name=RowsScored");
         Assert.Equal(0, unknownDimensionSet!.RootElement.GetProperty("sampleCount").GetInt32());
-        using var fromPage = new HttpRequestMessage(HttpMethod.Get, $"{view.Endpoint}/metrics") { Headers = { { "Origin", "http://evil" } } };
+        using var fromPage = new HttpRequestMessage(HttpMethod.Get, $"{view.Endpoint}/metrics")
+        {
+            Headers = { { "Origin", "http://evil" } },
+        };
         using var refused = await http.SendAsync(fromPage);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
