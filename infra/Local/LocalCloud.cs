@@ -15,8 +15,8 @@ using Serverless.Local.Template;
 namespace Serverless.Local;
 
 /// <summary>
-/// <c>template.yaml</c> on 127.0.0.1: installs and starts the emulators and the model server (the SageMaker endpoint
-/// named by the <c>ModelEndpointName</c> parameter), provisions the template's
+/// <c>template.yaml</c> on 127.0.0.1: installs and starts the emulators and the model server (the SageMaker endpoint the
+/// template creates or names: <see cref="LocalResources.ModelEndpointNames"/>), provisions the template's
 /// table, buckets and user pool, builds the functions (<see cref="FunctionBuilds"/>: fast builds, or the packages when
 /// <see cref="LocalCloudOptions.Packaged"/>), serves them through the local Lambda service and the HTTP API through the
 /// gateway, and writes the resolved Outputs; with <see cref="LocalCloudOptions.Watch"/>, rebuilds and reloads a group
@@ -119,7 +119,8 @@ public sealed class LocalCloud : IAsyncDisposable
                 Directory.Delete(directory, recursive: true); // a clean slate, as the in-memory table is
         var cognitoStarting = StartCognitoAsync(installer, cognitoDirectory, template, log, cancellationToken);
         var s3Starting = S3Local.StartAsync(installer, s3Directory, output: log, cancellationToken: cancellationToken);
-        var modelStarting = LocalModelServer.StartAsync(installer, ModelEndpointName(template), Options.ModelPort,
+        var modelStarting = LocalModelServer.StartAsync(installer, string.Join(',', LocalResources.ModelEndpointNames(template)),
+            Options.ModelPort,
             output: log, cancellationToken: cancellationToken);
         var packagesBuilding = BuildPackagesAsync(template, log, cancellationToken);
         var dashboardStarting = StartDashboardAsync(installer, log, cancellationToken);
@@ -211,20 +212,16 @@ public sealed class LocalCloud : IAsyncDisposable
             outputsJson.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
     }
 
-    /// <summary>The endpoint the model server serves: the <c>ModelEndpointName</c> parameter's value.</summary>
-    private static string ModelEndpointName(SamTemplate template) =>
-        template.Parameters["ModelEndpointName"]?["Default"]?.ToString() is { Length: > 0 } name
-            ? name
-            : throw new InvalidOperationException("template.yaml has no ModelEndpointName parameter with a Default.");
-
-    /// <summary>Cognito triggers from the user pool's <c>LambdaConfig</c>: trigger name → function name.</summary>
+    /// <summary>
+    /// Cognito triggers from the user pool's <c>LambdaConfig</c>: trigger name → the function's ARN as the template resolves
+    /// it (an alias ARN when the trigger names <c>Fn.Alias</c>), which the Cognito emulator invokes as Cognito does.
+    /// </summary>
     private static Dictionary<string, string> CognitoTriggers(SamTemplate template)
     {
-        var functionNames = LocalResources.FunctionNames(template);
+        var resolver = OfflineValues.Resolver(template);
         return template.ResourcesOfType("AWS::Cognito::UserPool")
-            .SelectMany(pool => pool.Properties["LambdaConfig"]?.AsObject() ?? [])
-            .Where(trigger => trigger.Value?["Fn::GetAtt"] is JsonArray)
-            .ToDictionary(trigger => trigger.Key, trigger => functionNames[trigger.Value!["Fn::GetAtt"]![0]!.GetValue<string>()]);
+            .SelectMany(pool => resolver.Resolve(pool.Properties["LambdaConfig"])?.AsObject() ?? [])
+            .ToDictionary(trigger => trigger.Key, trigger => trigger.Value!.GetValue<string>());
     }
 
     /// <summary>Each <c>CodeUri</c>'s build: the folder its functions run from.</summary>

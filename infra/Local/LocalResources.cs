@@ -21,7 +21,7 @@ public sealed partial class LocalResources
     private readonly CognitoLocal cognito;
     private readonly S3Local s3;
     private readonly Dictionary<string, JsonNode?> refs;
-    private readonly Dictionary<string, string> attributes = new();
+    private readonly Dictionary<string, string> attributes;
     private readonly IntrinsicResolver resolver;
     private readonly Dictionary<string, PasswordPolicy> passwordPolicies = new();
     private readonly Dictionary<string, string> clientPools = new();
@@ -35,53 +35,106 @@ public sealed partial class LocalResources
         this.dynamoDb = dynamoDb;
         this.cognito = cognito;
         this.s3 = s3;
-        refs = TemplateRefs(template);
-        resolver = new IntrinsicResolver(refs, attributes);
-        // A function's Ref is its name.
-        functionNames = template.ResourcesOfType("AWS::Serverless::Function")
-            .ToDictionary(function => function.LogicalId, function => refs[function.LogicalId]!.GetValue<string>());
-        foreach (var (logicalId, name) in functionNames)
-            attributes[$"{logicalId}.Arn"] = $"arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{name}";
-        foreach (var (logicalId, properties) in template.ResourcesOfType("AWS::SQS::Queue"))
-        {
-            // Only an on-failure destination here: nothing is sent to it (failures are written to .local/failures/).
-            var name = properties["QueueName"] is { } given ? resolver.ResolveString(given) : $"{LocalCloud.StackName}-{logicalId}";
-            refs[logicalId] = $"https://sqs.{LocalAccount.Region}.amazonaws.com/{LocalAccount.AccountId}/{name}";
-            attributes[$"{logicalId}.Arn"] = $"arn:aws:sqs:{LocalAccount.Region}:{LocalAccount.AccountId}:{name}";
-            attributes[$"{logicalId}.QueueName"] = name;
-            attributes[$"{logicalId}.QueueUrl"] = refs[logicalId]!.ToString();
-        }
+        (refs, attributes) = TemplateValues(template);
+        resolver = template.Resolver(refs, attributes);
+        functionNames = FunctionNames(template);
     }
 
-    /// <summary>What <c>Ref</c> gives before anything is provisioned: pseudo parameters, parameters' defaults, functions
-    /// (by name) and the HTTP API.</summary>
-    public static Dictionary<string, JsonNode?> TemplateRefs(SamTemplate template)
+    /// <summary>
+    /// What <c>Ref</c> and <c>GetAtt</c> give before anything is provisioned: pseudo parameters, parameters' values, functions
+    /// (by name, ARN and alias), the HTTP API, and the resources the local cloud does not emulate (<see cref="StandIn"/>).
+    /// </summary>
+    public static (Dictionary<string, JsonNode?> Refs, Dictionary<string, string> Attributes) TemplateValues(SamTemplate template)
     {
-        var refs = ParameterRefs(template);
-        foreach (var (logicalId, name) in FunctionNames(template)) refs[logicalId] = name;
+        var refs = template.ParameterRefs();
+        var attributes = new Dictionary<string, string>();
+        foreach (var (logicalId, name) in FunctionNames(template))
+        {
+            refs[logicalId] = name;
+            var arn = $"arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{name}";
+            attributes[$"{logicalId}.Arn"] = arn;
+            // SAM's AutoPublishAlias adds Fn.Alias and Fn.Version. Locally every invocation runs the one code there is, so
+            // both are the alias's ARN, which the local Lambda service takes as a qualifier of the function.
+            if (template.FunctionProperties(logicalId)["AutoPublishAlias"] is { } alias)
+                refs[$"{logicalId}.Alias"] = refs[$"{logicalId}.Version"] = $"{arn}:{template.Resolver(refs, attributes)
+                    .ResolveString(alias)}";
+        }
         foreach (var (logicalId, _) in template.ResourcesOfType("AWS::Serverless::HttpApi")) refs[logicalId] = "local";
-        return refs;
+        var resolver = template.Resolver(refs, attributes);
+        foreach (var (logicalId, resource) in template.Resources)
+        {
+            if (!template.Exists(resource) || StandIn(resource!["Type"]!.GetValue<string>(), logicalId,
+                    resource["Properties"]?.AsObject() ?? [], resolver) is not var (value, values)) continue;
+            refs[logicalId] = value;
+            foreach (var (attribute, text) in values) attributes[$"{logicalId}.{attribute}"] = text;
+        }
+        return (refs, attributes);
     }
 
-    /// <summary>The pseudo parameters and the template's parameters at their defaults.</summary>
-    private static Dictionary<string, JsonNode?> ParameterRefs(SamTemplate template)
+    /// <summary>
+    /// The <c>Ref</c> and attributes of a resource the local cloud does not emulate, as AWS would give them (named by its name
+    /// property, else <c>{stack}-{logicalId}</c> where AWS would add a suffix), so that what names it still resolves; null
+    /// for a type the local cloud provisions. An SQS queue only takes on-failure records, which are written to
+    /// .local/failures/ instead; a SageMaker endpoint is the local model server (<see cref="ModelEndpointNames"/>).
+    /// </summary>
+    private static (JsonNode Ref, Dictionary<string, string> Attributes)? StandIn(string type, string logicalId, JsonObject properties,
+        IntrinsicResolver resolver)
     {
-        var refs = new Dictionary<string, JsonNode?>
+        var (region, account) = (LocalAccount.Region, LocalAccount.AccountId);
+        string Name(string property) =>
+            properties[property] is { } given ? resolver.ResolveString(given) : $"{LocalCloud.StackName}-{logicalId}";
+        string SageMaker(string kind, string property, out string name) =>
+            $"arn:aws:sagemaker:{region}:{account}:{kind}/{(name = Name(property)).ToLowerInvariant()}";
+        switch (type)
         {
-            ["AWS::Region"] = LocalAccount.Region,
-            ["AWS::AccountId"] = LocalAccount.AccountId,
-            ["AWS::StackName"] = LocalCloud.StackName,
-            ["AWS::Partition"] = "aws",
-            ["AWS::URLSuffix"] = "amazonaws.com",
-        };
-        foreach (var (name, parameter) in template.Parameters)
-        {
-            var value = parameter?["Default"]?.ToString() ?? "";
-            refs[name] = parameter?["Type"]?.GetValue<string>() == "CommaDelimitedList"
-                ? new JsonArray(value.Split(',').Select(item => (JsonNode?)item.Trim()).ToArray())
-                : value;
+            case "AWS::SQS::Queue":
+                var queue = Name("QueueName");
+                var url = $"https://sqs.{region}.amazonaws.com/{account}/{queue}";
+                return (url, new() { ["Arn"] = $"arn:aws:sqs:{region}:{account}:{queue}", ["QueueName"] = queue, ["QueueUrl"] = url });
+            case "AWS::Logs::LogGroup":
+                var logGroup = Name("LogGroupName");
+                return (logGroup, new() { ["Arn"] = $"arn:aws:logs:{region}:{account}:log-group:{logGroup}:*" });
+            case "AWS::SNS::Topic":
+                var topic = Name("TopicName");
+                var topicArn = $"arn:aws:sns:{region}:{account}:{topic}";
+                return (topicArn, new() { ["TopicArn"] = topicArn, ["TopicName"] = topic });
+            case "AWS::CloudWatch::Alarm":
+                var alarm = Name("AlarmName");
+                return (alarm, new() { ["Arn"] = $"arn:aws:cloudwatch:{region}:{account}:alarm:{alarm}" });
+            case "AWS::CloudWatch::Dashboard":
+                return (Name("DashboardName"), []);
+            case "AWS::IAM::Role":
+                var role = Name("RoleName");
+                return (role, new()
+                {
+                    ["Arn"] = $"arn:aws:iam::{account}:role/{role}", ["RoleId"] = $"AROA{logicalId.ToUpperInvariant()}",
+                });
+            // SageMaker's Ref is the ARN, whose name part SageMaker writes in lower case.
+            case "AWS::SageMaker::Model":
+                return (SageMaker("model", "ModelName", out var model), new() { ["ModelName"] = model });
+            case "AWS::SageMaker::EndpointConfig":
+                return (SageMaker("endpoint-config", "EndpointConfigName", out var config), new() { ["EndpointConfigName"] = config });
+            case "AWS::SageMaker::Endpoint":
+                return (SageMaker("endpoint", "EndpointName", out var endpoint), new() { ["EndpointName"] = endpoint });
+            case "AWS::DynamoDB::Table" or "AWS::S3::Bucket" or "AWS::Cognito::UserPool" or "AWS::Cognito::UserPoolClient"
+                or "AWS::Serverless::Function" or "AWS::Serverless::HttpApi":
+                return null;
+            default: // SNS subscriptions, bucket policies, Lambda permissions...: nothing reads more than their Ref
+                return ($"{LocalCloud.StackName}-{logicalId}", []);
         }
-        return refs;
+    }
+
+    /// <summary>
+    /// The SageMaker endpoints the functions may invoke, which the local model server serves: those the template creates, and
+    /// the <c>ModelEndpointName</c> parameter's value when it names one of its own.
+    /// </summary>
+    public static IReadOnlyList<string> ModelEndpointNames(SamTemplate template)
+    {
+        var (_, attributes) = TemplateValues(template);
+        var names = template.ResourcesOfType("AWS::SageMaker::Endpoint")
+            .Select(endpoint => attributes[$"{endpoint.LogicalId}.EndpointName"]).ToList();
+        if (template.ParameterRefs().GetValueOrDefault("ModelEndpointName")?.ToString() is { Length: > 0 } named) names.Add(named);
+        return names;
     }
 
     /// <summary>
@@ -91,7 +144,7 @@ public sealed partial class LocalResources
     /// </summary>
     public static Dictionary<string, string> FunctionNames(SamTemplate template)
     {
-        var resolver = new IntrinsicResolver(ParameterRefs(template), new Dictionary<string, string>());
+        var resolver = template.Resolver(template.ParameterRefs(), new Dictionary<string, string>());
         return template.ResourcesOfType("AWS::Serverless::Function").ToDictionary(
             function => function.LogicalId,
             function => FunctionDefinitions.NameOf(function.LogicalId, function.Properties, resolver));
@@ -203,7 +256,7 @@ public sealed partial class LocalResources
             cors["AllowCredentials"]?.GetValue<bool>() ?? false, cors["MaxAge"]?.GetValue<int>());
     }
 
-    /// <summary>The template's Outputs, resolved.</summary>
-    public Dictionary<string, string> Outputs() => template.Outputs.ToDictionary(
+    /// <summary>The template's Outputs that are in the stack (their <c>Condition</c> holds), resolved.</summary>
+    public Dictionary<string, string> Outputs() => template.Outputs.Where(output => template.Exists(output.Value)).ToDictionary(
         output => output.Key, output => resolver.ResolveString(output.Value?["Value"]));
 }

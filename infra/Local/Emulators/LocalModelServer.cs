@@ -35,7 +35,8 @@ public sealed class LocalModelServer : IAsyncDisposable
 
     /// <summary>Installs the lexicon if needed, starts the model server and waits until <c>/ping</c> answers.</summary>
     /// <param name="installer">Installs (once) and locates the VADER lexicon.</param>
-    /// <param name="endpointName">The endpoint name to serve; any other name gets ValidationError, as in SageMaker.</param>
+    /// <param name="endpointName">The endpoint name to serve (several: comma-separated); any other name gets ValidationError, as
+    /// in SageMaker.</param>
     /// <param name="port">Port on 127.0.0.1; 0 picks a free one (read from the READY line).</param>
     /// <param name="output">Receives the server's output lines, prefixed with "[model]".</param>
     /// <param name="timeout">How long to wait for it to answer; 30 s when null.</param>

@@ -2,7 +2,8 @@ namespace Serverless.Local.Lambda;
 
 /// <summary>
 /// A function as the template defines it, resolved to local values. Without an <see cref="EventInvokeConfig"/>,
-/// asynchronous invocations get Lambda's defaults.
+/// asynchronous invocations get Lambda's defaults. <see cref="Alias"/> is the alias SAM publishes (<c>AutoPublishAlias</c>):
+/// locally it runs the one code there is, as <c>$LATEST</c> does.
 /// </summary>
 public sealed record FunctionDefinition(
     string Name,
@@ -12,7 +13,8 @@ public sealed record FunctionDefinition(
     int MemorySize,
     int MaxConcurrency,
     IReadOnlyDictionary<string, string> Environment,
-    EventInvokeConfig? EventInvokeConfig = null)
+    EventInvokeConfig? EventInvokeConfig = null,
+    string? Alias = null)
 {
     public string Arn => $"arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{Name}";
 

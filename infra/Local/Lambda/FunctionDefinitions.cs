@@ -47,9 +47,12 @@ public static class FunctionDefinitions
             packageDirectory,
             TimeSpan.FromSeconds(properties["Timeout"]?.GetValue<int>() ?? 3),
             memory,
-            properties["ReservedConcurrentExecutions"]?.GetValue<int>() ?? 4,
+            // A reservation given by a parameter (a string) or left out through AWS::NoValue: the local default of 4.
+            resolver.Resolve(properties["ReservedConcurrentExecutions"]) is { } reserved
+                ? int.Parse(reserved.ToString(), CultureInfo.InvariantCulture) : 4,
             environment,
-            EventInvokeConfig.From(resolver.Resolve(properties["EventInvokeConfig"])));
+            EventInvokeConfig.From(resolver.Resolve(properties["EventInvokeConfig"])),
+            resolver.Resolve(properties["AutoPublishAlias"])?.ToString());
     }
 
     /// <summary>

@@ -84,12 +84,26 @@ public sealed class LambdaService : IAsyncDisposable
         return requestId;
     }
 
-    /// <summary>An asynchronous invocation of the function an on-failure destination's ARN names; null when it names
-    /// none of these.</summary>
+    /// <summary>An asynchronous invocation of the function (or alias) an on-failure destination's ARN names; null when it
+    /// names none of these.</summary>
     private string? InvokeDestination(string arn, byte[] payload) =>
-        arn.StartsWith("arn:aws:lambda:", StringComparison.Ordinal) && functions.ContainsKey(FunctionName(arn))
-            ? InvokeAsynchronously(FunctionName(arn), payload)
+        arn.StartsWith("arn:aws:lambda:", StringComparison.Ordinal) && Target(arn, null) is not null
+            ? InvokeAsynchronously(FunctionName(arn).Name, payload)
             : null;
+
+    /// <summary>
+    /// The function Invoke's <c>FunctionName</c> designates: a name, a full ARN or a partial ARN
+    /// (<c>account:function:name</c>), each with an optional qualifier, or the <c>Qualifier</c> parameter. The qualifier is
+    /// <c>$LATEST</c> or the function's alias (<see cref="FunctionDefinition.Alias"/>); null for an unknown function or
+    /// qualifier, which Lambda answers with ResourceNotFoundException.
+    /// </summary>
+    private (FunctionPool Pool, AsyncInvocationQueue Queue)? Target(string function, string? qualifier)
+    {
+        var (name, named) = FunctionName(function);
+        qualifier = named ?? qualifier;
+        return functions.TryGetValue(name, out var target)
+            && (qualifier is null or "$LATEST" || qualifier == target.Pool.Function.Alias) ? target : null;
+    }
 
     private (FunctionPool Pool, AsyncInvocationQueue Queue) Find(string functionName) =>
         functions.TryGetValue(functionName, out var function) ? function
@@ -131,10 +145,17 @@ public sealed class LambdaService : IAsyncDisposable
     {
         app.MapPost("/2015-03-31/functions/{function}/invocations", async (string function, HttpRequest request, HttpResponse response) =>
         {
-            var name = FunctionName(function);
-            if (!functions.TryGetValue(name, out var target))
+            var (name, named) = FunctionName(function);
+            var qualifier = request.Query["Qualifier"].FirstOrDefault();
+            if (named is not null && qualifier is not null && named != qualifier)
+                return InvokeError(400, "InvalidParameterValueException",
+                    "The derived qualifier from the function name does not match the specified qualifier.");
+            if (Target(function, qualifier) is not { } target)
+            {
+                var qualified = (named ?? qualifier) is { } given ? $"{name}:{given}" : name;
                 return InvokeError(404, "ResourceNotFoundException",
-                    $"Function not found: arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{name}");
+                    $"Function not found: arn:aws:lambda:{LocalAccount.Region}:{LocalAccount.AccountId}:function:{qualified}");
+            }
             var payload = await request.ReadBodyAsync();
             if (Signer.Verify(request.ToSigV4(), LocalSigV4.PayloadHash(payload)) is { } refusal)
                 return InvokeError(403, refusal.Failure switch
@@ -186,15 +207,16 @@ public sealed class LambdaService : IAsyncDisposable
     /// <summary>The Invoke API checks SigV4 as Lambda does, with the credentials the local cloud hands out.</summary>
     private static readonly SigV4Verifier Signer = LocalSigV4.Verifier("lambda");
 
-    /// <summary>The Invoke API takes a name, a full ARN, or a partial ARN, each with an optional qualifier.</summary>
-    private static string FunctionName(string function)
+    /// <summary>The name and qualifier (null when none) of a name, a full ARN, or a partial ARN.</summary>
+    private static (string Name, string? Qualifier) FunctionName(string function)
     {
         var parts = Uri.UnescapeDataString(function).Split(':');
+        // arn:aws:lambda:region:account:function:name[:qualifier], account:function:name[:qualifier], name[:qualifier]
         return parts.Length switch
         {
-            >= 7 => parts[6],          // arn:aws:lambda:region:account:function:name[:qualifier]
-            3 when parts[1] == "function" => parts[2], // account:function:name
-            _ => parts[0],             // name[:qualifier]
+            >= 7 => (parts[6], parts.ElementAtOrDefault(7)),
+            3 or 4 when parts[1] == "function" => (parts[2], parts.ElementAtOrDefault(3)),
+            _ => (parts[0], parts.ElementAtOrDefault(1)),
         };
     }
 

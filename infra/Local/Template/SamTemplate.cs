@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Serverless.Local.Lambda;
 using YamlDotNet.RepresentationModel;
 
 namespace Serverless.Local.Template;
@@ -15,6 +16,8 @@ public sealed class SamTemplate(JsonObject root)
     public JsonObject Resources => Root["Resources"]?.AsObject() ?? [];
     public JsonObject Parameters => Root["Parameters"]?.AsObject() ?? [];
     public JsonObject Outputs => Root["Outputs"]?.AsObject() ?? [];
+    public JsonObject Conditions => Root["Conditions"]?.AsObject() ?? [];
+    public JsonObject Mappings => Root["Mappings"]?.AsObject() ?? [];
 
     public static SamTemplate Load(string path)
     {
@@ -45,10 +48,45 @@ public sealed class SamTemplate(JsonObject root)
         return new SamTemplate(root);
     }
 
-    /// <summary>The resources of one type, by logical id.</summary>
+    /// <summary>A resolver of this template's intrinsics, its conditions and mappings included.</summary>
+    public IntrinsicResolver Resolver(IReadOnlyDictionary<string, JsonNode?> refs, IReadOnlyDictionary<string, string> attributes) =>
+        new(refs, attributes, Conditions, Mappings);
+
+    /// <summary>The pseudo parameters as the local cloud gives them and the template's parameters at their defaults.</summary>
+    public Dictionary<string, JsonNode?> ParameterRefs()
+    {
+        var refs = new Dictionary<string, JsonNode?>
+        {
+            ["AWS::Region"] = LocalAccount.Region,
+            ["AWS::AccountId"] = LocalAccount.AccountId,
+            ["AWS::StackName"] = LocalCloud.StackName,
+            ["AWS::Partition"] = "aws",
+            ["AWS::URLSuffix"] = "amazonaws.com",
+        };
+        foreach (var (name, parameter) in Parameters)
+        {
+            var value = parameter?["Default"]?.ToString() ?? "";
+            refs[name] = parameter?["Type"]?.GetValue<string>() == "CommaDelimitedList"
+                ? new JsonArray(value.Split(',').Select(item => (JsonNode?)item.Trim()).ToArray())
+                : value;
+        }
+        return refs;
+    }
+
+    /// <summary>
+    /// Whether a resource or output is in the stack: it has no <c>Condition</c>, or its condition holds with the parameters'
+    /// values. CloudFormation creates nothing else, so the local cloud neither.
+    /// </summary>
+    public bool Exists(JsonNode? definition) =>
+        definition?["Condition"]?.GetValue<string>() is not { } condition
+        || (conditionResolver ??= Resolver(ParameterRefs(), new Dictionary<string, string>())).ConditionHolds(condition);
+
+    private IntrinsicResolver? conditionResolver;
+
+    /// <summary>The resources of one type that are in the stack (see <see cref="Exists"/>), by logical id.</summary>
     public IEnumerable<(string LogicalId, JsonObject Properties)> ResourcesOfType(string type) =>
         from resource in Resources
-        where resource.Value?["Type"]?.GetValue<string>() == type
+        where resource.Value?["Type"]?.GetValue<string>() == type && Exists(resource.Value)
         select (resource.Key, resource.Value!["Properties"]?.AsObject() ?? new JsonObject());
 
     /// <summary>
@@ -88,7 +126,7 @@ public sealed class SamTemplate(JsonObject root)
     {
         ["!Ref"] = "Ref", ["!Sub"] = "Fn::Sub", ["!GetAtt"] = "Fn::GetAtt", ["!Join"] = "Fn::Join",
         ["!Select"] = "Fn::Select", ["!Split"] = "Fn::Split", ["!If"] = "Fn::If", ["!Equals"] = "Fn::Equals",
-        ["!Not"] = "Fn::Not", ["!And"] = "Fn::And", ["!Or"] = "Fn::Or", ["!FindInMap"] = "Fn::FindInMap",
+        ["!Not"] = "Fn::Not", ["!And"] = "Fn::And", ["!Or"] = "Fn::Or", ["!Condition"] = "Condition", ["!FindInMap"] = "Fn::FindInMap",
         ["!ImportValue"] = "Fn::ImportValue", ["!Base64"] = "Fn::Base64", ["!GetAZs"] = "Fn::GetAZs",
     };
 

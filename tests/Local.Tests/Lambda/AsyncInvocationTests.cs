@@ -93,11 +93,13 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
     [Fact]
     public async Task A_function_destination_is_invoked_asynchronously_with_the_invocation_record_Lambda_sends()
     {
+        // The destination is the function's alias, as the template names it (SAM's Fn.Alias).
         functions.Register("destination",
-            ShellFunction.Answering("""cp event "$PACKAGE_DIR/record-$id.json"; echo "$id" >> "$PACKAGE_DIR/attempts" """));
+            ShellFunction.Answering("""cp event "$PACKAGE_DIR/record-$id.json"; echo "$id" >> "$PACKAGE_DIR/attempts" """),
+            alias: "live");
         functions.Register("fails", AlwaysFails,
             eventInvokeConfig: new EventInvokeConfig(1, TimeSpan.FromHours(6),
-                "arn:aws:lambda:us-east-1:000000000000:function:destination"));
+                "arn:aws:lambda:us-east-1:000000000000:function:destination:live"));
 
         using var response = await functions.InvokeAsync("fails",
             """{"continueUpload":{"userSub":"sub","uploadId":"id","claim":"token"}}""", "Event");

@@ -128,6 +128,34 @@ public sealed class LambdaServiceTests : IAsyncLifetime
         Assert.Equal("InvalidRequestContentException", notJson.Headers.GetValues("x-amzn-ErrorType").Single());
     }
 
+    [Fact]
+    public async Task A_qualified_name_or_ARN_invokes_the_alias_or_LATEST_and_an_unknown_qualifier_is_not_found()
+    {
+        functions.Register("echo", Echo, alias: "live");
+        const string arn = "arn:aws:lambda:us-east-1:000000000000:function:echo";
+
+        using var byName = await functions.InvokeAsync("echo:live", """{"n":1}""");
+        using var byArn = await functions.InvokeAsync($"{arn}:live", """{"n":2}""");
+        using var byPartialArn = await functions.InvokeAsync("000000000000:function:echo:$LATEST", """{"n":3}""");
+        using var byParameter = await functions.InvokeAsync("echo", """{"n":4}""", qualifier: "live");
+        using var asynchronous = await functions.InvokeAsync($"{arn}:live", "{}", "Event");
+        using var unknown = await functions.InvokeAsync("echo:prod", "{}");
+        using var unknownParameter = await functions.InvokeAsync(arn, "{}", qualifier: "7");
+        using var mismatch = await functions.InvokeAsync("echo:live", "{}", qualifier: "$LATEST");
+
+        var answered = await Task.WhenAll(new[] { byName, byArn, byPartialArn, byParameter }.Select(async response =>
+            (await BodyAsync(response)).GetProperty("event").GetProperty("n").GetInt32()));
+        Assert.Equal([1, 2, 3, 4], answered);
+        Assert.Equal(HttpStatusCode.Accepted, asynchronous.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("ResourceNotFoundException", unknown.Headers.GetValues("x-amzn-ErrorType").Single());
+        Assert.Equal($"Function not found: {arn}:prod", (await BodyAsync(unknown)).GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, unknownParameter.StatusCode);
+        Assert.Equal($"Function not found: {arn}:7", (await BodyAsync(unknownParameter)).GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, mismatch.StatusCode);
+        Assert.Equal("InvalidParameterValueException", mismatch.Headers.GetValues("x-amzn-ErrorType").Single());
+    }
+
     private static async Task<JsonElement> BodyAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 }

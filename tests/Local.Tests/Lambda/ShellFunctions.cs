@@ -50,20 +50,22 @@ internal sealed class ShellFunctions : IAsyncDisposable
 
     public string PackageDirectory(string name) => Path.Combine(root, name);
 
-    public void Register(string name, string script, TimeSpan? timeout = null, EventInvokeConfig? eventInvokeConfig = null)
+    public void Register(string name, string script, TimeSpan? timeout = null, EventInvokeConfig? eventInvokeConfig = null,
+        string? alias = null)
     {
         var directory = ShellFunction.WritePackage(PackageDirectory(name), script);
         Service.Register(new FunctionDefinition(name, $"{name}.handler", directory, timeout ?? TimeSpan.FromSeconds(10), 128, 2,
             new Dictionary<string, string> { ["_HANDLER"] = $"{name}.handler", ["PATH"] = "/usr/bin:/bin", ["PACKAGE_DIR"] = directory },
-            eventInvokeConfig));
+            eventInvokeConfig, alias));
     }
 
     /// <param name="traceHeader">The caller's <c>X-Amzn-Trace-Id</c>; none when null.</param>
     public async Task<HttpResponseMessage> InvokeAsync(string function, string payload, string invocationType = "RequestResponse",
-        string? traceHeader = null)
+        string? qualifier = null, string? traceHeader = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post,
-            $"{Service.Endpoint}/2015-03-31/functions/{Uri.EscapeDataString(function)}/invocations")
+            $"{Service.Endpoint}/2015-03-31/functions/{Uri.EscapeDataString(function)}/invocations"
+                + (qualifier is null ? "" : $"?Qualifier={Uri.EscapeDataString(qualifier)}"))
         {
             Content = new StringContent(payload, Encoding.UTF8),
         };

@@ -112,8 +112,8 @@ public sealed class SamTemplateTests
             new Dictionary<string, string> { ["Origins"] = "http://localhost:5174,https://app.example.com" });
 
         Assert.Equal(["http://localhost:5174", "https://app.example.com"],
-            LocalResources.TemplateRefs(overridden)["Origins"]!.AsArray().Select(origin => origin!.GetValue<string>()));
-        Assert.Equal("INFO", LocalResources.TemplateRefs(overridden)["Level"]!.GetValue<string>());
+            LocalResources.TemplateValues(overridden).Refs["Origins"]!.AsArray().Select(origin => origin!.GetValue<string>()));
+        Assert.Equal("INFO", LocalResources.TemplateValues(overridden).Refs["Level"]!.GetValue<string>());
         Assert.Equal("http://localhost:5173", template.Parameters["Origins"]!["Default"]!.GetValue<string>());
         Assert.Equal("Parameters: [Nope, Other] do not exist in the template", Assert.Throws<InvalidDataException>(() =>
             template.WithParameterValues(new Dictionary<string, string> { ["Nope"] = "x", ["Origins"] = "y", ["Other"] = "z" })).Message);

@@ -48,4 +48,41 @@ public sealed class SpecIntrinsicTests(CloudFormationSpecFixture fixture, ITestO
             f => Assert.Equal("Resources.Fn.Properties.Architectures: expected List<String>, got Fn::Sub (a single value)", f.ToString()),
             f => Assert.Equal("Resources.Fn.Properties.Timeout: expected Integer, got String \"thirty\"", f.ToString()));
     }
+
+    [Fact]
+    public void Intrinsic_deletion_and_replace_policies_need_the_language_extensions_transform_and_valid_branches()
+    {
+        const string Resources = """
+            Parameters:
+              Stage: { Type: String, AllowedValues: [dev, prod] }
+            Conditions:
+              IsProd: !Equals [!Ref Stage, prod]
+            Resources:
+              Queue:
+                Type: AWS::SQS::Queue
+                DeletionPolicy: !If [IsProd, Retain, Delete]
+                UpdateReplacePolicy: !If [IsProd, Retain, Keep]
+              Other:
+                Type: AWS::SQS::Queue
+                DeletionPolicy: Retain
+                UpdateReplacePolicy: RetainExceptOnCreate
+            """;
+        var extended = fixture.Spec.Validate(Load("Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]\n" + Resources))
+            .Findings;
+        var plain = fixture.Spec.Validate(Load("Transform: AWS::Serverless-2016-10-31\n" + Resources)).Findings;
+        output.WriteLine(string.Join(Environment.NewLine, extended.Concat(plain)));
+
+        Assert.Equal([
+                "Resources.Other.UpdateReplacePolicy: unknown update replace policy 'RetainExceptOnCreate'",
+                "Resources.Queue.UpdateReplacePolicy: unknown update replace policy 'Keep'",
+            ],
+            extended.Select(f => f.ToString()).Order(StringComparer.Ordinal));
+        Assert.Equal([
+                "Resources.Other.UpdateReplacePolicy: unknown update replace policy 'RetainExceptOnCreate'",
+                "Resources.Queue.DeletionPolicy: an intrinsic function in DeletionPolicy needs Transform: AWS::LanguageExtensions",
+                "Resources.Queue.UpdateReplacePolicy: an intrinsic function in UpdateReplacePolicy needs Transform: "
+                    + "AWS::LanguageExtensions",
+            ],
+            plain.Select(f => f.ToString()).Order(StringComparer.Ordinal));
+    }
 }

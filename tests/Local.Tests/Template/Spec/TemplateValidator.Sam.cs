@@ -9,14 +9,15 @@ internal sealed partial class TemplateValidator
 {
     private static readonly HashSet<string> SamResourceAttributes = ["Connectors", "IgnoreGlobals"];
 
-    private bool HasSamTransform()
+    private bool HasSamTransform() => HasTransform("AWS::Serverless-2016-10-31");
+
+    /// <summary>Whether the template's Transform, one name or a list of them, names this transform.</summary>
+    private bool HasTransform(string name) => root["Transform"] switch
     {
-        var transform = root["Transform"];
-        return transform is JsonValue value && value.GetValueKind() == JsonValueKind.String
-            ? value.GetValue<string>() == "AWS::Serverless-2016-10-31"
-            : transform is JsonArray list && list.Any(t => t is JsonValue v && v.GetValueKind() == JsonValueKind.String
-                && v.GetValue<string>() == "AWS::Serverless-2016-10-31");
-    }
+        JsonValue value => value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() == name,
+        JsonArray list => list.Any(t => t is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() == name),
+        _ => false,
+    };
 
     /// <summary>Resources SAM adds that a template may reference: a function's role when it names none,
     /// <c>Fn.Version</c>/<c>Fn.Alias</c> with AutoPublishAlias, the implicit APIs of events without an API id.</summary>

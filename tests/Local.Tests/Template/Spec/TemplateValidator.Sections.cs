@@ -111,7 +111,7 @@ internal sealed partial class TemplateValidator
         {
             return;
         }
-        if (typeSpec.RequiredTransform is { } transform && !HasSamTransform())
+        if (typeSpec.RequiredTransform is { } transform && !HasTransform(transform))
         {
             Report($"{path}.Type", $"{type} needs Transform: {transform}");
         }
@@ -153,10 +153,30 @@ internal sealed partial class TemplateValidator
         {
             Report($"{path}.Condition", $"unknown condition '{condition}'");
         }
-        if (resource["DeletionPolicy"] is JsonValue policy
-            && policy.ToString() is not ("Delete" or "Retain" or "RetainExceptOnCreate" or "Snapshot"))
+        CheckPolicy(resource["DeletionPolicy"], $"{path}.DeletionPolicy", "deletion",
+            ["Delete", "Retain", "RetainExceptOnCreate", "Snapshot"]);
+        CheckPolicy(resource["UpdateReplacePolicy"], $"{path}.UpdateReplacePolicy", "update replace", ["Delete", "Retain", "Snapshot"]);
+    }
+
+    /// <summary>
+    /// A DeletionPolicy or UpdateReplacePolicy: one of its options, or (only under the AWS::LanguageExtensions transform, as
+    /// CloudFormation documents in "Intrinsic function references in DeletionPolicy and UpdateReplacePolicy attributes") an
+    /// intrinsic function; both branches of an Fn::If must be options.
+    /// </summary>
+    private void CheckPolicy(JsonNode? policy, string path, string kind, string[] options)
+    {
+        switch (policy)
         {
-            Report($"{path}.DeletionPolicy", $"unknown deletion policy '{policy}'");
+            case JsonValue value when !options.Contains(value.ToString()):
+                Report(path, $"unknown {kind} policy '{value}'");
+                break;
+            case JsonObject intrinsic when !HasTransform("AWS::LanguageExtensions"):
+                Report(path, $"an intrinsic function in {path.Split('.')[^1]} needs Transform: AWS::LanguageExtensions");
+                break;
+            case JsonObject intrinsic when intrinsic["Fn::If"] is JsonArray { Count: 3 } branches:
+                CheckPolicy(branches[1], path, kind, options);
+                CheckPolicy(branches[2], path, kind, options);
+                break;
         }
     }
 
