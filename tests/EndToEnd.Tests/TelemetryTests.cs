@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using static Serverless.TestUtilities.DashboardApi;
 
 namespace Serverless.EndToEnd.Tests;
 
@@ -29,8 +30,8 @@ public sealed class TelemetryTests(LocalCloudFixture cloud)
         var dashboard = cloud.Output("DashboardUrl");
         var completed = await EventuallyAsync(async () => Items(await cloud.Http.GetFromJsonAsync<JsonElement>(
                 $"{dashboard}/api/telemetry/logs?resource=ProcessUploadFunction&limit=1000"), "resourceLogs", "scopeLogs", "logRecords")
-            .Where(record => Attribute(record, "UploadId") == id
-                && record.GetProperty("body").GetProperty("stringValue").GetString()!.StartsWith("Completed upload", StringComparison.Ordinal))
+            .Where(record => Attribute(record, "UploadId") == id && record.GetProperty("body").GetProperty("stringValue")
+                .GetString()!.StartsWith("Completed upload", StringComparison.Ordinal))
             .ToList(), records => records.Count == 1, $"ProcessUpload's log line for upload {id} in the dashboard");
         var traceId = completed[0].GetProperty("traceId").GetString()!;
         var spanId = completed[0].GetProperty("spanId").GetString()!;
@@ -49,25 +50,5 @@ public sealed class TelemetryTests(LocalCloudFixture cloud)
         Assert.All(scored, point => Assert.Equal(requestId, point.GetProperty("requestId").GetString()));
         var uploadsCompleted = await PointsAsync("UploadsCompleted");
         Assert.Equal(1, uploadsCompleted.Sum(point => point.GetProperty("value").GetDouble()));
-    }
-
-    private static List<JsonElement> Items(JsonElement answer, string resources, string scopes, string items) =>
-        [.. answer.GetProperty("data").GetProperty(resources).EnumerateArray()
-            .SelectMany(resource => resource.GetProperty(scopes).EnumerateArray())
-            .SelectMany(scope => scope.GetProperty(items).EnumerateArray())];
-
-    private static string? Attribute(JsonElement item, string key) => item.GetProperty("attributes").EnumerateArray()
-        .Where(attribute => attribute.GetProperty("key").GetString() == key)
-        .Select(attribute => attribute.GetProperty("value").GetProperty("stringValue").GetString()).FirstOrDefault();
-
-    /// <summary>Reads until <paramref name="done"/> holds (a minute at most: telemetry follows the invocation's end).</summary>
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
-    {
-        for (var giveUp = DateTime.UtcNow.AddMinutes(1); ; await Task.Delay(100))
-        {
-            var value = await read();
-            if (done(value)) return value;
-            Assert.True(DateTime.UtcNow < giveUp, $"Still waiting for {what}.");
-        }
     }
 }

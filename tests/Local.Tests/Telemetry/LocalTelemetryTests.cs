@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using static Serverless.TestUtilities.DashboardApi;
 using Serverless.Local.Installers;
 using Serverless.Local.Telemetry;
 using Serverless.Local.Tests.Lambda;
@@ -118,22 +119,5 @@ public sealed class LocalTelemetryTests : IAsyncLifetime
         using var refused = await http.SendAsync(fromPage);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
-    }
-
-    /// <summary>The items at the end of an OTLP JSON path under the dashboard API's <c>data</c>.</summary>
-    private static List<JsonElement> Items(JsonElement answer, string resources, string scopes, string items) =>
-        [.. answer.GetProperty("data").GetProperty(resources).EnumerateArray()
-            .SelectMany(resource => resource.GetProperty(scopes).EnumerateArray())
-            .SelectMany(scope => scope.GetProperty(items).EnumerateArray())];
-
-    /// <summary>Reads until <paramref name="done"/> holds (a minute at most: telemetry follows the invocation).</summary>
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
-    {
-        for (var giveUp = DateTime.UtcNow.AddMinutes(1); ; await Task.Delay(100))
-        {
-            var value = await read();
-            if (done(value)) return value;
-            if (DateTime.UtcNow > giveUp) throw new TimeoutException($"Still waiting for {what}.");
-        }
     }
 }
