@@ -14,6 +14,9 @@ namespace Serverless.EndToEnd.Tests;
 [Collection(LocalCloudCollection.Name)]
 public sealed class TelemetryTests(LocalCloudFixture cloud)
 {
+    /// <summary>The function's name, which the template sets: the dashboard's resource, the span's name.</summary>
+    private const string ProcessUpload = $"{Serverless.Local.LocalCloud.StackName}-ProcessUpload";
+
     [Fact]
     public async Task An_uploads_metrics_logs_and_span_are_read_back_through_the_dashboard_and_the_metrics_view()
     {
@@ -28,17 +31,24 @@ public sealed class TelemetryTests(LocalCloudFixture cloud)
         Assert.Equal(("COMPLETED", rows.Length), (upload.GetProperty("status").GetString(), upload.GetProperty("rowsTotal").GetInt32()));
 
         var dashboard = cloud.Output("DashboardUrl");
-        var completed = await EventuallyAsync(async () => Items(await cloud.Http.GetFromJsonAsync<JsonElement>(
-                $"{dashboard}/api/telemetry/logs?resource=ProcessUploadFunction&limit=1000"), "resourceLogs", "scopeLogs", "logRecords")
+        // The dashboard knows a resource (404 until then) once the function's first telemetry reached it.
+        async Task<List<JsonElement>> ProcessUploadLogsAsync()
+        {
+            using var answer = await cloud.Http.GetAsync($"{dashboard}/api/telemetry/logs?resource={ProcessUpload}&limit=1000");
+            return answer.StatusCode == HttpStatusCode.NotFound ? []
+                : Items(await answer.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(), "resourceLogs", "scopeLogs",
+                    "logRecords");
+        }
+        var completed = await EventuallyAsync(async () => (await ProcessUploadLogsAsync())
             .Where(record => Attribute(record, "UploadId") == id && record.GetProperty("body").GetProperty("stringValue")
-                .GetString()!.StartsWith("Completed upload", StringComparison.Ordinal))
-            .ToList(), records => records.Count == 1, $"ProcessUpload's log line for upload {id} in the dashboard");
+                .GetString()!.StartsWith("Completed upload", StringComparison.Ordinal)).ToList(),
+            records => records.Count == 1, $"ProcessUpload's log line for upload {id} in the dashboard");
         var traceId = completed[0].GetProperty("traceId").GetString()!;
         var spanId = completed[0].GetProperty("spanId").GetString()!;
 
         var span = Assert.Single(Items(await cloud.Http.GetFromJsonAsync<JsonElement>($"{dashboard}/api/telemetry/spans?traceId={traceId}"),
             "resourceSpans", "scopeSpans", "spans"), span => span.GetProperty("spanId").GetString() == spanId);
-        Assert.Equal("ProcessUploadFunction", span.GetProperty("name").GetString());
+        Assert.Equal(ProcessUpload, span.GetProperty("name").GetString());
         var requestId = Attribute(span, "faas.invocation_id");
 
         var metrics = cloud.Output("MetricsEndpoint");
