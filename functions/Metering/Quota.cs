@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Serverless.Kernel.Metrics;
 using Serverless.ServiceDefaults;
 
 namespace Serverless.Metering;
@@ -27,9 +28,13 @@ public sealed class Quota(IAmazonDynamoDB db, Table table, Plan plan, TimeProvid
         return new QuotaCheck(texts <= remaining, texts, remaining, usage, plan, UsageItem.NextMonthStart(now) - now);
     }
 
-    /// <summary>The 429 answer for a check that did not pass: a problem naming the numbers, and <c>Retry-After</c>.</summary>
+    /// <summary>
+    /// The 429 answer for a check that did not pass: a problem naming the numbers, and <c>Retry-After</c>. Every quota 429
+    /// is made here, so here it is counted (<see cref="MetricNames.QuotaRefusals"/>).
+    /// </summary>
     public static ProblemHttpResult TooManyRequests(HttpResponse response, QuotaCheck check)
     {
+        Metric.Add(MetricNames.QuotaRefusals, 1);
         response.Headers.RetryAfter = check.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         // ASP.NET Core gives every other status its RFC section as the type; 429 has none, and a problem without a type is
         // "about:blank", whose title would have to be the status phrase.

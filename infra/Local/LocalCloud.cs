@@ -58,7 +58,7 @@ public sealed class LocalCloud : IAsyncDisposable
     /// <summary>Starts the parts in dependency order; each is added to <see cref="parts"/> as it starts, to be stopped.</summary>
     private async Task StartPartsAsync(Action<string> log, CancellationToken cancellationToken)
     {
-        var template = SamTemplate.Load(Options.TemplatePath).WithParameterValues(Options.ParameterOverrides);
+        var template = LocalTemplate(SamTemplate.Load(Options.TemplatePath), Options.ParameterOverrides);
         Directory.CreateDirectory(Options.StateDirectory);
 
         Lambda = await LambdaService.StartAsync(Options.LambdaPort, Options.AsyncInvocations, log);
@@ -99,6 +99,17 @@ public sealed class LocalCloud : IAsyncDisposable
         if (emulators.Dashboard is { } dashboard) outputs["DashboardUrl"] = dashboard.Url;
         Outputs = outputs;
         await WriteOutputsAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The template with the given parameter values, and <c>AllowUserPasswordAuth=true</c> unless they set it: the Cognito
+    /// emulator has no SRP, so the local app client takes the password flow, as a deployed one does only when asked.
+    /// </summary>
+    public static SamTemplate LocalTemplate(SamTemplate template, IReadOnlyDictionary<string, string> overrides)
+    {
+        var values = new Dictionary<string, string>(overrides);
+        if (template.Parameters.ContainsKey("AllowUserPasswordAuth")) values.TryAdd("AllowUserPasswordAuth", "true");
+        return template.WithParameterValues(values);
     }
 
     private sealed record StartedEmulators(DynamoDbLocal DynamoDb, CognitoLocal Cognito, S3Local S3, LocalModelServer Model,

@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Serverless.Kernel.Aws;
+using Serverless.Kernel.Metrics;
+using Serverless.TestUtilities;
 using Serverless.Uploads;
 using Serverless.Uploads.Parsing;
 using Serverless.Uploads.Processing;
@@ -40,6 +42,7 @@ public sealed class FailStrandedUploadTests(ProcessUploadFixture cloud) : IAsync
         Assert.Equal(5, ProcessUploadFixture.Number(item, UploadAttribute.RowsProcessed));
         Assert.Equal("5", item[UploadAttribute.LabelCounts].M[Positive.Label].N);
         Assert.True(item.ContainsKey(UploadAttribute.CompletedAt));
+        Assert.Equal([1.0], cloud.Metrics.Values(MetricNames.UploadsFailed));
 
         // Lambda may deliver the record twice: the second finds the upload FAILED already.
         await cloud.GiveUpAsync(s3Event, requestId: "A");

@@ -44,6 +44,10 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
     /// <summary>What every invocation logged, and the emulators' output.</summary>
     public TestLambdaLogger Logger { get; } = new();
     public IReadOnlyCollection<string> Log => Logger.Lines;
+
+    /// <summary>The metric lines of every invocation since the last <see cref="ResetAsync"/>, as the bootstrap writes them.</summary>
+    public IEnumerable<System.Text.Json.JsonElement> Metrics => metrics;
+    private readonly ConcurrentQueue<System.Text.Json.JsonElement> metrics = new();
     public AmazonDynamoDBClient Db => dynamoDb.Db;
     public AmazonS3Client S3 { get; private set; } = null!;
     public ProcessingStore Store { get; private set; } = null!;
@@ -127,7 +131,20 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
             await ProcessUpload.HandleAsync(@event, processor, Settings, loggers.CreateLogger("ProcessUpload"), invocation);
             return [];
         };
-        await handler.InvokeAsync(payload, context);
+        await InvokeAsync(handler, payload, context);
+    }
+
+    /// <summary>Invokes the handler as the bootstrap does, its metrics kept in <see cref="Metrics"/> however it ends.</summary>
+    private async Task InvokeAsync(LambdaHandler handler, byte[] payload, TestLambdaContext context)
+    {
+        try
+        {
+            await handler.InvokeAsync(payload, context);
+        }
+        finally
+        {
+            foreach (var line in context.FlushMetrics()) metrics.Enqueue(line);
+        }
     }
 
     /// <summary>
@@ -152,7 +169,7 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
             await FailStrandedUpload.HandleAsync(@event, Store, S3, Bucket, loggers.CreateLogger("FailStrandedUpload"), invocation);
             return [];
         };
-        await handler.InvokeAsync(record, context);
+        await InvokeAsync(handler, record, context);
     }
 
     /// <summary>
@@ -184,6 +201,7 @@ public sealed partial class ProcessUploadFixture : IAsyncLifetime
         await Task.WhenAll(continuations).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None,
             TaskScheduler.Default);
         continuations.Clear();
+        metrics.Clear();
         Settings = Defaults;
         InvocationBudget = TimeSpan.FromMinutes(2);
         HoldContinuations = false;

@@ -1,8 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
+using Serverless.Kernel.Metrics;
 using Serverless.Metering;
 using Serverless.ServiceDefaults;
+using Serverless.TestUtilities;
 using Serverless.Uploads;
 using static Serverless.EndToEnd.Tests.ProcessUploadFixture;
 
@@ -52,6 +54,9 @@ public sealed class ProcessUploadQuotaTests(ProcessUploadFixture cloud) : IAsync
         Assert.True(shown!.StoppedAtQuota);
         Assert.Equal(note, shown.Note);
         Assert.Equal(25, shown.RowsTotal);
+        Assert.Equal([1.0], cloud.Metrics.Values(MetricNames.QuotaRefusals));
+        Assert.Equal(25, cloud.Metrics.Values(MetricNames.RowsScored).Sum());
+        Assert.Equal([1.0], cloud.Metrics.Values(MetricNames.UploadsCompleted));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Serverless.Kernel.Metrics;
+using Serverless.TestUtilities;
 using static Serverless.EndToEnd.Tests.ProcessUploadFixture;
 
 namespace Serverless.EndToEnd.Tests;
@@ -25,6 +27,11 @@ public sealed class ProcessUploadTests(ProcessUploadFixture cloud) : IAsyncLifet
 
         var lines = await cloud.ResultLinesAsync(sub, id);
         SentimentSample.AssertResult(lines);
+        Assert.Equal(Number(item, "rowsProcessed") - Number(item, "rowsFailed"), cloud.Metrics.Values(MetricNames.RowsScored).Sum());
+        Assert.Equal(Number(item, "rowsFailed"), cloud.Metrics.Values(MetricNames.RowsFailed).Sum());
+        Assert.Equal([1.0], cloud.Metrics.Values(MetricNames.UploadsCompleted));
+        Assert.Empty(cloud.Metrics.Values(MetricNames.UploadsFailed));
+        Assert.NotEmpty(cloud.Metrics.Values(MetricNames.ModelLatency));
     }
 
     [Fact]

@@ -20,7 +20,8 @@ public sealed class SageMakerTests(LocalCloudFixture cloud)
             var (exitCode, output, error) = await AwsCli.RunAsync(
             [
                 "sagemaker-runtime", "invoke-endpoint", "--endpoint-url", cloud.Output("SageMakerEndpointUrl"),
-                "--endpoint-name", "sentiment", "--content-type", "application/json", "--body", $"fileb://{body}", answer,
+                "--endpoint-name", cloud.Output("ModelEndpointName"), "--content-type", "application/json", "--body", $"fileb://{body}",
+                answer,
             ]);
 
             Assert.True(exitCode == 0, $"aws sagemaker-runtime invoke-endpoint failed: {error}");

@@ -10,19 +10,8 @@ public static class EventFile
         File.ReadAllBytes(Path.Combine(LocalEmulators.RepoRoot, path));
 
     /// <summary>
-    /// Invokes the handler as the bootstrap does (<see cref="LambdaBootstrap"/>): the context is the current invocation's
-    /// while it runs, so its log lines carry the request id.
+    /// Invokes the handler as the bootstrap does (<see cref="TestLambdaContext.RunAsync"/>).
     /// </summary>
-    public static async Task<byte[]> InvokeAsync(this LambdaHandler handler, byte[] payload, TestLambdaContext context)
-    {
-        LambdaContext.Current = context;
-        try
-        {
-            return await handler(payload, context);
-        }
-        finally
-        {
-            LambdaContext.Current = null;
-        }
-    }
+    public static Task<byte[]> InvokeAsync(this LambdaHandler handler, byte[] payload, TestLambdaContext context) =>
+        context.RunAsync(invocation => handler(payload, invocation));
 }

@@ -42,7 +42,8 @@ public sealed class TestApi : IAsyncDisposable
     {
         var app = build(builder =>
         {
-            builder.WebHost.UseTestServer();
+            // A test's invocation (TestLambdaContext.RunAsync) flows into the request, as the Lambda server's does.
+            builder.WebHost.UseTestServer(server => server.PreserveExecutionContext = true);
             builder.Host.UseServiceProviderFactory(new TestServices(services));
         });
         await app.StartAsync();

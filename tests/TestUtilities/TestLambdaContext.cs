@@ -29,5 +29,25 @@ public sealed class TestLambdaContext
     /// <summary>The kernel's context this one stands for.</summary>
     public LambdaContext LambdaContext => context.Value;
 
+    /// <summary>
+    /// Runs <paramref name="work"/> as the bootstrap runs a handler (<see cref="LambdaBootstrap"/>): this is the current
+    /// invocation while it runs, so its log lines carry the request id and its metrics are this invocation's.
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<LambdaContext, Task<T>> work)
+    {
+        LambdaContext.Current = this;
+        try
+        {
+            return await work(this);
+        }
+        finally
+        {
+            LambdaContext.Current = null;
+        }
+    }
+
+    /// <summary>Writes what the invocation added to its metrics, as the bootstrap does when it ends, and reads it back.</summary>
+    public IReadOnlyList<System.Text.Json.JsonElement> FlushMetrics() => MetricLines.Flush(LambdaContext.Metrics, Time.GetUtcNow());
+
     public static implicit operator LambdaContext(TestLambdaContext context) => context.LambdaContext;
 }

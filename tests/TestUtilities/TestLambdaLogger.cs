@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Logging;
 
@@ -15,7 +14,8 @@ public sealed class TestLambdaLogger : ILoggerProvider
     private readonly ConcurrentQueue<string> lines = new();
     private readonly LambdaJsonLoggerProvider json;
 
-    public TestLambdaLogger() => json = new LambdaJsonLoggerProvider(new LineStream(lines), TimeProvider.System);
+    public TestLambdaLogger() =>
+        json = new LambdaJsonLoggerProvider(new LineStream(line => lines.Enqueue(line.TrimEnd('\n'))), TimeProvider.System);
 
     /// <summary>The lines logged so far, oldest first, without their line ends.</summary>
     public IReadOnlyCollection<string> Lines => lines;
@@ -29,21 +29,4 @@ public sealed class TestLambdaLogger : ILoggerProvider
     public ILogger CreateLogger(string categoryName) => json.CreateLogger(categoryName);
 
     public void Dispose() => json.Dispose();
-
-    /// <summary>The JSON logger writes each line whole in one call: each write is a line.</summary>
-    private sealed class LineStream(ConcurrentQueue<string> lines) : Stream
-    {
-        public override void Write(byte[] buffer, int offset, int count) =>
-            lines.Enqueue(Encoding.UTF8.GetString(buffer, offset, count).TrimEnd('\n'));
-
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-    }
 }

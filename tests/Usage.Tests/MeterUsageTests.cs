@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serverless.Kernel.Events;
+using Serverless.Kernel.Metrics;
 using Serverless.Metering;
 using Serverless.ServiceDefaults;
 using Serverless.TestUtilities;
@@ -12,6 +13,9 @@ public sealed class MeterUsageTests(DynamoDbTable table) : IClassFixture<DynamoD
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 14, 12, 0, 0, TimeSpan.Zero);
     private readonly UsageLedger ledger = new(table.Db, table.Table, new Plan("free", 1_000), new FixedTime(Now));
+
+    /// <summary>When the handler runs: the records were written at <see cref="Now"/>.</summary>
+    private TimeProvider time = new FixedTime(Now);
 
     [Fact]
     public async Task A_batch_delivered_again_settles_once()
@@ -29,6 +33,26 @@ public sealed class MeterUsageTests(DynamoDbTable table) : IClassFixture<DynamoD
         Assert.Empty(first.BatchItemFailures);
         Assert.Empty(second.BatchItemFailures);
         Assert.Equal(new MonthlyUsage("2026-03", 4, 7, 1, 2048, 0), await UsageAsync(sub, "2026-03"));
+    }
+
+    [Fact]
+    public async Task Each_settlement_adds_how_long_after_its_record_it_came()
+    {
+        var sub = Guid.NewGuid().ToString();
+        await ReserveAsync(sub, "prediction#1", 4);
+        await ReserveAsync(sub, "upload#2", 64);
+        var batch = Event(
+            Prediction(sub, "1", textCount: "4"),
+            Upload(sub, "2", "PROCESSING", "FAILED", rowsProcessed: "10", rowsFailed: "3", objectSize: "2048"),
+            Upload(sub, "3", "PENDING_UPLOAD", "PROCESSING", rowsProcessed: "0", rowsFailed: "0", objectSize: "5"));
+        time = new FixedTime(Now.AddMilliseconds(1_500));
+        var (first, again) = (new TestLambdaContext(), new TestLambdaContext());
+
+        await first.RunAsync(_ => HandleAsync(batch));
+        await again.RunAsync(_ => HandleAsync(batch));
+
+        Assert.Equal([1_500.0, 1_500.0], first.FlushMetrics().Values(MetricNames.MeteringLag));
+        Assert.Empty(again.FlushMetrics());
     }
 
     [Fact]
@@ -84,7 +108,7 @@ public sealed class MeterUsageTests(DynamoDbTable table) : IClassFixture<DynamoD
         UsageItem.GetAsync(table.Db, table.Table, sub, month, CancellationToken.None);
 
     private Task<StreamsEventResponse> HandleAsync(string batch) => MeterUsage.HandleAsync(
-        JsonSerializer.Deserialize(batch, KernelJsonContext.Default.DynamoDBEvent)!, ledger, NullLogger.Instance,
+        JsonSerializer.Deserialize(batch, KernelJsonContext.Default.DynamoDBEvent)!, ledger, time, NullLogger.Instance,
         CancellationToken.None);
 
     private static string Event(params string[] records) => $$$"""{"Records": [{{{string.Join(",", records)}}}]}""";

@@ -69,6 +69,7 @@ public sealed class AwsJsonClient
         content.Headers.ContentType = new MediaTypeHeaderValue(Service.ContentType);
         using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = content };
         request.Headers.TryAddWithoutValidation("X-Amz-Target", $"{Service.TargetPrefix}.{operation}");
+        TraceHeader.AddTo(request);
         SigV4.Sign(request, identity, Region, Service.SigningName, timeProvider.GetUtcNow(),
             Convert.ToHexStringLower(Amazon.Runtime.Internal.Auth.AWS4Signer.ComputeHash(payload)));
 

@@ -66,6 +66,7 @@ public sealed class LambdaClient
             + Uri.EscapeDataString(functionName) + "/invocations");
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         request.Headers.TryAddWithoutValidation("X-Amz-Invocation-Type", "Event");
+        TraceHeader.AddTo(request);
         SigV4.Sign(request, identity, Region, SigningName, timeProvider.GetUtcNow(),
             Convert.ToHexStringLower(SHA256.HashData(payload.Span)));
 

@@ -6,6 +6,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
+using Serverless.Kernel.Metrics;
+using Metric = Serverless.Kernel.Metrics.Metric;
 
 namespace Serverless.Kernel.Aws;
 
@@ -18,6 +20,11 @@ namespace Serverless.Kernel.Aws;
 /// connections are retried as <see cref="AwsRetryOptions"/> says, never past the caller's deadline; when retrying stops, the
 /// last failure is thrown. <c>ModelError</c> (424, a <see cref="ModelErrorException"/>) and every other 4xx are final
 /// <see cref="AwsServiceException"/>s.
+/// </para>
+/// <para>
+/// Each attempt adds to the invocation's metrics (<see cref="Metric"/>): <see cref="MetricNames.ModelLatency"/> when the
+/// model answered, <see cref="MetricNames.ModelThrottles"/> for a throttling answer, <see cref="MetricNames.ModelErrors"/>
+/// for <c>ModelError</c> or a 5xx.
 /// </para>
 /// </summary>
 public sealed partial class SageMakerRuntimeClient
@@ -116,7 +123,9 @@ public sealed partial class SageMakerRuntimeClient
 
     /// <summary>
     /// The Hugging Face text-classification contract: sends <c>{"inputs": [...]}</c> as JSON and reads
-    /// <c>[{"label": ..., "score": ...}]</c>, one item per text, in order.
+    /// <c>[{"label": ..., "score": ...}]</c>, one item per text, in order. Labels are read in upper case: the model the
+    /// template deploys (cardiffnlp/twitter-roberta-base-sentiment-latest) answers negative/neutral/positive, the API and
+    /// the stored predictions say NEGATIVE/NEUTRAL/POSITIVE.
     /// </summary>
     /// <exception cref="InvalidDataException">The answer is not one classification per text.</exception>
     public async Task<IReadOnlyList<Classification>> ClassifyAsync(string endpointName, IReadOnlyList<string> texts,
@@ -147,7 +156,8 @@ public sealed partial class SageMakerRuntimeClient
                 $"Endpoint {endpointName} answered {(classifications is null ? "null" : classifications.Count + " classifications")} " +
                 $"for {texts.Count} texts; the text-classification contract is one per input.");
         }
-        return classifications;
+        return classifications.Select(classification => classification with { Label = classification.Label.ToUpperInvariant() })
+            .ToList();
     }
 
     private async Task<byte[]> SendAsync(Uri uri, ReadOnlyMemory<byte> body, string payloadHash, string contentType, string accept,
@@ -158,13 +168,22 @@ public sealed partial class SageMakerRuntimeClient
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         request.Headers.TryAddWithoutValidation("Accept", accept);
-        SigV4.Sign(request, identity, Region, SigningName, timeProvider.GetUtcNow(), payloadHash);
+        TraceHeader.AddTo(request);
+        var sent = timeProvider.GetUtcNow();
+        SigV4.Sign(request, identity, Region, SigningName, sent, payloadHash);
 
         using var response =
             await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode) throw AwsErrorParser.Parse(response, answer, CreateError);
-        return answer;
+        if (response.IsSuccessStatusCode)
+        {
+            Metric.Add(MetricNames.ModelLatency, (timeProvider.GetUtcNow() - sent).TotalMilliseconds, MetricUnit.Milliseconds);
+            return answer;
+        }
+        var error = AwsErrorParser.Parse(response, answer, CreateError);
+        if (IsThrottling(error)) Metric.Add(MetricNames.ModelThrottles, 1);
+        else if (error is ModelErrorException || (int)error.StatusCode >= 500) Metric.Add(MetricNames.ModelErrors, 1);
+        throw error;
     }
 
     /// <summary>The wait before the next attempt, or null when no attempt fits before the deadline any more.</summary>

@@ -33,7 +33,9 @@ public sealed class LambdaJsonLoggerProvider(Stream output, TimeProvider time) :
             json.WriteString("message", message);
             json.WriteString("logger", category);
             if (context is not null) json.WriteString("requestId", context.AwsRequestId);
-            if (context?.TraceId is { } traceId) json.WriteString("traceId", traceId);
+            // Outside an invocation (init, work left running after one) the trace is the last invocation's, as the SDKs see it.
+            var traceId = context is null ? Environment.GetEnvironmentVariable(LambdaBootstrap.TraceIdVariable) : context.TraceId;
+            if (!string.IsNullOrEmpty(traceId)) json.WriteString("traceId", traceId);
             if (LambdaContext.FunctionName is { Length: > 0 } functionName) json.WriteString("functionName", functionName);
             foreach (var (key, value) in state ?? [])
             {
@@ -103,7 +105,7 @@ public static class LambdaJsonLoggingExtensions
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("System.Net.Http", LogLevel.Warning);
         logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, LambdaJsonLoggerProvider>(
-            _ => new LambdaJsonLoggerProvider(Console.OpenStandardOutput(), TimeProvider.System)));
+            _ => new LambdaJsonLoggerProvider(StandardOutput.Stream, TimeProvider.System)));
         return logging;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Logging;
+using Serverless.Kernel.Metrics;
 
 namespace Serverless.Kernel.Runtime;
 
@@ -9,12 +10,17 @@ public delegate Task<byte[]> LambdaHandler(byte[] payload, LambdaContext context
 /// <summary>
 /// The custom runtime's main loop (<c>provided.al2023</c>): picks the handler named by
 /// <c>_HANDLER</c>, reports init errors, then serves invocations one at a time until the process
-/// is stopped. An invocation that throws is reported as that invocation's error and the loop goes on.
+/// is stopped. An invocation that throws is reported as that invocation's error and the loop goes on. Each invocation's
+/// metrics (<see cref="LambdaContext.Metrics"/>) are written when it ends, whatever its outcome, with a <c>ColdStart</c> line
+/// on the process's first.
 /// </summary>
 public static class LambdaBootstrap
 {
     /// <summary>The token fires this long before the deadline so a handler can still report.</summary>
     public static readonly TimeSpan DeadlineMargin = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Where Lambda's runtimes keep the current invocation's trace header, which the AWS SDKs read.</summary>
+    public const string TraceIdVariable = "_X_AMZN_TRACE_ID";
 
     /// <summary>The process's main: reads <c>AWS_LAMBDA_RUNTIME_API</c> and <c>_HANDLER</c>, logs JSON lines to stdout.</summary>
     public static async Task<int> RunAsync(IReadOnlyDictionary<string, Func<ILoggerFactory, Task<LambdaHandler>>> handlers)
@@ -29,13 +35,14 @@ public static class LambdaBootstrap
         }
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         return await RunAsync(handlers, Environment.GetEnvironmentVariable("_HANDLER") ?? "",
-            new RuntimeApiClient(http, runtimeApi), loggerFactory, TimeProvider.System, CancellationToken.None);
+            new RuntimeApiClient(http, runtimeApi), loggerFactory, TimeProvider.System, CancellationToken.None, StandardOutput.Stream);
     }
 
     /// <summary>Init, then the invocation loop until <paramref name="stopping"/> fires; 1 after an init error.</summary>
+    /// <param name="metricsOutput">Where the metric lines go (stdout in the function).</param>
     public static async Task<int> RunAsync(
         IReadOnlyDictionary<string, Func<ILoggerFactory, Task<LambdaHandler>>> handlers, string handlerName,
-        RuntimeApiClient client, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken stopping)
+        RuntimeApiClient client, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken stopping, Stream metricsOutput)
     {
         var logger = loggerFactory.CreateLogger(typeof(LambdaBootstrap));
         LambdaHandler handler;
@@ -53,6 +60,7 @@ public static class LambdaBootstrap
             return 1;
         }
 
+        var coldStart = true;
         while (!stopping.IsCancellationRequested)
         {
             RuntimeApiClient.Invocation invocation;
@@ -64,18 +72,19 @@ public static class LambdaBootstrap
             {
                 break;
             }
-            await InvokeAsync(client, handler, invocation, logger, time);
+            await InvokeAsync(client, handler, invocation, logger, time, metricsOutput, coldStart);
+            coldStart = false;
         }
         return 0;
     }
 
-    private static async Task InvokeAsync(
-        RuntimeApiClient client, LambdaHandler handler, RuntimeApiClient.Invocation invocation, ILogger logger, TimeProvider time)
+    private static async Task InvokeAsync(RuntimeApiClient client, LambdaHandler handler, RuntimeApiClient.Invocation invocation,
+        ILogger logger, TimeProvider time, Stream metricsOutput, bool coldStart)
     {
         var deadline = DateTimeOffset.FromUnixTimeMilliseconds(invocation.DeadlineMs);
         var untilCancel = deadline - time.GetUtcNow() - DeadlineMargin;
         using var cancellation = new CancellationTokenSource(untilCancel > TimeSpan.Zero ? untilCancel : TimeSpan.Zero, time);
-        Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", invocation.TraceId);
+        Environment.SetEnvironmentVariable(TraceIdVariable, invocation.TraceId);
         var context = new LambdaContext(
             invocation.RequestId, deadline, invocation.FunctionArn, invocation.TraceId,
             invocation.ClientContext, invocation.CognitoIdentity, cancellation.Token, time);
@@ -107,6 +116,33 @@ public static class LambdaBootstrap
         finally
         {
             LambdaContext.Current = null;
+            FlushMetrics(context, metricsOutput, time, coldStart, logger);
+        }
+    }
+
+    /// <summary>
+    /// Writes the invocation's metrics, and on a cold start Powertools' <c>ColdStart</c> line of its own (dimensions
+    /// <c>function_name</c> and <c>Service</c>, so the handlers' metrics keep their one dimension). Output that cannot be
+    /// written is logged: it must not end the loop after an invocation already answered.
+    /// </summary>
+    private static void FlushMetrics(LambdaContext context, Stream output, TimeProvider time, bool coldStart, ILogger logger)
+    {
+        try
+        {
+            if (coldStart)
+            {
+                List<KeyValuePair<string, string>> dimensions = [new(LambdaContext.ServiceDimension, LambdaContext.ServiceName)];
+                if (LambdaContext.FunctionName is { Length: > 0 } functionName) dimensions.Insert(0, new("function_name", functionName));
+                var coldStartMetrics = new InvocationMetrics(LambdaContext.MetricsNamespace, dimensions,
+                    LambdaContext.MetricProperties(context.AwsRequestId, context.TraceId));
+                coldStartMetrics.Add(MetricNames.ColdStart, 1);
+                coldStartMetrics.Flush(output, time.GetUtcNow());
+            }
+            context.Metrics.Flush(output, time.GetUtcNow());
+        }
+        catch (IOException exception)
+        {
+            logger.LogError(exception, "The metrics of invocation {RequestId} could not be written", context.AwsRequestId);
         }
     }
 

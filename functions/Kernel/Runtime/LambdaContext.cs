@@ -1,3 +1,5 @@
+using Serverless.Kernel.Metrics;
+
 namespace Serverless.Kernel.Runtime;
 
 /// <summary>
@@ -28,6 +30,7 @@ public sealed class LambdaContext
         Identity = identity;
         CancellationToken = cancellationToken;
         this.time = time;
+        Metrics = new InvocationMetrics(MetricsNamespace, [new(ServiceDimension, ServiceName)], MetricProperties(awsRequestId, traceId));
     }
 
     /// <summary>The invocation running on this async flow, for log lines; null between invocations.</summary>
@@ -49,7 +52,35 @@ public sealed class LambdaContext
     /// <summary>Cancelled a little before <see cref="Deadline"/>, leaving time to report a result.</summary>
     public CancellationToken CancellationToken { get; }
 
+    /// <summary>The metrics this invocation adds (see <see cref="Metric.Add"/>), written when it ends.</summary>
+    public InvocationMetrics Metrics { get; }
+
     public TimeSpan RemainingTime => Deadline - time.GetUtcNow();
+
+    /// <summary>The metrics' one default dimension, as Powertools names it.</summary>
+    public const string ServiceDimension = "Service";
+
+    /// <summary>The CloudWatch namespace of the suite's metrics; the template's dashboard and alarms read it.</summary>
+    public const string MetricsNamespace = "Serverless";
+
+    /// <summary>
+    /// The <see cref="ServiceDimension"/>'s value: the handler's name (<c>_HANDLER</c>, the same in every stack, unlike the
+    /// function's name), else the function's name.
+    /// </summary>
+    public static string ServiceName => NonEmpty("_HANDLER") ?? NonEmpty("AWS_LAMBDA_FUNCTION_NAME") ?? "service_undefined";
+
+    /// <summary>
+    /// The members of an invocation's metric lines that make no metric, as Powertools writes them: the request id, and the
+    /// trace's root id (<c>Root=1-5759e988-bd862e3fe1be46a994272793;...</c> gives <c>1-5759e988-...</c>).
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> MetricProperties(string requestId, string? traceId)
+    {
+        List<KeyValuePair<string, string>> properties = [new("function_request_id", requestId)];
+        var root = traceId?.Split(';').Select(part => part.Trim())
+            .FirstOrDefault(part => part.StartsWith("Root=", StringComparison.Ordinal));
+        if (root is { Length: > 5 }) properties.Add(new("xray_trace_id", root[5..]));
+        return properties;
+    }
 
     public static string FunctionName => Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_NAME") ?? "";
     public static string FunctionVersion => Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_VERSION") ?? "$LATEST";
@@ -57,4 +88,7 @@ public sealed class LambdaContext
         int.TryParse(Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"), out var mb) ? mb : 0;
     public static string LogGroupName => Environment.GetEnvironmentVariable("AWS_LAMBDA_LOG_GROUP_NAME") ?? "";
     public static string LogStreamName => Environment.GetEnvironmentVariable("AWS_LAMBDA_LOG_STREAM_NAME") ?? "";
+
+    private static string? NonEmpty(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : null;
 }

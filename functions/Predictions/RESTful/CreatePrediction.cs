@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Aws;
+using Serverless.Kernel.Metrics;
 using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
@@ -80,6 +81,7 @@ public static class CreatePrediction
         }
 
         await predictions.SaveAsync(sub, predictionId, createdAt, month, classifications, cancellationToken);
+        Metric.Add(MetricNames.TextsClassified, texts.Count);
         logger.LogInformation("Prediction {PredictionId} for {UserSub}: {Texts} texts", predictionId, sub, texts.Count);
         return TypedResults.Created((string?)null, new CreatedPrediction(predictionId, createdAt,
             texts.Select((text, i) => new TextPrediction(text, classifications[i].Label, classifications[i].Score)).ToList()));

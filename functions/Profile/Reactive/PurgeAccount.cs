@@ -142,12 +142,12 @@ public sealed record Purge(
 
 /// <summary>
 /// PurgeAccount's configuration: the user pool (<c>USER_POOL_ID</c>), the bucket (<c>BUCKET_NAME</c>) and the function itself
-/// (<c>AWS_LAMBDA_FUNCTION_NAME</c>), invoked again for the next pass.
+/// (<c>PURGE_ACCOUNT_FUNCTION</c>, its live alias as the Profile API invokes it), invoked again for the next pass.
 /// </summary>
 public sealed record PurgeAccountSettings(string UserPoolId, string Bucket, string FunctionName)
 {
     public static PurgeAccountSettings FromEnvironment() => new(
         FunctionEnvironment.Required("USER_POOL_ID"),
         FunctionEnvironment.Required("BUCKET_NAME"),
-        FunctionEnvironment.Required("AWS_LAMBDA_FUNCTION_NAME"));
+        FunctionEnvironment.Required("PURGE_ACCOUNT_FUNCTION"));
 }

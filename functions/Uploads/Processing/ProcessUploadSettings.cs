@@ -6,9 +6,9 @@ namespace Serverless.Uploads.Processing;
 
 /// <summary>
 /// ProcessUpload's configuration, from the function's environment (<c>BUCKET_NAME</c>, <c>MODEL_ENDPOINT_NAME</c>,
-/// <c>MAX_UPLOAD_BYTES</c>, <c>MAX_UPLOAD_ROWS</c>, <c>AWS_LAMBDA_FUNCTION_NAME</c>) and its fixed tuning.
+/// <c>MAX_UPLOAD_BYTES</c>, <c>MAX_UPLOAD_ROWS</c>, <c>PROCESS_UPLOAD_FUNCTION</c>) and its fixed tuning.
 /// </summary>
-/// <param name="FunctionName">The function itself, invoked again to continue an upload.</param>
+/// <param name="FunctionName">The function itself (its live alias: <c>name:live</c>), invoked again to continue an upload.</param>
 /// <param name="MaxInFlight">Batches being scored at once; results are still written in row order.</param>
 /// <param name="ProgressIntervalSeconds">How often the item's counts are updated while rows are scored.</param>
 /// <param name="MaxSafetyMarginSeconds">An invocation stops taking new batches this long before its deadline (at most), or ...</param>
@@ -34,7 +34,7 @@ public sealed record ProcessUploadSettings(
         FunctionEnvironment.Required("MODEL_ENDPOINT_NAME"),
         long.Parse(FunctionEnvironment.Required("MAX_UPLOAD_BYTES"), CultureInfo.InvariantCulture),
         long.Parse(FunctionEnvironment.Required("MAX_UPLOAD_ROWS"), CultureInfo.InvariantCulture),
-        FunctionEnvironment.Required("AWS_LAMBDA_FUNCTION_NAME"),
+        FunctionEnvironment.Required("PROCESS_UPLOAD_FUNCTION"),
         BatchLimits.Default);
 
     /// <summary>

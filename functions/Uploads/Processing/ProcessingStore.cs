@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Serverless.Kernel.Metrics;
 using Serverless.Metering;
 using Serverless.ServiceDefaults;
 
@@ -163,10 +164,11 @@ public sealed class ProcessingStore(IAmazonDynamoDB db, Table table, TimeProvide
 
     /// <summary>
     /// PROCESSING → COMPLETED with the final counts and the result's key; with <paramref name="quotaStop"/> (the note saying
-    /// so) when it stopped at the user's monthly quota before the end of the file.
+    /// so) when it stopped at the user's monthly quota before the end of the file. Counted as
+    /// <see cref="MetricNames.UploadsCompleted"/>, whichever function ends it.
     /// </summary>
-    public Task CompleteAsync(string userSub, string uploadId, string claim, Tally tally, string resultKey, string? quotaStop,
-        CancellationToken cancellationToken)
+    public async Task CompleteAsync(string userSub, string uploadId, string claim, Tally tally, string resultKey,
+        string? quotaStop, CancellationToken cancellationToken)
     {
         var values = new Dictionary<string, AttributeValue>
         {
@@ -180,10 +182,11 @@ public sealed class ProcessingStore(IAmazonDynamoDB db, Table table, TimeProvide
             values[":note"] = new() { S = quotaStop };
             stop = $", {UploadAttribute.StoppedAtQuota} = :stopped, {UploadAttribute.Note} = :note";
         }
-        return HeldUpdateAsync(userSub, uploadId, claim, tally,
+        await HeldUpdateAsync(userSub, uploadId, claim, tally,
             $", #status = :end, {UploadAttribute.RowsTotal} = :{UploadAttribute.RowsProcessed}, {UploadAttribute.ResultKey} = :result, " +
             $"{UploadAttribute.CompletedAt} = :now{stop} REMOVE {LeaveProcessing}",
             values, [], cancellationToken);
+        Metric.Add(MetricNames.UploadsCompleted, 1);
     }
 
     /// <summary>PROCESSING → FAILED with the reason and the counts so far.</summary>
@@ -193,10 +196,11 @@ public sealed class ProcessingStore(IAmazonDynamoDB db, Table table, TimeProvide
 
     /// <summary>
     /// PROCESSING → FAILED with the reason and the counts so far; with <paramref name="heartbeatBefore"/>, only while the
-    /// heartbeat is still older than that (a live invocation that renewed it keeps the upload).
+    /// heartbeat is still older than that (a live invocation that renewed it keeps the upload). Counted as
+    /// <see cref="MetricNames.UploadsFailed"/>, whichever function ends it.
     /// </summary>
-    public Task FailAsync(string userSub, string uploadId, string claim, Tally tally, string error, DateTimeOffset? heartbeatBefore,
-        CancellationToken cancellationToken)
+    public async Task FailAsync(string userSub, string uploadId, string claim, Tally tally, string error,
+        DateTimeOffset? heartbeatBefore, CancellationToken cancellationToken)
     {
         var values = new Dictionary<string, AttributeValue>
         {
@@ -204,10 +208,11 @@ public sealed class ProcessingStore(IAmazonDynamoDB db, Table table, TimeProvide
             [":error"] = new() { S = error },
         };
         if (heartbeatBefore is { } before) values[":before"] = new() { S = Timestamp.Of(before) };
-        return HeldUpdateAsync(userSub, uploadId, claim, tally,
+        await HeldUpdateAsync(userSub, uploadId, claim, tally,
             $", #status = :end, #error = :error, {UploadAttribute.CompletedAt} = :now REMOVE {LeaveProcessing}",
             values, new() { ["#error"] = UploadAttribute.Error }, cancellationToken,
             heartbeatBefore is null ? "" : $" AND {UploadAttribute.HeartbeatAt} < :before");
+        Metric.Add(MetricNames.UploadsFailed, 1);
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Serverless.Kernel.Aws;
+using Serverless.Kernel.Metrics;
 using Serverless.Kernel.Runtime;
 using Serverless.Uploads.Parsing;
 using Serverless.Uploads.Results;
@@ -83,6 +84,7 @@ internal sealed class ScoringRun(
             if (row.Text is not null && !await allowance.TakeAsync(cancellationToken))
             {
                 StoppedAtQuota = true;
+                Metric.Add(MetricNames.QuotaRefusals, 1);
                 break;
             }
             if (!batch.Fits(row, settings.Limits))
@@ -135,6 +137,8 @@ internal sealed class ScoringRun(
             await writer.WriteAsync(row, classification, cancellationToken);
             tally.Add(row, classification);
         }
+        Metric.Add(MetricNames.RowsScored, next);
+        Metric.Add(MetricNames.RowsFailed, batch.Rows.Count - next);
         written = batch.Last.Next;
         if (time.GetUtcNow() - lastProgress < TimeSpan.FromSeconds(settings.ProgressIntervalSeconds)) return;
         await store.ProgressAsync(upload.UserSub, upload.UploadId, upload.Claim, tally, cancellationToken);

@@ -2,6 +2,7 @@ using Amazon.DynamoDBv2;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Events;
+using Serverless.Kernel.Metrics;
 using Serverless.Kernel.Runtime;
 using Serverless.Metering;
 using Serverless.ServiceDefaults;
@@ -14,8 +15,9 @@ namespace Serverless.Usage;
 /// settling removes the work's hold (<see cref="UsageLedger"/>), so a record delivered again finds none. A record that
 /// cannot be read or settled is reported as a batch item failure, with a log line naming it; every other record of the
 /// batch still counts (Lambda retries from the failed record, and the records after it then find their holds gone).
+/// Each settlement adds how long after its record was written it came (<see cref="MetricNames.MeteringLag"/>).
 /// </summary>
-public sealed class MeterUsage(UsageLedger ledger, ILogger<MeterUsage> logger)
+public sealed class MeterUsage(UsageLedger ledger, TimeProvider time, ILogger<MeterUsage> logger)
     : ReactiveHandler<DynamoDBEvent, StreamsEventResponse>(
         KernelJsonContext.Default.DynamoDBEvent, KernelJsonContext.Default.StreamsEventResponse)
 {
@@ -23,10 +25,10 @@ public sealed class MeterUsage(UsageLedger ledger, ILogger<MeterUsage> logger)
         services.AddFunctionDefaults().AddMetering();
 
     public override Task<StreamsEventResponse> HandleAsync(DynamoDBEvent batch, LambdaContext context) =>
-        HandleAsync(batch, ledger, logger, context.CancellationToken);
+        HandleAsync(batch, ledger, time, logger, context.CancellationToken);
 
     public static async Task<StreamsEventResponse> HandleAsync(
-        DynamoDBEvent batch, UsageLedger ledger, ILogger logger, CancellationToken cancellationToken)
+        DynamoDBEvent batch, UsageLedger ledger, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         var response = new StreamsEventResponse();
         foreach (var record in batch.Records)
@@ -36,6 +38,11 @@ public sealed class MeterUsage(UsageLedger ledger, ILogger<MeterUsage> logger)
             {
                 if (UsageChange.From(record) is not { } change) continue;
                 var settled = await ledger.SettleAsync(change, cancellationToken);
+                if (settled)
+                {
+                    var lag = time.GetUtcNow() - record.Dynamodb.ApproximateCreationTime;
+                    Metric.Add(MetricNames.MeteringLag, lag.TotalMilliseconds, MetricUnit.Milliseconds);
+                }
                 logger.LogInformation(
                     settled ? "Metered {Texts} texts of {Source} of {UserSub} into {Month}"
                         : "No hold for {Texts} texts of {Source} of {UserSub} in {Month}: settled, or expired",

@@ -48,9 +48,9 @@ public sealed class AsyncInvocationQueue : IAsyncDisposable
 
     /// <summary>Queues an event and returns at once; every attempt belongs to the trace the caller named, or to one trace
     /// started now.</summary>
-    public void Enqueue(byte[] payload, string requestId, TraceHeader? callerTrace = null) =>
+    public void Enqueue(byte[] payload, string requestId, XRayTraceHeader? callerTrace = null) =>
         queue.Writer.TryWrite(new QueuedEvent(requestId, payload, settings.Time.GetUtcNow(),
-            callerTrace ?? TraceHeader.New(settings.Time.GetUtcNow())));
+            callerTrace ?? XRayTraceHeader.New(settings.Time.GetUtcNow())));
 
     private async Task DispatchAsync()
     {
@@ -130,9 +130,9 @@ public sealed class AsyncInvocationQueue : IAsyncDisposable
     }
 
     /// <summary>An event in the queue: its request id stays the same across attempts.</summary>
-    private sealed class QueuedEvent(string requestId, byte[] payload, DateTimeOffset enqueuedAt, TraceHeader callerTrace)
+    private sealed class QueuedEvent(string requestId, byte[] payload, DateTimeOffset enqueuedAt, XRayTraceHeader callerTrace)
     {
-        public TraceHeader CallerTrace { get; } = callerTrace;
+        public XRayTraceHeader CallerTrace { get; } = callerTrace;
         public string RequestId { get; } = requestId;
         public byte[] Payload { get; } = payload;
         public DateTimeOffset EnqueuedAt { get; } = enqueuedAt;

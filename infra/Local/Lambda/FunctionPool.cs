@@ -23,7 +23,7 @@ public sealed class FunctionPool(FunctionDefinition function, Func<FunctionDefin
 
     /// <param name="callerTrace">The caller's X-Ray trace header; null starts a new trace (<see cref="Invocation.CallerTrace"/>).</param>
     public async Task<InvocationResult> InvokeAsync(byte[] payload, string requestId, CancellationToken cancellationToken,
-        TraceHeader? callerTrace = null)
+        XRayTraceHeader? callerTrace = null)
     {
         await slots.WaitAsync(cancellationToken);
         try

@@ -7,18 +7,18 @@ namespace Serverless.Local.Lambda;
 /// <see cref="RequestId"/>, as on Lambda.
 /// </summary>
 /// <param name="callerTrace">The caller's <c>X-Amzn-Trace-Id</c>; null starts a new trace.</param>
-public sealed class Invocation(byte[] payload, string requestId, TraceHeader? callerTrace = null)
+public sealed class Invocation(byte[] payload, string requestId, XRayTraceHeader? callerTrace = null)
 {
-    private TraceHeader? trace;
+    private XRayTraceHeader? trace;
     private readonly TaskCompletionSource<InvocationResult> result = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string RequestId { get; } = requestId;
     public byte[] Payload { get; } = payload;
-    /// <summary>The trace the invocation belongs to, as the caller named it (<see cref="TraceHeader"/>).</summary>
-    public TraceHeader CallerTrace { get; } = callerTrace ?? TraceHeader.New(DateTimeOffset.UtcNow);
+    /// <summary>The trace the invocation belongs to, as the caller named it (<see cref="XRayTraceHeader"/>).</summary>
+    public XRayTraceHeader CallerTrace { get; } = callerTrace ?? XRayTraceHeader.New(DateTimeOffset.UtcNow);
 
     /// <summary>The header the function gets: <see cref="CallerTrace"/> with the invocation's own span as its parent.</summary>
-    public TraceHeader Trace => trace ??= CallerTrace.ForInvocation();
+    public XRayTraceHeader Trace => trace ??= CallerTrace.ForInvocation();
 
     /// <summary>The Runtime API's <c>Lambda-Runtime-Trace-Id</c>.</summary>
     public string TraceId => Trace.ToString();

@@ -70,10 +70,10 @@ public sealed class LambdaService : IAsyncDisposable
     public IReadOnlyCollection<FunctionDefinition> Functions => functions.Values.Select(function => function.Pool.Function).ToList();
 
     /// <summary>Invokes a function by name, as a synchronous (RequestResponse) invocation; <paramref name="traceHeader"/> is
-    /// the caller's <c>X-Amzn-Trace-Id</c>, if any (<see cref="TraceHeader"/>).</summary>
+    /// the caller's <c>X-Amzn-Trace-Id</c>, if any (<see cref="XRayTraceHeader"/>).</summary>
     public Task<InvocationResult> InvokeAsync(string functionName, byte[] payload, CancellationToken cancellationToken,
         string? traceHeader = null) =>
-        Find(functionName).Pool.InvokeAsync(payload, Guid.NewGuid().ToString(), cancellationToken, TraceHeader.Parse(traceHeader));
+        Find(functionName).Pool.InvokeAsync(payload, Guid.NewGuid().ToString(), cancellationToken, XRayTraceHeader.Parse(traceHeader));
 
     /// <summary>Queues an asynchronous (Event) invocation, as S3 notifications and <c>X-Amz-Invocation-Type: Event</c>
     /// do; returns its request id.</summary>
@@ -181,11 +181,11 @@ public sealed class LambdaService : IAsyncDisposable
                 case "DryRun":
                     return Results.StatusCode(204);
                 case "Event":
-                    target.Queue.Enqueue(payload, requestId, TraceHeader.Parse(request.Headers["X-Amzn-Trace-Id"]));
+                    target.Queue.Enqueue(payload, requestId, XRayTraceHeader.Parse(request.Headers["X-Amzn-Trace-Id"]));
                     return Results.StatusCode(202);
             }
             var result = await target.Pool.InvokeAsync(payload, requestId, CancellationToken.None,
-                TraceHeader.Parse(request.Headers["X-Amzn-Trace-Id"]));
+                XRayTraceHeader.Parse(request.Headers["X-Amzn-Trace-Id"]));
             response.Headers["X-Amz-Executed-Version"] = "$LATEST";
             if (result.FunctionError is { } error) response.Headers["X-Amz-Function-Error"] = error;
             if (request.Headers["X-Amz-Log-Type"] == "Tail" && await LogTail.Base64Async(target.Pool.Function, result) is { } tail)

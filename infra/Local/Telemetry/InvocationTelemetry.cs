@@ -12,7 +12,7 @@ namespace Serverless.Local.Telemetry;
 public sealed record InvocationTelemetry(
     FunctionDefinition Function,
     string RequestId,
-    TraceHeader Trace,
+    XRayTraceHeader Trace,
     string? ParentSpanId,
     DateTimeOffset Start,
     DateTimeOffset End,

@@ -1,7 +1,7 @@
 namespace Serverless.Local.Telemetry;
 
 /// <summary>A metric sample with the invocation that produced it (its trace id as OpenTelemetry and X-Ray write it).</summary>
-public sealed record RecordedSample(MetricSample Sample, string FunctionName, string RequestId, TraceHeader Trace);
+public sealed record RecordedSample(MetricSample Sample, string FunctionName, string RequestId, XRayTraceHeader Trace);
 
 /// <summary>
 /// The metric samples of the last invocations, at most <paramref name="capacity"/> (the oldest go first), for

@@ -66,6 +66,16 @@ public sealed class SageMakerRuntimeRequestTests : SageMakerRuntimeClientTestBas
         Assert.Equal("application/json", request.Headers["Accept"]);
     }
 
+    [Fact]
+    public async Task Classify_reads_a_models_lower_case_labels_in_upper_case()
+    {
+        server.Respond = context => Ok(context, """[{"label":"positive","score":0.9},{"label":"neutral","score":0.6}]""");
+
+        var results = await Client().ClassifyAsync(Endpoint, ["I love it", "It is a Tuesday"], CancellationToken.None);
+
+        Assert.Equal([new Classification("POSITIVE", 0.9), new Classification("NEUTRAL", 0.6)], results);
+    }
+
     [Theory]
     [InlineData("""[{"label":"POSITIVE","score":0.9}]""", "answered 1 classifications for 2 texts")]
     [InlineData("""[{"label":"POSITIVE","score":0.9},{"label":"NEGATIVE","score":0.8},{"label":"NEUTRAL","score":0.7}]""",

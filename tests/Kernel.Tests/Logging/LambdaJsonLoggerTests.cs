@@ -2,19 +2,26 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Logging;
+using Serverless.Kernel.Runtime;
+using Serverless.Kernel.Tests.Aws;
 using Serverless.Kernel.Tests.Runtime;
 
 namespace Serverless.Kernel.Tests.Logging;
 
 [Collection(LambdaEnvironmentCollection.Name)]
-public class LambdaJsonLoggerTests
+public sealed class LambdaJsonLoggerTests : IDisposable
 {
+    // A line outside an invocation takes the trace from the variable the invocation loop sets: none here, unless a test sets it.
+    private readonly EnvironmentScope environment = new([LambdaBootstrap.TraceIdVariable]);
+
     private static readonly DateTimeOffset Now = new(2024, 5, 14, 9, 56, 40, 123, TimeSpan.Zero);
 
     private readonly MemoryStream output = new();
 
     private ILogger Logger(string category = "Serverless.Orders") =>
         new LambdaJsonLoggerProvider(output, new ManualTimeProvider(Now)).CreateLogger(category);
+
+    public void Dispose() => environment.Dispose();
 
     [Fact]
     public void A_log_line_is_one_json_object_with_timestamp_level_message_and_logger()
@@ -171,6 +178,24 @@ public class LambdaJsonLoggerTests
         Assert.Equal("Too slow.", lines[2].String("errorMessage"));
         Assert.Equal("Between invocations", lines[3].String("message"));
         Assert.False(lines[3].TryGetProperty("requestId", out _));
+    }
+
+    [Fact]
+    public async Task Lines_outside_an_invocation_carry_the_trace_of_the_last_one()
+    {
+        const string trace = "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1";
+        var logger = Logger();
+        logger.LogInformation("Init");
+        await using var api = await FakeRuntimeApi.StartAsync();
+        api.Enqueue("r-1", "{}", new Dictionary<string, string> { ["Lambda-Runtime-Trace-Id"] = trace });
+        _ = api.RunAsync((_, _) => Task.FromResult("{}"u8.ToArray()));
+        await api.NextPostAsync();
+        logger.LogInformation("Work the invocation left running");
+
+        var lines = LogLines.Read(output);
+        Assert.False(lines[0].TryGetProperty("traceId", out _));
+        Assert.Equal(trace, lines[1].String("traceId"));
+        Assert.False(lines[1].TryGetProperty("requestId", out _));
     }
 
     [Theory]

@@ -12,12 +12,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serverless.Kernel.Runtime;
+using Serverless.TestUtilities;
 
 namespace Serverless.Kernel.Tests.Runtime;
 
 /// <summary>
 /// A Lambda Runtime API on 127.0.0.1: <c>invocation/next</c> hands out what the test queued, every POST
-/// is recorded, and <see cref="RunAsync"/> runs the real loop against it until the fake is disposed.
+/// is recorded, and <see cref="RunAsync"/> runs the real loop against it until the fake is disposed. The loop's metric
+/// lines are kept too (<see cref="NextMetricLineAsync"/>).
 /// </summary>
 internal sealed class FakeRuntimeApi : IAsyncDisposable
 {
@@ -27,6 +29,7 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
     private readonly Channel<(IReadOnlyDictionary<string, string> Headers, byte[] Payload)> queued =
         Channel.CreateUnbounded<(IReadOnlyDictionary<string, string>, byte[])>();
     private readonly Channel<Post> posts = Channel.CreateUnbounded<Post>();
+    private readonly Channel<string> metricLines = Channel.CreateUnbounded<string>();
     private readonly HttpClient http = new() { Timeout = Timeout.InfiniteTimeSpan };
     private readonly CancellationTokenSource stopping = new();
     private Task<int>? run;
@@ -103,6 +106,16 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
         return await posts.Reader.ReadAsync(timeout.Token);
     }
 
+    /// <summary>The next line the loop wrote to its metrics output, in order, without its line end.</summary>
+    public async Task<JsonElement> NextMetricLineAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var line = await metricLines.Reader.ReadAsync(timeout.Token);
+        Assert.EndsWith("\n", line);
+        Assert.DoesNotContain('\n', line[..^1]);
+        return JsonDocument.Parse(line).RootElement.Clone();
+    }
+
     /// <summary>Starts the loop with <paramref name="handler"/> registered and picked as <c>Fn</c>.</summary>
     public Task<int> RunAsync(LambdaHandler handler, TimeProvider? time = null, ILoggerFactory? loggerFactory = null) =>
         RunAsync(new Dictionary<string, Func<ILoggerFactory, Task<LambdaHandler>>> { ["Fn"] = _ =>
@@ -112,7 +125,7 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
         IReadOnlyDictionary<string, Func<ILoggerFactory, Task<LambdaHandler>>> handlers, string handlerName,
         TimeProvider? time = null, ILoggerFactory? loggerFactory = null) =>
         run = LambdaBootstrap.RunAsync(handlers, handlerName, Client, loggerFactory ?? NullLoggerFactory.Instance, time
-            ?? TimeProvider.System, stopping.Token);
+            ?? TimeProvider.System, stopping.Token, new LineStream(line => metricLines.Writer.TryWrite(line)));
 
     /// <summary>Stops the loop (it must end with 0 while waiting for the next invocation), then the server.</summary>
     public async Task<int> StopAsync()

@@ -237,9 +237,9 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
     public void The_templates_EventInvokeConfig_is_read_with_its_destination_and_Lambdas_defaults_fill_the_rest()
     {
         var template = SamTemplate.Load(LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory) + "/template.yaml");
-        const string function = "arn:aws:lambda:us-east-1:000000000000:function:FailStrandedUploadFunction";
-        var resolver = new IntrinsicResolver(new Dictionary<string, JsonNode?>(),
-            new Dictionary<string, string> { ["FailStrandedUploadFunction.Arn"] = function });
+        // The destination is the function's live alias (SAM's FailStrandedUploadFunction.Alias).
+        const string function = "arn:aws:lambda:us-east-1:000000000000:function:FailStrandedUploadFunction:live";
+        var resolver = OfflineValues.Resolver(template);
 
         var config = EventInvokeConfig.From(resolver.Resolve(template.FunctionProperties("ProcessUploadFunction")["EventInvokeConfig"]));
         var retriesOnly = EventInvokeConfig.From(JsonNode.Parse("""{"MaximumRetryAttempts": 0}"""));

@@ -64,7 +64,7 @@ public sealed class LocalTelemetryTests : IAsyncLifetime
     {
         using var invoked = await functions.InvokeAsync("Scoring", "{}", traceHeader: Caller);
         var requestId = invoked.Headers.GetValues("x-amzn-RequestId").Single();
-        var traceHeader = TraceHeader.Parse(await File.ReadAllTextAsync(Path.Combine(functions.PackageDirectory("Scoring"), "trace")))!;
+        var traceHeader = XRayTraceHeader.Parse(await File.ReadAllTextAsync(Path.Combine(functions.PackageDirectory("Scoring"), "trace")))!;
         Assert.Equal(("1-5759e988-bd862e3fe1be46a994272793", true), (traceHeader.Root, traceHeader.Sampled));
         Assert.NotEqual("53995c3f42cd8ad8", traceHeader.Parent);
 

@@ -54,6 +54,28 @@ public sealed partial class PolicyTests(TemplateInvariantsFixture fixture) : ICl
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
 
+    /// <summary>Actions IAM authorizes on <c>*</c> only (no resource-level permission), where <c>*</c> is the only
+    /// resource a statement can name.</summary>
+    private static readonly HashSet<string> ActionsWithoutResourceLevelPermission = ["ecr:GetAuthorizationToken"];
+
+    [Fact]
+    public void The_templates_roles_allow_no_wildcard_resource_but_for_actions_without_resource_level_permission()
+    {
+        var roles = Sources.Template.Resources.Where(resource => resource.Value?["Type"]?.GetValue<string>() == "AWS::IAM::Role")
+            .ToList();
+        var problems = (
+            from role in roles
+            from policy in role.Value!["Properties"]?["Policies"]?.AsArray() ?? []
+            from statement in policy!["PolicyDocument"]!["Statement"]!.AsArray().OfType<JsonObject>()
+            from resource in Resources(statement["Resource"]).Where(IsWildcard)
+            where !Strings(statement["Action"]).All(ActionsWithoutResourceLevelPermission.Contains)
+            select $"{role.Key}: statement allowing {string.Join(", ", Strings(statement["Action"]))} has the wildcard resource {resource}")
+            .ToList();
+
+        Assert.NotEmpty(roles);
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
     [Fact]
     public void Actions_are_found_in_the_code_the_handler_reaches_and_wildcards_are_recognised()
     {
@@ -68,6 +90,9 @@ public sealed partial class PolicyTests(TemplateInvariantsFixture fixture) : ICl
         Assert.True(IsWildcard("arn:aws:sagemaker:*:123456789012:endpoint/sentiment"));
         Assert.False(IsWildcard("arn:${AWS::Partition}:s3:::${AWS::StackName}-files-${AWS::AccountId}-${AWS::Region}/uploads/*"));
         Assert.False(IsWildcard("arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:endpoint/${ModelEndpointName}"));
+        Assert.Equal(["*", "arn:aws:logs:r:a:log-group:/aws/x-*:*"], Resources(JsonNode.Parse("""
+            {"Fn::If": ["C", "*", {"Fn::Sub": ["arn:aws:logs:r:a:log-group:${Group}:*", {"Group": {"Fn::Sub": "/aws/x-*"}}]}]}
+            """)));
     }
 
     private List<(string Action, string Call, string File)> Performed(string function) =>
@@ -96,13 +121,16 @@ public sealed partial class PolicyTests(TemplateInvariantsFixture fixture) : ICl
         _ => [node.ToString()],
     };
 
-    /// <summary>A resource as written: a string, or the text of <c>Fn::Sub</c>; a <c>Ref</c> or <c>Fn::GetAtt</c> names
-    /// one resource.</summary>
+    /// <summary>A resource as written: a string, or the text of <c>Fn::Sub</c> (its variables written in), either branch of
+    /// <c>Fn::If</c>; a <c>Ref</c> or <c>Fn::GetAtt</c> names one resource.</summary>
     private static IEnumerable<string> Resources(JsonNode? node) => node switch
     {
         JsonArray items => items.SelectMany(Resources),
-        JsonObject sub when sub["Fn::Sub"] is { } text => [text is JsonArray withVariables ? withVariables[0]!.ToString()
-            : text.ToString()],
+        JsonObject sub when sub["Fn::Sub"] is JsonArray withVariables => [withVariables[1]!.AsObject().Aggregate(
+            withVariables[0]!.ToString(), (text, variable) => text.Replace("${" + variable.Key + "}",
+                Resources(variable.Value).FirstOrDefault() ?? "${" + variable.Key + "}", StringComparison.Ordinal))],
+        JsonObject sub when sub["Fn::Sub"] is { } text => [text.ToString()],
+        JsonObject condition when condition["Fn::If"] is JsonArray branches => Resources(branches[1]).Concat(Resources(branches[2])),
         JsonObject => [],
         null => [],
         _ => [node.ToString()],

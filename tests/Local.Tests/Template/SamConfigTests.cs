@@ -29,10 +29,13 @@ public sealed partial class SamConfigTests
             if (parameter["AllowedValues"] is { } allowed)
                 Assert.True(allowed.AsArray().Any(item => item!.ToString() == value),
                     $"{environment}: {name}={value} is not one of its AllowedValues");
+            if (parameter["AllowedPattern"] is { } pattern)
+                Assert.True(Regex.IsMatch(value, pattern.ToString()), $"{environment}: {name}={value} breaks its AllowedPattern {pattern}");
             if (parameter["Type"]!.GetValue<string>() != "Number") continue;
             var minimum = parameter["MinValue"] is { } min ? long.Parse(min.ToString(), CultureInfo.InvariantCulture) : long.MinValue;
-            Assert.True(long.TryParse(value, CultureInfo.InvariantCulture, out var number) && number >= minimum,
-                $"{environment}: {name}={value} is not a Number of at least its MinValue {minimum}");
+            var maximum = parameter["MaxValue"] is { } max ? long.Parse(max.ToString(), CultureInfo.InvariantCulture) : long.MaxValue;
+            Assert.True(long.TryParse(value, CultureInfo.InvariantCulture, out var number) && number >= minimum && number <= maximum,
+                $"{environment}: {name}={value} is not a Number from its MinValue {minimum} to its MaxValue {maximum}");
         }
     }
 

@@ -135,7 +135,7 @@ public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOu
 
         var references = fixture.Validation.References;
         output.WriteLine(string.Join(Environment.NewLine, references));
-        Assert.Contains("Resources.UserPool.Properties.LambdaConfig.PostConfirmation -> Fn::GetAtt CreateProfileFunction.Arn", references);
+        Assert.Contains("Resources.UserPool.Properties.LambdaConfig.PostConfirmation -> Ref CreateProfileFunction.Alias", references);
         Assert.Contains("Resources.ProfileApiFunction.Properties.Policies[0].Statement[0].Resource -> Fn::GetAtt Table.Arn", references);
         Assert.Contains("Resources.HttpApi.Properties.CorsConfiguration.AllowOrigins -> Ref CorsAllowedOrigins", references);
         Assert.Contains("Outputs.ApiUrl.Value -> Fn::Sub ${AWS::URLSuffix}: Ref AWS::URLSuffix", references);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Amazon.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Kernel.Aws;
+using Serverless.Kernel.Metrics;
 using Serverless.Local.Emulators;
 using Serverless.Metering;
 using Serverless.ServiceDefaults;
@@ -49,11 +50,15 @@ public sealed class PredictionsApiTests(PredictionsApiTests.Fixture fixture) : I
     public async Task POST_predictions_labels_each_text_in_order_and_GET_lists_it()
     {
         var sub = Guid.NewGuid().ToString();
+        var invocation = new TestLambdaContext();
 
-        using var response = await Client(sub).PostAsync("/predictions",
-            Json("""{"texts": ["I love this, it is wonderful!", "This is terrible and I hate it."]}"""));
+        using var response = await invocation.RunAsync(_ => Client(sub).PostAsync("/predictions",
+            Json("""{"texts": ["I love this, it is wonderful!", "This is terrible and I hate it."]}""")));
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var metrics = invocation.FlushMetrics();
+        Assert.Equal([2.0], metrics.Values(MetricNames.TextsClassified));
+        Assert.InRange(Assert.Single(metrics.Values(MetricNames.ModelLatency)), 0, 60_000);
         var prediction = await response.Content.ReadFromJsonAsync<JsonElement>();
         var results = prediction.GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(["POSITIVE", "NEGATIVE"], results.Select(result => result.GetProperty("label").GetString()));
@@ -81,9 +86,15 @@ public sealed class PredictionsApiTests(PredictionsApiTests.Fixture fixture) : I
         await fixture.Api.Services.GetRequiredService<UsageLedger>().ReserveAsync(
             sub, UsageItem.Month(DateTimeOffset.UtcNow), "test#1", Plan.MonthlyTexts - 1, Plan.MonthlyTexts - 1, CancellationToken.None);
 
-        using var response = await Client(sub).PostAsync("/predictions", Json("""{"texts": ["one", "two"]}"""));
+        var invocation = new TestLambdaContext();
+
+        using var response = await invocation.RunAsync(_ => Client(sub).PostAsync("/predictions", Json("""{"texts": ["one", "two"]}""")));
 
         var problem = await Problems.ReadAsync(response, HttpStatusCode.TooManyRequests);
+        var metrics = invocation.FlushMetrics();
+        Assert.Equal([1.0], metrics.Values(MetricNames.QuotaRefusals));
+        Assert.Empty(metrics.Values(MetricNames.TextsClassified));
+        Assert.Empty(metrics.Values(MetricNames.ModelLatency));
         Assert.Equal(2, problem.GetProperty("requested").GetInt64());
         Assert.Equal(1, problem.GetProperty("remaining").GetInt64());
         Assert.NotNull(response.Headers.RetryAfter);

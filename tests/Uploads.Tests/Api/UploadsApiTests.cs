@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.S3;
 using Microsoft.Extensions.DependencyInjection;
+using Serverless.Kernel.Metrics;
 using Serverless.Local;
 using Serverless.Metering;
 using Serverless.ServiceDefaults;
@@ -89,10 +90,13 @@ public sealed class UploadsApiTests(UploadsApiTests.Fixture fixture) : IClassFix
         await fixture.Api.Services.GetRequiredService<UsageLedger>().ReserveAsync(
             sub, UsageItem.Month(DateTimeOffset.UtcNow), "test#1", Plan.MonthlyTexts, Plan.MonthlyTexts, CancellationToken.None);
 
-        using var response = await Client(sub).PostAsync("/uploads", NewUpload());
+        var invocation = new TestLambdaContext();
+
+        using var response = await invocation.RunAsync(_ => Client(sub).PostAsync("/uploads", NewUpload()));
 
         var problem = await Problems.ReadAsync(response, HttpStatusCode.TooManyRequests);
         Assert.Equal(0, problem.GetProperty("remaining").GetInt64());
+        Assert.Equal([1.0], invocation.FlushMetrics().Values(MetricNames.QuotaRefusals));
         Assert.NotNull(response.Headers.RetryAfter);
     }
 

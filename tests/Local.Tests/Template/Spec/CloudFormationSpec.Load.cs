@@ -58,6 +58,10 @@ public sealed partial class CloudFormationSpec
     /// validate):
     /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/
     /// sam-property-function-eventinvokedestinationconfiguration.html</item>
+    /// <item><c>Enabled</c> of AWS::Serverless::Function.DeploymentPreference is optional ("Required: No", default true; the
+    /// pinned spec marks it required, so a deployment preference of only a Type would not validate):
+    /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-deploymentpreference.html
+    /// </item>
     /// </list>
     /// </summary>
     public const string Corrections = """
@@ -65,7 +69,9 @@ public sealed partial class CloudFormationSpec
           "PropertyTypes": {
             "AWS::Serverless::Function.EventInvokeDestinationConfig": { "Properties": {
               "OnFailure": { "Type": "Destination", "Required": false },
-              "OnSuccess": { "Type": "Destination", "Required": false } } }
+              "OnSuccess": { "Type": "Destination", "Required": false } } },
+            "AWS::Serverless::Function.DeploymentPreference": { "Properties": {
+              "Enabled": { "PrimitiveType": "Boolean", "Required": false } } }
           }
         }
         """;

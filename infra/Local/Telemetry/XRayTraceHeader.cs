@@ -8,19 +8,21 @@ namespace Serverless.Local.Telemetry;
 /// <c>X-Amzn-Trace-Id</c> keeps its <see cref="Root"/> and its sampling decision; Lambda's own segment for the invocation
 /// (here the invocation's span) becomes the function's <see cref="Parent"/>.
 /// </summary>
-public sealed record TraceHeader(string Root, string? Parent, bool Sampled)
+public sealed record XRayTraceHeader(string Root, string? Parent, bool Sampled)
 {
     /// <summary>A new trace, sampled, as Lambda starts one for an invocation that came without a header.</summary>
-    public static TraceHeader New(DateTimeOffset now) =>
+    public static XRayTraceHeader New(DateTimeOffset now) =>
         new($"1-{now.ToUnixTimeSeconds():x8}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}", null, true);
 
     /// <summary>The header a caller sent, or null when it names no valid <c>Root</c>; fields other than Root, Parent and
     /// Sampled (Lineage, Self) are not kept.</summary>
-    public static TraceHeader? Parse(string? header)
+    public static XRayTraceHeader? Parse(string? header)
     {
         string? root = null, parent = null;
         var sampled = true;
-        foreach (var field in (header ?? "").Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        // The AWS SDKs percent-encode the header (Serverless.Kernel.Aws.TraceHeader.Encode).
+        foreach (var field in Uri.UnescapeDataString(header ?? "").Split(';',
+            StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             var (key, value) = field.IndexOf('=') is var equals and > 0 ? (field[..equals], field[(equals + 1)..]) : (field, "");
             switch (key)
@@ -36,11 +38,11 @@ public sealed record TraceHeader(string Root, string? Parent, bool Sampled)
                     break;
             }
         }
-        return root is null ? null : new TraceHeader(root, parent, sampled);
+        return root is null ? null : new XRayTraceHeader(root, parent, sampled);
     }
 
     /// <summary>The header the function gets: the same trace, with a new span (the invocation's) as its parent.</summary>
-    public TraceHeader ForInvocation() => this with { Parent = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) };
+    public XRayTraceHeader ForInvocation() => this with { Parent = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) };
 
     /// <summary>The root as an OpenTelemetry (W3C) trace id: its 32 hex digits without the version and dashes.</summary>
     public string TraceId => string.Concat(Root.AsSpan(2, 8), Root.AsSpan(11));
