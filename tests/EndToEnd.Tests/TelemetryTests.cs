@@ -9,7 +9,7 @@ namespace Serverless.EndToEnd.Tests;
 /// <summary>
 /// What a developer watching the local cloud sees of a real upload: ProcessUpload's log line for it in the Aspire dashboard
 /// (through the dashboard's telemetry API), the invocation's span in the same trace, and the EMF metrics that invocation
-/// wrote (RowsScored, UploadsCompleted for the Uploads service) in the local metrics view, tied to the same trace.
+/// wrote (RowsScored, UploadsCompleted for the ProcessUpload service) in the local metrics view, tied to the same trace.
 /// </summary>
 [Collection(LocalCloudCollection.Name)]
 public sealed class TelemetryTests(LocalCloudFixture cloud)
@@ -53,7 +53,7 @@ public sealed class TelemetryTests(LocalCloudFixture cloud)
 
         var metrics = cloud.Output("MetricsEndpoint");
         async Task<List<JsonElement>> PointsAsync(string name) => [.. (await cloud.Http.GetFromJsonAsync<JsonElement>(
-                $"{metrics}/metrics/statistics?namespace=Serverless&name={name}&dimension=Service:Uploads"))
+                $"{metrics}/metrics/statistics?namespace=Serverless&name={name}&dimension=Service:ProcessUpload"))
             .GetProperty("datapoints").EnumerateArray().Where(point => point.GetProperty("traceId").GetString() == traceId)];
         var scored = await EventuallyAsync(() => PointsAsync("RowsScored"), points => points.Count > 0, "RowsScored of the upload");
         Assert.Equal(rows.Length, scored.Sum(point => point.GetProperty("value").GetDouble()));

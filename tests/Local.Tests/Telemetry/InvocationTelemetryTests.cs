@@ -22,7 +22,8 @@ public sealed class InvocationTelemetryTests
 
     private static InvocationTelemetry Telemetry(InvocationResult result)
     {
-        var invocation = new Invocation([], "r-1", XRayTraceHeader.Parse("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8"));
+        var invocation = new Invocation([], "r-1",
+            XRayTraceHeader.Parse("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8"));
         return InvocationTelemetry.From(Function, invocation, result, invocation.InvokedAt.AddMilliseconds(250), Output);
     }
 
