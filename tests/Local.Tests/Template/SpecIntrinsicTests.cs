@@ -70,6 +70,8 @@ public sealed class SpecIntrinsicTests(CloudFormationSpecFixture fixture, ITestO
         var extended = fixture.Spec.Validate(Load("Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]\n" + Resources))
             .Findings;
         var plain = fixture.Spec.Validate(Load("Transform: AWS::Serverless-2016-10-31\n" + Resources)).Findings;
+        var misordered = fixture.Spec.Validate(Load("Transform: [AWS::Serverless-2016-10-31, AWS::LanguageExtensions]\n" + Resources))
+            .Findings;
         output.WriteLine(string.Join(Environment.NewLine, extended.Concat(plain)));
 
         Assert.Equal([
@@ -84,5 +86,7 @@ public sealed class SpecIntrinsicTests(CloudFormationSpecFixture fixture, ITestO
                     + "AWS::LanguageExtensions",
             ],
             plain.Select(f => f.ToString()).Order(StringComparer.Ordinal));
+        Assert.Contains("Transform: AWS::LanguageExtensions must come before AWS::Serverless-2016-10-31",
+            misordered.Select(f => f.ToString()));
     }
 }

@@ -36,6 +36,8 @@ public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOu
         var pinned = CloudFormationSpec.Load(fixture.SpecificationPath, asPinned: true);
         Assert.False(pinned.ResourceTypes["AWS::Serverless::Function"].Properties!.ContainsKey("LoggingConfig"));
         Assert.False(pinned.ResourceTypes["AWS::Lambda::Function"].Properties!.ContainsKey("LoggingConfig"));
+        Assert.False(pinned.ResourceTypes["AWS::Serverless::HttpApi"].Properties!.ContainsKey("AccessLogSettings"));
+        Assert.True(pinned.ResourceTypes["AWS::Serverless::HttpApi"].Properties!.ContainsKey("AccessLogSetting"));
     }
 
     [Fact]
@@ -50,6 +52,52 @@ public sealed class TemplateSpecTests(CloudFormationSpecFixture fixture, ITestOu
         Assert.False(corrected["OnSuccess"].Required);
         Assert.False(corrected["OnFailure"].Required);
         Assert.Equal(pinned["OnSuccess"].Type, corrected["OnSuccess"].Type);
+        const string deployments = "AWS::Serverless::Function.DeploymentPreference";
+        var pinnedDeployments = CloudFormationSpec.Load(fixture.SpecificationPath, asPinned: true).PropertyTypes[deployments].Properties!;
+        Assert.True(pinnedDeployments["Enabled"].Required);
+        Assert.False(fixture.Spec.PropertyTypes[deployments].Properties!["Enabled"].Required);
+        Assert.True(fixture.Spec.PropertyTypes[deployments].Properties!["Type"].Required);
+    }
+
+    [Fact]
+    public void A_functions_deployment_preference_may_take_its_required_Type_from_Globals()
+    {
+        const string function = """
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: provided.al2023
+                  Handler: H
+                  CodeUri: .
+                  AutoPublishAlias: live
+                  DeploymentPreference:
+                    Alarms: [!Ref FnErrors]
+              FnErrors:
+                Type: AWS::CloudWatch::Alarm
+                Properties:
+                  Namespace: AWS/Lambda
+                  MetricName: Errors
+                  ComparisonOperator: GreaterThanThreshold
+                  EvaluationPeriods: 1
+            """;
+        var withGlobals = Load($"""
+            Transform: AWS::Serverless-2016-10-31
+            Globals:
+              Function:
+                DeploymentPreference:
+                  Type: Canary10Percent5Minutes
+            Resources:
+            {function}
+            """);
+        var withoutGlobals = Load($"""
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+            {function}
+            """);
+
+        Assert.Empty(fixture.Spec.Validate(withGlobals).Findings);
+        var finding = Assert.Single(fixture.Spec.Validate(withoutGlobals).Findings);
+        Assert.Equal("Resources.Fn.Properties.DeploymentPreference.Type", finding.Path);
     }
 
     [Fact]

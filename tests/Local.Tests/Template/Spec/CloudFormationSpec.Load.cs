@@ -18,13 +18,18 @@ public sealed partial class CloudFormationSpec
     /// <item><c>FunctionResponseTypes</c> (SAM 1.36, 2021) and <c>FilterCriteria</c> (SAM 1.41, 2021) of a SAM <c>DynamoDB</c> event,
     /// passed straight to AWS::Lambda::EventSourceMapping (the spec's SAM part never got them):
     /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-dynamodb.html</item>
+    /// <item><c>AccessLogSettings</c> of AWS::Serverless::HttpApi, the name SAM reads (passed to the AWS::ApiGatewayV2::Stage's
+    /// AccessLogSettings); the pinned spec has only <c>AccessLogSetting</c>, AWS::Serverless::Api's name, which SAM ignores on an
+    /// HTTP API: https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-httpapi.html
+    /// (AccessLogSettings)</item>
     /// </list>
     /// </summary>
     public const string Addenda = """
         {
           "ResourceTypes": {
             "AWS::Lambda::Function": { "Properties": { "LoggingConfig": { "Type": "LoggingConfig", "Required": false } } },
-            "AWS::Serverless::Function": { "Properties": { "LoggingConfig": { "Type": "LoggingConfig", "Required": false } } }
+            "AWS::Serverless::Function": { "Properties": { "LoggingConfig": { "Type": "LoggingConfig", "Required": false } } },
+            "AWS::Serverless::HttpApi": { "Properties": { "AccessLogSettings": { "Type": "AccessLogSetting", "Required": false } } }
           },
           "PropertyTypes": {
             "AWS::Lambda::Function.LoggingConfig": { "Properties": {

@@ -87,6 +87,25 @@ internal sealed partial class TemplateValidator
         }
     }
 
+    /// <summary>The keys Globals gives the object at <paramref name="path"/> inside a SAM resource's properties: SAM merges a
+    /// resource's maps with those of Globals, so a function's DeploymentPreference may take its required Type from Globals.</summary>
+    private HashSet<string> InheritedFromGlobals(string path)
+    {
+        var parts = path.Split('.');
+        if (parts.Length < 4 || parts[0] != "Resources" || parts[2] != "Properties" || parts.Any(part => part.Contains('['))
+            || resources[parts[1]] is not JsonObject resource || TypeOf(resource) is not { } type
+            || !type.StartsWith("AWS::Serverless::", StringComparison.Ordinal))
+        {
+            return [];
+        }
+        var node = globals[type["AWS::Serverless::".Length..]];
+        foreach (var key in parts[3..])
+        {
+            node = (node as JsonObject)?[key];
+        }
+        return node is JsonObject bag ? bag.Select(pair => pair.Key).ToHashSet() : [];
+    }
+
     /// <summary>The alternative of a SAM event source's <c>Properties</c> union that its <c>Type</c> names
     /// (<c>HttpApi</c> → <c>HttpApiEvent</c>); null, reported, when the spec knows no such event type.</summary>
     private ObjectShape? EventShape(UnionShape union, string eventType, ObjectShape shape, string path)

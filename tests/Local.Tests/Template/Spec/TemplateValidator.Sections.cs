@@ -43,6 +43,16 @@ internal sealed partial class TemplateValidator
         {
             Report("Resources", "missing required section");
         }
+        // SAM's guide: "list AWS::LanguageExtensions in the Transform section before AWS::Serverless-2016-10-31".
+        if (root["Transform"] is JsonArray transforms)
+        {
+            var names = transforms.Select(t => t?.ToString()).ToList();
+            var (extensions, sam) = (names.IndexOf("AWS::LanguageExtensions"), names.IndexOf("AWS::Serverless-2016-10-31"));
+            if (sam >= 0 && extensions > sam)
+            {
+                Report("Transform", "AWS::LanguageExtensions must come before AWS::Serverless-2016-10-31");
+            }
+        }
     }
 
     private void CheckParameters()

@@ -25,7 +25,7 @@ internal sealed partial class TemplateValidator
                 CheckPrimitive(value, primitive, path);
                 break;
             case ObjectShape objectShape:
-                CheckObject(value, objectShape, path, requiredSatisfiedBy: null, checkRequired: true);
+                CheckObject(value, objectShape, path, requiredSatisfiedBy: InheritedFromGlobals(path), checkRequired: true);
                 break;
             case ListShape list:
                 CheckList(value, list, path);
