@@ -22,6 +22,8 @@ internal sealed class BenchCloud(LocalCloud cloud, string state) : IAsyncDisposa
             new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0, ModelPort: 0, S3Port: 0) {
                 StateDirectory = state,
                 Packaged = true,
+                Dashboard = false,
+                MetricsPort = 0,
                 ParameterOverrides = new Dictionary<string, string> { ["MonthlyTextQuota"] = "1000000000" },
             },
             _ => { }, CancellationToken.None);

@@ -9,6 +9,7 @@ using Serverless.Local.Lambda;
 using Serverless.Local.S3;
 using Serverless.Local.Schedules;
 using Serverless.Local.Streams;
+using Serverless.Local.Telemetry;
 using Serverless.Local.Template;
 
 namespace Serverless.Local;
@@ -64,6 +65,10 @@ public sealed class LocalCloud : IAsyncDisposable
         parts.Add(Lambda);
 
         var (emulators, packages) = await StartEmulatorsAsync(template, log, cancellationToken);
+        var metrics = new MetricStore();
+        var metricsView = await MetricsView.StartAsync(Options.MetricsPort, metrics);
+        parts.Add(metricsView);
+        parts.Add(LocalTelemetry.Start(Lambda, metrics, emulators.Dashboard?.OtlpEndpoint, log));
         var resources = new LocalResources(template, emulators.DynamoDb, emulators.Cognito, emulators.S3);
         await resources.ProvisionAsync(log, cancellationToken);
 
@@ -90,6 +95,8 @@ public sealed class LocalCloud : IAsyncDisposable
         outputs["LambdaEndpoint"] = Lambda.Endpoint;
         outputs["S3Endpoint"] = s3Front.Endpoint;
         outputs["SageMakerEndpointUrl"] = emulators.Model.Endpoint;
+        outputs["MetricsEndpoint"] = metricsView.Endpoint;
+        if (emulators.Dashboard is { } dashboard) outputs["DashboardUrl"] = dashboard.Url;
         Outputs = outputs;
         await WriteOutputsAsync(cancellationToken);
     }
@@ -105,9 +112,10 @@ public sealed class LocalCloud : IAsyncDisposable
         return template.WithParameterValues(values);
     }
 
-    private sealed record StartedEmulators(DynamoDbLocal DynamoDb, CognitoLocal Cognito, S3Local S3, LocalModelServer Model);
+    private sealed record StartedEmulators(DynamoDbLocal DynamoDb, CognitoLocal Cognito, S3Local S3, LocalModelServer Model,
+        AspireDashboard? Dashboard);
 
-    /// <summary>Starts the emulators and the model server while the function packages build, all at once.</summary>
+    /// <summary>Starts the emulators, the model server and the dashboard while the function packages build, all at once.</summary>
     private async Task<(StartedEmulators Emulators, Dictionary<string, string> Packages)> StartEmulatorsAsync(SamTemplate template,
         Action<string> log, CancellationToken cancellationToken)
     {
@@ -126,6 +134,7 @@ public sealed class LocalCloud : IAsyncDisposable
             Options.ModelPort,
             output: log, cancellationToken: cancellationToken);
         var packagesBuilding = BuildPackagesAsync(template, log, cancellationToken);
+        var dashboardStarting = StartDashboardAsync(installer, log, cancellationToken);
 
         var dynamoDb = await dynamoDbStarting;
         parts.Add(dynamoDb);
@@ -135,7 +144,26 @@ public sealed class LocalCloud : IAsyncDisposable
         parts.Add(s3);
         var model = await modelStarting;
         parts.Add(model);
-        return (new StartedEmulators(dynamoDb, cognito, s3, model), await packagesBuilding);
+        var dashboard = await dashboardStarting;
+        if (dashboard is not null) parts.Add(dashboard);
+        return (new StartedEmulators(dynamoDb, cognito, s3, model, dashboard), await packagesBuilding);
+    }
+
+    /// <summary>The Aspire dashboard, unless <see cref="LocalCloudOptions.Dashboard"/> is off; one that cannot start is
+    /// said and done without (the metrics view still keeps the metrics), since the suite works without it.</summary>
+    private async Task<AspireDashboard?> StartDashboardAsync(EmulatorInstaller installer, Action<string> log,
+        CancellationToken cancellationToken)
+    {
+        if (!Options.Dashboard) return null;
+        try
+        {
+            return await AspireDashboard.StartAsync(installer, Options.DashboardPort, log, cancellationToken);
+        }
+        catch (Exception error) when (error is InvalidOperationException or IOException or TimeoutException)
+        {
+            log($"[dashboard] the Aspire dashboard did not start, the local cloud runs without it: {error.Message}");
+            return null;
+        }
     }
 
     /// <summary>

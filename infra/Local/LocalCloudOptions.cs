@@ -40,6 +40,16 @@ public sealed record LocalCloudOptions(string RepoRoot, int ApiPort = 3000, int 
     /// (<see cref="FunctionWatch"/>).</summary>
     public bool Watch { get; init; }
 
+    /// <summary>Start the Aspire dashboard (<see cref="Telemetry.AspireDashboard"/>) on <see cref="DashboardPort"/>;
+    /// <c>--no-dashboard</c> turns it off.</summary>
+    public bool Dashboard { get; init; } = true;
+
+    /// <summary>The dashboard's web frontend (18888, the Aspire dashboard's usual port; 0: any free port).</summary>
+    public int DashboardPort { get; init; } = 18888;
+
+    /// <summary>The local metrics view (<see cref="Telemetry.MetricsView"/>; 0: any free port).</summary>
+    public int MetricsPort { get; init; } = 3002;
+
     public AsyncInvocationSettings AsyncInvocations => new(Path.Combine(StateDirectory, "failures"), AsyncRetryDelay);
 
     /// <summary>The folder holding <c>template.yaml</c>, from <paramref name="start"/> upwards.</summary>

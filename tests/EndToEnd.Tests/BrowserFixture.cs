@@ -63,6 +63,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             StateDirectory = stateDirectory,
             Packaged = true,
+            Dashboard = false,
+            MetricsPort = 0,
             ParameterOverrides = new Dictionary<string, string>
             {
                 ["CorsAllowedOrigins"] = AllowedOrigin,

@@ -71,7 +71,8 @@ public sealed class LocalCloudFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var options = new LocalCloudOptions(repoRoot, ApiPort: 0, LambdaPort: 0, DynamoDbPort: 0, CognitoPort: 0, ModelPort: 0,
-            S3Port: 0) { StateDirectory = stateDirectory, Packaged = !watch, Watch = watch, Persist = persist };
+            S3Port: 0) { StateDirectory = stateDirectory, Packaged = !watch, Watch = watch, Persist = persist, DashboardPort = 0,
+            MetricsPort = 0 };
         Cloud = await LocalCloud.StartAsync(options, log.Enqueue, CancellationToken.None);
         Api = new HttpClient { BaseAddress = new Uri(Output("ApiUrl")) };
     }

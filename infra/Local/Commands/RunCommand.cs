@@ -10,17 +10,18 @@ namespace Serverless.Local.Commands;
 public static class RunCommand
 {
     public const string Usage =
-        "[--packaged] [--watch] [--persist] [--parameter-overrides 'Key=Value ...'] [--state-dir folder] [--free-ports]";
+        "[--packaged] [--watch] [--persist] [--parameter-overrides 'Key=Value ...'] [--state-dir folder] [--free-ports] [--no-dashboard]";
 
     private static readonly Dictionary<string, string> Options = new()
     {
         ["--parameter-overrides"] = "--parameter-overrides", ["--packaged"] = "--packaged", ["--watch"] = "--watch",
         ["--state-dir"] = "--state-dir", ["--persist"] = "--persist", ["--free-ports"] = "--free-ports",
+        ["--no-dashboard"] = "--no-dashboard",
     };
 
     /// <summary><c>--persist</c> keeps state across restarts (<see cref="LocalCloudOptions.Persist"/>); <c>--free-ports</c>
     /// binds every port to a free one (outputs.json names them), so a second local cloud can run beside the first.</summary>
-    private static readonly HashSet<string> Flags = ["--packaged", "--watch", "--persist", "--free-ports"];
+    private static readonly HashSet<string> Flags = ["--packaged", "--watch", "--persist", "--free-ports", "--no-dashboard"];
 
     public static async Task<int> RunAsync(LocalCloudOptions options, string[] args)
     {
@@ -33,10 +34,12 @@ public static class RunCommand
         if (line.Flag("--watch") && line.Flag("--packaged"))
             throw new UsageException("--watch reloads fast builds; it does not take --packaged.");
         options = options with { Packaged = line.Flag("--packaged"), Watch = line.Flag("--watch"), Persist = line.Flag("--persist") };
+        if (line.Flag("--no-dashboard")) options = options with { Dashboard = false };
         if (line.PathOption("--state-dir") is { } stateDirectory)
             options = options with { StateDirectory = stateDirectory };
         if (line.Flag("--free-ports"))
-            options = options with { ApiPort = 0, LambdaPort = 0, DynamoDbPort = 0, CognitoPort = 0, ModelPort = 0, S3Port = 0 };
+            options = options with { ApiPort = 0, LambdaPort = 0, DynamoDbPort = 0, CognitoPort = 0, ModelPort = 0, S3Port = 0,
+                DashboardPort = 0, MetricsPort = 0 };
 
         using var stopping = new CancellationTokenSource();
         // Ctrl+C and SIGTERM (a process manager, `kill`) both stop everything, all at once (LocalCloud.DisposeAsync).

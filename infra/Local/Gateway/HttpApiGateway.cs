@@ -127,7 +127,9 @@ public sealed class HttpApiGateway : IAsyncDisposable
         InvocationResult invocation;
         try
         {
-            invocation = await lambda.InvokeAsync(route.FunctionName, payload, timeout.Token);
+            // A caller's trace header carries on into the function's invocation, as Lambda keeps an incoming one.
+            invocation = await lambda.InvokeAsync(route.FunctionName, payload, timeout.Token,
+                response.HttpContext.Request.Headers["X-Amzn-Trace-Id"]);
         }
         catch (OperationCanceledException)
         {

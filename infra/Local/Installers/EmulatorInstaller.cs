@@ -4,7 +4,7 @@ using System.Text;
 namespace Serverless.Local.Installers;
 
 /// <summary>
-/// Installs the pinned emulators into a cache folder on first use, from the npm registry only:
+/// Installs the pinned emulators into a cache folder on first use, from the npm registry and (the dashboard) NuGet:
 /// <list type="bullet">
 /// <item>DynamoDB Local (AWS's own, <see cref="DynamoDbLocalVersion"/>) from inside the npm tarball
 /// <c>amplify-dynamodb-simulator@2.9.30</c>: only <c>emulator/</c> is extracted, the package itself is never installed.</item>
@@ -12,10 +12,12 @@ namespace Serverless.Local.Installers;
 /// <item><c>cognito-local@5.3.0</c> and <c>s3rver@3.7.1</c>, each installed with npm into its own prefix.</item>
 /// <item>The VADER sentiment lexicon of the model server (<c>vader_lexicon.txt</c>, LICENSE, NOTICE) from inside the npm
 /// tarball <c>vader-sentiment@1.1.3</c> (Apache-2.0).</item>
+/// <item>The Aspire dashboard (<see cref="AspireDashboardPackage"/>, a self-contained executable in the package's
+/// <c>tools/</c>), downloaded by a <c>dotnet restore</c> of a <c>PackageDownload</c>, from the NuGet source the machine uses.</item>
 /// </list>
 /// Each install goes to a temporary folder, is moved into place and then marked done with a marker file naming the
 /// pinned version, so later runs only check the marker. Installs are serialised between processes with a lock file.
-/// Needs <c>npm</c>, <c>javac</c> (a JDK 17+) on PATH; <c>node</c> and <c>java</c> to run the emulators.
+/// Needs <c>npm</c>, <c>javac</c> (a JDK 17+) and <c>dotnet</c> on PATH; <c>node</c> and <c>java</c> to run the emulators.
 /// </summary>
 public sealed class EmulatorInstaller
 {
@@ -59,6 +61,13 @@ public sealed class EmulatorInstaller
 
     /// <summary>Name of the Java launcher, as source file and as class.</summary>
     public const string LauncherClass = "LoopbackDynamoDbLocal";
+
+    /// <summary>The NuGet package of the standalone Aspire dashboard for this machine's platform.</summary>
+    public static string AspireDashboardPackage =>
+        $"Aspire.Dashboard.Sdk.{System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}";
+
+    /// <summary>Pinned version of <see cref="AspireDashboardPackage"/>.</summary>
+    public const string AspireDashboardVersion = "13.6.5";
 
     private readonly Action<string> log;
     private readonly InstallCache installs;
@@ -123,6 +132,12 @@ public sealed class EmulatorInstaller
     /// <summary>The VADER lexicon file the model server loads (<c>--ModelServer:LexiconPath</c>).</summary>
     public string VaderLexiconPath => Path.Combine(VaderLexiconDirectory, VaderLexiconFileName);
 
+    /// <summary>Install folder of the Aspire dashboard: the package's <c>tools/</c> (the executable, wwwroot).</summary>
+    public string AspireDashboardDirectory => Path.Combine(CacheDirectory, $"aspire-dashboard-{AspireDashboardVersion}");
+
+    /// <summary>The dashboard's executable (self-contained: it needs no .NET install).</summary>
+    public string AspireDashboardExecutable => Path.Combine(AspireDashboardDirectory, "Aspire.Dashboard");
+
     /// <summary>True when the pinned VADER lexicon is installed.</summary>
     public bool IsVaderLexiconInstalled =>
         InstallCache.IsInstalled(VaderLexiconDirectory, VaderMarker) && File.Exists(VaderLexiconPath);
@@ -172,6 +187,39 @@ public sealed class EmulatorInstaller
             },
             cancellationToken).ConfigureAwait(false);
         return VaderLexiconPath;
+    }
+
+    /// <summary>Installs the Aspire dashboard, if not done yet: a <c>dotnet restore</c> of a project that only downloads the
+    /// package (no build, none of the repository's props), then the package's <c>tools/</c> moved into place.</summary>
+    public async Task InstallAspireDashboardAsync(CancellationToken cancellationToken = default)
+    {
+        var package = $"{AspireDashboardPackage}@{AspireDashboardVersion}";
+        await installs.InstallOnceAsync(
+            AspireDashboardDirectory,
+            package,
+            $"the Aspire dashboard ({package} from NuGet, ~40 MB download)",
+            async (staging, progress) =>
+            {
+                var project = Path.Combine(staging, "download.csproj");
+                await File.WriteAllTextAsync(project, $"""
+                    <Project Sdk="Microsoft.NET.Sdk">
+                      <PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+                      <ItemGroup><PackageDownload Include="{AspireDashboardPackage}" Version="[{AspireDashboardVersion}]" /></ItemGroup>
+                    </Project>
+                    """, cancellationToken).ConfigureAwait(false);
+                var packages = Path.Combine(staging, "packages");
+                await InstallCache.RunToolAsync("dotnet",
+                    ["restore", project, "--packages", packages, "-p:ImportDirectoryBuildProps=false",
+                        "-p:ImportDirectoryBuildTargets=false", "-p:ImportDirectoryPackagesProps=false", "-v", "m"],
+                    staging, progress, cancellationToken).ConfigureAwait(false);
+                var tools = Path.Combine(packages, AspireDashboardPackage.ToLowerInvariant(), AspireDashboardVersion, "tools");
+                var executable = Path.Combine(tools, "Aspire.Dashboard");
+                if (!File.Exists(executable)) throw new InvalidOperationException($"{package} has no tools/Aspire.Dashboard.");
+                // As the package's data/UnixFilePermissions.xml says: NuGet extracts files without it.
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(executable, (UnixFileMode)0b111_101_101);
+                return tools;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Installs DynamoDB Local and compiles its loopback launcher, if not done yet.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Threading.Channels;
+using Serverless.Local.Telemetry;
 
 namespace Serverless.Local.Lambda;
 
@@ -45,9 +46,11 @@ public sealed class AsyncInvocationQueue : IAsyncDisposable
         dispatching = DispatchAsync();
     }
 
-    /// <summary>Queues an event and returns at once.</summary>
-    public void Enqueue(byte[] payload, string requestId) =>
-        queue.Writer.TryWrite(new QueuedEvent(requestId, payload, settings.Time.GetUtcNow()));
+    /// <summary>Queues an event and returns at once; every attempt belongs to the trace the caller named, or to one trace
+    /// started now.</summary>
+    public void Enqueue(byte[] payload, string requestId, XRayTraceHeader? callerTrace = null) =>
+        queue.Writer.TryWrite(new QueuedEvent(requestId, payload, settings.Time.GetUtcNow(),
+            callerTrace ?? XRayTraceHeader.New(settings.Time.GetUtcNow())));
 
     private async Task DispatchAsync()
     {
@@ -72,7 +75,7 @@ public sealed class AsyncInvocationQueue : IAsyncDisposable
                 return;
             }
             queued.Attempts++;
-            var result = await pool.InvokeAsync(queued.Payload, queued.RequestId, stopping.Token);
+            var result = await pool.InvokeAsync(queued.Payload, queued.RequestId, stopping.Token, queued.CallerTrace);
             if (result.FunctionError is null)
             {
                 if (queued.Attempts > 1) log($"[{name}] asynchronous invocation {queued.RequestId} succeeded on attempt {queued.Attempts}");
@@ -127,8 +130,9 @@ public sealed class AsyncInvocationQueue : IAsyncDisposable
     }
 
     /// <summary>An event in the queue: its request id stays the same across attempts.</summary>
-    private sealed class QueuedEvent(string requestId, byte[] payload, DateTimeOffset enqueuedAt)
+    private sealed class QueuedEvent(string requestId, byte[] payload, DateTimeOffset enqueuedAt, XRayTraceHeader callerTrace)
     {
+        public XRayTraceHeader CallerTrace { get; } = callerTrace;
         public string RequestId { get; } = requestId;
         public byte[] Payload { get; } = payload;
         public DateTimeOffset EnqueuedAt { get; } = enqueuedAt;

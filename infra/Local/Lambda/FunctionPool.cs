@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
+using Serverless.Local.Telemetry;
 
 namespace Serverless.Local.Lambda;
 
 /// <summary>
 /// A function's execution environments: a warm instance is reused, a new one starts when none is
 /// idle, and at most <see cref="FunctionDefinition.MaxConcurrency"/> run at once (further
-/// invocations wait their turn). <see cref="Replace"/> moves it to a new build of its code.
+/// invocations wait their turn). <see cref="Replace"/> moves it to a new build of its code. Each invocation that ran is
+/// reported to <paramref name="invoked"/> with its outcome (the local cloud's telemetry).
 /// </summary>
-public sealed class FunctionPool(FunctionDefinition function, Func<FunctionDefinition, FunctionInstance> create) : IAsyncDisposable
+public sealed class FunctionPool(FunctionDefinition function, Func<FunctionDefinition, FunctionInstance> create,
+    Action<FunctionDefinition, Invocation, InvocationResult>? invoked = null) : IAsyncDisposable
 {
     private readonly SemaphoreSlim slots = new(function.MaxConcurrency);
     private readonly ConcurrentStack<FunctionInstance> idle = new();
@@ -18,13 +21,17 @@ public sealed class FunctionPool(FunctionDefinition function, Func<FunctionDefin
 
     public FunctionInstance? Find(string instanceId) => all.GetValueOrDefault(instanceId);
 
-    public async Task<InvocationResult> InvokeAsync(byte[] payload, string requestId, CancellationToken cancellationToken)
+    /// <param name="callerTrace">The caller's X-Ray trace header; null starts a new trace (<see cref="Invocation.CallerTrace"/>).</param>
+    public async Task<InvocationResult> InvokeAsync(byte[] payload, string requestId, CancellationToken cancellationToken,
+        XRayTraceHeader? callerTrace = null)
     {
         await slots.WaitAsync(cancellationToken);
         try
         {
             var instance = TakeIdle() ?? Start();
-            var result = await instance.RunAsync(new Invocation(payload, requestId));
+            var invocation = new Invocation(payload, requestId, callerTrace);
+            var result = await instance.RunAsync(invocation);
+            invoked?.Invoke(instance.Function, invocation, result);
             if (instance.IsAlive && instance.Function == function)
                 idle.Push(instance);
             else

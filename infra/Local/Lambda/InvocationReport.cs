@@ -23,7 +23,7 @@ public static class InvocationReport
     /// </summary>
     public static string Report(string requestId, InvocationResult result, int memorySize, bool json)
     {
-        var billed = (long)Math.Ceiling(result.Duration.TotalMilliseconds + (result.InitDuration?.TotalMilliseconds ?? 0));
+        var billed = result.BilledDurationMs;
         if (json)
         {
             var metrics = new JsonObject

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.Aws;
 using Serverless.Local.Http;
+using Serverless.Local.Telemetry;
 
 namespace Serverless.Local.Lambda;
 
@@ -29,6 +30,9 @@ public sealed class LambdaService : IAsyncDisposable
 
     public string Endpoint { get; private set; } = "";
 
+    /// <summary>Each invocation that ran, with its outcome, from whichever API or event source it came.</summary>
+    public event Action<FunctionDefinition, Invocation, InvocationResult>? Invoked;
+
     public static async Task<LambdaService> StartAsync(int port, AsyncInvocationSettings asynchronous, Action<string> log)
     {
         var service = new LambdaService(LocalHttp.Create(port), asynchronous, log);
@@ -43,7 +47,8 @@ public sealed class LambdaService : IAsyncDisposable
     /// <summary>Makes a function invocable; its instances start on demand.</summary>
     public void Register(FunctionDefinition function)
     {
-        var pool = new FunctionPool(function, definition => new FunctionInstance(definition, Endpoint["http://".Length..], log));
+        var pool = new FunctionPool(function, definition => new FunctionInstance(definition, Endpoint["http://".Length..], log),
+            (definition, invocation, result) => Invoked?.Invoke(definition, invocation, result));
         functions[function.Name] = (pool, new AsyncInvocationQueue(pool, asynchronous, log, InvokeDestination));
     }
 
@@ -64,9 +69,11 @@ public sealed class LambdaService : IAsyncDisposable
 
     public IReadOnlyCollection<FunctionDefinition> Functions => functions.Values.Select(function => function.Pool.Function).ToList();
 
-    /// <summary>Invokes a function by name, as a synchronous (RequestResponse) invocation.</summary>
-    public Task<InvocationResult> InvokeAsync(string functionName, byte[] payload, CancellationToken cancellationToken) =>
-        Find(functionName).Pool.InvokeAsync(payload, Guid.NewGuid().ToString(), cancellationToken);
+    /// <summary>Invokes a function by name, as a synchronous (RequestResponse) invocation; <paramref name="traceHeader"/> is
+    /// the caller's <c>X-Amzn-Trace-Id</c>, if any (<see cref="XRayTraceHeader"/>).</summary>
+    public Task<InvocationResult> InvokeAsync(string functionName, byte[] payload, CancellationToken cancellationToken,
+        string? traceHeader = null) =>
+        Find(functionName).Pool.InvokeAsync(payload, Guid.NewGuid().ToString(), cancellationToken, XRayTraceHeader.Parse(traceHeader));
 
     /// <summary>Queues an asynchronous (Event) invocation, as S3 notifications and <c>X-Amz-Invocation-Type: Event</c>
     /// do; returns its request id.</summary>
@@ -174,10 +181,11 @@ public sealed class LambdaService : IAsyncDisposable
                 case "DryRun":
                     return Results.StatusCode(204);
                 case "Event":
-                    target.Queue.Enqueue(payload, requestId);
+                    target.Queue.Enqueue(payload, requestId, XRayTraceHeader.Parse(request.Headers["X-Amzn-Trace-Id"]));
                     return Results.StatusCode(202);
             }
-            var result = await target.Pool.InvokeAsync(payload, requestId, CancellationToken.None);
+            var result = await target.Pool.InvokeAsync(payload, requestId, CancellationToken.None,
+                XRayTraceHeader.Parse(request.Headers["X-Amzn-Trace-Id"]));
             response.Headers["X-Amz-Executed-Version"] = "$LATEST";
             if (result.FunctionError is { } error) response.Headers["X-Amz-Function-Error"] = error;
             if (request.Headers["X-Amz-Log-Type"] == "Tail" && await LogTail.Base64Async(target.Pool.Function, result) is { } tail)

@@ -59,8 +59,9 @@ internal sealed class ShellFunctions : IAsyncDisposable
             eventInvokeConfig, alias));
     }
 
+    /// <param name="traceHeader">The caller's <c>X-Amzn-Trace-Id</c>; none when null.</param>
     public async Task<HttpResponseMessage> InvokeAsync(string function, string payload, string invocationType = "RequestResponse",
-        string? qualifier = null)
+        string? qualifier = null, string? traceHeader = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post,
             $"{Service.Endpoint}/2015-03-31/functions/{Uri.EscapeDataString(function)}/invocations"
@@ -69,6 +70,7 @@ internal sealed class ShellFunctions : IAsyncDisposable
             Content = new StringContent(payload, Encoding.UTF8),
         };
         request.Headers.Add("X-Amz-Invocation-Type", invocationType);
+        if (traceHeader is not null) request.Headers.Add("X-Amzn-Trace-Id", traceHeader);
         return await http.SendAsync(await request.SignedAsync("lambda"));
     }
 
