@@ -60,7 +60,7 @@ internal sealed class CognitoSessions(HttpClient emulator)
 
     /// <summary>
     /// A sign-in or refresh the emulator granted (<paramref name="answer"/>, its JSON): the error to answer instead when the
-    /// user is disabled, else null, its refresh token remembered.
+    /// user is disabled or no longer exists, else null, its refresh token remembered.
     /// </summary>
     public async Task<string?> RefusalOfGrantedAsync(byte[] answer, CancellationToken cancellationToken)
     {
@@ -68,8 +68,10 @@ internal sealed class CognitoSessions(HttpClient emulator)
             || result["AccessToken"]?.GetValue<string>() is not { } accessToken || UserOf(accessToken) is not var (pool, username))
             return null;
         using var user = await CallEmulatorAsync("AdminGetUser", pool, username, cancellationToken);
-        if (user.IsSuccessStatusCode
-            && JsonNode.Parse(await user.Content.ReadAsStringAsync(cancellationToken))?["Enabled"]?.GetValue<bool>() == false)
+        // A user deleted between the emulator's grant and this look-up (an account purge racing a sign-in) is refused as
+        // Cognito refuses an unknown user when the pool prevents user-existence errors; so is any user not found enabled.
+        if (!user.IsSuccessStatusCode) return "Incorrect username or password.";
+        if (JsonNode.Parse(await user.Content.ReadAsStringAsync(cancellationToken))?["Enabled"]?.GetValue<bool>() == false)
             return "User is disabled.";
         if (result["RefreshToken"]?.GetValue<string>() is { } refreshToken) refreshTokens[refreshToken] = $"{pool}/{username}";
         return null;

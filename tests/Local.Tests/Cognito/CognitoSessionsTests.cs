@@ -115,4 +115,29 @@ public sealed class CognitoSessionsTests(ITestOutputHelper log) : CognitoLocalTe
         await SendAsync("AdminEnableUser", new JsonObject { ["UserPoolId"] = pool, ["Username"] = Username });
         Assert.NotEmpty(await RefreshAsync(await SignInAsync()));
     }
+
+    [Fact]
+    public async Task A_sign_in_the_emulator_granted_to_a_user_deleted_since_is_refused()
+    {
+        // The emulator's grant is replayed after the user goes, as when an account purge deletes it mid sign-in.
+        using var emulatorHttp = new HttpClient { BaseAddress = new Uri(emulator.Endpoint + "/") };
+        var sessions = new CognitoSessions(emulatorHttp);
+        var granted = System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new JsonObject
+        {
+            ["AuthenticationResult"] = new JsonObject { ["AccessToken"] = await AccessTokenAsync() },
+        }));
+        Assert.Null(await sessions.RefusalOfGrantedAsync(granted, CancellationToken.None));
+
+        await SendAsync("AdminDeleteUser", new JsonObject { ["UserPoolId"] = pool, ["Username"] = Username });
+
+        Assert.Equal("Incorrect username or password.", await sessions.RefusalOfGrantedAsync(granted, CancellationToken.None));
+    }
+
+    private async Task<string> AccessTokenAsync() =>
+        (await SendAsync("InitiateAuth", new JsonObject
+        {
+            ["ClientId"] = client,
+            ["AuthFlow"] = "USER_PASSWORD_AUTH",
+            ["AuthParameters"] = new JsonObject { ["USERNAME"] = Username, ["PASSWORD"] = Password },
+        })).GetProperty("AuthenticationResult").GetProperty("AccessToken").GetString()!;
 }
