@@ -36,9 +36,10 @@ if (args is ["coldstart"])
 }
 
 const int Requests = 1000;
+var results = new BenchResults("api");
 var watch = Stopwatch.StartNew();
 await using var cloud = await BenchCloud.StartAsync();
-Console.WriteLine($"local cloud ready (packages built, emulators installed): {watch.Elapsed.TotalSeconds:0.0} s");
+results.Add("local cloud ready (packages built, emulators installed)", watch.Elapsed.TotalSeconds, "s");
 
 using var http = new HttpClient();
 string Output(string key) => cloud.Outputs[key];
@@ -62,8 +63,8 @@ async Task<double> InvokeCreateProfileAsync()
     response.EnsureSuccessStatusCode();
     return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 }
-Console.WriteLine($"CreateProfile cold invocation (process start -> response): {await InvokeCreateProfileAsync():0} ms; " +
-    $"warm: {await InvokeCreateProfileAsync():0.0} ms");
+results.Add("CreateProfile cold invocation (process start -> response)", await InvokeCreateProfileAsync(), "ms");
+results.Add("CreateProfile warm invocation", await InvokeCreateProfileAsync(), "ms");
 
 // A signed-in user (the confirmation runs CreateProfile, warm by now).
 var email = $"bench-{Guid.NewGuid():N}@example.com";
@@ -85,9 +86,9 @@ using var api = new HttpClient { BaseAddress = new Uri(Output("ApiUrl")) };
 api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
 var cold = Stopwatch.GetTimestamp();
 (await api.GetAsync("/me")).EnsureSuccessStatusCode();
-Console.WriteLine(
-    $"ProfileApi cold GET /me through the gateway (process start -> response): {Stopwatch.GetElapsedTime(cold).TotalMilliseconds:0} ms");
-Report("GET /me through the gateway (Lambda process, Runtime API)", await MeasureAsync(() => api.GetAsync("/me")));
+results.Add("ProfileApi cold GET /me through the gateway (process start -> response)",
+    Stopwatch.GetElapsedTime(cold).TotalMilliseconds, "ms");
+var gatewayP50 = Report("GET /me through the gateway (Lambda process, Runtime API)", await MeasureAsync(() => api.GetAsync("/me")));
 
 // POST /predictions through the gateway: the function, the SageMaker client and the model server, one text and 32.
 const int PredictionRequests = 100;
@@ -118,7 +119,9 @@ await using var kestrel = ProfileApi.Build(builder =>
 await kestrel.StartAsync();
 using var direct = new HttpClient { BaseAddress = new Uri(kestrel.Urls.First()) };
 (await direct.GetAsync("/me")).EnsureSuccessStatusCode();
-Report("GET /me on Kestrel directly (same app, same DynamoDB Local)", await MeasureAsync(() => direct.GetAsync("/me")));
+var kestrelP50 = Report("GET /me on Kestrel directly (same app, same DynamoDB Local)", await MeasureAsync(() => direct.GetAsync("/me")));
+results.Add("GET /me gateway overhead over Kestrel p50", gatewayP50 - kestrelP50, "ms");
+await results.SaveAsync();
 return 0;
 
 static async Task<List<double>> MeasureAsync(Func<Task<HttpResponseMessage>> send, int requests = Requests)
@@ -134,11 +137,14 @@ static async Task<List<double>> MeasureAsync(Func<Task<HttpResponseMessage>> sen
     return latencies;
 }
 
-static void Report(string what, List<double> latencies)
+// Records p50 and p99 of sequential requests; returns the p50.
+double Report(string what, List<double> latencies)
 {
     latencies.Sort();
     double Percentile(double p) => latencies[(int)Math.Ceiling(p * latencies.Count) - 1];
-    Console.WriteLine($"{what}: p50 {Percentile(0.50):0.00} ms, p99 {Percentile(0.99):0.00} ms over {latencies.Count} sequential requests");
+    results.Add($"{what} p50 ({latencies.Count} sequential requests)", Percentile(0.50), "ms");
+    results.Add($"{what} p99 ({latencies.Count} sequential requests)", Percentile(0.99), "ms");
+    return Percentile(0.50);
 }
 
 async Task<JsonElement> CognitoAsync(string action, JsonObject request)
