@@ -45,14 +45,20 @@ internal static class ProcessCpu
         return ours;
     }
 
-    /// <summary>The CPU seconds each process name used between two readings, most first.</summary>
+    /// <summary>The CPU seconds the machine, this bench's processes together and each process name used between two
+    /// readings, each name's most first.</summary>
     public static IEnumerable<(string Name, double Seconds)> Used(Dictionary<int, (string Name, double Seconds)> before,
-        Dictionary<int, (string Name, double Seconds)> after) =>
-        after.Select(process => (process.Value.Name,
+        Dictionary<int, (string Name, double Seconds)> after)
+    {
+        var used = after.Select(process => (process.Value.Name,
                 Seconds: process.Value.Seconds - (before.TryGetValue(process.Key, out var earlier) ? earlier.Seconds : 0)))
-            .GroupBy(process => process.Name, (name, processes) => (Name: name, Seconds: processes.Sum(process => process.Seconds)))
+            .GroupBy(process => process.Name, (name, processes) => (Name: name, Seconds: processes.Sum(p => p.Seconds)))
             .Where(process => process.Seconds > 0)
-            .OrderByDescending(process => process.Name == Machine).ThenByDescending(process => process.Seconds);
+            .OrderByDescending(process => process.Seconds).ToList();
+        var ours = used.Where(process => process.Name != Machine).ToList();
+        var together = ("this bench's processes together", ours.Sum(process => process.Seconds));
+        return [.. used.Where(process => process.Name == Machine), together, .. ours];
+    }
 
     private static string Name(int pid, int self)
     {
