@@ -111,6 +111,12 @@ internal static class LoadBench
         }));
         Console.WriteLine($"{users} users signed up, confirmed and signed in: {signUp.Elapsed.TotalSeconds:0.0} s");
 
+        // What the local cloud costs with no request: the stream pollers, the event sources, the emulators' own timers.
+        var idleBefore = ProcessCpu.Read();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        foreach (var (process, seconds) in ProcessCpu.Used(idleBefore, ProcessCpu.Read()).Processes)
+            results.Add($"CPU with no request (5 s), {process}", 100 * seconds / 5, "% of a core");
+
         var run = new Run(http, tokens, duration, warmup, started, results);
         var api = new Uri(cloud.Outputs["ApiUrl"]);
         var gateway = await MeasureMixAsync(run, "through the gateway", new Apis(api, api, api));
@@ -167,8 +173,12 @@ internal static class LoadBench
         results.Add($"all requests {how} ({tokens.Length} users) requests/s", throughput, "req/s");
         foreach (var (function, count) in started.OrderBy(function => function.Key, StringComparer.Ordinal))
             results.Add($"instances started {how} (warm-up and window), {function}", count, "instances");
-        foreach (var (process, seconds) in ProcessCpu.Used(cpuBefore, cpuAfter))
-            results.Add($"CPU {how}, {process}", 100 * seconds / elapsed.TotalSeconds, "% of a core");
+        // The machine is shared: each process's CPU a request says where the time goes whatever share the others took.
+        var (machine, ours, processes) = ProcessCpu.Used(cpuBefore, cpuAfter);
+        results.Add($"CPU {how}, the whole machine (every process, others' too)", 100 * machine / elapsed.TotalSeconds, "% of a core");
+        results.Add($"CPU {how}, this bench's processes together", 100 * ours / elapsed.TotalSeconds, "% of a core");
+        foreach (var (process, seconds) in processes)
+            results.Add($"CPU a request {how}, {process}", 1000 * seconds / requests, "ms");
         return throughput;
     }
 

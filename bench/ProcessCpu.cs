@@ -11,9 +11,10 @@ namespace Serverless.Bench;
 internal static class ProcessCpu
 {
     private const double TicksPerSecond = 100;
-    private const string Machine = "the machine, every process (others' too)";
+    /// <summary>The whole machine's entry in a reading, beside the processes' ids.</summary>
+    private const int MachineKey = -1;
 
-    /// <summary>CPU seconds so far, by process name.</summary>
+    /// <summary>CPU seconds so far: each process's of this bench by id, with its name, and the whole machine's.</summary>
     public static Dictionary<int, (string Name, double Seconds)> Read()
     {
         var stats = new Dictionary<int, (int Parent, double Seconds)>();
@@ -35,7 +36,7 @@ internal static class ProcessCpu
             }
         }
         var self = Environment.ProcessId;
-        var ours = new Dictionary<int, (string, double)> { [-1] = (Machine, MachineBusySeconds()) };
+        var ours = new Dictionary<int, (string, double)> { [MachineKey] = ("the machine", MachineBusySeconds()) };
         foreach (var (pid, (_, seconds)) in stats)
         {
             var ancestor = pid;
@@ -45,19 +46,17 @@ internal static class ProcessCpu
         return ours;
     }
 
-    /// <summary>The CPU seconds the machine, this bench's processes together and each process name used between two
-    /// readings, each name's most first.</summary>
-    public static IEnumerable<(string Name, double Seconds)> Used(Dictionary<int, (string Name, double Seconds)> before,
-        Dictionary<int, (string Name, double Seconds)> after)
+    /// <summary>The CPU seconds the whole machine, this bench's processes together and each of its process names (most
+    /// first) used between two readings.</summary>
+    public static (double Machine, double Ours, List<(string Name, double Seconds)> Processes) Used(
+        Dictionary<int, (string Name, double Seconds)> before, Dictionary<int, (string Name, double Seconds)> after)
     {
-        var used = after.Select(process => (process.Value.Name,
+        var ours = after.Where(process => process.Key != MachineKey).Select(process => (process.Value.Name,
                 Seconds: process.Value.Seconds - (before.TryGetValue(process.Key, out var earlier) ? earlier.Seconds : 0)))
             .GroupBy(process => process.Name, (name, processes) => (Name: name, Seconds: processes.Sum(p => p.Seconds)))
             .Where(process => process.Seconds > 0)
             .OrderByDescending(process => process.Seconds).ToList();
-        var ours = used.Where(process => process.Name != Machine).ToList();
-        var together = ("this bench's processes together", ours.Sum(process => process.Seconds));
-        return [.. used.Where(process => process.Name == Machine), together, .. ours];
+        return (after[MachineKey].Seconds - before[MachineKey].Seconds, ours.Sum(process => process.Seconds), ours);
     }
 
     private static string Name(int pid, int self)
