@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Kernel.AspNetCore;
+using Serverless.Local.Lambda;
 using Serverless.Profile;
 
 namespace Serverless.Bench;
@@ -26,15 +27,16 @@ namespace Serverless.Bench;
 /// starts the instances and is not measured. The mix (<see cref="Mix"/>) first through the gateway and the Lambda
 /// functions, then against the same three API apps on Kestrel in this process; the upload's file goes to the local S3 and
 /// ProcessUpload runs in the local cloud both times. Prints, per route, requests/s, p50/p95/p99 and errors; the instances
-/// each function started; the CPU each process of the run used in the window (where the time goes); and the load
-/// generator's own ceiling.
+/// each function started and its invocations' time in and around the function; each process's CPU a request in the window
+/// (where the time goes); and the load generator's own ceiling.
 /// </summary>
 /// <remarks>
 /// The load generator is this process: one <see cref="SocketsHttpHandler"/> (HTTP/1.1 keep-alive, a connection per virtual
 /// user), async virtual users, bodies serialized once, latencies kept per user and route and sorted once at the end, nothing
-/// logged per request. It costs a few tens of microseconds of CPU a request, which <see cref="CeilingAsync"/> bounds by
-/// running it against a no-op endpoint; an outside generator (autocannon) would cost a Node process and its own core share
-/// on the same two cores, and cannot sign users in, follow a presigned upload or poll its status.
+/// logged per request. <see cref="CeilingAsync"/> bounds its CPU a request by running it against a no-op endpoint (a few
+/// hundred microseconds at most, Kestrel's side included, against milliseconds a request through the local cloud); an
+/// outside generator (autocannon) would be a Node process taking its own share of the same two cores, and cannot sign users
+/// in, follow a presigned upload or poll its status.
 /// </remarks>
 internal static class LoadBench
 {
@@ -67,10 +69,31 @@ internal static class LoadBench
     /// <summary>How many users sign up at once before the run.</summary>
     private static readonly SemaphoreSlim Throttle = new(8);
 
-    /// <summary>What both runs share: the client, the users' access tokens, the times, the instances each function started
-    /// (counted from the local Lambda service's invocations), the figures.</summary>
-    private sealed record Run(HttpClient Http, string[] Tokens, TimeSpan Duration, TimeSpan Warmup,
-        ConcurrentDictionary<string, int> Started, BenchResults Results);
+    /// <summary>What both runs share: the client, the users' access tokens, the times, the invocations, the figures.</summary>
+    private sealed record Run(HttpClient Http, string[] Tokens, TimeSpan Duration, TimeSpan Warmup, Invocations Invocations,
+        BenchResults Results);
+
+    /// <summary>
+    /// What the local Lambda service tells of each invocation (<see cref="LambdaService.Invoked"/>):
+    /// the instances each function started (an invocation with an init duration is a new instance's first), and each
+    /// invocation's time in the function (Runtime API <c>next</c> to response) and around it (the hand-off to the runtime's
+    /// <c>next</c> and the response back to the caller; not an instance's init, nor the wait for a free instance, which
+    /// comes before the local Lambda service creates the invocation: a route's latency less both is that wait and the
+    /// gateway's own time).
+    /// </summary>
+    private sealed class Invocations
+    {
+        public ConcurrentDictionary<string, int> Started { get; } = new(StringComparer.Ordinal);
+        public ConcurrentQueue<(string Function, double InFunction, double Around)> Timings { get; } = new();
+
+        public void Observe(FunctionDefinition function, Invocation invocation, InvocationResult result)
+        {
+            if (result.InitDuration is not null) Started.AddOrUpdate(function.Name, 1, (_, count) => count + 1);
+            var total = (DateTimeOffset.UtcNow - invocation.InvokedAt).TotalMilliseconds;
+            var inFunction = result.Duration.TotalMilliseconds;
+            Timings.Enqueue((function.Name, inFunction, total - inFunction - (result.InitDuration?.TotalMilliseconds ?? 0)));
+        }
+    }
 
     /// <summary>Where each API's routes go: the gateway serves all three; on Kestrel each app has its own port.</summary>
     private sealed record Apis(Uri Profile, Uri Predictions, Uri Uploads);
@@ -91,11 +114,8 @@ internal static class LoadBench
         await CeilingAsync(http, users, results);
 
         await using var cloud = await BenchCloud.StartAsync();
-        var started = new ConcurrentDictionary<string, int>();
-        cloud.Lambda.Invoked += (function, _, result) =>
-        {
-            if (result.InitDuration is not null) started.AddOrUpdate(function.Name, 1, (_, count) => count + 1);
-        };
+        var invocations = new Invocations();
+        cloud.Lambda.Invoked += invocations.Observe;
         var signUp = Stopwatch.StartNew();
         var tokens = await Task.WhenAll(Enumerable.Range(0, users).Select(async user =>
         {
@@ -109,9 +129,9 @@ internal static class LoadBench
                 Throttle.Release();
             }
         }));
-        Console.WriteLine($"{users} users signed up, confirmed and signed in: {signUp.Elapsed.TotalSeconds:0.0} s");
+        results.Add($"{users} users signed up, confirmed and signed in, 8 at a time", signUp.Elapsed.TotalSeconds, "s");
 
-        var run = new Run(http, tokens, duration, warmup, started, results);
+        var run = new Run(http, tokens, duration, warmup, invocations, results);
         var api = new Uri(cloud.Outputs["ApiUrl"]);
         var gateway = await MeasureMixAsync(run, "through the gateway", new Apis(api, api, api));
 
@@ -130,12 +150,13 @@ internal static class LoadBench
     /// <summary>Runs the mix: the warm-up, then the measured window; records every figure; returns its requests/s.</summary>
     private static async Task<double> MeasureMixAsync(Run run, string how, Apis apis)
     {
-        var (http, tokens, duration, warmup, started, results) = run;
+        var (http, tokens, duration, warmup, invocations, results) = run;
         Console.WriteLine();
         Console.WriteLine(
             $"The mix {how}: {tokens.Length} users, {warmup.TotalSeconds:0} s warm-up, {duration.TotalSeconds:0} s measured");
-        started.Clear();
+        invocations.Started.Clear();
         await RunUsersAsync(http, apis, tokens, warmup);
+        invocations.Timings.Clear();
         var cpuBefore = ProcessCpu.Read();
         var watch = Stopwatch.StartNew();
         var recorders = await RunUsersAsync(http, apis, tokens, duration);
@@ -165,8 +186,18 @@ internal static class LoadBench
         }
         var throughput = requests / elapsed.TotalSeconds;
         results.Add($"all requests {how} ({tokens.Length} users) requests/s", throughput, "req/s");
-        foreach (var (function, count) in started.OrderBy(function => function.Key, StringComparer.Ordinal))
+        foreach (var (function, count) in invocations.Started.OrderBy(function => function.Key, StringComparer.Ordinal))
             results.Add($"instances started {how} (warm-up and window), {function}", count, "instances");
+        foreach (var function in invocations.Timings.GroupBy(timing => timing.Function).OrderBy(function => function.Key))
+        {
+            var inFunction = function.Select(timing => timing.InFunction).Order().ToList();
+            var around = function.Select(timing => timing.Around).Order().ToList();
+            results.Add($"{function.Key} {how}, invocations", inFunction.Count, "invocations");
+            results.Add($"{function.Key} {how}, time in the function p50", Percentile(inFunction, 0.50), "ms");
+            results.Add($"{function.Key} {how}, time in the function p99", Percentile(inFunction, 0.99), "ms");
+            results.Add($"{function.Key} {how}, time around the function (Runtime API hand-offs) p50", Percentile(around, 0.50), "ms");
+            results.Add($"{function.Key} {how}, time around the function (Runtime API hand-offs) p99", Percentile(around, 0.99), "ms");
+        }
         // The machine is shared: each process's CPU a request says where the time goes whatever share the others took.
         var (machine, ours, processes) = ProcessCpu.Used(cpuBefore, cpuAfter);
         results.Add($"CPU {how}, the whole machine (every process, others' too)", 100 * machine / elapsed.TotalSeconds, "% of a core");
