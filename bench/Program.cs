@@ -102,14 +102,10 @@ foreach (var texts in new[] { 1, 32 })
     Report($"POST /predictions with {texts} text(s) through the gateway", await MeasureAsync(PostAsync, PredictionRequests));
 }
 
-// The same app on Kestrel in this process, with the user the authorizer would have passed.
-Environment.SetEnvironmentVariable("TABLE_NAME", Output("TableName"));
-Environment.SetEnvironmentVariable("USER_POOL_ID", Output("UserPoolId"));
-Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB", Output("DynamoDbEndpoint"));
-Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", LocalAccount.AccessKeyId);
-Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", LocalAccount.SecretAccessKey);
-Environment.SetEnvironmentVariable("AWS_REGION", LocalAccount.Region);
-Environment.SetEnvironmentVariable("AWS_LAMBDA_LOG_LEVEL", "WARN");
+// The same app on Kestrel in this process, with the function's environment (its settings, emulators and log level) and
+// the user the authorizer would have passed.
+foreach (var (name, value) in cloud.Functions.Single(function => function.Handler == "ProfileApi").Environment)
+    Environment.SetEnvironmentVariable(name, value);
 var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", sub)], LambdaServer.AuthenticationType));
 await using var kestrel = ProfileApi.Build(builder =>
 {
