@@ -35,6 +35,7 @@ public sealed class HttpApiGatewayTests : JwtAuthorizerTestBase, IAsyncLifetime
         [
             new HttpApiRoute("POST", "/items/{id}", "echo", "cognito", ["orders/read"]),
             new HttpApiRoute("GET", "/public", "echo", null, []),
+            new HttpApiRoute("GET", "/mine", "echo", "cognito", []),
             new HttpApiRoute("POST", "/respond", "respond", null, []),
         ], new Dictionary<string, JwtAuthorizer> { ["cognito"] = Create().Authorizer }, null, functions.Service, _ => { });
     }
@@ -118,6 +119,20 @@ public sealed class HttpApiGatewayTests : JwtAuthorizerTestBase, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sends_null_scopes_for_an_authorized_route_that_declares_none()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{gateway.Endpoint}/mine");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", issuer.Mint(AccessToken()));
+
+        using var response = await http.SendAsync(request);
+        var (sent, _) = await EventAsync(response);
+
+        var jwt = sent.GetProperty("requestContext").GetProperty("authorizer").GetProperty("jwt");
+        Assert.Equal(JsonValueKind.Null, jwt.GetProperty("scopes").ValueKind);
+        Assert.Equal("alice", jwt.GetProperty("claims").GetProperty("username").GetString());
+    }
+
+    [Fact]
     public async Task Sends_a_binary_body_base64_encoded()
     {
         byte[] bytes = [0, 1, 2, 255];
@@ -137,12 +152,13 @@ public sealed class HttpApiGatewayTests : JwtAuthorizerTestBase, IAsyncLifetime
     public async Task Answers_with_the_status_headers_cookies_and_body_the_function_gives()
     {
         using var response = await RespondAsync("""
-            {"statusCode":201,"headers":{"x-answer":"yes","content-type":"text/plain"},"cookies":["c=1","d=2; Path=/"],
+            {"statusCode":201,"headers":{"x-answer":"yes","x-count":5,"content-type":"text/plain"},"cookies":["c=1","d=2; Path=/"],
              "body":"AAEC/w==","isBase64Encoded":true}
             """);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal("yes", response.Headers.GetValues("x-answer").Single());
+        Assert.Equal("5", response.Headers.GetValues("x-count").Single());
         Assert.Equal(["c=1", "d=2; Path=/"], response.Headers.GetValues("set-cookie"));
         Assert.Equal("text/plain", response.Content.Headers.ContentType!.ToString());
         Assert.Equal([0, 1, 2, 255], await response.Content.ReadAsByteArrayAsync());
