@@ -45,8 +45,8 @@ public sealed class HttpApiGateway : IAsyncDisposable
         IReadOnlyDictionary<string, JwtAuthorizer> authorizers, CorsConfiguration? cors, LambdaService lambda, Action<string> log)
     {
         // HTTP APIs take payloads of at most 10 MB.
-        var gateway = new HttpApiGateway(LocalHttp.Create(port, maxRequestBodySize: 10 * 1024 * 1024, inline: true), routes, authorizers, cors,
-            lambda, log);
+        var gateway = new HttpApiGateway(LocalHttp.Create(port, maxRequestBodySize: 10 * 1024 * 1024, inline: true), routes,
+            authorizers, cors, lambda, log);
         gateway.app.Run(gateway.HandleAsync);
         await gateway.app.StartAsync();
         return gateway;
