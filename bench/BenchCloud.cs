@@ -1,3 +1,6 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Serverless.Local;
 using Serverless.Local.Lambda;
 
@@ -13,6 +16,8 @@ internal sealed class BenchCloud(LocalCloud cloud, string state) : IAsyncDisposa
     public LocalCloudOptions Options => cloud.Options;
     /// <summary>The functions as the cloud runs them: each environment names the cloud's emulators and resources.</summary>
     public IReadOnlyCollection<FunctionDefinition> Functions => cloud.Lambda.Functions;
+    /// <summary>The local Lambda service: <see cref="LambdaService.Invoked"/> tells each invocation's outcome.</summary>
+    public LambdaService Lambda => cloud.Lambda;
 
     public static async Task<BenchCloud> StartAsync()
     {
@@ -28,6 +33,36 @@ internal sealed class BenchCloud(LocalCloud cloud, string state) : IAsyncDisposa
             },
             _ => { }, CancellationToken.None);
         return new BenchCloud(cloud, state);
+    }
+
+    /// <summary>A new user of the pool, as the frontend makes one: signs up (the confirmation runs CreateProfile), is
+    /// confirmed by an administrator, signs in with its password; returns its access token.</summary>
+    public async Task<string> SignInNewUserAsync(HttpClient http, string email)
+    {
+        await CognitoAsync(http, "SignUp", new JsonObject
+        {
+            ["ClientId"] = Outputs["UserPoolClientId"], ["Username"] = email, ["Password"] = "Passw0rd!",
+            ["UserAttributes"] = new JsonArray(new JsonObject { ["Name"] = "email", ["Value"] = email }),
+        });
+        await CognitoAsync(http, "AdminConfirmSignUp", new JsonObject { ["UserPoolId"] = Outputs["UserPoolId"], ["Username"] = email });
+        var auth = await CognitoAsync(http, "InitiateAuth", new JsonObject
+        {
+            ["ClientId"] = Outputs["UserPoolClientId"], ["AuthFlow"] = "USER_PASSWORD_AUTH",
+            ["AuthParameters"] = new JsonObject { ["USERNAME"] = email, ["PASSWORD"] = "Passw0rd!" },
+        });
+        return auth.GetProperty("AuthenticationResult").GetProperty("AccessToken").GetString()!;
+    }
+
+    private async Task<JsonElement> CognitoAsync(HttpClient http, string action, JsonObject request)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, Outputs["CognitoEndpoint"])
+        {
+            Content = new StringContent(request.ToJsonString(), System.Text.Encoding.UTF8, "application/x-amz-json-1.1"),
+        };
+        message.Headers.Add("X-Amz-Target", $"AWSCognitoIdentityProviderService.{action}");
+        using var response = await http.SendAsync(await message.SignedAsync("cognito-idp"));
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     public async ValueTask DisposeAsync()

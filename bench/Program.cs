@@ -19,6 +19,7 @@ using Serverless.Profile;
 // `bench -- uploads`: ProcessUpload rows/s and peak memory (UploadBench.cs).
 // `bench -- streams`: stream lag and records/s through MeterUsage (StreamBench.cs).
 // `bench -- coldstart`: every function's cold start, Native AOT against ReadyToRun, and the packages' sizes (ColdStartBench.cs).
+// `bench -- load [--users 50] [--duration 60]`: a frontend's mix under load, gateway against Kestrel (LoadBench.cs).
 if (args is ["uploads"])
 {
     await Serverless.Bench.UploadBench.RunAsync();
@@ -27,6 +28,11 @@ if (args is ["uploads"])
 if (args is ["streams"])
 {
     await Serverless.Bench.StreamBench.RunAsync();
+    return 0;
+}
+if (args is ["load", .. var loadOptions])
+{
+    await Serverless.Bench.LoadBench.RunAsync(loadOptions);
     return 0;
 }
 if (args is ["coldstart"])
