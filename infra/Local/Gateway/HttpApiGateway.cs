@@ -136,6 +136,13 @@ public sealed class HttpApiGateway : IAsyncDisposable
             await MessageAsync(response, 503, "Service Unavailable");
             return;
         }
+        catch (InvocationRefusedException refused)
+        {
+            // API Gateway answers any invocation Lambda refuses (a throttle, an event over 6 MB) as an internal error.
+            log($"[gateway] {route.RouteKey}: Lambda refused to invoke {route.FunctionName}: {refused.ErrorType}: {refused.Message}");
+            await MessageAsync(response, 500, "Internal Server Error");
+            return;
+        }
         if (invocation.FunctionError is not null)
         {
             log($"[gateway] {route.RouteKey}: {route.FunctionName} failed: {Encoding.UTF8.GetString(invocation.Payload)}");

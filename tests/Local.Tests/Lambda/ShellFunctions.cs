@@ -31,15 +31,16 @@ internal sealed class ShellFunctions : IAsyncDisposable
     public LambdaService Service { get; }
     public string FailuresDirectory => Path.Combine(root, "failures");
 
-    /// <summary>A service whose asynchronous retries wait 50 ms, then 100 ms, on <paramref name="time"/> (default: the system's).</summary>
-    public static async Task<ShellFunctions> StartAsync(TimeProvider? time = null)
+    /// <summary>A service whose asynchronous retries wait 50 ms, then 100 ms, on <paramref name="time"/> (default: the system's),
+    /// with <paramref name="scaling"/> (default: <see cref="ScalingSettings.Default"/>).</summary>
+    public static async Task<ShellFunctions> StartAsync(TimeProvider? time = null, ScalingSettings? scaling = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "lambda-service-" + Guid.NewGuid().ToString("N")[..8]);
         var log = new List<string>();
         var service = await LambdaService.StartAsync(0,
             new AsyncInvocationSettings(Path.Combine(root, "failures"), TimeSpan.FromMilliseconds(50)) { Time = time
                 ?? TimeProvider.System },
-            line => { lock (log) log.Add(line); });
+            line => { lock (log) log.Add(line); }, scaling);
         return new ShellFunctions(service, root, log);
     }
 
@@ -50,11 +51,13 @@ internal sealed class ShellFunctions : IAsyncDisposable
 
     public string PackageDirectory(string name) => Path.Combine(root, name);
 
+    /// <param name="reservedConcurrency">The function's <c>ReservedConcurrentExecutions</c>; none when null.</param>
     public void Register(string name, string script, TimeSpan? timeout = null, EventInvokeConfig? eventInvokeConfig = null,
-        string? alias = null)
+        string? alias = null, int? reservedConcurrency = null, int memorySize = 128)
     {
         var directory = ShellFunction.WritePackage(PackageDirectory(name), script);
-        Service.Register(new FunctionDefinition(name, $"{name}.handler", directory, timeout ?? TimeSpan.FromSeconds(10), 128, 2,
+        Service.Register(new FunctionDefinition(name, $"{name}.handler", directory, timeout ?? TimeSpan.FromSeconds(10), memorySize,
+            reservedConcurrency,
             new Dictionary<string, string> { ["_HANDLER"] = $"{name}.handler", ["PATH"] = "/usr/bin:/bin", ["PACKAGE_DIR"] = directory },
             eventInvokeConfig, alias));
     }
