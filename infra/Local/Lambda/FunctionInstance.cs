@@ -174,11 +174,12 @@ public sealed class FunctionInstance : IAsyncDisposable
         {
             if (process.ResidentMemoryBytes is not { } resident || resident <= limit) continue;
             var used = InvocationReport.MaxMemoryUsedMB(process.Id);
-            process.Kill();
-            Fail(invocation, "Runtime.OutOfMemory", $"RequestId: {invocation.RequestId} Error: Runtime exited with error: signal: killed",
-                used);
             log($"REPORT RequestId: {invocation.RequestId}\tMemory Size: {Function.MemorySize} MB\tMax Memory Used: {used} MB\t"
                 + "Status: error\tError Type: Runtime.OutOfMemory");
+            // Failed before the kill, so that the exit it causes does not report the invocation as Runtime.ExitError.
+            Fail(invocation, "Runtime.OutOfMemory", $"RequestId: {invocation.RequestId} Error: Runtime exited with error: signal: killed",
+                used);
+            process.Kill();
             return;
         }
     }
