@@ -17,6 +17,9 @@ namespace Serverless.Local.Gateway;
 /// </summary>
 public sealed class HttpApiGateway : IAsyncDisposable
 {
+    /// <summary>HTTP API's largest request body: 10 MB.</summary>
+    public const int MaxRequestBody = 10 * 1024 * 1024;
+
     /// <summary>HTTP API's longest integration timeout.</summary>
     public static readonly TimeSpan IntegrationTimeout = TimeSpan.FromSeconds(30);
 
@@ -43,8 +46,7 @@ public sealed class HttpApiGateway : IAsyncDisposable
     public static async Task<HttpApiGateway> StartAsync(int port, IReadOnlyList<HttpApiRoute> routes,
         IReadOnlyDictionary<string, JwtAuthorizer> authorizers, CorsConfiguration? cors, LambdaService lambda, Action<string> log)
     {
-        // HTTP APIs take payloads of at most 10 MB.
-        var gateway = new HttpApiGateway(LocalHttp.Create(port, maxRequestBodySize: 10 * 1024 * 1024), routes, authorizers, cors,
+        var gateway = new HttpApiGateway(LocalHttp.Create(port, maxRequestBodySize: MaxRequestBody), routes, authorizers, cors,
             lambda, log);
         gateway.app.Run(gateway.HandleAsync);
         await gateway.app.StartAsync();
@@ -58,6 +60,14 @@ public sealed class HttpApiGateway : IAsyncDisposable
         var response = context.Response;
         var requestId = NewRequestId();
         response.Headers["apigw-requestid"] = requestId;
+        if (request.ContentLength > MaxRequestBody)
+        {
+            // API Gateway's front door refuses it before any route, in plain text.
+            response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            response.ContentType = "text/plain";
+            await response.WriteAsync($"HTTP content length exceeded {MaxRequestBody} bytes.");
+            return;
+        }
 
         if (cors is not null && cors.IsPreflight(request))
         {
