@@ -12,21 +12,6 @@ namespace Serverless.Local.Tests.Lambda;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ScalingTests : IAsyncLifetime
 {
-    /// <summary>
-    /// Notes each invocation's request id in <c>started</c>, holds it until the file <c>release</c> exists, answers with its
-    /// process id and notes the request id in <c>answered</c>.
-    /// </summary>
-    private const string Held = $$"""
-        while true; do
-          {{ShellFunctions.Next}}
-          echo "$id" >> "$PACKAGE_DIR/started"
-          while [ ! -e "$PACKAGE_DIR/release" ]; do sleep 0.05; done
-          printf '{"pid":%s}' "$$" > answer
-          curl -s -X POST --data-binary @answer "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/response"
-          echo "$id" >> "$PACKAGE_DIR/answered"
-        done
-        """;
-
     private ShellFunctions functions = null!;
 
     public async Task InitializeAsync() => functions = await ShellFunctions.StartAsync();
@@ -36,14 +21,14 @@ public sealed class ScalingTests : IAsyncLifetime
     [Fact]
     public async Task Concurrent_invocations_run_on_instances_of_their_own()
     {
-        functions.Register("wide", Held);
+        functions.Register("wide", ShellFunctions.Held);
 
         var first = functions.InvokeAsync("wide", "{}");
         var second = functions.InvokeAsync("wide", "{}");
         // Both hold their instance: they can only both have started on two.
         await functions.EventuallyAsync(() => Lines(functions, "wide", "started").Count == 2, "two invocations running at once");
         Assert.Equal(2, functions.Service.Pool("wide").Instances);
-        Release(functions, "wide");
+        functions.Release("wide");
 
         using var one = await first;
         using var two = await second;
@@ -54,7 +39,7 @@ public sealed class ScalingTests : IAsyncLifetime
     [Fact]
     public async Task A_synchronous_invocation_beyond_the_reservation_is_throttled_as_Lambda_throttles_it()
     {
-        functions.Register("reserved", Held, reservedConcurrency: 1);
+        functions.Register("reserved", ShellFunctions.Held, reservedConcurrency: 1);
         var holding = functions.InvokeAsync("reserved", "{}");
         await functions.EventuallyAsync(() => Lines(functions, "reserved", "started").Count == 1, "the first invocation running");
 
@@ -62,7 +47,7 @@ public sealed class ScalingTests : IAsyncLifetime
 
         await AssertThrottledAsync(throttled, "ReservedFunctionConcurrentInvocationLimitExceeded");
         Assert.Single(Lines(functions, "reserved", "started"));
-        Release(functions, "reserved");
+        functions.Release("reserved");
         using var held = await holding;
         Assert.Equal(HttpStatusCode.OK, held.StatusCode);
     }
@@ -70,7 +55,7 @@ public sealed class ScalingTests : IAsyncLifetime
     [Fact]
     public async Task A_reservation_of_zero_throttles_every_invocation()
     {
-        functions.Register("off", Held, reservedConcurrency: 0);
+        functions.Register("off", ShellFunctions.Held, reservedConcurrency: 0);
 
         using var throttled = await functions.InvokeAsync("off", "{}");
 
@@ -82,15 +67,15 @@ public sealed class ScalingTests : IAsyncLifetime
     public async Task Functions_without_a_reservation_share_the_accounts_concurrency()
     {
         await using var account = await ShellFunctions.StartAsync(scaling: new ScalingSettings(1, ScalingSettings.DefaultIdleTimeout));
-        account.Register("first", Held);
-        account.Register("second", Held);
+        account.Register("first", ShellFunctions.Held);
+        account.Register("second", ShellFunctions.Held);
         var holding = account.InvokeAsync("first", "{}");
         await account.EventuallyAsync(() => Lines(account, "first", "started").Count == 1, "the first function running");
 
         using var throttled = await account.InvokeAsync("second", "{}");
 
         await AssertThrottledAsync(throttled, "ConcurrentInvocationLimitExceeded");
-        Release(account, "first");
+        account.Release("first");
         using var held = await holding;
         Assert.Equal(HttpStatusCode.OK, held.StatusCode);
     }
@@ -98,7 +83,7 @@ public sealed class ScalingTests : IAsyncLifetime
     [Fact]
     public async Task A_throttled_asynchronous_event_is_kept_and_runs_once_there_is_room()
     {
-        functions.Register("queued", Held, reservedConcurrency: 1);
+        functions.Register("queued", ShellFunctions.Held, reservedConcurrency: 1);
         var holding = functions.InvokeAsync("queued", "{}");
         await functions.EventuallyAsync(() => Lines(functions, "queued", "started").Count == 1, "the first invocation running");
 
@@ -106,7 +91,7 @@ public sealed class ScalingTests : IAsyncLifetime
         var eventId = accepted.Headers.GetValues("x-amzn-RequestId").Single();
         await functions.EventuallyAsync(() => functions.Log.Any(line => line.Contains($"{eventId} throttled")), "the event throttled");
         Assert.Single(Lines(functions, "queued", "started"));
-        Release(functions, "queued");
+        functions.Release("queued");
 
         await functions.EventuallyAsync(() => Lines(functions, "queued", "answered").Contains(eventId), "the event answered");
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
@@ -121,8 +106,8 @@ public sealed class ScalingTests : IAsyncLifetime
     {
         await using var shortIdle = await ShellFunctions.StartAsync(
             scaling: new ScalingSettings(ScalingSettings.DefaultAccountConcurrency, TimeSpan.FromMilliseconds(300)));
-        shortIdle.Register("idle", Held);
-        Release(shortIdle, "idle");
+        shortIdle.Register("idle", ShellFunctions.Held);
+        shortIdle.Release("idle");
 
         using var first = await shortIdle.InvokeAsync("idle", "{}");
         var pid = await PidAsync(first);
@@ -148,9 +133,6 @@ public sealed class ScalingTests : IAsyncLifetime
         var path = Path.Combine(service.PackageDirectory(function), file);
         return File.Exists(path) ? [.. File.ReadAllLines(path)] : [];
     }
-
-    private static void Release(ShellFunctions service, string function) =>
-        File.WriteAllText(Path.Combine(service.PackageDirectory(function), "release"), "");
 
     private static async Task<int> PidAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("pid").GetInt32();

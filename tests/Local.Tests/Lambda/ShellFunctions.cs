@@ -17,6 +17,21 @@ internal sealed class ShellFunctions : IAsyncDisposable
         id=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' headers | cut -d' ' -f2 | tr -d '\r')
         """;
 
+    /// <summary>
+    /// Notes each invocation's request id in <c>started</c>, holds it until the file <c>release</c> exists, answers with its
+    /// process id and notes the request id in <c>answered</c>.
+    /// </summary>
+    public const string Held = $$"""
+        while true; do
+          {{Next}}
+          echo "$id" >> "$PACKAGE_DIR/started"
+          while [ ! -e "$PACKAGE_DIR/release" ]; do sleep 0.05; done
+          printf '{"pid":%s}' "$$" > answer
+          curl -s -X POST --data-binary @answer "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/response"
+          echo "$id" >> "$PACKAGE_DIR/answered"
+        done
+        """;
+
     private readonly HttpClient http = new();
     private readonly string root;
     private readonly List<string> log;
@@ -76,6 +91,9 @@ internal sealed class ShellFunctions : IAsyncDisposable
         if (traceHeader is not null) request.Headers.Add("X-Amzn-Trace-Id", traceHeader);
         return await http.SendAsync(await request.SignedAsync("lambda"));
     }
+
+    /// <summary>Lets every invocation of <paramref name="function"/> (a <see cref="Held"/> one) answer.</summary>
+    public void Release(string function) => File.WriteAllText(Path.Combine(PackageDirectory(function), "release"), "");
 
     /// <summary>Waits until <paramref name="condition"/> holds (a minute at most: processes start slowly on a busy machine).</summary>
     public async Task EventuallyAsync(Func<bool> condition, string what)
