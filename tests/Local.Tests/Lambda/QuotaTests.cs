@@ -94,7 +94,8 @@ public sealed class QuotaTests : IAsyncLifetime
         var error = await BodyAsync(response);
         var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
         Assert.Equal("Runtime.OutOfMemory", error.GetProperty("errorType").GetString());
-        Assert.Equal($"RequestId: {requestId} Error: Runtime exited with error: signal: killed", error.GetProperty("errorMessage").GetString());
+        Assert.Equal($"RequestId: {requestId} Error: Runtime exited with error: signal: killed",
+            error.GetProperty("errorMessage").GetString());
         Assert.Contains(functions.Log, line => line.StartsWith($"REPORT RequestId: {requestId}\t", StringComparison.Ordinal)
             && line.EndsWith("Status: error\tError Type: Runtime.OutOfMemory", StringComparison.Ordinal));
         var pid = File.ReadAllText(Path.Combine(functions.PackageDirectory("hungry"), "pid")).Trim();
