@@ -173,26 +173,30 @@ public sealed class FunctionInstance : IAsyncDisposable
         while (await Task.WhenAny(invocation.Result, Task.Delay(MemoryCheckInterval)) != invocation.Result)
         {
             if (process.ResidentMemoryBytes is not { } resident || resident <= limit) continue;
-            var used = InvocationReport.MaxMemoryUsedMB(process.Id);
-            log($"REPORT RequestId: {invocation.RequestId}\tMemory Size: {Function.MemorySize} MB\tMax Memory Used: {used} MB\t"
-                + "Status: error\tError Type: Runtime.OutOfMemory");
+            var result = Failure("Runtime.OutOfMemory",
+                $"RequestId: {invocation.RequestId} Error: Runtime exited with error: signal: killed") with
+            {
+                MaxMemoryUsedMB = InvocationReport.MaxMemoryUsedMB(process.Id),
+            };
+            log(InvocationReport.Report(invocation.RequestId, result, Function.MemorySize, json: false));
             // Failed before the kill, so that the exit it causes does not report the invocation as Runtime.ExitError.
-            Fail(invocation, "Runtime.OutOfMemory", $"RequestId: {invocation.RequestId} Error: Runtime exited with error: signal: killed",
-                used);
+            IsAlive = false;
+            invocation.Complete(result);
             process.Kill();
             return;
         }
     }
 
-    private void Fail(Invocation invocation, string errorType, string message, long maxMemoryUsedMB = 0)
+    private void Fail(Invocation invocation, string errorType, string message)
     {
         IsAlive = false;
-        invocation.Complete(InvocationResult.Error(errorType, message, currentClock?.Elapsed ?? TimeSpan.Zero, TakeInitDuration()) with
-        {
-            ErrorType = errorType,
-            MaxMemoryUsedMB = maxMemoryUsedMB,
-        });
+        invocation.Complete(Failure(errorType, message));
     }
+
+    /// <summary>An invocation Lambda itself ended (<see cref="InvocationResult.ErrorType"/>).</summary>
+    private InvocationResult Failure(string errorType, string message) =>
+        InvocationResult.Error(errorType, message, currentClock?.Elapsed ?? TimeSpan.Zero, TakeInitDuration())
+            with { ErrorType = errorType };
 
     private async Task WatchExitAsync()
     {

@@ -97,7 +97,8 @@ public sealed class QuotaTests : IAsyncLifetime
         Assert.Equal($"RequestId: {requestId} Error: Runtime exited with error: signal: killed",
             error.GetProperty("errorMessage").GetString());
         Assert.Contains(functions.Log, line => line.StartsWith($"REPORT RequestId: {requestId}\t", StringComparison.Ordinal)
-            && line.EndsWith("Status: error\tError Type: Runtime.OutOfMemory", StringComparison.Ordinal));
+            && line.Contains("\tMemory Size: 128 MB\t", StringComparison.Ordinal)
+            && line.Contains("\tStatus: error\tError Type: Runtime.OutOfMemory", StringComparison.Ordinal));
         var pid = File.ReadAllText(Path.Combine(functions.PackageDirectory("hungry"), "pid")).Trim();
         await functions.EventuallyAsync(() => !Directory.Exists($"/proc/{pid}"), "the process killed");
     }
