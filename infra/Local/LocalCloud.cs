@@ -61,7 +61,7 @@ public sealed class LocalCloud : IAsyncDisposable
         var template = LocalTemplate(SamTemplate.Load(Options.TemplatePath), Options.ParameterOverrides);
         Directory.CreateDirectory(Options.StateDirectory);
 
-        Lambda = await LambdaService.StartAsync(Options.LambdaPort, Options.AsyncInvocations, log);
+        Lambda = await LambdaService.StartAsync(Options.LambdaPort, Options.AsyncInvocations, log, Options.Scaling);
         parts.Add(Lambda);
 
         var (emulators, packages) = await StartEmulatorsAsync(template, log, cancellationToken);

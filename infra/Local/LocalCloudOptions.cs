@@ -32,6 +32,15 @@ public sealed record LocalCloudOptions(string RepoRoot, int ApiPort = 3000, int 
     /// </summary>
     public TimeSpan AsyncRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The local account's concurrency limit (<c>--concurrency</c>; see <see cref="AccountConcurrency"/>):
+    /// <see cref="ScalingSettings.DefaultAccountConcurrency"/> unless given.</summary>
+    public int AccountConcurrency { get; init; } = ScalingSettings.DefaultAccountConcurrency;
+
+    /// <summary>How long a function instance may stay idle before it is stopped (<see cref="ScalingSettings.IdleTimeout"/>).</summary>
+    public TimeSpan IdleInstanceTimeout { get; init; } = ScalingSettings.DefaultIdleTimeout;
+
+    public ScalingSettings Scaling => new(AccountConcurrency, IdleInstanceTimeout);
+
     /// <summary>Run the deployment packages (<c>make build-{LogicalId}</c>, as <c>sam build</c>) rather than fast
     /// <c>dotnet build</c>s of the function groups (<see cref="FunctionBuilds"/>); the end-to-end tests do.</summary>
     public bool Packaged { get; init; }

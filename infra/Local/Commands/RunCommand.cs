@@ -5,18 +5,20 @@ namespace Serverless.Local.Commands;
 /// <summary>
 /// No sub-command: runs <c>template.yaml</c> on 127.0.0.1 until Ctrl+C or SIGTERM, with the parameter values given by
 /// <c>--parameter-overrides</c> (as <c>sam deploy</c> takes them) in place of the defaults; <c>--packaged</c> runs the
-/// deployment packages instead of fast builds, <c>--watch</c> reloads a group when its code changes.
+/// deployment packages instead of fast builds, <c>--watch</c> reloads a group when its code changes, <c>--concurrency</c>
+/// sets the local account's concurrency limit (<see cref="LocalCloudOptions.AccountConcurrency"/>).
 /// </summary>
 public static class RunCommand
 {
     public const string Usage =
-        "[--packaged] [--watch] [--persist] [--parameter-overrides 'Key=Value ...'] [--state-dir folder] [--free-ports] [--no-dashboard]";
+        "[--packaged] [--watch] [--persist] [--parameter-overrides 'Key=Value ...'] [--state-dir folder] [--free-ports] [--no-dashboard]"
+        + " [--concurrency N]";
 
     private static readonly Dictionary<string, string> Options = new()
     {
         ["--parameter-overrides"] = "--parameter-overrides", ["--packaged"] = "--packaged", ["--watch"] = "--watch",
         ["--state-dir"] = "--state-dir", ["--persist"] = "--persist", ["--free-ports"] = "--free-ports",
-        ["--no-dashboard"] = "--no-dashboard",
+        ["--no-dashboard"] = "--no-dashboard", ["--concurrency"] = "--concurrency",
     };
 
     /// <summary><c>--persist</c> keeps state across restarts (<see cref="LocalCloudOptions.Persist"/>); <c>--free-ports</c>
@@ -35,6 +37,9 @@ public static class RunCommand
             throw new UsageException("--watch reloads fast builds; it does not take --packaged.");
         options = options with { Packaged = line.Flag("--packaged"), Watch = line.Flag("--watch"), Persist = line.Flag("--persist") };
         if (line.Flag("--no-dashboard")) options = options with { Dashboard = false };
+        if (line.Option("--concurrency") is { } concurrency)
+            options = options with { AccountConcurrency = int.TryParse(concurrency, out var limit) && limit > 0 ? limit
+                : throw new UsageException($"--concurrency takes a positive number, not {concurrency}.") };
         if (line.PathOption("--state-dir") is { } stateDirectory)
             options = options with { StateDirectory = stateDirectory };
         if (line.Flag("--free-ports"))

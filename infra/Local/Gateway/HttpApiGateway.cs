@@ -18,6 +18,9 @@ namespace Serverless.Local.Gateway;
 /// </summary>
 public sealed class HttpApiGateway : IAsyncDisposable
 {
+    /// <summary>HTTP API's largest request body: 10 MB.</summary>
+    public const int MaxRequestBody = 10 * 1024 * 1024;
+
     /// <summary>HTTP API's longest integration timeout.</summary>
     public static readonly TimeSpan IntegrationTimeout = TimeSpan.FromSeconds(30);
 
@@ -44,8 +47,7 @@ public sealed class HttpApiGateway : IAsyncDisposable
     public static async Task<HttpApiGateway> StartAsync(int port, IReadOnlyList<HttpApiRoute> routes,
         IReadOnlyDictionary<string, JwtAuthorizer> authorizers, CorsConfiguration? cors, LambdaService lambda, Action<string> log)
     {
-        // HTTP APIs take payloads of at most 10 MB.
-        var gateway = new HttpApiGateway(LocalHttp.Create(port, maxRequestBodySize: 10 * 1024 * 1024, inline: true), routes,
+        var gateway = new HttpApiGateway(LocalHttp.Create(port, maxRequestBodySize: MaxRequestBody, inline: true), routes,
             authorizers, cors, lambda, log);
         gateway.app.Run(gateway.HandleAsync);
         await gateway.app.StartAsync();
@@ -59,6 +61,14 @@ public sealed class HttpApiGateway : IAsyncDisposable
         var response = context.Response;
         var requestId = NewRequestId();
         response.Headers["apigw-requestid"] = requestId;
+        if (request.ContentLength > MaxRequestBody)
+        {
+            // API Gateway's front door refuses it before any route, in plain text.
+            response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            response.ContentType = "text/plain";
+            await response.WriteAsync($"HTTP content length exceeded {MaxRequestBody} bytes.");
+            return;
+        }
 
         if (cors is not null && cors.IsPreflight(request))
         {
@@ -125,6 +135,13 @@ public sealed class HttpApiGateway : IAsyncDisposable
         catch (OperationCanceledException)
         {
             await MessageAsync(response, 503, "Service Unavailable");
+            return;
+        }
+        catch (InvocationRefusedException refused)
+        {
+            // API Gateway answers any invocation Lambda refuses (a throttle, an event over 6 MB) as an internal error.
+            log($"[gateway] {route.RouteKey}: Lambda refused to invoke {route.FunctionName}: {refused.ErrorType}: {refused.Message}");
+            await MessageAsync(response, 500, "Internal Server Error");
             return;
         }
         if (invocation.FunctionError is not null)

@@ -21,6 +21,9 @@ public sealed record AsyncInvocationSettings(string FailuresDirectory, TimeSpan 
 /// on-failure destination as Lambda's invocation record (see <see cref="InvocationRecord"/>), or is logged and dropped.
 /// The record is written under <see cref="AsyncInvocationSettings.FailuresDirectory"/> whatever the destination; a
 /// destination that is a function of this service (<c>Type: Lambda</c>) is also invoked with it asynchronously, as Lambda does.
+/// An attempt throttled for want of concurrency (<see cref="AccountConcurrency"/>) is no attempt: the event goes back to
+/// the queue and is tried again after a backoff that doubles from <see cref="AsyncInvocationSettings.RetryDelay"/> up to
+/// 5 minutes (Lambda's: from 1 s up to 5 minutes), until it is older than its maximum age.
 /// </summary>
 public sealed class AsyncInvocationQueue : IAsyncDisposable
 {
@@ -46,11 +49,17 @@ public sealed class AsyncInvocationQueue : IAsyncDisposable
         dispatching = DispatchAsync();
     }
 
+    /// <summary>Lambda's longest wait between two attempts of a throttled event.</summary>
+    private static readonly TimeSpan MostThrottleBackoff = TimeSpan.FromMinutes(5);
+
     /// <summary>Queues an event and returns at once; every attempt belongs to the trace the caller named, or to one trace
-    /// started now.</summary>
-    public void Enqueue(byte[] payload, string requestId, XRayTraceHeader? callerTrace = null) =>
+    /// started now. Throws <see cref="InvocationRefusedException"/> for a payload over 1 MB.</summary>
+    public void Enqueue(byte[] payload, string requestId, XRayTraceHeader? callerTrace = null)
+    {
+        PayloadLimits.CheckRequest(payload.Length, asynchronous: true);
         queue.Writer.TryWrite(new QueuedEvent(requestId, payload, settings.Time.GetUtcNow(),
             callerTrace ?? XRayTraceHeader.New(settings.Time.GetUtcNow())));
+    }
 
     private async Task DispatchAsync()
     {
@@ -74,8 +83,12 @@ public sealed class AsyncInvocationQueue : IAsyncDisposable
                 await GiveUpAsync(queued, "EventAgeExceeded");
                 return;
             }
+            if (await InvokeUnlessThrottledAsync(queued) is not { } result)
+            {
+                await RetryAfterThrottleAsync(queued);
+                return;
+            }
             queued.Attempts++;
-            var result = await pool.InvokeAsync(queued.Payload, queued.RequestId, stopping.Token, queued.CallerTrace);
             if (result.FunctionError is null)
             {
                 if (queued.Attempts > 1) log($"[{name}] asynchronous invocation {queued.RequestId} succeeded on attempt {queued.Attempts}");
@@ -101,6 +114,31 @@ public sealed class AsyncInvocationQueue : IAsyncDisposable
         {
             log($"[{name}] asynchronous invocation {queued.RequestId} dropped: {error}");
         }
+    }
+
+    /// <summary>The attempt's outcome; null when Lambda throttled it.</summary>
+    private async Task<InvocationResult?> InvokeUnlessThrottledAsync(QueuedEvent queued)
+    {
+        try
+        {
+            return await pool.InvokeAsync(queued.Payload, queued.RequestId, stopping.Token, queued.CallerTrace);
+        }
+        catch (InvocationRefusedException refused) when (refused.IsThrottle)
+        {
+            return null;
+        }
+    }
+
+    private async Task RetryAfterThrottleAsync(QueuedEvent queued)
+    {
+        queued.Throttles++;
+        var delay = TimeSpan.FromTicks(Math.Min(settings.RetryDelay.Ticks << Math.Min(queued.Throttles - 1, 20),
+            MostThrottleBackoff.Ticks));
+        if (queued.Throttles == 1)
+            log($"[{pool.Function.Name}] asynchronous invocation {queued.RequestId} throttled: no concurrency left; "
+                + "retrying with backoff until it runs or grows too old");
+        await Task.Delay(delay, settings.Time, stopping.Token);
+        await queue.Writer.WriteAsync(queued, stopping.Token);
     }
 
     private async Task GiveUpAsync(QueuedEvent queued, string condition)
@@ -137,6 +175,8 @@ public sealed class AsyncInvocationQueue : IAsyncDisposable
         public byte[] Payload { get; } = payload;
         public DateTimeOffset EnqueuedAt { get; } = enqueuedAt;
         public int Attempts { get; set; }
+        /// <summary>Attempts Lambda throttled: they do not count as attempts.</summary>
+        public int Throttles { get; set; }
         public InvocationResult? LastResult { get; set; }
     }
 }

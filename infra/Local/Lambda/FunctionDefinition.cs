@@ -1,7 +1,8 @@
 namespace Serverless.Local.Lambda;
 
 /// <summary>
-/// A function as the template defines it, resolved to local values. Without an <see cref="EventInvokeConfig"/>,
+/// A function as the template defines it, resolved to local values. <see cref="ReservedConcurrency"/> is its
+/// <c>ReservedConcurrentExecutions</c>, null without one (<see cref="AccountConcurrency"/>). Without an <see cref="EventInvokeConfig"/>,
 /// asynchronous invocations get Lambda's defaults. <see cref="Alias"/> is the alias SAM publishes (<c>AutoPublishAlias</c>):
 /// locally it runs the one code there is, as <c>$LATEST</c> does.
 /// </summary>
@@ -11,7 +12,7 @@ public sealed record FunctionDefinition(
     string PackageDirectory,
     TimeSpan Timeout,
     int MemorySize,
-    int MaxConcurrency,
+    int? ReservedConcurrency,
     IReadOnlyDictionary<string, string> Environment,
     EventInvokeConfig? EventInvokeConfig = null,
     string? Alias = null)

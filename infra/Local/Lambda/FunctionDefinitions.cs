@@ -47,9 +47,9 @@ public static class FunctionDefinitions
             packageDirectory,
             TimeSpan.FromSeconds(properties["Timeout"]?.GetValue<int>() ?? 3),
             memory,
-            // A reservation given by a parameter (a string) or left out through AWS::NoValue: the local default of 4.
+            // A reservation may come from a parameter (a string), or be left out through AWS::NoValue.
             resolver.Resolve(properties["ReservedConcurrentExecutions"]) is { } reserved
-                ? int.Parse(reserved.ToString(), CultureInfo.InvariantCulture) : 4,
+                ? int.Parse(reserved.ToString(), CultureInfo.InvariantCulture) : null,
             environment,
             EventInvokeConfig.From(resolver.Resolve(properties["EventInvokeConfig"])),
             resolver.Resolve(properties["AutoPublishAlias"])?.ToString());

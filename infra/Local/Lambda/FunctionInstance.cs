@@ -7,12 +7,24 @@ namespace Serverless.Local.Lambda;
 /// <summary>
 /// One execution environment: the function's <c>bootstrap</c> as its own process, served one
 /// invocation at a time through its own Runtime API path (<c>AWS_LAMBDA_RUNTIME_API</c> =
-/// <c>127.0.0.1:{port}/instances/{id}</c>). A timeout, an init error or a crash ends the instance.
+/// <c>127.0.0.1:{port}/instances/{id}</c>). A timeout, an init error, a crash or running out of memory ends the instance.
 /// </summary>
+/// <remarks>
+/// Memory: Lambda's sandbox caps the whole process at <see cref="FunctionDefinition.MemorySize"/> and kills it beyond. The
+/// .NET runtime sees that cap on Lambda and keeps its heap to 75 % of it, which <c>DOTNET_GCHeapHardLimit</c> reproduces
+/// (<see cref="FunctionDefinitions"/>): a managed allocation beyond it fails inside the function. What the heap limit
+/// cannot see (native memory, the runtime's own, a non-.NET runtime) is watched here: while an invocation runs, the
+/// process's resident memory is read every <see cref="MemoryCheckInterval"/> and a process above its memory size is killed
+/// and reported as Lambda reports it (<c>Runtime.OutOfMemory</c>).
+/// </remarks>
 public sealed class FunctionInstance : IAsyncDisposable
 {
     /// <summary>Lambda gives a runtime's init phase 10 s.</summary>
     public static readonly TimeSpan InitTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often a running invocation's process memory is read (a read of <c>/proc/{pid}/status</c>, some
+    /// microseconds; an invocation shorter than this is never read).</summary>
+    public static readonly TimeSpan MemoryCheckInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The .NET install this process runs on: <c>{root}/shared/Microsoft.NETCore.App/{version}/</c>, three levels up.</summary>
     private static readonly string DotnetRoot =
@@ -101,11 +113,18 @@ public sealed class FunctionInstance : IAsyncDisposable
         currentClock = Stopwatch.StartNew();
         var deadline = DateTimeOffset.UtcNow + Function.Timeout;
         _ = EnforceTimeoutAsync(invocation);
+        _ = EnforceMemorySizeAsync(invocation);
         return (invocation, deadline);
     }
 
     public bool Respond(string requestId, byte[] payload) =>
         Finish(requestId, clock => new InvocationResult(payload, null, clock, TakeInitDuration()));
+
+    /// <summary>A response over <see cref="PayloadLimits.Response"/>: the invocation fails as Lambda fails it.</summary>
+    public bool RespondTooLarge(string requestId, int length) =>
+        Finish(requestId, clock => InvocationResult.Error("Function.ResponseSizeTooLarge",
+            $"Response payload size ({length} bytes) exceeded maximum allowed payload size ({PayloadLimits.Response} bytes).",
+            clock, TakeInitDuration()));
 
     public bool RespondWithError(string requestId, byte[] errorPayload) =>
         Finish(requestId, clock => new InvocationResult(errorPayload, "Unhandled", clock, TakeInitDuration()));
@@ -147,11 +166,40 @@ public sealed class FunctionInstance : IAsyncDisposable
         await DisposeAsync();
     }
 
+    /// <summary>
+    /// Runtime.OutOfMemory: the process went over its memory size while the invocation ran; it is killed, as Lambda's
+    /// sandbox kills it, and the invocation fails with Lambda's error and <c>Status: error</c> on its REPORT line.
+    /// </summary>
+    private async Task EnforceMemorySizeAsync(Invocation invocation)
+    {
+        var limit = (long)Function.MemorySize * 1024 * 1024;
+        while (await Task.WhenAny(invocation.Result, Task.Delay(MemoryCheckInterval)) != invocation.Result)
+        {
+            if (process.ResidentMemoryBytes is not { } resident || resident <= limit) continue;
+            var result = Failure("Runtime.OutOfMemory",
+                $"RequestId: {invocation.RequestId} Error: Runtime exited with error: signal: killed") with
+            {
+                MaxMemoryUsedMB = InvocationReport.MaxMemoryUsedMB(process.Id),
+            };
+            log(InvocationReport.Report(invocation.RequestId, result, Function.MemorySize, json: false));
+            // Failed before the kill, so that the exit it causes does not report the invocation as Runtime.ExitError.
+            IsAlive = false;
+            invocation.Complete(result);
+            process.Kill();
+            return;
+        }
+    }
+
     private void Fail(Invocation invocation, string errorType, string message)
     {
         IsAlive = false;
-        invocation.Complete(InvocationResult.Error(errorType, message, currentClock?.Elapsed ?? TimeSpan.Zero, TakeInitDuration()));
+        invocation.Complete(Failure(errorType, message));
     }
+
+    /// <summary>An invocation Lambda itself ended (<see cref="InvocationResult.ErrorType"/>).</summary>
+    private InvocationResult Failure(string errorType, string message) =>
+        InvocationResult.Error(errorType, message, currentClock?.Elapsed ?? TimeSpan.Zero, TakeInitDuration())
+            with { ErrorType = errorType };
 
     private async Task WatchExitAsync()
     {

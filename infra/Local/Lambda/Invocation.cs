@@ -44,6 +44,10 @@ public sealed record InvocationResult(byte[] Payload, string? FunctionError, Tim
     /// (<see cref="InvocationReport.Report"/>).</summary>
     public long BilledDurationMs => (long)Math.Ceiling(Duration.TotalMilliseconds + (InitDuration?.TotalMilliseconds ?? 0));
 
+    /// <summary>Set when Lambda itself ended the invocation (<c>Sandbox.Timedout</c>, <c>Runtime.ExitError</c>,
+    /// <c>Runtime.OutOfMemory</c>, …): what the REPORT line's <c>Status</c> and <c>Error Type</c> say.</summary>
+    public string? ErrorType { get; init; }
+
     /// <summary>What the function printed during the invocation; null when it never reached the runtime.</summary>
     public InvocationLog? Log { get; init; }
 

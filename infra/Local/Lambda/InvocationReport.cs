@@ -19,7 +19,8 @@ public static class InvocationReport
     /// <summary>
     /// <c>REPORT RequestId: … Duration: … Billed Duration: … Memory Size: … Max Memory Used: … Init Duration: …</c>,
     /// tab-separated as Lambda writes it. Billed duration is rounded up to the millisecond and, as for every custom runtime
-    /// (<c>provided.al2023</c>), includes the init duration.
+    /// (<c>provided.al2023</c>), includes the init duration. An invocation Lambda itself ended (<see cref="InvocationResult.ErrorType"/>)
+    /// ends with <c>Status: timeout</c>, or <c>Status: error</c> and its <c>Error Type</c> (e.g. <c>Runtime.OutOfMemory</c>).
     /// </summary>
     public static string Report(string requestId, InvocationResult result, int memorySize, bool json)
     {
@@ -34,20 +35,35 @@ public static class InvocationReport
                 ["maxMemoryUsedMB"] = result.MaxMemoryUsedMB,
             };
             if (result.InitDuration is { } init) metrics["initDurationMs"] = Math.Round(init.TotalMilliseconds, 2);
-            return Platform("platform.report", new JsonObject
+            var record = new JsonObject
             {
                 ["requestId"] = requestId,
                 ["metrics"] = metrics,
-                ["status"] = result.FunctionError is null ? "success" : "error",
-            }, DateTimeOffset.UtcNow);
+                ["status"] = Status(result) ?? (result.FunctionError is null ? "success" : "error"),
+            };
+            if (result.ErrorType is { } errorType && Status(result) == "error") record["errorType"] = errorType;
+            return Platform("platform.report", record, DateTimeOffset.UtcNow);
         }
         var line = string.Create(CultureInfo.InvariantCulture,
             $"REPORT RequestId: {requestId}\tDuration: {result.Duration.TotalMilliseconds:0.00} ms\tBilled Duration: {billed} ms\t"
                 + $"Memory Size: {memorySize} MB\tMax Memory Used: {result.MaxMemoryUsedMB} MB\t");
-        return result.InitDuration is { } initDuration
-            ? line + string.Create(CultureInfo.InvariantCulture, $"Init Duration: {initDuration.TotalMilliseconds:0.00} ms\t")
-            : line;
+        if (result.InitDuration is { } initDuration)
+            line += string.Create(CultureInfo.InvariantCulture, $"Init Duration: {initDuration.TotalMilliseconds:0.00} ms\t");
+        return Status(result) switch
+        {
+            "timeout" => line + "Status: timeout\t",
+            "error" => line + $"Status: error\tError Type: {result.ErrorType}\t",
+            _ => line,
+        };
     }
+
+    /// <summary><c>timeout</c> or <c>error</c> for an invocation Lambda itself ended; null otherwise.</summary>
+    private static string? Status(InvocationResult result) => result.ErrorType switch
+    {
+        null => null,
+        "Sandbox.Timedout" => "timeout",
+        _ => "error",
+    };
 
     /// <summary>The peak resident memory of a process (VmHWM), in MB rounded up; 0 when it cannot be read.</summary>
     public static long MaxMemoryUsedMB(int processId)

@@ -19,12 +19,16 @@ public sealed class LambdaService : IAsyncDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (FunctionPool Pool, AsyncInvocationQueue Queue)> functions =
         new(StringComparer.Ordinal);
     private readonly AsyncInvocationSettings asynchronous;
+    private readonly ScalingSettings scaling;
+    private readonly AccountConcurrency concurrency;
     private readonly Action<string> log;
 
-    private LambdaService(WebApplication app, AsyncInvocationSettings asynchronous, Action<string> log)
+    private LambdaService(WebApplication app, AsyncInvocationSettings asynchronous, ScalingSettings scaling, Action<string> log)
     {
         this.app = app;
         this.asynchronous = asynchronous;
+        this.scaling = scaling;
+        concurrency = new AccountConcurrency(scaling.AccountConcurrency);
         this.log = log;
     }
 
@@ -33,9 +37,11 @@ public sealed class LambdaService : IAsyncDisposable
     /// <summary>Each invocation that ran, with its outcome, from whichever API or event source it came.</summary>
     public event Action<FunctionDefinition, Invocation, InvocationResult>? Invoked;
 
-    public static async Task<LambdaService> StartAsync(int port, AsyncInvocationSettings asynchronous, Action<string> log)
+    /// <param name="scaling">The account's concurrency and the idle timeout; <see cref="ScalingSettings.Default"/> when null.</param>
+    public static async Task<LambdaService> StartAsync(int port, AsyncInvocationSettings asynchronous, Action<string> log,
+        ScalingSettings? scaling = null)
     {
-        var service = new LambdaService(LocalHttp.Create(port, inline: true), asynchronous, log);
+        var service = new LambdaService(LocalHttp.Create(port, inline: true), asynchronous, scaling ?? ScalingSettings.Default, log);
         service.app.Use(RefuseBrowsers);
         service.MapRuntimeApi();
         service.MapInvokeApi();
@@ -47,7 +53,8 @@ public sealed class LambdaService : IAsyncDisposable
     /// <summary>Makes a function invocable; its instances start on demand.</summary>
     public void Register(FunctionDefinition function)
     {
-        var pool = new FunctionPool(function, definition => new FunctionInstance(definition, Endpoint["http://".Length..], log),
+        var pool = new FunctionPool(function, concurrency.For(function), scaling.IdleTimeout,
+            definition => new FunctionInstance(definition, Endpoint["http://".Length..], log),
             (definition, invocation, result) => Invoked?.Invoke(definition, invocation, result));
         functions[function.Name] = (pool, new AsyncInvocationQueue(pool, asynchronous, log, InvokeDestination));
     }
@@ -69,8 +76,12 @@ public sealed class LambdaService : IAsyncDisposable
 
     public IReadOnlyCollection<FunctionDefinition> Functions => functions.Values.Select(function => function.Pool.Function).ToList();
 
+    /// <summary>A function's instances (how many run, the most that ran at once).</summary>
+    public FunctionPool Pool(string functionName) => Find(functionName).Pool;
+
     /// <summary>Invokes a function by name, as a synchronous (RequestResponse) invocation; <paramref name="traceHeader"/> is
-    /// the caller's <c>X-Amzn-Trace-Id</c>, if any (<see cref="XRayTraceHeader"/>).</summary>
+    /// the caller's <c>X-Amzn-Trace-Id</c>, if any (<see cref="XRayTraceHeader"/>). Throws <see cref="InvocationRefusedException"/>
+    /// when Lambda would refuse the invocation.</summary>
     public Task<InvocationResult> InvokeAsync(string functionName, byte[] payload, CancellationToken cancellationToken,
         string? traceHeader = null) =>
         Find(functionName).Pool.InvokeAsync(payload, Guid.NewGuid().ToString(), cancellationToken, XRayTraceHeader.Parse(traceHeader));
@@ -134,8 +145,15 @@ public sealed class LambdaService : IAsyncDisposable
             return Results.Bytes(invocation.Payload, "application/json");
         });
         runtime.MapPost("/invocation/{requestId}/response", async (string instance, string requestId, HttpRequest request) =>
-            Instance(instance)?.Respond(requestId, await request.ReadBodyAsync()) == true
-                ? Results.Accepted() : RuntimeError("InvalidRequestID", $"Unknown request id {requestId}."));
+        {
+            var payload = await request.ReadBodyAsync();
+            // Lambda fails the invocation with Function.ResponseSizeTooLarge and tells the runtime why; the instance lives on.
+            if (payload.Length > PayloadLimits.Response && Instance(instance)?.RespondTooLarge(requestId, payload.Length) == true)
+                return RuntimeError("RequestEntityTooLarge",
+                    $"Exceeded maximum allowed payload size ({PayloadLimits.Response} bytes).", StatusCodes.Status413PayloadTooLarge);
+            return Instance(instance)?.Respond(requestId, payload) == true
+                ? Results.Accepted() : RuntimeError("InvalidRequestID", $"Unknown request id {requestId}.");
+        });
         runtime.MapPost("/invocation/{requestId}/error", async (string instance, string requestId, HttpRequest request) =>
             Instance(instance)?.RespondWithError(requestId, await request.ReadBodyAsync()) == true
                 ? Results.Accepted() : RuntimeError("InvalidRequestID", $"Unknown request id {requestId}."));
@@ -170,6 +188,15 @@ public sealed class LambdaService : IAsyncDisposable
                     SigV4Failure.UnknownAccessKey => "UnrecognizedClientException",
                     _ => "InvalidSignatureException",
                 }, refusal.Message);
+            var invocationType = request.Headers["X-Amz-Invocation-Type"].ToString();
+            try
+            {
+                PayloadLimits.CheckRequest(payload.Length, asynchronous: invocationType == "Event");
+            }
+            catch (InvocationRefusedException refused)
+            {
+                return new ErrorResult(refused.Status, refused.ErrorType, refused.Body);
+            }
             if (payload.Length == 0) payload = "{}"u8.ToArray();
             try
             {
@@ -182,7 +209,7 @@ public sealed class LambdaService : IAsyncDisposable
 
             var requestId = Guid.NewGuid().ToString();
             response.Headers["x-amzn-RequestId"] = requestId;
-            switch (request.Headers["X-Amz-Invocation-Type"].ToString())
+            switch (invocationType)
             {
                 case "DryRun":
                     return Results.StatusCode(204);
@@ -190,8 +217,16 @@ public sealed class LambdaService : IAsyncDisposable
                     target.Queue.Enqueue(payload, requestId, XRayTraceHeader.Parse(request.Headers["X-Amzn-Trace-Id"]));
                     return Results.StatusCode(202);
             }
-            var result = await target.Pool.InvokeAsync(payload, requestId, CancellationToken.None,
-                XRayTraceHeader.Parse(request.Headers["X-Amzn-Trace-Id"]));
+            InvocationResult result;
+            try
+            {
+                result = await target.Pool.InvokeAsync(payload, requestId, CancellationToken.None,
+                    XRayTraceHeader.Parse(request.Headers["X-Amzn-Trace-Id"]));
+            }
+            catch (InvocationRefusedException refused)
+            {
+                return new ErrorResult(refused.Status, refused.ErrorType, refused.Body);
+            }
             response.Headers["X-Amz-Executed-Version"] = "$LATEST";
             if (result.FunctionError is { } error) response.Headers["X-Amz-Function-Error"] = error;
             if (request.Headers["X-Amz-Log-Type"] == "Tail" && await LogTail.Base64Async(target.Pool.Function, result) is { } tail)
@@ -230,8 +265,8 @@ public sealed class LambdaService : IAsyncDisposable
         new ErrorResult(status, type, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["Type"] = "User",
             ["message"] = message }));
 
-    private static IResult RuntimeError(string type, string message) =>
-        new ErrorResult(400, type, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["errorType"] = type,
+    private static IResult RuntimeError(string type, string message, int status = StatusCodes.Status400BadRequest) =>
+        new ErrorResult(status, type, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["errorType"] = type,
             ["errorMessage"] = message }));
 
     private sealed class ErrorResult(int status, string type, byte[] body) : IResult

@@ -13,6 +13,8 @@ namespace Serverless.Local.Streams;
 /// retried (an invalid report fails the whole batch).</item>
 /// <item>A batch retried <c>MaximumRetryAttempts</c> times, or holding records older than <c>MaximumRecordAgeInSeconds</c>,
 /// is given up on (<c>RetryAttemptsExhausted</c>, <c>RecordAgeExceeded</c>). Retries back off, as Lambda's do.</item>
+/// <item>A batch Lambda throttled (<see cref="InvocationRefusedException.IsThrottle"/>) never ran: it is tried again with the
+/// same backoff without using up a retry, until it runs or its records grow too old.</item>
 /// </list>
 /// </summary>
 public sealed class BatchDelivery(StreamEventSource source, LambdaService lambda, OnFailureDestination destination, TimeProvider time,
@@ -22,6 +24,7 @@ public sealed class BatchDelivery(StreamEventSource source, LambdaService lambda
     {
         var pending = new Stack<(IReadOnlyList<StreamRecord> Records, int Failures)>();
         pending.Push((batch, 0));
+        var throttles = 0;
         while (pending.TryPop(out var work))
         {
             var (records, failures) = work;
@@ -36,7 +39,14 @@ public sealed class BatchDelivery(StreamEventSource source, LambdaService lambda
                 }
             }
 
-            var result = await InvokeAsync(records, cancellationToken);
+            if (await InvokeAsync(records, cancellationToken) is not { } result)
+            {
+                if (++throttles == 1) log($"[{source.FunctionName}] throttled on {shardId}: retrying the batch with backoff");
+                await Task.Delay(Backoff(throttles), time, cancellationToken);
+                pending.Push((records, failures));
+                continue;
+            }
+            throttles = 0;
             var firstFailed = result.FunctionError is not null ? 0
                 : source.ReportBatchItemFailures ? BatchResponse.FirstFailed(result.Payload, records)
                 : records.Count;
@@ -63,16 +73,24 @@ public sealed class BatchDelivery(StreamEventSource source, LambdaService lambda
             var limit = source.MaximumRetryAttempts < 0 ? "unlimited" : source.MaximumRetryAttempts.ToString(CultureInfo.InvariantCulture);
             log($"[{source.FunctionName}] {(result.FunctionError is not null ? "function error" : "batch item failure")} on {shardId}: "
                 + $"retry {failures} of {limit} from {failing[0].SequenceNumber} ({failing.Count} records)");
-            await Task.Delay(TimeSpan.FromMilliseconds(100 << Math.Min(failures - 1, 8)), time, cancellationToken);
+            await Task.Delay(Backoff(failures), time, cancellationToken);
             pending.Push((failing, failures));
         }
     }
 
-    private async Task<InvocationResult> InvokeAsync(IReadOnlyList<StreamRecord> records, CancellationToken cancellationToken)
+    /// <summary>100 ms, doubling with each retry up to 25.6 s.</summary>
+    private static TimeSpan Backoff(int retry) => TimeSpan.FromMilliseconds(100 << Math.Min(retry - 1, 8));
+
+    /// <summary>The invocation's outcome; null when Lambda throttled it.</summary>
+    private async Task<InvocationResult?> InvokeAsync(IReadOnlyList<StreamRecord> records, CancellationToken cancellationToken)
     {
         try
         {
             return await lambda.InvokeAsync(source.FunctionName, StreamRecord.Event(records), cancellationToken);
+        }
+        catch (InvocationRefusedException refused) when (refused.IsThrottle)
+        {
+            return null;
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {

@@ -114,7 +114,7 @@ public sealed partial class LogTailTests : IAsyncLifetime
 
     private void Register(string name, string script, string logFormat = "Text") =>
         service.Register(new FunctionDefinition(name, $"{name}.handler", ShellFunction.WritePackage(Path.Combine(packages, name), script),
-            TimeSpan.FromSeconds(10), 128, 2,
+            TimeSpan.FromSeconds(10), 128, null,
             new Dictionary<string, string> { ["_HANDLER"] = $"{name}.handler", ["PATH"] = "/usr/bin:/bin",
                 ["AWS_LAMBDA_LOG_FORMAT"] = logFormat }));
 

@@ -17,6 +17,21 @@ internal sealed class ShellFunctions : IAsyncDisposable
         id=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' headers | cut -d' ' -f2 | tr -d '\r')
         """;
 
+    /// <summary>
+    /// Notes each invocation's request id in <c>started</c>, holds it until the file <c>release</c> exists, answers with its
+    /// process id and notes the request id in <c>answered</c>.
+    /// </summary>
+    public const string Held = $$"""
+        while true; do
+          {{Next}}
+          echo "$id" >> "$PACKAGE_DIR/started"
+          while [ ! -e "$PACKAGE_DIR/release" ]; do sleep 0.05; done
+          printf '{"pid":%s}' "$$" > answer
+          curl -s -X POST --data-binary @answer "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/response"
+          echo "$id" >> "$PACKAGE_DIR/answered"
+        done
+        """;
+
     private readonly HttpClient http = new();
     private readonly string root;
     private readonly List<string> log;
@@ -31,15 +46,16 @@ internal sealed class ShellFunctions : IAsyncDisposable
     public LambdaService Service { get; }
     public string FailuresDirectory => Path.Combine(root, "failures");
 
-    /// <summary>A service whose asynchronous retries wait 50 ms, then 100 ms, on <paramref name="time"/> (default: the system's).</summary>
-    public static async Task<ShellFunctions> StartAsync(TimeProvider? time = null)
+    /// <summary>A service whose asynchronous retries wait 50 ms, then 100 ms, on <paramref name="time"/> (default: the system's),
+    /// with <paramref name="scaling"/> (default: <see cref="ScalingSettings.Default"/>).</summary>
+    public static async Task<ShellFunctions> StartAsync(TimeProvider? time = null, ScalingSettings? scaling = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "lambda-service-" + Guid.NewGuid().ToString("N")[..8]);
         var log = new List<string>();
         var service = await LambdaService.StartAsync(0,
             new AsyncInvocationSettings(Path.Combine(root, "failures"), TimeSpan.FromMilliseconds(50)) { Time = time
                 ?? TimeProvider.System },
-            line => { lock (log) log.Add(line); });
+            line => { lock (log) log.Add(line); }, scaling);
         return new ShellFunctions(service, root, log);
     }
 
@@ -50,11 +66,13 @@ internal sealed class ShellFunctions : IAsyncDisposable
 
     public string PackageDirectory(string name) => Path.Combine(root, name);
 
+    /// <param name="reservedConcurrency">The function's <c>ReservedConcurrentExecutions</c>; none when null.</param>
     public void Register(string name, string script, TimeSpan? timeout = null, EventInvokeConfig? eventInvokeConfig = null,
-        string? alias = null)
+        string? alias = null, int? reservedConcurrency = null, int memorySize = 128)
     {
         var directory = ShellFunction.WritePackage(PackageDirectory(name), script);
-        Service.Register(new FunctionDefinition(name, $"{name}.handler", directory, timeout ?? TimeSpan.FromSeconds(10), 128, 2,
+        Service.Register(new FunctionDefinition(name, $"{name}.handler", directory, timeout ?? TimeSpan.FromSeconds(10), memorySize,
+            reservedConcurrency,
             new Dictionary<string, string> { ["_HANDLER"] = $"{name}.handler", ["PATH"] = "/usr/bin:/bin", ["PACKAGE_DIR"] = directory },
             eventInvokeConfig, alias));
     }
@@ -73,6 +91,9 @@ internal sealed class ShellFunctions : IAsyncDisposable
         if (traceHeader is not null) request.Headers.Add("X-Amzn-Trace-Id", traceHeader);
         return await http.SendAsync(await request.SignedAsync("lambda"));
     }
+
+    /// <summary>Lets every invocation of <paramref name="function"/> (a <see cref="Held"/> one) answer.</summary>
+    public void Release(string function) => File.WriteAllText(Path.Combine(PackageDirectory(function), "release"), "");
 
     /// <summary>Waits until <paramref name="condition"/> holds (a minute at most: processes start slowly on a busy machine).</summary>
     public async Task EventuallyAsync(Func<bool> condition, string what)

@@ -157,6 +157,34 @@ public sealed class StreamPollerTests(DynamoDbLocalFixture dynamo) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_throttled_batch_is_retried_without_using_up_a_retry_and_arrives_once_there_is_room()
+    {
+        // One unit of account concurrency, held by another function: the mapping's first invocations are throttled.
+        await using var account = await ShellFunctions.StartAsync(scaling: new ScalingSettings(1, ScalingSettings.DefaultIdleTimeout));
+        account.Register("holder", ShellFunctions.Held);
+        var holding = account.InvokeAsync("holder", "{}");
+        await account.EventuallyAsync(() => File.Exists(Path.Combine(account.PackageDirectory("holder"), "started")), "the holder running");
+        var (table, streamArn) = await dynamo.CreateTableAsync();
+        var function = new StreamFunction(account, "throttled");
+        foreach (var value in new[] { "a", "b" }) await dynamo.PutAsync(table, "k", value, value);
+        // No retry at all: a throttle counted as one would send the batch to the destination.
+        var api = new DynamoDbStreamsApi(new HttpClient(), dynamo.DynamoDb.Endpoint);
+        running.Add(StreamPoller.Start(Source("throttled", streamArn, batchSize: 10, maximumRetryAttempts: 0,
+            destination: "arn:aws:sqs:us-east-1:000000000000:failures"), api, account.Service,
+            new OnFailureDestination(Failures, TimeProvider.System, Log), TimeProvider.System, Log));
+        await account.EventuallyAsync(() => { lock (log) return log.Any(line => line.Contains("[throttled] throttled on")); },
+            "the batch throttled");
+        account.Release("holder");
+
+        var invocations = await function.WaitForAsync(calls => calls.Count >= 1);
+
+        Assert.Equal("ok", Assert.Single(invocations).Outcome);
+        Assert.Equal(["a", "b"], invocations[0].Records.Select(StreamFunction.Value));
+        Assert.False(Directory.Exists(Path.Combine(Failures, "throttled")));
+        using var held = await holding;
+    }
+
+    [Fact]
     public async Task LATEST_starts_after_the_records_already_in_the_stream()
     {
         var (table, streamArn) = await dynamo.CreateTableAsync();
