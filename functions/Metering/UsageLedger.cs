@@ -49,6 +49,12 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
     /// </summary>
     private const int MostSourcesPerUpdate = 100;
 
+    /// <summary>
+    /// The settlement updates of a batch made at once: enough to overlap DynamoDB's round trips, few enough that a batch
+    /// of a thousand users does not open a thousand connections from one instance.
+    /// </summary>
+    private const int UpdatesInFlight = 16;
+
     public Plan Plan => plan;
 
     public static string PredictionSource(string predictionId) => "prediction#" + predictionId;
@@ -96,7 +102,7 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
     /// <summary>
     /// Settles a batch of work, each exactly once as <see cref="SettleAsync"/> does, in one conditional update per user
     /// and month (<see cref="SettleMonthAsync"/>; one per <see cref="MostSourcesPerUpdate"/> sources), the usage items
-    /// read together first (consistent BatchGetItem), the updates made concurrently. Answers what became of each
+    /// read together first (consistent BatchGetItem), <see cref="UpdatesInFlight"/> updates at a time. Answers what became of each
     /// settlement, in order; a write that fails fails only the settlements it carried.
     /// </summary>
     public async Task<IReadOnlyList<SettlementOutcome>> SettleAllAsync(
@@ -117,7 +123,8 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
             return outcomes;
         }
         var updates = months.SelectMany(month => month.Chunk(MostSourcesPerUpdate).Select(indexes => (month.Key, indexes)));
-        await Task.WhenAll(updates.Select(async update =>
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = UpdatesInFlight, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(updates, parallel, async (update, _) =>
         {
             var ((userSub, name), indexes) = update;
             try
@@ -130,7 +137,7 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
             {
                 foreach (var index in indexes) outcomes[index] = new SettlementOutcome(false, failed);
             }
-        }));
+        });
         return outcomes;
     }
 
