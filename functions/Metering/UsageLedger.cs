@@ -102,8 +102,8 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
     /// <summary>
     /// Settles a batch of work, each exactly once as <see cref="SettleAsync"/> does, in one conditional update per user
     /// and month (<see cref="SettleMonthAsync"/>; one per <see cref="MostSourcesPerUpdate"/> sources), the usage items
-    /// read together first (consistent BatchGetItem), <see cref="UpdatesInFlight"/> updates at a time. Answers what became of each
-    /// settlement, in order; a write that fails fails only the settlements it carried.
+    /// read together first (consistent BatchGetItem), <see cref="UpdatesInFlight"/> updates at a time. Answers what
+    /// became of each settlement, in order; a write that fails fails only the settlements it carried.
     /// </summary>
     public async Task<IReadOnlyList<SettlementOutcome>> SettleAllAsync(
         IReadOnlyList<UsageSettlement> settlements, CancellationToken cancellationToken)
@@ -146,7 +146,7 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
     /// settlements' sources that <paramref name="item"/> still has and adds what their work used, on the condition that
     /// each of those holds is still as read. A source without a hold was settled before (a stream record delivered again)
     /// or released after it expired: it counts nothing, so the update is exactly once per source however often a batch
-    /// comes. When the condition fails (another settlement, a release or a reservation came between), the failure answers
+    /// comes. When the condition fails (a settlement, release or reservation of the same work came between), it answers
     /// the item as it then was (<c>ReturnValuesOnConditionCheckFailure</c>): the holds it no longer has were settled or
     /// released meanwhile, and the update is made again for the rest only. A purged account has no item: nothing is
     /// written back. Answers, for each settlement in order, whether it settled; a source named twice settles once.
