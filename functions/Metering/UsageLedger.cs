@@ -16,6 +16,13 @@ public sealed record UsageSettlement(
 }
 
 /// <summary>
+/// What became of one settlement of <see cref="UsageLedger.SettleAllAsync"/>: <paramref name="Settled"/>, or no hold was
+/// there to settle (settled before, or released after it expired), or its write failed (<paramref name="Error"/>): to be
+/// tried again.
+/// </summary>
+public sealed record SettlementOutcome(bool Settled, AmazonDynamoDBException? Error);
+
+/// <summary>
 /// Reserves texts of the plan's monthly quota before work is done, and settles them when it ends, on the usage item
 /// (<see cref="UsageItem"/>). <c>charged</c> is the one number a condition can test: the texts used (predictions +
 /// rowsScored) plus those <c>reserved</c>. A reservation is ONE conditional update that adds to <c>reserved</c>,
@@ -32,6 +39,21 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
 
     /// <summary>A reservation races other writers for the same room at most this often before it gives up.</summary>
     private const int Attempts = 3;
+
+    /// <summary>The most keys one BatchGetItem may ask for.</summary>
+    private const int BatchGetLimit = 100;
+
+    /// <summary>
+    /// The most holds one settlement update removes: 100 keep its update and condition expressions (16 characters a hold)
+    /// well within DynamoDB's 4 KB for each, whatever the stream's batch size.
+    /// </summary>
+    private const int MostSourcesPerUpdate = 100;
+
+    /// <summary>
+    /// The settlement updates of a batch made at once: enough to overlap DynamoDB's round trips, few enough that a batch
+    /// of a thousand users does not open a thousand connections from one instance.
+    /// </summary>
+    private const int UpdatesInFlight = 16;
 
     public Plan Plan => plan;
 
@@ -73,48 +95,150 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
     /// </summary>
     public async Task<bool> SettleAsync(UsageSettlement settlement, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        var item = await UsageItem.GetUsageItemAsync(db, table, settlement.UserSub, settlement.Month, cancellationToken);
+        return (await SettleMonthAsync(settlement.UserSub, settlement.Month, [settlement], item, cancellationToken))[0];
+    }
+
+    /// <summary>
+    /// Settles a batch of work, each exactly once as <see cref="SettleAsync"/> does, in one conditional update per user
+    /// and month (<see cref="SettleMonthAsync"/>; one per <see cref="MostSourcesPerUpdate"/> sources), the usage items
+    /// read together first (consistent BatchGetItem), <see cref="UpdatesInFlight"/> updates at a time. Answers what
+    /// became of each settlement, in order; a write that fails fails only the settlements it carried.
+    /// </summary>
+    public async Task<IReadOnlyList<SettlementOutcome>> SettleAllAsync(
+        IReadOnlyList<UsageSettlement> settlements, CancellationToken cancellationToken)
+    {
+        var outcomes = new SettlementOutcome[settlements.Count];
+        var months = Enumerable.Range(0, settlements.Count)
+            .GroupBy(index => (settlements[index].UserSub, settlements[index].Month))
+            .ToList();
+        Dictionary<(string, string), Dictionary<string, AttributeValue>> items;
+        try
         {
-            var item = await UsageItem.GetUsageItemAsync(db, table, settlement.UserSub, settlement.Month, cancellationToken);
-            if (!item.TryGetValue(UsageItem.HoldPrefix + settlement.Source, out var hold)) return false;
-            var held = NumberAttribute.Read(hold);
+            items = await ReadUsageItemsAsync(months.Select(month => month.Key).ToList(), cancellationToken);
+        }
+        catch (AmazonDynamoDBException failed)
+        {
+            Array.Fill(outcomes, new SettlementOutcome(false, failed));
+            return outcomes;
+        }
+        var updates = months.SelectMany(month => month.Chunk(MostSourcesPerUpdate).Select(indexes => (month.Key, indexes)));
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = UpdatesInFlight, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(updates, parallel, async (update, _) =>
+        {
+            var ((userSub, name), indexes) = update;
             try
             {
-                await UpdateUsageItemAsync(settlement.UserSub, settlement.Month,
-                    "REMOVE #hold, #expires ADD #reserved :unreserved, #charged :charged, " +
+                var settled = await SettleMonthAsync(userSub, name, indexes.Select(index => settlements[index]).ToList(),
+                    items.GetValueOrDefault(ItemKey(userSub, name)) ?? [], cancellationToken);
+                for (var i = 0; i < indexes.Length; i++) outcomes[indexes[i]] = new SettlementOutcome(settled[i], null);
+            }
+            catch (AmazonDynamoDBException failed)
+            {
+                foreach (var index in indexes) outcomes[index] = new SettlementOutcome(false, failed);
+            }
+        });
+        return outcomes;
+    }
+
+    /// <summary>
+    /// Settles one user's work of one month in ONE conditional update of the usage item: it removes every hold of the
+    /// settlements' sources that <paramref name="item"/> still has and adds what their work used, on the condition that
+    /// each of those holds is still as read. A source without a hold was settled before (a stream record delivered again)
+    /// or released after it expired: it counts nothing, so the update is exactly once per source however often a batch
+    /// comes. When the condition fails (a settlement, release or reservation of the same work came between), it answers
+    /// the item as it then was (<c>ReturnValuesOnConditionCheckFailure</c>): the holds it no longer has were settled or
+    /// released meanwhile, and the update is made again for the rest only. A purged account has no item: nothing is
+    /// written back. Answers, for each settlement in order, whether it settled; a source named twice settles once.
+    /// </summary>
+    private async Task<bool[]> SettleMonthAsync(string userSub, string month, IReadOnlyList<UsageSettlement> settlements,
+        Dictionary<string, AttributeValue> item, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var settled = new bool[settlements.Count];
+            var names = new Dictionary<string, string>(Names)
+            {
+                ["#predictions"] = UsageItem.Predictions,
+                ["#rowsScored"] = UsageItem.RowsScored,
+                ["#uploads"] = UsageItem.Uploads,
+                ["#bytes"] = UsageItem.Bytes,
+            };
+            var values = new Dictionary<string, AttributeValue>();
+            var (removals, conditions) = (new List<string>(), new List<string>());
+            var sources = new HashSet<string>();
+            long held = 0, texts = 0, predictions = 0, rowsScored = 0, uploads = 0, bytes = 0;
+            for (var i = 0; i < settlements.Count; i++)
+            {
+                var settlement = settlements[i];
+                if (!item.TryGetValue(UsageItem.HoldPrefix + settlement.Source, out var hold) || !sources.Add(settlement.Source))
+                    continue;
+                var n = sources.Count;
+                names[$"#h{n}"] = UsageItem.HoldPrefix + settlement.Source;
+                names[$"#e{n}"] = UsageItem.HoldExpiresPrefix + settlement.Source;
+                values[$":h{n}"] = hold;
+                removals.Add($"#h{n}, #e{n}");
+                conditions.Add($"#h{n} = :h{n}");
+                held += NumberAttribute.Read(hold);
+                (texts, predictions, rowsScored) = (texts + settlement.Texts, predictions + settlement.Predictions,
+                    rowsScored + settlement.RowsScored);
+                (uploads, bytes) = (uploads + settlement.Uploads, bytes + settlement.Bytes);
+                settled[i] = true;
+            }
+            if (sources.Count == 0) return settled;
+            values[":unreserved"] = NumberAttribute.Of(-held);
+            values[":charged"] = NumberAttribute.Of(texts - held);
+            values[":predictions"] = NumberAttribute.Of(predictions);
+            values[":rowsScored"] = NumberAttribute.Of(rowsScored);
+            values[":uploads"] = NumberAttribute.Of(uploads);
+            values[":bytes"] = NumberAttribute.Of(bytes);
+            values[":type"] = new() { S = UsageItem.Type };
+            values[":now"] = new() { S = Timestamp.Of(time.GetUtcNow()) };
+            try
+            {
+                await UpdateUsageItemAsync(userSub, month,
+                    $"REMOVE {string.Join(", ", removals)} ADD #reserved :unreserved, #charged :charged, " +
                         "#predictions :predictions, #rowsScored :rowsScored, #uploads :uploads, #bytes :bytes " +
                         "SET #type = :type, #updatedAt = :now",
-                    "#hold = :held",
-                    new(Names)
-                    {
-                        ["#hold"] = UsageItem.HoldPrefix + settlement.Source,
-                        ["#expires"] = UsageItem.HoldExpiresPrefix + settlement.Source,
-                        ["#predictions"] = UsageItem.Predictions,
-                        ["#rowsScored"] = UsageItem.RowsScored,
-                        ["#uploads"] = UsageItem.Uploads,
-                        ["#bytes"] = UsageItem.Bytes,
-                    },
-                    new()
-                    {
-                        [":held"] = NumberAttribute.Of(held),
-                        [":unreserved"] = NumberAttribute.Of(-held),
-                        [":charged"] = NumberAttribute.Of(settlement.Texts - held),
-                        [":predictions"] = NumberAttribute.Of(settlement.Predictions),
-                        [":rowsScored"] = NumberAttribute.Of(settlement.RowsScored),
-                        [":uploads"] = NumberAttribute.Of(settlement.Uploads),
-                        [":bytes"] = NumberAttribute.Of(settlement.Bytes),
-                        [":type"] = new() { S = UsageItem.Type },
-                        [":now"] = new() { S = Timestamp.Of(time.GetUtcNow()) },
-                    },
-                    cancellationToken);
-                return true;
+                    string.Join(" AND ", conditions), names, values, cancellationToken);
+                return settled;
             }
-            catch (ConditionalCheckFailedException) when (attempt < Attempts)
+            catch (ConditionalCheckFailedException changed) when (attempt < Attempts)
             {
-                // The work reserved more (or another settlement won) since the read: read the hold again.
+                item = changed.Item ?? [];
             }
         }
     }
+
+    /// <summary>
+    /// The usage items of <paramref name="months"/> as stored (consistent reads), by <see cref="ItemKey"/>; a month without
+    /// one is left out. Keys DynamoDB leaves unprocessed (it was busy) are asked for again after a pause.
+    /// </summary>
+    private async Task<Dictionary<(string, string), Dictionary<string, AttributeValue>>> ReadUsageItemsAsync(
+        IReadOnlyList<(string UserSub, string Month)> months, CancellationToken cancellationToken)
+    {
+        var items = new Dictionary<(string, string), Dictionary<string, AttributeValue>>();
+        foreach (var chunk in months.Chunk(BatchGetLimit))
+        {
+            var request = new Dictionary<string, KeysAndAttributes>
+            {
+                [table.Name] = new() { Keys = chunk.Select(m => UsageItem.Key(m.UserSub, m.Month)).ToList(), ConsistentRead = true },
+            };
+            for (var round = 0; request.Count > 0; round++)
+            {
+                if (round > 0) await Task.Delay(TimeSpan.FromMilliseconds(50 << Math.Min(round, 5)), time, cancellationToken);
+                var response = await db.BatchGetItemAsync(request, cancellationToken);
+                foreach (var found in response.Responses?.GetValueOrDefault(table.Name) ?? [])
+                    items[(found[Table.PartitionKey].S, found[Table.SortKey].S)] = found;
+                request = response.UnprocessedKeys ?? [];
+            }
+        }
+        return items;
+    }
+
+    /// <summary>The usage item's partition and sort key values: how <see cref="ReadUsageItemsAsync"/> answers it.</summary>
+    private static (string, string) ItemKey(string userSub, string month) =>
+        (Table.UserPartition(userSub), UsageItem.SortKeyPrefix + month);
 
     private async Task<bool> TryReserveAsync(
         string userSub, string month, string source, long texts, CancellationToken cancellationToken)
@@ -200,7 +324,10 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
         return released;
     }
 
-    /// <summary>One conditional update of the month's usage item: every change the ledger makes is one.</summary>
+    /// <summary>
+    /// One conditional update of the month's usage item: every change the ledger makes is one. A failed condition answers
+    /// the item as it was (<see cref="SettleMonthAsync"/> reads it).
+    /// </summary>
     private Task UpdateUsageItemAsync(
         string userSub, string month, string update, string condition, Dictionary<string, string> names,
         Dictionary<string, AttributeValue> values, CancellationToken cancellationToken) =>
@@ -212,6 +339,7 @@ public sealed class UsageLedger(IAmazonDynamoDB db, Table table, Plan plan, Time
             ConditionExpression = condition,
             ExpressionAttributeNames = names,
             ExpressionAttributeValues = values,
+            ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
         }, cancellationToken);
 
     /// <summary><see cref="UpdateUsageItemAsync"/>; false when its condition did not hold.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Amazon.DynamoDBv2.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serverless.Kernel.Events;
 using Serverless.Kernel.Metrics;
@@ -33,6 +34,71 @@ public sealed class MeterUsageTests(DynamoDbTable table) : IClassFixture<DynamoD
         Assert.Empty(first.BatchItemFailures);
         Assert.Empty(second.BatchItemFailures);
         Assert.Equal(new MonthlyUsage("2026-03", 4, 7, 1, 2048, 0), await UsageAsync(sub, "2026-03"));
+    }
+
+    [Fact]
+    public async Task A_batch_mixing_users_and_months_settles_in_one_update_a_user_and_month()
+    {
+        var (ann, bob) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
+        var db = new ObservedDynamoDb(table.Db);
+        foreach (var id in new[] { "1", "3", "6" }) await ReserveAsync(ann, "prediction#" + id, 2);
+        await ReserveAsync(ann, "upload#4", 64);
+        await ReserveAsync(ann, "prediction#5", 1, month: "2026-02");
+        foreach (var id in new[] { "2", "7" }) await ReserveAsync(bob, "prediction#" + id, 3);
+        var batch = Event(
+            Prediction(ann, "1", textCount: "2"),
+            Prediction(bob, "2", textCount: "3"),
+            Prediction(ann, "3", textCount: "1"),
+            Upload(ann, "4", "PROCESSING", "COMPLETED", rowsProcessed: "20", rowsFailed: "5", objectSize: "900"),
+            Prediction(ann, "5", textCount: "1", month: "2026-02"),
+            Prediction(ann, "6", textCount: "2"),
+            Prediction(bob, "7", textCount: "3"));
+
+        var first = await HandleAsync(batch, db);
+        var updates = db.Updates.Count;
+        var again = await HandleAsync(batch, db);
+
+        Assert.Empty(first.BatchItemFailures);
+        Assert.Empty(again.BatchItemFailures);
+        Assert.Equal(3, updates);
+        Assert.Equal(updates, db.Updates.Count);
+        Assert.Equal(2, db.BatchGets);
+        Assert.Equal(new MonthlyUsage("2026-03", 2 + 1 + 2, 15, 1, 900, 0), await UsageAsync(ann, "2026-03"));
+        Assert.Equal(new MonthlyUsage("2026-02", 1, 0, 0, 0, 0), await UsageAsync(ann, "2026-02"));
+        Assert.Equal(new MonthlyUsage("2026-03", 6, 0, 0, 0, 0), await UsageAsync(bob, "2026-03"));
+    }
+
+    [Fact]
+    public async Task A_failed_write_reports_its_records_from_the_earliest_and_retries_and_halves_count_each_once()
+    {
+        var (ann, bob) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
+        var db = new ObservedDynamoDb(table.Db);
+        foreach (var id in new[] { "1", "3", "5" }) await ReserveAsync(ann, "prediction#" + id, 2);
+        foreach (var id in new[] { "2", "4", "6" }) await ReserveAsync(bob, "prediction#" + id, 2);
+        string[] records =
+        [
+            Prediction(ann, "1", textCount: "2"), Prediction(bob, "2", textCount: "2"), Prediction(ann, "3", textCount: "2"),
+            Prediction(bob, "4", textCount: "2"), Prediction(ann, "5", textCount: "2"), Prediction(bob, "6", textCount: "1"),
+        ];
+        db.BeforeUpdate = update => update.Key[Table.PartitionKey].S == Table.UserPartition(bob)
+            ? throw new ProvisionedThroughputExceededException("Throughput exceeded")
+            : Task.CompletedTask;
+
+        var failing = await HandleAsync(Event(records), db);
+        var annAfterFailure = await UsageAsync(ann, "2026-03");
+        db.BeforeUpdate = null;
+        // Lambda retries from the reported record with the lowest sequence number, then (a function error) in halves.
+        var retried = await HandleAsync(Event(records[1..]), db);
+        var firstHalf = await HandleAsync(Event(records[..3]), db);
+        var secondHalf = await HandleAsync(Event(records[3..]), db);
+
+        Assert.Equal(["2", "4", "6"], failing.BatchItemFailures.Select(failure => failure.ItemIdentifier));
+        Assert.Equal(new MonthlyUsage("2026-03", 6, 0, 0, 0, 0), annAfterFailure);
+        Assert.Empty(retried.BatchItemFailures);
+        Assert.Empty(firstHalf.BatchItemFailures);
+        Assert.Empty(secondHalf.BatchItemFailures);
+        Assert.Equal(new MonthlyUsage("2026-03", 6, 0, 0, 0, 0), await UsageAsync(ann, "2026-03"));
+        Assert.Equal(new MonthlyUsage("2026-03", 5, 0, 0, 0, 0), await UsageAsync(bob, "2026-03"));
     }
 
     [Fact]
@@ -109,6 +175,12 @@ public sealed class MeterUsageTests(DynamoDbTable table) : IClassFixture<DynamoD
 
     private Task<StreamsEventResponse> HandleAsync(string batch) => MeterUsage.HandleAsync(
         JsonSerializer.Deserialize(batch, KernelJsonContext.Default.DynamoDBEvent)!, ledger, time, NullLogger.Instance,
+        CancellationToken.None);
+
+    /// <summary>The handler with its ledger on <paramref name="db"/>.</summary>
+    private Task<StreamsEventResponse> HandleAsync(string batch, ObservedDynamoDb db) => MeterUsage.HandleAsync(
+        JsonSerializer.Deserialize(batch, KernelJsonContext.Default.DynamoDBEvent)!,
+        new UsageLedger(db, table.Table, new Plan("free", 1_000), new FixedTime(Now)), time, NullLogger.Instance,
         CancellationToken.None);
 
     private static string Event(params string[] records) => $$$"""{"Records": [{{{string.Join(",", records)}}}]}""";

@@ -75,6 +75,106 @@ public sealed class UsageLedgerTests(DynamoDbTable table) : IClassFixture<Dynamo
     }
 
     [Fact]
+    public async Task A_batch_is_one_update_a_user_and_month_and_counts_nothing_when_it_comes_again()
+    {
+        var (ann, bob) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
+        var db = new ObservedDynamoDb(table.Db);
+        var ledger = new UsageLedger(db, table.Table, Plan, new FixedTime(Now));
+        foreach (var (sub, month, source, texts) in new[]
+        {
+            (ann, Month, "prediction#1", 3L), (bob, Month, "prediction#2", 5), (ann, "2026-02", "prediction#3", 2),
+            (ann, Month, "upload#4", 40), (ann, Month, "prediction#5", 1), (ann, Month, "prediction#gone", 1),
+        })
+            Assert.Equal(texts, await ledger.ReserveAsync(sub, month, source, texts, texts, CancellationToken.None));
+        Assert.True(await ledger.SettleAsync(new UsageSettlement(ann, Month, "prediction#gone", 1, 0, 0, 0), CancellationToken.None));
+        var before = db.Updates.Count;
+        UsageSettlement[] batch =
+        [
+            new(ann, Month, "prediction#1", 3, 0, 0, 0),
+            new(bob, Month, "prediction#2", 4, 0, 0, 0),
+            new(ann, "2026-02", "prediction#3", 2, 0, 0, 0),
+            new(ann, Month, "upload#4", 0, 30, 1, 4096),
+            new(ann, Month, "prediction#gone", 1, 0, 0, 0),
+            new(ann, Month, "prediction#5", 1, 0, 0, 0),
+        ];
+
+        var first = await ledger.SettleAllAsync(batch, CancellationToken.None);
+        var firstUpdates = db.Updates.Skip(before).ToList();
+        var again = await ledger.SettleAllAsync(batch, CancellationToken.None);
+
+        Assert.Equal([true, true, true, true, false, true], first.Select(outcome => outcome.Settled));
+        Assert.All(first.Concat(again), outcome => Assert.Null(outcome.Error));
+        Assert.All(again, outcome => Assert.False(outcome.Settled));
+        Assert.Equal(3, firstUpdates.Count);
+        Assert.Equal(before + 3, db.Updates.Count);
+        Assert.Contains(firstUpdates, update => ObservedDynamoDb.HoldsSettled(update)
+            .SequenceEqual(["hold#prediction#1", "hold#prediction#5", "hold#upload#4"]));
+        Assert.Equal(new MonthlyUsage(Month, 3 + 1 + 1, 30, 1, 4096, 0), await UsageAsync(ann));
+        Assert.Equal(new MonthlyUsage(Month, 4, 0, 0, 0, 0), await UsageAsync(bob));
+        Assert.Equal(new MonthlyUsage("2026-02", 2, 0, 0, 0, 0),
+            await UsageItem.GetAsync(table.Db, table.Table, ann, "2026-02", CancellationToken.None));
+        Assert.Equal(35, Number(await ItemAsync(ann), UsageItem.Charged));
+    }
+
+    [Fact]
+    public async Task A_settlement_that_finds_a_hold_settled_meanwhile_writes_only_the_rest()
+    {
+        var sub = Guid.NewGuid().ToString();
+        var db = new ObservedDynamoDb(table.Db);
+        var ledger = new UsageLedger(db, table.Table, Plan, new FixedTime(Now));
+        foreach (var source in new[] { "prediction#a", "prediction#b", "prediction#c" })
+            Assert.Equal(4, await ledger.ReserveAsync(sub, Month, source, 4, 4, CancellationToken.None));
+        var racer = Ledger(Now);
+        var raced = false;
+        // The same record delivered again, settled by another invocation between this one's read and its write.
+        db.BeforeUpdate = async update =>
+        {
+            if (raced || !update.UpdateExpression.StartsWith("REMOVE", StringComparison.Ordinal)) return;
+            raced = true;
+            Assert.True(await racer.SettleAsync(new UsageSettlement(sub, Month, "prediction#b", 2, 0, 0, 0), CancellationToken.None));
+        };
+        var before = db.Updates.Count;
+
+        var outcomes = await ledger.SettleAllAsync(
+        [
+            new(sub, Month, "prediction#a", 3, 0, 0, 0),
+            new(sub, Month, "prediction#b", 2, 0, 0, 0),
+            new(sub, Month, "prediction#c", 4, 0, 0, 0),
+        ], CancellationToken.None);
+
+        Assert.Equal([true, false, true], outcomes.Select(outcome => outcome.Settled));
+        Assert.All(outcomes, outcome => Assert.Null(outcome.Error));
+        var updates = db.Updates.Skip(before).Select(ObservedDynamoDb.HoldsSettled).ToList();
+        Assert.Equal(2, updates.Count);
+        Assert.Equal(["hold#prediction#a", "hold#prediction#b", "hold#prediction#c"], updates[0]);
+        Assert.Equal(["hold#prediction#a", "hold#prediction#c"], updates[1]);
+        Assert.Equal(new MonthlyUsage(Month, 3 + 2 + 4, 0, 0, 0, 0), await UsageAsync(sub));
+        var item = await ItemAsync(sub);
+        Assert.Equal(9, Number(item, UsageItem.Charged));
+        Assert.DoesNotContain(item.Keys, name => name.StartsWith("hold", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_settlement_after_the_account_was_purged_writes_nothing_back()
+    {
+        var sub = Guid.NewGuid().ToString();
+        var db = new ObservedDynamoDb(table.Db);
+        var ledger = new UsageLedger(db, table.Table, Plan, new FixedTime(Now));
+        Assert.Equal(4, await ledger.ReserveAsync(sub, Month, "prediction#a", 4, 4, CancellationToken.None));
+        // The purge deletes the partition between the settlement's read and its write.
+        db.BeforeUpdate = async update =>
+        {
+            if (update.UpdateExpression.StartsWith("REMOVE", StringComparison.Ordinal))
+                await table.Db.DeleteItemAsync(table.Table.Name, UsageItem.Key(sub, Month));
+        };
+
+        var outcomes = await ledger.SettleAllAsync([new(sub, Month, "prediction#a", 4, 0, 0, 0)], CancellationToken.None);
+
+        Assert.False(Assert.Single(outcomes).Settled);
+        Assert.Empty(await ItemAsync(sub));
+    }
+
+    [Fact]
     public async Task A_refused_reservation_releases_holds_past_their_life_and_then_fits()
     {
         var sub = Guid.NewGuid().ToString();
