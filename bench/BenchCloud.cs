@@ -14,7 +14,8 @@ internal sealed class BenchCloud(LocalCloud cloud, string state) : IAsyncDisposa
     /// <summary>The functions as the cloud runs them: each environment names the cloud's emulators and resources.</summary>
     public IReadOnlyCollection<FunctionDefinition> Functions => cloud.Lambda.Functions;
 
-    public static async Task<BenchCloud> StartAsync()
+    /// <param name="log">Receives the cloud's output lines (the functions' log lines among them); dropped when null.</param>
+    public static async Task<BenchCloud> StartAsync(Action<string>? log = null)
     {
         var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
         var state = Path.Combine(Path.GetTempPath(), "serverless-bench-" + Guid.NewGuid().ToString("N")[..8]);
@@ -26,7 +27,7 @@ internal sealed class BenchCloud(LocalCloud cloud, string state) : IAsyncDisposa
                 MetricsPort = 0,
                 ParameterOverrides = new Dictionary<string, string> { ["MonthlyTextQuota"] = "1000000000" },
             },
-            _ => { }, CancellationToken.None);
+            log ?? (_ => { }), CancellationToken.None);
         return new BenchCloud(cloud, state);
     }
 

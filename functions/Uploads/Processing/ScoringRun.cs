@@ -22,7 +22,7 @@ namespace Serverless.Uploads.Processing;
 /// </summary>
 internal sealed class ScoringRun(
     ClaimedUpload upload, Tally tally, ResultWriter writer, BatchScorer scorer, ProcessingStore store, ProcessUploadSettings settings,
-    TimeProvider time, LambdaContext context, UploadAllowance allowance)
+    TimeProvider time, LambdaContext context, UploadAllowance allowance, RunTimings timings)
 {
     private readonly Queue<(Batch Batch, Task<IReadOnlyList<Classification>> Scores)> inFlight = new();
     private DateTimeOffset lastProgress = time.GetUtcNow();
@@ -75,13 +75,17 @@ internal sealed class ScoringRun(
         var cancellationToken = context.CancellationToken;
         using var response = await ReadObjectAsync(s3, file, from.Offset, cancellationToken);
         var batch = new Batch();
-        await foreach (var row in RowReader.ReadAsync(response.ResponseStream, format, from, cancellationToken))
+        await using var rows = RowReader.ReadAsync(response.ResponseStream, format, from, cancellationToken)
+            .GetAsyncEnumerator(cancellationToken);
+        while (timings.Now() is var reading && await rows.MoveNextAsync())
         {
+            timings.Read.Add(reading);
+            var row = rows.Current;
             if (row.Number > settings.MaxUploadRows)
                 throw new UploadFormatException(
                     $"The file has more than {Invariant(settings.MaxUploadRows)} rows, the most one upload may have. " +
                     "Split it into smaller files.");
-            if (row.Text is not null && !await allowance.TakeAsync(cancellationToken))
+            if (row.Text is not null && !await TakeAsync())
             {
                 StoppedAtQuota = true;
                 Metric.Add(MetricNames.QuotaRefusals, 1);
@@ -89,15 +93,34 @@ internal sealed class ScoringRun(
             }
             if (!batch.Fits(row, settings.Limits))
             {
-                inFlight.Enqueue((batch, scorer.ScoreAsync(batch, scoring)));
+                inFlight.Enqueue((batch, ScoreAsync(batch, scoring)));
                 batch = new Batch();
                 while (inFlight.Count >= settings.MaxInFlight) await WriteOldestAsync(cancellationToken);
                 if (time.GetUtcNow() >= stopAt) return true;
             }
             batch.Add(row);
         }
-        if (batch.Rows.Count > 0) inFlight.Enqueue((batch, scorer.ScoreAsync(batch, scoring)));
+        if (batch.Rows.Count > 0) inFlight.Enqueue((batch, ScoreAsync(batch, scoring)));
         return false;
+    }
+
+    private async ValueTask<bool> TakeAsync()
+    {
+        var taking = allowance.TakeAsync(context.CancellationToken);
+        if (taking.IsCompleted) return taking.Result;
+        var started = timings.Now();
+        var taken = await taking;
+        timings.Reserve.Add(started);
+        return taken;
+    }
+
+    private async Task<IReadOnlyList<Classification>> ScoreAsync(Batch batch, CancellationToken scoring)
+    {
+        timings.Calling();
+        var started = timings.Now();
+        var scores = await scorer.ScoreAsync(batch, scoring);
+        timings.Model.Add(started);
+        return scores;
     }
 
     /// <summary>
@@ -131,17 +154,21 @@ internal sealed class ScoringRun(
         var classifications = await scores;
         inFlight.Dequeue();
         var next = 0;
+        var writing = timings.Now();
         foreach (var row in batch.Rows)
         {
             var classification = row.Text is null ? null : classifications[next++];
             await writer.WriteAsync(row, classification, cancellationToken);
             tally.Add(row, classification);
         }
+        timings.Write.Add(writing);
         Metric.Add(MetricNames.RowsScored, next);
         Metric.Add(MetricNames.RowsFailed, batch.Rows.Count - next);
         written = batch.Last.Next;
         if (time.GetUtcNow() - lastProgress < TimeSpan.FromSeconds(settings.ProgressIntervalSeconds)) return;
+        var progressing = timings.Now();
         await store.ProgressAsync(upload.UserSub, upload.UploadId, upload.Claim, tally, cancellationToken);
+        timings.Progress.Add(progressing);
         lastProgress = time.GetUtcNow();
     }
 
