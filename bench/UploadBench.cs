@@ -17,12 +17,13 @@ namespace Serverless.Bench;
 /// <c>completedAt</c>), as rows/s; where that time went, from the function's <c>timings</c> log line and its process's
 /// start; and the function process's peak resident memory (VmHWM) after each. Then the model server's own rows/s for the
 /// same texts, called as ProcessUpload calls it (<see cref="TextsPerCall"/> texts a request, <see cref="InFlight"/> in
-/// flight), and the upload's rows/s as a share of it. The figures go to <c>.local/bench/uploads.json</c>.
+/// flight), and the upload's rows/s as a share of it; and, for comparison with earlier runs, at 64 texts a request (what
+/// ProcessUpload sent before). The figures go to <c>.local/bench/uploads.json</c>.
 /// </summary>
 internal static class UploadBench
 {
     // As ProcessUpload calls the model: BatchLimits.Default's texts a call, ProcessUploadSettings.MaxInFlight calls at once.
-    private const int TextsPerCall = 64;
+    private const int TextsPerCall = 256;
     private const int InFlight = 4;
 
     private static readonly string[] Texts =
@@ -97,10 +98,12 @@ internal static class UploadBench
                 AddStages(results, size, line, putAt, putAnsweredAt, process?.StartedAt, completedAt, seenAt);
             else Console.WriteLine("  (no timings line from ProcessUpload: no stage breakdown)");
 
-            var model = await ModelRowsPerSecondAsync(
-                http, cloud.Outputs["SageMakerEndpointUrl"], cloud.Outputs["ModelEndpointName"], rows);
+            var (url, endpoint) = (cloud.Outputs["SageMakerEndpointUrl"], cloud.Outputs["ModelEndpointName"]);
+            var model = await ModelRowsPerSecondAsync(http, url, endpoint, rows, TextsPerCall);
             results.Add($"{size}: model server alone, same texts ({TextsPerCall} a request, {InFlight} in flight) rows/s",
                 model, "rows/s");
+            results.Add($"{size}: model server alone, same texts (64 a request, {InFlight} in flight) rows/s",
+                await ModelRowsPerSecondAsync(http, url, endpoint, rows, 64), "rows/s");
             results.Add($"{size}-row upload / model server alone", 100 * uploadRate / model, "%");
         }
         await results.SaveAsync();
@@ -169,12 +172,12 @@ internal static class UploadBench
         return Encoding.UTF8.GetBytes(csv.ToString());
     }
 
-    private static async Task<double> ModelRowsPerSecondAsync(HttpClient http, string url, string endpoint, int rows)
+    private static async Task<double> ModelRowsPerSecondAsync(HttpClient http, string url, string endpoint, int rows, int perCall)
     {
-        var batches = Enumerable.Range(0, (rows + TextsPerCall - 1) / TextsPerCall)
+        var batches = Enumerable.Range(0, (rows + perCall - 1) / perCall)
             .Select(b => JsonSerializer.Serialize(new
             {
-                inputs = Enumerable.Range(b * TextsPerCall, Math.Min(TextsPerCall, rows - b * TextsPerCall))
+                inputs = Enumerable.Range(b * perCall, Math.Min(perCall, rows - b * perCall))
                     .Select(i => $"{Texts[i % Texts.Length]} #{i}"),
             }))
             .ToList();
