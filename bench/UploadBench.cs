@@ -44,9 +44,11 @@ internal static class UploadBench
         using var http = new HttpClient();
         var results = new BenchResults("uploads");
 
-        foreach (var rows in new[] { 10_000, 100_000 })
+        var (url, endpoint) = (cloud.Outputs["SageMakerEndpointUrl"], cloud.Outputs["ModelEndpointName"]);
+        var runtimeApiHost = new Uri(cloud.Outputs["LambdaEndpoint"]).Authority;
+        // The first upload starts the function's process (a cold start), the second finds it warm.
+        foreach (var (rows, size) in new[] { (10_000, "10k"), (10_000, "10k warm"), (100_000, "100k") })
         {
-            var size = string.Create(CultureInfo.InvariantCulture, $"{rows / 1000}k");
             var file = Csv(rows);
             var sub = Guid.NewGuid().ToString();
             var id = Guid.CreateVersion7().ToString("N");
@@ -67,6 +69,7 @@ internal static class UploadBench
                 },
             });
             timings.Clear();
+            var (functionCpu, modelCpu) = (FunctionProcess(runtimeApiHost)?.CpuSeconds ?? 0, ModelServerCpuSeconds());
             var putAt = DateTimeOffset.UtcNow;
             await s3.PutObjectAsync(new PutObjectRequest
             {
@@ -76,7 +79,7 @@ internal static class UploadBench
             Dictionary<string, AttributeValue> item;
             do
             {
-                await Task.Delay(20);
+                await Task.Delay(50);
                 item = (await db.GetItemAsync(cloud.Outputs["TableName"], itemKey, consistentRead: true)).Item;
             }
             while (item["status"].S is "PENDING_UPLOAD" or "PROCESSING");
@@ -87,24 +90,33 @@ internal static class UploadBench
                     "no throughput to report.");
             var completedAt = DateTimeOffset.Parse(item["completedAt"].S, CultureInfo.InvariantCulture);
             var seconds = (completedAt - putAt).TotalSeconds;
-            var process = FunctionProcess(new Uri(cloud.Outputs["LambdaEndpoint"]).Authority);
+            var process = FunctionProcess(runtimeApiHost);
+            (functionCpu, modelCpu) = ((process?.CpuSeconds ?? 0) - functionCpu, ModelServerCpuSeconds() - modelCpu);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ProcessUpload, {rows:N0}-row CSV ({file.Length / 1e6:0.0} MB), PUT -> COMPLETED:"));
             results.Add($"{size}-row upload, PUT -> COMPLETED", seconds, "s");
             var uploadRate = rows / seconds;
             results.Add($"{size}-row upload rows/s", uploadRate, "rows/s");
             if (process is { } found) results.Add($"{size}-row upload, function peak RSS (VmHWM)", found.PeakRssKiB / 1024.0, "MiB");
+            // On two cores the model server and the function share the CPU: what each used says which one the upload waited on.
+            results.Add($"{size}-row upload, CPU used by the function", functionCpu, "s");
+            results.Add($"{size}-row upload, CPU used by the model server", modelCpu, "s");
             if (timings.LastOrDefault() is { ValueKind: JsonValueKind.Object } line)
                 AddStages(results, size, line, putAt, putAnsweredAt, process?.StartedAt, completedAt, seenAt);
             else Console.WriteLine("  (no timings line from ProcessUpload: no stage breakdown)");
 
-            var (url, endpoint) = (cloud.Outputs["SageMakerEndpointUrl"], cloud.Outputs["ModelEndpointName"]);
-            var model = await ModelRowsPerSecondAsync(http, url, endpoint, rows, TextsPerCall);
+            var model = await ModelRowsPerSecondAsync(http, url, endpoint, rows, TextsPerCall, InFlight);
             results.Add($"{size}: model server alone, same texts ({TextsPerCall} a request, {InFlight} in flight) rows/s",
                 model, "rows/s");
             results.Add($"{size}: model server alone, same texts (64 a request, {InFlight} in flight) rows/s",
-                await ModelRowsPerSecondAsync(http, url, endpoint, rows, 64), "rows/s");
+                await ModelRowsPerSecondAsync(http, url, endpoint, rows, 64, InFlight), "rows/s");
             results.Add($"{size}-row upload / model server alone", 100 * uploadRate / model, "%");
+        }
+        // How many calls in flight the model server serves fastest: what ProcessUploadSettings.MostInFlight is tuned from.
+        foreach (var inFlight in new[] { 1, 2, 8 })
+        {
+            results.Add($"100k: model server alone ({TextsPerCall} a request, {inFlight} in flight) rows/s",
+                await ModelRowsPerSecondAsync(http, url, endpoint, 100_000, TextsPerCall, inFlight), "rows/s");
         }
         await results.SaveAsync();
     }
@@ -172,7 +184,8 @@ internal static class UploadBench
         return Encoding.UTF8.GetBytes(csv.ToString());
     }
 
-    private static async Task<double> ModelRowsPerSecondAsync(HttpClient http, string url, string endpoint, int rows, int perCall)
+    private static async Task<double> ModelRowsPerSecondAsync(
+        HttpClient http, string url, string endpoint, int rows, int perCall, int inFlight)
     {
         var batches = Enumerable.Range(0, (rows + perCall - 1) / perCall)
             .Select(b => JsonSerializer.Serialize(new
@@ -183,7 +196,7 @@ internal static class UploadBench
             .ToList();
         var next = -1;
         var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, InFlight).Select(async _ =>
+        await Task.WhenAll(Enumerable.Range(0, inFlight).Select(async _ =>
         {
             while (Interlocked.Increment(ref next) is var b && b < batches.Count)
             {
@@ -200,9 +213,9 @@ internal static class UploadBench
 
     /// <summary>
     /// The running ProcessUpload bootstrap process of this local cloud (its Runtime API is the cloud's Lambda service): its
-    /// peak resident memory (VmHWM) and when it started; null when there is none.
+    /// peak resident memory (VmHWM), when it started and the CPU it used; null when there is none.
     /// </summary>
-    private static (long PeakRssKiB, DateTimeOffset StartedAt)? FunctionProcess(string runtimeApiHost)
+    private static (long PeakRssKiB, DateTimeOffset StartedAt, double CpuSeconds)? FunctionProcess(string runtimeApiHost)
     {
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
@@ -213,7 +226,8 @@ internal static class UploadBench
                     || !environment.Any(v => v.StartsWith("AWS_LAMBDA_RUNTIME_API=" + runtimeApiHost, StringComparison.Ordinal))) continue;
                 var peak = File.ReadAllLines(Path.Combine(directory, "status"))
                     .First(line => line.StartsWith("VmHWM:", StringComparison.Ordinal));
-                return (long.Parse(peak["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture), StartedAt(directory));
+                return (long.Parse(peak["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture), StartedAt(directory),
+                    CpuSeconds(directory));
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException)
             {
@@ -221,6 +235,40 @@ internal static class UploadBench
             }
         }
         return null;
+    }
+
+    /// <summary>The CPU the model server of this local cloud (a child of this process, which runs the cloud) used so far.</summary>
+    private static double ModelServerCpuSeconds()
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                var arguments = File.ReadAllText(Path.Combine(directory, "cmdline")).Split('\0');
+                if (arguments.Any(a => a.EndsWith("Serverless.ModelServer.dll", StringComparison.Ordinal))
+                    && StatFields(directory)[1] == Environment.ProcessId.ToString(CultureInfo.InvariantCulture))
+                    return CpuSeconds(directory);
+            }
+            catch (IOException)
+            {
+                // Gone.
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>A process's user and system CPU time: /proc/{pid}/stat's utime and stime, in clock ticks (100 a second).</summary>
+    private static double CpuSeconds(string processDirectory)
+    {
+        var fields = StatFields(processDirectory);
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    // The fields of /proc/{pid}/stat after the command name, which is in parentheses and may hold spaces: field 3 is [0].
+    private static string[] StatFields(string processDirectory)
+    {
+        var stat = File.ReadAllText(Path.Combine(processDirectory, "stat"));
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
     }
 
     /// <summary>
@@ -231,9 +279,7 @@ internal static class UploadBench
     {
         var now = DateTimeOffset.UtcNow;
         var uptime = double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], CultureInfo.InvariantCulture);
-        var stat = File.ReadAllText(Path.Combine(processDirectory, "stat"));
-        // The fields after the command name, which is in parentheses and may hold spaces: starttime is field 22, the 20th here.
-        var ticks = long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19], CultureInfo.InvariantCulture);
+        var ticks = long.Parse(StatFields(processDirectory)[19], CultureInfo.InvariantCulture);
         return now.AddSeconds(ticks / 100.0 - uptime);
     }
 }

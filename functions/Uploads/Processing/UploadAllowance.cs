@@ -7,8 +7,8 @@ namespace Serverless.Uploads.Processing;
 /// The texts an upload may still send to the model, reserved on its hold (<see cref="UsageLedger.UploadSource"/>) in
 /// the month its claim names before any of them is sent. It reserves <see cref="FirstChunk"/> texts first, twice as many
 /// each time after, up to a tenth of the plan (never more than <see cref="MostChunk"/>): a small file holds little of the
-/// plan, a large one reserves rarely. The next chunk is reserved while half of the last one is still to use, so reading
-/// seldom waits for the ledger. Near the plan's end it takes what is left, so the upload stops exactly at the quota. What
+/// plan, a large one reserves rarely. The first chunk is reserved as the allowance opens and each next one while half of
+/// the last one is still to use, so reading seldom waits for the ledger. Near the plan's end it takes what is left, so the upload stops exactly at the quota. What
 /// the hold reserved and the upload did not score goes back when the upload's end is settled, after
 /// <see cref="StopAsync"/> (a reservation still on its way would add to the hold after the settlement).
 /// </summary>
@@ -52,7 +52,9 @@ public sealed class UploadAllowance
     {
         var source = UsageLedger.UploadSource(uploadId);
         var held = await ledger.HeldAsync(userSub, month, source, cancellationToken);
-        return new UploadAllowance(ledger, userSub, month, source, Math.Max(0, held - scored), cancellationToken);
+        var allowance = new UploadAllowance(ledger, userSub, month, source, Math.Max(0, held - scored), cancellationToken);
+        allowance.ReserveAhead();
+        return allowance;
     }
 
     /// <summary>Takes one text to send; false when the plan has no text left for it.</summary>
@@ -69,8 +71,14 @@ public sealed class UploadAllowance
             if (available == 0) return false;
         }
         available--;
-        if (next is null && !refused && available <= lastChunk / 2) next = ReserveAsync();
+        ReserveAhead();
         return true;
+    }
+
+    /// <summary>Starts the next reservation once half of the last one is used, unless the plan refused the last one.</summary>
+    private void ReserveAhead()
+    {
+        if (next is null && !refused && available <= lastChunk / 2) next = ReserveAsync();
     }
 
     /// <summary>Waits for a reservation still on its way. Its failure changes nothing now: the texts are not needed.</summary>
