@@ -1,5 +1,6 @@
 using Serverless.Metering;
 using Serverless.ServiceDefaults;
+using Serverless.Uploads.Scoring;
 
 namespace Serverless.Uploads.Processing;
 
@@ -14,7 +15,8 @@ namespace Serverless.Uploads.Processing;
 /// </summary>
 public sealed class UploadAllowance
 {
-    public const long FirstChunk = 64;
+    /// <summary>One batch's texts (<see cref="BatchLimits.Default"/>): the first call waits for one reservation at most.</summary>
+    public const long FirstChunk = 256;
     public const long MostChunk = 8_192;
 
     private readonly UsageLedger ledger;
