@@ -9,9 +9,10 @@ namespace Serverless.Uploads.Processing;
 /// the month its claim names before any of them is sent. It reserves <see cref="FirstChunk"/> texts first, twice as many
 /// each time after, up to a tenth of the plan (never more than <see cref="MostChunk"/>): a small file holds little of the
 /// plan, a large one reserves rarely. The first chunk is reserved as the allowance opens and each next one while half of
-/// the last one is still to use, so reading seldom waits for the ledger. Near the plan's end it takes what is left, so the upload stops exactly at the quota. What
-/// the hold reserved and the upload did not score goes back when the upload's end is settled, after
-/// <see cref="StopAsync"/> (a reservation still on its way would add to the hold after the settlement).
+/// the last one is still to use, so reading seldom waits for the ledger. Near the plan's end it takes what is left, so
+/// the upload stops exactly at the quota. What the hold reserved and the upload did not score goes back when the upload's
+/// end is settled, after <see cref="StopAsync"/> (a reservation still on its way would add to the hold after the
+/// settlement).
 /// </summary>
 public sealed class UploadAllowance
 {
