@@ -15,7 +15,7 @@ using Serverless.Local.Lambda;
 using Serverless.Profile;
 
 // The figures: local cloud ready time, cold starts, warm GET /me through the gateway versus the same
-// app on Kestrel, POST /predictions with 1 and 32 texts. Runs its own local cloud on free ports.
+// app on Kestrel (in turn, request by request), POST /predictions with 1 and 32 texts. Runs its own local cloud on free ports.
 // `bench -- uploads`: ProcessUpload rows/s and peak memory (UploadBench.cs).
 // `bench -- streams`: stream lag and records/s through MeterUsage (StreamBench.cs).
 // `bench -- coldstart`: every function's cold start, Native AOT against ReadyToRun, and the packages' sizes (ColdStartBench.cs).
@@ -88,7 +88,6 @@ var cold = Stopwatch.GetTimestamp();
 (await api.GetAsync("/me")).EnsureSuccessStatusCode();
 results.Add("ProfileApi cold GET /me through the gateway (process start -> response)",
     Stopwatch.GetElapsedTime(cold).TotalMilliseconds, "ms");
-var gatewayP50 = Report("GET /me through the gateway (Lambda process, Runtime API)", await MeasureAsync(() => api.GetAsync("/me")));
 
 // POST /predictions through the gateway: the function, the SageMaker client and the model server, one text and 32.
 const int PredictionRequests = 100;
@@ -102,14 +101,10 @@ foreach (var texts in new[] { 1, 32 })
     Report($"POST /predictions with {texts} text(s) through the gateway", await MeasureAsync(PostAsync, PredictionRequests));
 }
 
-// The same app on Kestrel in this process, with the user the authorizer would have passed.
-Environment.SetEnvironmentVariable("TABLE_NAME", Output("TableName"));
-Environment.SetEnvironmentVariable("USER_POOL_ID", Output("UserPoolId"));
-Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB", Output("DynamoDbEndpoint"));
-Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", LocalAccount.AccessKeyId);
-Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", LocalAccount.SecretAccessKey);
-Environment.SetEnvironmentVariable("AWS_REGION", LocalAccount.Region);
-Environment.SetEnvironmentVariable("AWS_LAMBDA_LOG_LEVEL", "WARN");
+// The same app on Kestrel in this process, with the function's environment (its settings, emulators and log level) and
+// the user the authorizer would have passed.
+foreach (var (name, value) in cloud.Functions.Single(function => function.Handler == "ProfileApi").Environment)
+    Environment.SetEnvironmentVariable(name, value);
 var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", sub)], LambdaServer.AuthenticationType));
 await using var kestrel = ProfileApi.Build(builder =>
 {
@@ -119,10 +114,34 @@ await using var kestrel = ProfileApi.Build(builder =>
 await kestrel.StartAsync();
 using var direct = new HttpClient { BaseAddress = new Uri(kestrel.Urls.First()) };
 (await direct.GetAsync("/me")).EnsureSuccessStatusCode();
-var kestrelP50 = Report("GET /me on Kestrel directly (same app, same DynamoDB Local)", await MeasureAsync(() => direct.GetAsync("/me")));
+// Request by request in turn, so that both see the same load on a shared machine.
+var (throughGateway, onKestrel) = await MeasureInTurnAsync(() => api.GetAsync("/me"), () => direct.GetAsync("/me"));
+var gatewayP50 = Report("GET /me through the gateway (Lambda process, Runtime API)", throughGateway);
+var kestrelP50 = Report("GET /me on Kestrel directly (same app, same DynamoDB Local)", onKestrel);
 results.Add("GET /me gateway overhead over Kestrel p50", gatewayP50 - kestrelP50, "ms");
 await results.SaveAsync();
 return 0;
+
+/// <summary>Sequential requests alternating between two senders, the one that goes first changing each round.</summary>
+static async Task<(List<double> First, List<double> Second)> MeasureInTurnAsync(Func<Task<HttpResponseMessage>> first,
+    Func<Task<HttpResponseMessage>> second, int requests = Requests)
+{
+    var (firsts, seconds) = (new List<double>(requests), new List<double>(requests));
+    for (var i = 0; i < requests; i++)
+    {
+        if (i % 2 == 0)
+        {
+            firsts.AddRange(await MeasureAsync(first, 1));
+            seconds.AddRange(await MeasureAsync(second, 1));
+        }
+        else
+        {
+            seconds.AddRange(await MeasureAsync(second, 1));
+            firsts.AddRange(await MeasureAsync(first, 1));
+        }
+    }
+    return (firsts, seconds);
+}
 
 static async Task<List<double>> MeasureAsync(Func<Task<HttpResponseMessage>> send, int requests = Requests)
 {

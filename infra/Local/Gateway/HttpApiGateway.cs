@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -44,8 +45,8 @@ public sealed class HttpApiGateway : IAsyncDisposable
         IReadOnlyDictionary<string, JwtAuthorizer> authorizers, CorsConfiguration? cors, LambdaService lambda, Action<string> log)
     {
         // HTTP APIs take payloads of at most 10 MB.
-        var gateway = new HttpApiGateway(LocalHttp.Create(port, maxRequestBodySize: 10 * 1024 * 1024), routes, authorizers, cors,
-            lambda, log);
+        var gateway = new HttpApiGateway(LocalHttp.Create(port, maxRequestBodySize: 10 * 1024 * 1024, inline: true), routes,
+            authorizers, cors, lambda, log);
         gateway.app.Run(gateway.HandleAsync);
         await gateway.app.StartAsync();
         return gateway;
@@ -74,7 +75,7 @@ public sealed class HttpApiGateway : IAsyncDisposable
             return;
         }
 
-        JsonObject? authorizer = null;
+        AuthorizerResult.Allowed? authorizer = null;
         if (route.Authorizer is { } authorizerName)
         {
             var result = await authorizers[authorizerName].AuthorizeAsync(
@@ -84,7 +85,7 @@ public sealed class HttpApiGateway : IAsyncDisposable
                 await DenyAsync(context, path, denied);
                 return;
             }
-            authorizer = AuthorizerContext((AuthorizerResult.Allowed)result);
+            authorizer = (AuthorizerResult.Allowed)result;
         }
 
         var payload = Event(context, route, rawTarget, path, pathParameters, authorizer, await request.ReadBodyAsync(), requestId);
@@ -109,16 +110,6 @@ public sealed class HttpApiGateway : IAsyncDisposable
         await response.WriteAsync(denied.Body);
         log($"[gateway] {context.Request.Method} {path} -> {denied.StatusCode}: {denied.Reason}");
     }
-
-    /// <summary><c>requestContext.authorizer</c> for a token the authorizer allowed.</summary>
-    private static JsonObject AuthorizerContext(AuthorizerResult.Allowed allowed) => new()
-    {
-        ["jwt"] = new JsonObject
-        {
-            ["claims"] = new JsonObject(allowed.Claims.Select(claim => KeyValuePair.Create(claim.Key, (JsonNode?)claim.Value))),
-            ["scopes"] = allowed.Scopes is null ? null : new JsonArray(allowed.Scopes.Select(scope => (JsonNode?)scope).ToArray()),
-        },
-    };
 
     /// <summary>Invokes the route's function within <see cref="IntegrationTimeout"/> and writes what it answered.</summary>
     private async Task InvokeIntegrationAsync(HttpResponse response, HttpApiRoute route, byte[] payload)
@@ -145,92 +136,117 @@ public sealed class HttpApiGateway : IAsyncDisposable
         await WriteIntegrationResponseAsync(response, invocation.Payload);
     }
 
-    /// <summary>The payload format 2.0 request event, as API Gateway builds it.</summary>
+    /// <summary>
+    /// The payload format 2.0 request event, as API Gateway builds it, written straight to its bytes (it is built on every
+    /// request): members without a value are left out, as API Gateway leaves them out.
+    /// </summary>
     private static byte[] Event(HttpContext context, HttpApiRoute route, string rawTarget, string path,
-        Dictionary<string, string> pathParameters, JsonObject? authorizer, byte[] body, string requestId)
+        Dictionary<string, string> pathParameters, AuthorizerResult.Allowed? authorizer, byte[] body, string requestId)
     {
         var request = context.Request;
         var rawQuery = rawTarget.Contains('?') ? rawTarget.Split('?', 2)[1] : "";
-        var (headers, cookies) = HeadersAndCookies(request.Headers);
         var isText = HttpApiBody.IsText(request.ContentType, request.Headers.ContentEncoding);
-        var json = new JsonObject
+        var buffer = new ArrayBufferWriter<byte>(2048 + body.Length * 2);
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            ["version"] = "2.0",
-            ["routeKey"] = route.RouteKey,
-            ["rawPath"] = path,
-            ["rawQueryString"] = rawQuery,
-            ["cookies"] = cookies is null ? null : new JsonArray(cookies.Select(cookie => (JsonNode?)cookie).ToArray()),
-            ["headers"] = headers,
-            ["queryStringParameters"] = QueryParameters(rawQuery),
-            ["pathParameters"] = pathParameters.Count == 0
-                ? null
-                : new JsonObject(pathParameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
-            ["requestContext"] = RequestContext(context, route, path, authorizer, requestId),
-            ["body"] = body.Length == 0 ? null : isText ? Encoding.UTF8.GetString(body) : Convert.ToBase64String(body),
-            ["isBase64Encoded"] = body.Length > 0 && !isText,
-        };
-        foreach (var key in json.Where(pair => pair.Value is null).Select(pair => pair.Key).ToList()) json.Remove(key);
-        return JsonSerializer.SerializeToUtf8Bytes(json);
-    }
-
-    /// <summary>Headers by lower-case name, values joined with commas; cookies apart, one entry per cookie.</summary>
-    private static (JsonObject Headers, string[]? Cookies) HeadersAndCookies(IHeaderDictionary requestHeaders)
-    {
-        var headers = new JsonObject();
-        string[]? cookies = null;
-        foreach (var (name, values) in requestHeaders)
-        {
-            if (string.Equals(name, "cookie", StringComparison.OrdinalIgnoreCase))
-                cookies = values
-                    .SelectMany(value => value!.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                    .ToArray();
-            else
-                headers[name.ToLowerInvariant()] = string.Join(',', values.ToArray());
+            json.WriteStartObject();
+            json.WriteString("version", "2.0");
+            json.WriteString("routeKey", route.RouteKey);
+            json.WriteString("rawPath", path);
+            json.WriteString("rawQueryString", rawQuery);
+            WriteHeadersAndCookies(json, request.Headers);
+            if (rawQuery.Length > 0) WriteObject(json, "queryStringParameters", QueryParameters(rawQuery));
+            if (pathParameters.Count > 0) WriteObject(json, "pathParameters", pathParameters);
+            WriteRequestContext(json, context, route, path, authorizer, requestId);
+            if (body.Length > 0)
+            {
+                if (isText) json.WriteString("body", Encoding.UTF8.GetString(body));
+                else json.WriteBase64String("body", body);
+            }
+            json.WriteBoolean("isBase64Encoded", body.Length > 0 && !isText);
+            json.WriteEndObject();
         }
-        return (headers, cookies);
+        return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>The decoded query parameters, a repeated one's values joined with commas; null without a query.</summary>
-    private static JsonObject? QueryParameters(string rawQuery)
+    /// <summary>
+    /// <c>cookies</c>, one entry per cookie (only when there are some), then <c>headers</c>: the others by lower-case name,
+    /// values joined with commas.
+    /// </summary>
+    private static void WriteHeadersAndCookies(Utf8JsonWriter json, IHeaderDictionary requestHeaders)
     {
-        if (rawQuery.Length == 0) return null;
-        var query = new JsonObject();
-        foreach (var group in rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries)
-            .Select(pair => pair.Split('=', 2))
-            .GroupBy(pair => Decode(pair[0])))
-            query[group.Key] = string.Join(',', group.Select(pair => pair.Length > 1 ? Decode(pair[1]) : ""));
-        return query;
+        if (requestHeaders.Cookie is { Count: > 0 } cookieHeaders)
+        {
+            json.WriteStartArray("cookies");
+            foreach (var value in cookieHeaders)
+                foreach (var cookie in value!.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                    json.WriteStringValue(cookie);
+            json.WriteEndArray();
+        }
+        json.WriteStartObject("headers");
+        foreach (var (name, values) in requestHeaders)
+            if (!string.Equals(name, "cookie", StringComparison.OrdinalIgnoreCase))
+                json.WriteString(name.ToLowerInvariant(), values.Count == 1 ? values[0] : string.Join(',', values.ToArray()));
+        json.WriteEndObject();
     }
 
-    private static JsonObject RequestContext(HttpContext context, HttpApiRoute route, string path, JsonObject? authorizer,
-        string requestId)
+    private static void WriteObject(Utf8JsonWriter json, string name, IEnumerable<KeyValuePair<string, string>> members)
+    {
+        json.WriteStartObject(name);
+        foreach (var (key, value) in members) json.WriteString(key, value);
+        json.WriteEndObject();
+    }
+
+    /// <summary>The decoded query parameters, a repeated one's values joined with commas.</summary>
+    private static Dictionary<string, string> QueryParameters(string rawQuery) =>
+        rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .GroupBy(pair => Decode(pair[0]))
+            .ToDictionary(group => group.Key, group => string.Join(',', group.Select(pair => pair.Length > 1 ? Decode(pair[1]) : "")));
+
+    private static void WriteRequestContext(Utf8JsonWriter json, HttpContext context, HttpApiRoute route, string path,
+        AuthorizerResult.Allowed? authorizer, string requestId)
     {
         var request = context.Request;
         var now = DateTimeOffset.UtcNow;
         var host = request.Host.Value ?? "127.0.0.1";
-        var requestContext = new JsonObject
+        json.WriteStartObject("requestContext");
+        json.WriteString("accountId", LocalAccount.AccountId);
+        json.WriteString("apiId", "local");
+        if (authorizer is not null)
         {
-            ["accountId"] = LocalAccount.AccountId,
-            ["apiId"] = "local",
-            ["authorizer"] = authorizer,
-            ["domainName"] = host,
-            ["domainPrefix"] = host.Split('.')[0],
-            ["http"] = new JsonObject
+            json.WriteStartObject("authorizer");
+            json.WriteStartObject("jwt");
+            WriteObject(json, "claims", authorizer.Claims);
+            // null (not left out) for a route that declares no scopes.
+            if (authorizer.Scopes is { } scopes)
             {
-                ["method"] = request.Method,
-                ["path"] = path,
-                ["protocol"] = request.Protocol,
-                ["sourceIp"] = context.Connection.RemoteIpAddress?.MapToIPv4().ToString() ?? "127.0.0.1",
-                ["userAgent"] = request.Headers.UserAgent.ToString(),
-            },
-            ["requestId"] = requestId,
-            ["routeKey"] = route.RouteKey,
-            ["stage"] = "$default",
-            ["time"] = now.ToString("dd/MMM/yyyy:HH:mm:ss +0000", CultureInfo.InvariantCulture),
-            ["timeEpoch"] = now.ToUnixTimeMilliseconds(),
-        };
-        if (authorizer is null) requestContext.Remove("authorizer");
-        return requestContext;
+                json.WriteStartArray("scopes");
+                foreach (var scope in scopes) json.WriteStringValue(scope);
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WriteNull("scopes");
+            }
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        json.WriteString("domainName", host);
+        json.WriteString("domainPrefix", host.Split('.')[0]);
+        json.WriteStartObject("http");
+        json.WriteString("method", request.Method);
+        json.WriteString("path", path);
+        json.WriteString("protocol", request.Protocol);
+        json.WriteString("sourceIp", context.Connection.RemoteIpAddress?.MapToIPv4().ToString() ?? "127.0.0.1");
+        json.WriteString("userAgent", request.Headers.UserAgent.ToString());
+        json.WriteEndObject();
+        json.WriteString("requestId", requestId);
+        json.WriteString("routeKey", route.RouteKey);
+        json.WriteString("stage", "$default");
+        json.WriteString("time", now.ToString("dd/MMM/yyyy:HH:mm:ss +0000", CultureInfo.InvariantCulture));
+        json.WriteNumber("timeEpoch", now.ToUnixTimeMilliseconds());
+        json.WriteEndObject();
     }
 
     /// <summary>
@@ -239,33 +255,52 @@ public sealed class HttpApiGateway : IAsyncDisposable
     /// </summary>
     private static async Task WriteIntegrationResponseAsync(HttpResponse response, byte[] payload)
     {
-        JsonNode? node;
+        JsonDocument document;
         try
         {
-            node = JsonNode.Parse(payload);
+            document = JsonDocument.Parse(payload);
         }
         catch (JsonException)
         {
             await MessageAsync(response, 500, "Internal Server Error");
             return;
         }
-        if (node is not JsonObject result || !result.ContainsKey("statusCode"))
+        using (document)
         {
-            response.ContentType = "application/json";
-            await response.Body.WriteAsync(payload);
-            return;
-        }
-        response.StatusCode = result["statusCode"]!.GetValue<int>();
-        foreach (var (name, value) in result["headers"]?.AsObject() ?? [])
-            response.Headers[name] = value?.ToString();
-        foreach (var cookie in result["cookies"]?.AsArray() ?? [])
-            response.Headers.Append("set-cookie", cookie!.GetValue<string>());
-        if (result["body"]?.GetValue<string>() is { } text)
-        {
-            var bytes = result["isBase64Encoded"]?.GetValue<bool>() == true ? Convert.FromBase64String(text) : Encoding.UTF8.GetBytes(text);
-            await response.Body.WriteAsync(bytes);
+            var result = document.RootElement;
+            if (result.ValueKind != JsonValueKind.Object || !result.TryGetProperty("statusCode", out var statusCode))
+            {
+                response.ContentType = "application/json";
+                await response.Body.WriteAsync(payload);
+                return;
+            }
+            response.StatusCode = statusCode.GetInt32();
+            if (Member(result, "headers") is { ValueKind: not JsonValueKind.Null } headers)
+                foreach (var header in headers.EnumerateObject())
+                    response.Headers[header.Name] = NodeText(header.Value);
+            if (Member(result, "cookies") is { ValueKind: not JsonValueKind.Null } cookies)
+                foreach (var cookie in cookies.EnumerateArray())
+                    response.Headers.Append("set-cookie", cookie.GetString());
+            if (Member(result, "body") is { ValueKind: not JsonValueKind.Null } body)
+            {
+                var text = body.GetString()!;
+                var bytes = Member(result, "isBase64Encoded") is { ValueKind: not JsonValueKind.Null } base64 && base64.GetBoolean()
+                    ? Convert.FromBase64String(text) : Encoding.UTF8.GetBytes(text);
+                await response.Body.WriteAsync(bytes);
+            }
         }
     }
+
+    private static JsonElement? Member(JsonElement json, string name) => json.TryGetProperty(name, out var value) ? value : null;
+
+    /// <summary>A header's value: a string as it is, anything else (rare) as <see cref="JsonNode.ToString"/> writes it; a
+    /// JSON null takes the header away.</summary>
+    private static string? NodeText(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Null => null,
+        _ => JsonNode.Parse(value.GetRawText())!.ToString(),
+    };
 
     private static Task MessageAsync(HttpResponse response, int status, string message)
     {

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 
@@ -53,6 +55,12 @@ public sealed partial class JwtAuthorizer
     private readonly JwksCache keys;
     private readonly TimeProvider time;
     private readonly HashSet<string> audiences;
+
+    /// <summary>
+    /// Each key's verifier, by the key object of the set it was fetched in: a set fetched again (a rotated or replaced key)
+    /// gets new key objects, so nothing verified with the old one carries over.
+    /// </summary>
+    private readonly ConditionalWeakTable<RsaSigningKey, KeyVerifier> verifiers = new();
 
     /// <param name="issuer">The authorizer's <c>JwtConfiguration.Issuer</c>; a token's <c>iss</c> must equal it exactly.</param>
     /// <param name="audiences">The authorizer's <c>JwtConfiguration.Audience</c> entries.</param>
@@ -117,7 +125,7 @@ public sealed partial class JwtAuthorizer
         using (decoded.Payload)
         {
             var payload = decoded.Payload.RootElement;
-            var rejection = await VerifySignatureAsync(decoded, ct).ConfigureAwait(false) ?? CheckClaims(payload);
+            var rejection = await VerifySignatureAsync(token, decoded, ct).ConfigureAwait(false) ?? CheckClaims(payload);
             return rejection is null ? CheckScopes(payload, routeScopes, challenge) : InvalidToken(challenge, rejection);
         }
     }
@@ -130,7 +138,7 @@ public sealed partial class JwtAuthorizer
         rejection.Detail ?? rejection.Description);
 
     /// <summary>The header's RSA algorithm and key id, then the signature against that key of the issuer's key set.</summary>
-    private async Task<Rejection?> VerifySignatureAsync(CompactJwt token, CancellationToken ct)
+    private async Task<Rejection?> VerifySignatureAsync(string compact, CompactJwt token, CancellationToken ct)
     {
         var header = token.Header.RootElement;
         if (Text(header, "alg") is not { } alg || !Algorithms.TryGetValue(alg, out var hash))
@@ -158,20 +166,58 @@ public sealed partial class JwtAuthorizer
             return new Rejection(UnknownKey);
         }
 
-        var signed = (key.Algorithm is null || key.Algorithm == alg) && Verify(key, token.SigningInput, token.Signature, hash);
+        var signed = (key.Algorithm is null || key.Algorithm == alg)
+            && verifiers.GetValue(key, created => new KeyVerifier(created)).Verify(compact, token, hash);
         return signed ? null : new Rejection(InvalidSignature);
     }
 
-    private static bool Verify(RsaSigningKey key, byte[] signingInput, byte[] signature, HashAlgorithmName hash)
+    /// <summary>
+    /// One key's RSA signature checks: the key imported once, and each token's outcome remembered, as a client sends the same
+    /// token on every request until it expires (the claims, the time ones above all, are still checked on every request).
+    /// </summary>
+    private sealed class KeyVerifier(RsaSigningKey key)
     {
-        try
+        /// <summary>Enough for every user of a local cloud; past it the outcomes start over rather than grow.</summary>
+        private const int MaxRemembered = 4096;
+
+        private readonly Lazy<RSA?> rsa = new(() => Import(key));
+        private readonly ConcurrentDictionary<string, bool> outcomes = new(StringComparer.Ordinal);
+
+        /// <param name="compact">The token as sent: its header (so its algorithm), payload and signature.</param>
+        public bool Verify(string compact, CompactJwt token, HashAlgorithmName hash)
         {
-            using var rsa = RSA.Create(key.Parameters);
-            return rsa.VerifyData(signingInput, signature, hash, RSASignaturePadding.Pkcs1);
+            if (outcomes.TryGetValue(compact, out var signed)) return signed;
+            signed = Check(token.SigningInput, token.Signature, hash);
+            if (outcomes.Count >= MaxRemembered) outcomes.Clear();
+            outcomes[compact] = signed;
+            return signed;
         }
-        catch (CryptographicException)
+
+        private bool Check(byte[] signingInput, byte[] signature, HashAlgorithmName hash)
         {
-            return false;
+            if (rsa.Value is not { } publicKey) return false;
+            try
+            {
+                // An RSA object is not documented as safe for concurrent use.
+                lock (publicKey) return publicKey.VerifyData(signingInput, signature, hash, RSASignaturePadding.Pkcs1);
+            }
+            catch (CryptographicException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>The key as an RSA object; null when its modulus and exponent make no RSA key (no signature verifies).</summary>
+        private static RSA? Import(RsaSigningKey key)
+        {
+            try
+            {
+                return RSA.Create(key.Parameters);
+            }
+            catch (CryptographicException)
+            {
+                return null;
+            }
         }
     }
 }

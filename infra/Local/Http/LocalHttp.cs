@@ -11,11 +11,16 @@ internal static class LocalHttp
         "Keep-Alive" };
 
     /// <summary>A Kestrel app on 127.0.0.1 only (port 0: any free port), without framework logging.</summary>
-    public static WebApplication Create(int port, long? maxRequestBodySize = null)
+    /// <param name="inline">Runs each request on the thread that read it and writes the answer from the thread that made it
+    /// (Kestrel's <c>UnsafePreferInlineScheduling</c>), instead of handing both to other threads: every hand-off waits for a
+    /// thread to be scheduled, which on a busy machine costs more than the work. Only for servers whose handlers never
+    /// block (those on an invocation's path).</param>
+    public static WebApplication Create(int port, long? maxRequestBodySize = null, bool inline = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        if (inline) builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         if (maxRequestBodySize is { } limit) builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = limit);
         return builder.Build();
     }

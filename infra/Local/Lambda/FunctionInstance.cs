@@ -18,7 +18,10 @@ public sealed class FunctionInstance : IAsyncDisposable
     private static readonly string DotnetRoot =
         Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
 
-    private readonly Channel<Invocation> inbox = Channel.CreateBounded<Invocation>(1);
+    /// <summary>The invocation for the runtime's waiting <c>invocation/next</c>, which the caller's thread answers at once (no
+    /// hand-off to another thread on the way).</summary>
+    private readonly Channel<Invocation> inbox =
+        Channel.CreateBounded<Invocation>(new BoundedChannelOptions(1) { AllowSynchronousContinuations = true });
     private readonly Stopwatch sinceStart = Stopwatch.StartNew();
     private readonly string runtimeApiHost;
     private readonly Action<string> log;

@@ -35,7 +35,7 @@ public sealed class LambdaService : IAsyncDisposable
 
     public static async Task<LambdaService> StartAsync(int port, AsyncInvocationSettings asynchronous, Action<string> log)
     {
-        var service = new LambdaService(LocalHttp.Create(port), asynchronous, log);
+        var service = new LambdaService(LocalHttp.Create(port, inline: true), asynchronous, log);
         service.app.Use(RefuseBrowsers);
         service.MapRuntimeApi();
         service.MapInvokeApi();
@@ -109,8 +109,14 @@ public sealed class LambdaService : IAsyncDisposable
         functions.TryGetValue(functionName, out var function) ? function
             : throw new KeyNotFoundException($"Function not found: {functionName}");
 
-    private FunctionInstance? Instance(string id) =>
-        functions.Values.Select(function => function.Pool.Find(id)).FirstOrDefault(instance => instance is not null);
+    /// <summary>The instance a Runtime API request comes from (each call of each invocation asks), found without taking a snapshot
+    /// of the functions as <c>Values</c> would, under all of the dictionary's locks.</summary>
+    private FunctionInstance? Instance(string id)
+    {
+        foreach (var (_, function) in functions)
+            if (function.Pool.Find(id) is { } instance) return instance;
+        return null;
+    }
 
     private void MapRuntimeApi()
     {

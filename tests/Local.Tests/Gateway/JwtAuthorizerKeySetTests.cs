@@ -61,6 +61,40 @@ public sealed class JwtAuthorizerKeySetTests : JwtAuthorizerTestBase
     }
 
     [Fact]
+    public async Task Checks_a_token_it_accepted_again_against_a_key_replaced_under_the_same_kid()
+    {
+        using var impostor = new TestIssuer(kid: issuer.Kid);
+        var published = issuer.Jwks();
+        var (authorizer, keys) = Create(() => published);
+        var claims = AccessToken();
+        claims["exp"] = Now + 10 * 3600;
+        var token = issuer.Mint(claims);
+        Assert.IsType<AuthorizerResult.Allowed>(await authorizer.AuthorizeAsync(token, NoScopes, default));
+        Assert.IsType<AuthorizerResult.Allowed>(await authorizer.AuthorizeAsync(token, NoScopes, default));
+
+        // The issuer now publishes other key material under the kid the token names; the cached set expires.
+        published = impostor.Jwks();
+        time.Advance(JwksCache.DefaultLifetime);
+
+        AssertUnauthorized(await authorizer.AuthorizeAsync(token, NoScopes, default), "the token's signature is invalid");
+        Assert.Equal(2, keys.FetchCount);
+        Assert.IsType<AuthorizerResult.Allowed>(await authorizer.AuthorizeAsync(impostor.Mint(claims), NoScopes, default));
+    }
+
+    [Fact]
+    public async Task Refuses_a_refused_token_every_time_it_comes_back()
+    {
+        var (authorizer, _) = Create();
+        var parts = issuer.Mint(AccessToken()).Split('.');
+        var forged = $"{parts[0]}.{TestIssuer.Segment(IdToken())}.{parts[2]}";
+
+        for (var i = 0; i < 2; i++)
+        {
+            AssertUnauthorized(await authorizer.AuthorizeAsync(forged, NoScopes, default), "the token's signature is invalid");
+        }
+    }
+
+    [Fact]
     public async Task Refuses_when_the_key_set_cannot_be_fetched()
     {
         var keys = new JwksCache(_ => throw new HttpRequestException("connection refused"), time);
