@@ -42,7 +42,8 @@ public sealed record ProcessUploadSettings(
 
     /// <summary>
     /// The most calls an upload keeps in flight, as before: the upload bench's sweep of the model server alone (1, 2, 4, 8)
-    /// found no gain past 2 on two cores; more would take the endpoint's concurrency from other uploads and POST /predictions.
+    /// was too noisy on a shared two-core machine to move it; more would take the endpoint's concurrency from other uploads
+    /// and POST /predictions.
     /// </summary>
     public const int MostInFlight = 4;
 
