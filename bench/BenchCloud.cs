@@ -19,7 +19,8 @@ internal sealed class BenchCloud(LocalCloud cloud, string state) : IAsyncDisposa
     /// <summary>The local Lambda service: <see cref="LambdaService.Invoked"/> tells each invocation's outcome.</summary>
     public LambdaService Lambda => cloud.Lambda;
 
-    public static async Task<BenchCloud> StartAsync()
+    /// <param name="log">Receives the cloud's output lines (the functions' log lines among them); dropped when null.</param>
+    public static async Task<BenchCloud> StartAsync(Action<string>? log = null)
     {
         var repoRoot = LocalCloudOptions.FindRepoRoot(AppContext.BaseDirectory);
         var state = Path.Combine(Path.GetTempPath(), "serverless-bench-" + Guid.NewGuid().ToString("N")[..8]);
@@ -31,7 +32,7 @@ internal sealed class BenchCloud(LocalCloud cloud, string state) : IAsyncDisposa
                 MetricsPort = 0,
                 ParameterOverrides = new Dictionary<string, string> { ["MonthlyTextQuota"] = "1000000000" },
             },
-            _ => { }, CancellationToken.None);
+            log ?? (_ => { }), CancellationToken.None);
         return new BenchCloud(cloud, state);
     }
 

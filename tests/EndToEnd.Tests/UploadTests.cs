@@ -173,8 +173,8 @@ public sealed class UploadTests(LocalCloudFixture cloud)
     public async Task A_file_too_long_for_one_invocation_is_handed_on_through_the_Invoke_API_and_completes()
     {
         // ProcessUpload once more under its own name with a 12 s timeout: it invokes itself by that name's live alias, as
-        // the template names it. The model answers each request after 400 ms, so no machine scores more than
-        // 4 × 64 texts / 0.4 s = 640 rows/s: one invocation
+        // the template names it. The model answers each request after 1.6 s, so no machine scores more than
+        // 4 × 256 texts / 1.6 s = 640 rows/s: one invocation
         // cannot finish 8,000 rows (about 9 s of scoring before it hands on), whatever the machine's speed, and its 3 s
         // margin leaves a loaded machine time to hand on before the timeout. The file stays under the template's monthly
         // quota (MonthlyTextQuota, 10,000), where ProcessUpload would stop.
@@ -226,7 +226,7 @@ public sealed class UploadTests(LocalCloudFixture cloud)
         };
         invoke.Headers.Add("X-Amz-Invocation-Type", "Event");
         Dictionary<string, AttributeValue> item;
-        await SlowModelAsync(delayMs: 400);
+        await SlowModelAsync(delayMs: 1600);
         try
         {
             Assert.Equal(HttpStatusCode.Accepted, (await cloud.Http.SendAsync(await invoke.SignedAsync("lambda"))).StatusCode);

@@ -51,8 +51,9 @@ public sealed class UploadProcessor
     public async Task StartAsync(
         string userSub, string uploadId, string objectKey, long objectSize, string objectETag, LambdaContext context)
     {
-        var claim = context.AwsRequestId;
+        var (claim, timings) = (context.AwsRequestId, new RunTimings(time));
         var item = await store.ClaimAsync(userSub, uploadId, objectKey, objectSize, objectETag, claim, context.CancellationToken);
+        timings.Claimed();
         if (item is null)
         {
             await NothingToStartAsync(userSub, uploadId, objectKey, claim, context.CancellationToken);
@@ -65,7 +66,7 @@ public sealed class UploadProcessor
             await store.FailAsync(userSub, uploadId, claim, new Tally(), problem, context.CancellationToken);
             return;
         }
-        await RunAsync(new ClaimedUpload(userSub, uploadId, item, claim), null, context);
+        await RunAsync(new ClaimedUpload(userSub, uploadId, item, claim), null, context, timings);
     }
 
     /// <summary>
@@ -74,8 +75,9 @@ public sealed class UploadProcessor
     public async Task ContinueAsync(ContinueUpload request, LambdaContext context)
     {
         var (userSub, uploadId, claim) = (request.UserSub, request.UploadId, context.AwsRequestId);
-        var cancellationToken = context.CancellationToken;
+        var (cancellationToken, timings) = (context.CancellationToken, new RunTimings(time));
         var item = await store.TakeOverAsync(userSub, uploadId, request.Claim, claim, cancellationToken);
+        timings.Claimed();
         if (item is null)
         {
             var found = await store.GetAsync(userSub, uploadId, cancellationToken);
@@ -92,7 +94,7 @@ public sealed class UploadProcessor
         }
         logger.LogInformation("Continuing upload {UploadId} at byte {Offset}, row {RowsRead} (invocation {Invocation})",
             uploadId, checkpoint.Position.Offset, checkpoint.Position.RowsRead, checkpoint.Result.Number + 1);
-        await RunAsync(new ClaimedUpload(userSub, uploadId, item, claim), checkpoint, context);
+        await RunAsync(new ClaimedUpload(userSub, uploadId, item, claim), checkpoint, context, timings);
     }
 
     /// <summary>Why a claim found nothing to start, unless it was this invocation's own hand-on (sent again then).</summary>
@@ -111,10 +113,10 @@ public sealed class UploadProcessor
     }
 
     /// <summary>Processes the upload this invocation holds with its heartbeat renewed, from <paramref name="from"/> on.</summary>
-    private async Task RunAsync(ClaimedUpload upload, Checkpoint? from, LambdaContext context)
+    private async Task RunAsync(ClaimedUpload upload, Checkpoint? from, LambdaContext context, RunTimings timings)
     {
         await using (new Heartbeat(store, upload, TimeSpan.FromSeconds(settings.HeartbeatIntervalSeconds), time, logger))
-            await ProcessAsync(upload, from, context);
+            await ProcessAsync(upload, from, context, timings);
         await deleted.DeleteFilesOfDeletedAccountAsync(upload.UserSub, upload.UploadId, upload.UsageMonth, context.CancellationToken);
     }
 
@@ -122,10 +124,11 @@ public sealed class UploadProcessor
     /// Scores what this invocation has time for, then completes the upload or hands it on; an error it knows ends the
     /// upload FAILED with its reason, an unexpected one with a general reason (and is thrown again for the log).
     /// </summary>
-    private async Task ProcessAsync(ClaimedUpload upload, Checkpoint? from, LambdaContext context)
+    private async Task ProcessAsync(ClaimedUpload upload, Checkpoint? from, LambdaContext context, RunTimings timings)
     {
         var cancellationToken = context.CancellationToken;
         var tally = from?.Tally ?? new Tally();
+        var rowsBefore = tally.RowsProcessed;
         ResultWriter? writer = null;
         try
         {
@@ -133,8 +136,9 @@ public sealed class UploadProcessor
             writer = await ResultWriter.OpenAsync(s3, settings.Bucket, upload.ResultKey, upload.CarryKey, from?.Result, cancellationToken);
             var allowance = await UploadAllowance.OpenAsync(
                 ledger, upload.UserSub, upload.UploadId, upload.UsageMonth, tally.Scored, cancellationToken);
-            var run = new ScoringRun(upload, tally, writer, scorer, store, settings, time, context, allowance);
+            var run = new ScoringRun(upload, tally, writer, scorer, store, settings, time, context, allowance, timings);
             var position = await run.RunAsync(format, from?.Position ?? ReaderPosition.Start, upload.Object, s3);
+            timings.Scored();
             if (position is null)
                 await end.CompleteAsync(upload, tally, writer, run.StoppedAtQuota, cancellationToken);
             else // Not cancelled by the invocation's token: the margin was kept for this, and a hand-on cut short strands the upload.
@@ -156,6 +160,10 @@ public sealed class UploadProcessor
             var reason = $"Processing stopped on an internal error (request {context.AwsRequestId}); upload the file again.";
             await end.FailAsync(upload, tally, writer, reason, CancellationToken.None);
             throw;
+        }
+        finally
+        {
+            timings.Log(logger, upload.UploadId, tally.RowsProcessed - rowsBefore);
         }
     }
 

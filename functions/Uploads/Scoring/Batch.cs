@@ -18,6 +18,9 @@ public sealed class Batch
 
     public List<string> Texts { get; } = [];
 
+    /// <summary>The characters of <see cref="Texts"/>, which the model's time for the call grows with.</summary>
+    public int TextChars { get; private set; }
+
     /// <summary>The exact size of the request body <c>{"inputs": [...]}</c> as the SageMaker client serializes it.</summary>
     public int BodyBytes { get; private set; } = EnvelopeBytes;
 
@@ -29,14 +32,17 @@ public sealed class Batch
         Rows.Add(row);
         if (row.Text is null) return;
         BodyBytes += Measure(row.Text) + (Texts.Count > 0 ? 1 : 0);
+        TextChars += row.Text.Length;
         Texts.Add(row.Text);
     }
 
-    /// <summary>Whether the row fits: always into an empty batch, else within the text, row and body limits.</summary>
+    /// <summary>Whether the row fits: always into an empty batch, else within the text, character, row and body limits.</summary>
     public bool Fits(Row row, BatchLimits limits) =>
         Rows.Count == 0
         || (Rows.Count < limits.MaxRows
-            && (row.Text is null || (Texts.Count < limits.MaxTexts && BodyBytes + 1 + Measure(row.Text) <= limits.MaxBodyBytes)));
+            && (row.Text is null
+                || (Texts.Count < limits.MaxTexts && TextChars + row.Text.Length <= limits.MaxTextChars
+                    && BodyBytes + 1 + Measure(row.Text) <= limits.MaxBodyBytes)));
 
     /// <summary>
     /// The text's size as a JSON string; the row <see cref="Fits"/> just measured is not encoded again by <see cref="Add"/>.
@@ -51,8 +57,15 @@ public sealed class Batch
     private (string? Text, int Bytes) measured;
 }
 
-/// <summary>How big a batch may grow: texts per call, rows per batch (failed rows included), request body bytes.</summary>
-public sealed record BatchLimits(int MaxTexts = 64, int MaxRows = 256, int MaxBodyBytes = SageMakerRuntimeClient.MaxBodyBytes)
+/// <summary>
+/// How big a batch may grow: texts per call, their characters, rows per batch (failed rows included), request body bytes
+/// (InvokeEndpoint's 6 MB). A call's characters are bounded so that its model time is: SageMaker gives the model 60 s a
+/// call, and a call of short texts may carry many more of them than one of the longest (64 of
+/// <see cref="RowReader.MaxTextChars"/>, what one call carried at most before).
+/// </summary>
+public sealed record BatchLimits(
+    int MaxTexts = 256, int MaxTextChars = 64 * RowReader.MaxTextChars, int MaxRows = 1024,
+    int MaxBodyBytes = SageMakerRuntimeClient.MaxBodyBytes)
 {
     public static BatchLimits Default { get; } = new();
 }

@@ -30,7 +30,7 @@ public sealed class BatchTests
     {
         var rows = Enumerable.Range(1, 150).Select(i => i % 10 == 0 ? Failed(i) : Text(i, $"text {i}")).ToList();
 
-        var batches = Split(rows, BatchLimits.Default);
+        var batches = Split(rows, new BatchLimits(MaxTexts: 64));
 
         Assert.Equal([64, 64, 7], batches.Select(batch => batch.Texts.Count));
         Assert.Equal(rows, batches.SelectMany(batch => batch.Rows));
@@ -39,9 +39,22 @@ public sealed class BatchTests
     [Fact]
     public void A_run_of_failed_rows_is_bounded_by_the_row_count()
     {
-        var batches = Split(Enumerable.Range(1, 600).Select(i => Failed(i)), BatchLimits.Default);
+        var batches = Split(Enumerable.Range(1, 600).Select(i => Failed(i)), new BatchLimits(MaxRows: 256));
 
         Assert.Equal([256, 256, 88], batches.Select(batch => batch.Rows.Count));
+    }
+
+    [Fact]
+    public void A_call_carries_many_short_texts_but_no_more_characters_than_64_of_the_longest()
+    {
+        var shortTexts = Split(Enumerable.Range(1, 600).Select(i => Text(i, $"short text {i}")), BatchLimits.Default);
+        var longest = Split(Enumerable.Range(1, 200).Select(i => Text(i, new string('a', RowReader.MaxTextChars))), BatchLimits.Default);
+        var mixed = Split(Enumerable.Range(1, 300).Select(i => Text(i, new string('a', i % 2 == 0 ? 100 : 4000))), BatchLimits.Default);
+
+        Assert.Equal([256, 256, 88], shortTexts.Select(batch => batch.Texts.Count));
+        Assert.Equal([64, 64, 64, 8], longest.Select(batch => batch.Texts.Count));
+        Assert.All(mixed, batch => Assert.True(batch.TextChars <= 64 * RowReader.MaxTextChars));
+        Assert.All(mixed.SkipLast(1), batch => Assert.True(batch.TextChars > 64 * RowReader.MaxTextChars - 4000));
     }
 
     [Fact]
