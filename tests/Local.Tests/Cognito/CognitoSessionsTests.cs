@@ -57,13 +57,16 @@ public sealed class CognitoSessionsTests(ITestOutputHelper log) : CognitoLocalTe
     private Task<JsonElement> SendAsync(string action, JsonObject request) =>
         cognito.SendAsync(action, request, Request, Answer, CancellationToken.None);
 
-    private async Task<string> SignInAsync() =>
+    /// <summary>Signs in; returns the refresh token.</summary>
+    private async Task<string> SignInAsync() => (await SignedInAsync()).GetProperty("RefreshToken").GetString()!;
+
+    private async Task<JsonElement> SignedInAsync() =>
         (await SendAsync("InitiateAuth", new JsonObject
         {
             ["ClientId"] = client,
             ["AuthFlow"] = "USER_PASSWORD_AUTH",
             ["AuthParameters"] = new JsonObject { ["USERNAME"] = Username, ["PASSWORD"] = Password },
-        })).GetProperty("AuthenticationResult").GetProperty("RefreshToken").GetString()!;
+        })).GetProperty("AuthenticationResult");
 
     private async Task<string> RefreshAsync(string refreshToken) =>
         (await SendAsync("InitiateAuth", new JsonObject
@@ -124,7 +127,7 @@ public sealed class CognitoSessionsTests(ITestOutputHelper log) : CognitoLocalTe
         var sessions = new CognitoSessions(emulatorHttp);
         var granted = System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new JsonObject
         {
-            ["AuthenticationResult"] = new JsonObject { ["AccessToken"] = await AccessTokenAsync() },
+            ["AuthenticationResult"] = new JsonObject { ["AccessToken"] = (await SignedInAsync()).GetProperty("AccessToken").GetString() },
         }));
         Assert.Null(await sessions.RefusalOfGrantedAsync(granted, CancellationToken.None));
 
@@ -132,12 +135,4 @@ public sealed class CognitoSessionsTests(ITestOutputHelper log) : CognitoLocalTe
 
         Assert.Equal("Incorrect username or password.", await sessions.RefusalOfGrantedAsync(granted, CancellationToken.None));
     }
-
-    private async Task<string> AccessTokenAsync() =>
-        (await SendAsync("InitiateAuth", new JsonObject
-        {
-            ["ClientId"] = client,
-            ["AuthFlow"] = "USER_PASSWORD_AUTH",
-            ["AuthParameters"] = new JsonObject { ["USERNAME"] = Username, ["PASSWORD"] = Password },
-        })).GetProperty("AuthenticationResult").GetProperty("AccessToken").GetString()!;
 }
